@@ -1,0 +1,156 @@
+//! Small parsed text values: taxonomy codes and language tags.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Why a text value was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TextError {
+    #[error("`{0}` is not a taxonomy code: use 1 to 64 characters among a-z, 0-9 and _, starting with a letter")]
+    TaxonomyCode(String),
+    #[error("`{0}` is not a language tag such as `fr`, `en`, `pt-BR` or `ar`")]
+    LanguageTag(String),
+}
+
+/// A code of a configurable taxonomy (audience types, service types): a lower-case slug
+/// such as `human_rights_defender` or `account_compromise`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct TaxonomyCode(String);
+
+impl TaxonomyCode {
+    pub fn parse(value: &str) -> Result<Self, TextError> {
+        let ok = (1..=64).contains(&value.len())
+            && value.starts_with(|c: char| c.is_ascii_lowercase())
+            && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if ok { Ok(Self(value.to_owned())) } else { Err(TextError::TaxonomyCode(value.to_owned())) }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for TaxonomyCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for TaxonomyCode {
+    type Error = TextError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<TaxonomyCode> for String {
+    fn from(value: TaxonomyCode) -> String {
+        value.0
+    }
+}
+
+/// A BCP 47 language tag, reduced to what a helpline needs: a 2-3 letter primary language
+/// with optional script or region subtags (`fr`, `pt-BR`, `zh-Hant`, `es-419`).
+/// Normalised: primary lower case, script title case, region upper case.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct LanguageTag(String);
+
+impl LanguageTag {
+    pub fn parse(value: &str) -> Result<Self, TextError> {
+        let err = || TextError::LanguageTag(value.to_owned());
+        let value_trimmed = value.trim().replace('_', "-");
+        let mut parts = value_trimmed.split('-');
+        let primary = parts.next().ok_or_else(err)?;
+        if !(2..=3).contains(&primary.len()) || !primary.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return Err(err());
+        }
+        let mut out = primary.to_ascii_lowercase();
+        for (i, sub) in parts.enumerate() {
+            if i >= 2 {
+                return Err(err());
+            }
+            let alpha = sub.bytes().all(|b| b.is_ascii_alphabetic());
+            let digit = sub.bytes().all(|b| b.is_ascii_digit());
+            let normalised = match sub.len() {
+                4 if alpha => {
+                    let mut s = sub.to_ascii_lowercase();
+                    s[..1].make_ascii_uppercase();
+                    s
+                }
+                2 if alpha => sub.to_ascii_uppercase(),
+                3 if digit => sub.to_owned(),
+                _ => return Err(err()),
+            };
+            out.push('-');
+            out.push_str(&normalised);
+        }
+        Ok(Self(out))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The primary language subtag (`pt` for `pt-BR`), used to match a handler's
+    /// languages against a beneficiary's.
+    pub fn primary(&self) -> &str {
+        self.0.split('-').next().unwrap_or(&self.0)
+    }
+}
+
+impl fmt::Display for LanguageTag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for LanguageTag {
+    type Error = TextError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<LanguageTag> for String {
+    fn from(value: LanguageTag) -> String {
+        value.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn taxonomy_codes() {
+        for ok in ["journalist", "human_rights_defender", "hiv_programme_implementer", "x1"] {
+            assert!(TaxonomyCode::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "Journalist", "1abc", "human-rights", "a b", &"a".repeat(65)] {
+            assert!(TaxonomyCode::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn language_tags_are_normalised() {
+        let cases = [
+            ("fr", "fr"),
+            ("FR", "fr"),
+            ("pt-br", "pt-BR"),
+            ("pt_BR", "pt-BR"),
+            ("zh-hant", "zh-Hant"),
+            ("zh-hant-tw", "zh-Hant-TW"),
+            ("es-419", "es-419"),
+            (" ar ", "ar"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(LanguageTag::parse(input).map(|t| t.0), Ok(want.to_owned()), "{input}");
+        }
+        for bad in ["", "f", "french", "fr-", "fr-B", "12", "fr-BR-x-y", "fr-1234"] {
+            assert!(LanguageTag::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(LanguageTag::parse("pt-BR").map(|t| t.primary().to_owned()), Ok("pt".to_owned()));
+    }
+}
