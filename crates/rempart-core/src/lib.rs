@@ -19,5 +19,5 @@ pub use indicator::{IndicatorError, IndicatorKind, NormalizedIndicator, lookup_c
 pub use reference::{CaseReference, ReferenceError};
 pub use risk::{RiskError, RiskFactors};
 pub use status::{CaseStatus, IllegalTransition, Transition};
-pub use text::{LanguageTag, TaxonomyCode, TextError};
+pub use text::{Fingerprint, FingerprintError, LanguageTag, Languages, TaxonomyCode, TextError};
 pub use vocab::*;

@@ -154,3 +154,121 @@ mod tests {
         assert_eq!(LanguageTag::parse("pt-BR").map(|t| t.primary().to_owned()), Ok("pt".to_owned()));
     }
 }
+
+/// The languages a person speaks, stored as a comma-separated list of tags (`fr,en,pt-BR`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Languages(pub Vec<LanguageTag>);
+
+impl Languages {
+    /// Parses `fr, en,pt-br`: each tag normalised, duplicates removed, order kept.
+    pub fn parse(list: &str) -> Result<Self, TextError> {
+        let mut out: Vec<LanguageTag> = Vec::new();
+        for part in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let tag = LanguageTag::parse(part)?;
+            if !out.contains(&tag) {
+                out.push(tag);
+            }
+        }
+        Ok(Self(out))
+    }
+
+    /// True when one of these languages shares its primary subtag with `wanted`.
+    pub fn speaks(&self, wanted: &LanguageTag) -> bool {
+        self.0.iter().any(|t| t.primary() == wanted.primary())
+    }
+}
+
+impl fmt::Display for Languages {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list: Vec<&str> = self.0.iter().map(LanguageTag::as_str).collect();
+        f.write_str(&list.join(","))
+    }
+}
+
+impl TryFrom<String> for Languages {
+    type Error = TextError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<Languages> for String {
+    fn from(value: Languages) -> String {
+        value.to_string()
+    }
+}
+
+/// An OpenPGP primary-key fingerprint: 40 hex digits (v4) or 64 (v6), stored upper case
+/// without spaces, as GnuPG prints it with `--with-colons`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Fingerprint(String);
+
+/// Why a text is not a fingerprint.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not an OpenPGP fingerprint (40 or 64 hexadecimal digits)")]
+pub struct FingerprintError(pub String);
+
+impl Fingerprint {
+    pub fn parse(value: &str) -> Result<Self, FingerprintError> {
+        let compact: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+        let compact = compact.strip_prefix("0x").or_else(|| compact.strip_prefix("0X")).unwrap_or(&compact);
+        if (compact.len() == 40 || compact.len() == 64) && compact.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Ok(Self(compact.to_ascii_uppercase()))
+        } else {
+            Err(FingerprintError(value.to_owned()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for Fingerprint {
+    type Error = FingerprintError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<Fingerprint> for String {
+    fn from(value: Fingerprint) -> String {
+        value.0
+    }
+}
+
+#[cfg(test)]
+mod more_tests {
+    use super::*;
+
+    #[test]
+    fn languages_list() {
+        let l = Languages::parse(" fr, EN ,pt_br,fr,, ").expect("valid list");
+        assert_eq!(l.to_string(), "fr,en,pt-BR");
+        assert!(l.speaks(&LanguageTag::parse("pt-PT").expect("tag")));
+        assert!(!l.speaks(&LanguageTag::parse("ar").expect("tag")));
+        assert_eq!(Languages::parse("").map(|l| l.0.len()), Ok(0));
+        assert!(Languages::parse("fr,klingon").is_err());
+    }
+
+    #[test]
+    fn fingerprints() {
+        let v4 = "d1a6 6e1a 23b1 82c9 980f  788c fbfc c82a 015e 7330";
+        assert_eq!(
+            Fingerprint::parse(v4).map(String::from),
+            Ok("D1A66E1A23B182C9980F788CFBFCC82A015E7330".to_owned())
+        );
+        assert!(Fingerprint::parse(&"A".repeat(64)).is_ok());
+        for bad in ["", "D1A66E1A", &"G".repeat(40), &"A".repeat(41)] {
+            assert!(Fingerprint::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,1 +1,21 @@
+//! Storage of Rempart: one diesel schema over SQLite (embedded default) and PostgreSQL
+//! (production), row types with their insert and update forms, the queries, the pool and
+//! the embedded migrations.
+//!
+//! Every write that concerns a case records an [`audit::AuditEvent`] in the same
+//! transaction, so the trail cannot miss a change that happened.
 
+pub mod audit;
+pub mod beneficiaries;
+pub mod case_items;
+pub mod cases;
+pub mod db;
+pub mod error;
+pub mod evidence;
+pub mod indicators;
+pub mod schema;
+pub mod users;
+mod util;
+
+pub use db::{Backend, DatabaseUrl, DbConn, DbPool, PoolOptions, PooledConn};
+pub use error::{StoreError, StoreResult};

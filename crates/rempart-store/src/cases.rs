@@ -1,0 +1,559 @@
+//! Cases: creation with a sequential reference, status transitions, updates with
+//! optimistic concurrency, listing, and the full case with everything attached.
+
+use crate::audit::{Audit, AuditEvent};
+use crate::beneficiaries::{Beneficiary, BeneficiaryDetail};
+use crate::case_items::{Action, CaseLink, Comment, Message, NextStep, RiskAssessment, ThirdParty};
+use crate::db::DbConn;
+use crate::error::{StoreError, StoreResult};
+use crate::evidence::Evidence;
+use crate::indicators::Indicator;
+use crate::schema::{case_reference_counters, case_status_changes, cases, service_types, users};
+use crate::util::{Parsed, new_id, now, required_text};
+use chrono::{Datelike, NaiveDateTime};
+use diesel::prelude::*;
+use rempart_core::{CaseReference, CaseStatus, Priority, Sensitivity, TaxonomyCode, ThreatType, Urgency};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
+#[diesel(table_name = cases)]
+pub struct Case {
+    pub id: String,
+    #[diesel(deserialize_as = String)]
+    pub reference: CaseReference,
+    pub beneficiary_id: String,
+    #[diesel(deserialize_as = String)]
+    pub status: CaseStatus,
+    #[diesel(deserialize_as = String)]
+    pub urgency: Urgency,
+    #[diesel(deserialize_as = String)]
+    pub priority: Priority,
+    pub summary: String,
+    #[diesel(deserialize_as = Parsed<TaxonomyCode>)]
+    pub service_type: Option<TaxonomyCode>,
+    #[diesel(deserialize_as = Parsed<ThreatType>)]
+    pub threat_type: Option<ThreatType>,
+    pub imminent_risk: bool,
+    #[diesel(deserialize_as = String)]
+    pub sensitivity: Sensitivity,
+    pub assignee_id: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub first_response_at: Option<NaiveDateTime>,
+    pub resolved_at: Option<NaiveDateTime>,
+    pub closed_at: Option<NaiveDateTime>,
+    /// Bumped by every change; the API's ETag.
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = case_status_changes)]
+pub struct StatusChange {
+    pub id: String,
+    pub case_id: String,
+    #[diesel(deserialize_as = String)]
+    pub from_status: CaseStatus,
+    #[diesel(deserialize_as = String)]
+    pub to_status: CaseStatus,
+    pub reopen: bool,
+    pub changed_by: Option<String>,
+    pub note: Option<String>,
+    pub changed_at: NaiveDateTime,
+}
+
+/// What intake knows about a new case.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub beneficiary_id: String,
+    pub summary: String,
+    pub urgency: Urgency,
+    pub priority: Priority,
+    pub service_type: Option<TaxonomyCode>,
+    pub threat_type: Option<ThreatType>,
+    pub imminent_risk: bool,
+    pub sensitivity: Sensitivity,
+    pub assignee_id: Option<String>,
+}
+
+impl NewCase {
+    /// A case with intake defaults: medium urgency, P3, normal sensitivity, unassigned.
+    pub fn new(beneficiary_id: impl Into<String>, summary: impl Into<String>) -> Self {
+        Self {
+            beneficiary_id: beneficiary_id.into(),
+            summary: summary.into(),
+            urgency: Urgency::Medium,
+            priority: Priority::P3,
+            service_type: None,
+            threat_type: None,
+            imminent_risk: false,
+            sensitivity: Sensitivity::Normal,
+            assignee_id: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = cases)]
+pub struct CaseInsertForm {
+    pub id: String,
+    pub reference: String,
+    pub beneficiary_id: String,
+    pub status: String,
+    pub urgency: String,
+    pub priority: String,
+    pub summary: String,
+    pub service_type: Option<String>,
+    pub threat_type: Option<String>,
+    pub imminent_risk: bool,
+    pub sensitivity: String,
+    pub assignee_id: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+}
+
+/// Triage changes to a case. `Some(None)` clears an optional field. Status and assignee
+/// have their own calls (state machine, assignment record).
+#[derive(Debug, Clone, Default)]
+pub struct CaseChanges {
+    pub summary: Option<String>,
+    pub urgency: Option<Urgency>,
+    pub priority: Option<Priority>,
+    pub service_type: Option<Option<TaxonomyCode>>,
+    pub threat_type: Option<Option<ThreatType>>,
+    pub imminent_risk: Option<bool>,
+    pub sensitivity: Option<Sensitivity>,
+}
+
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = cases)]
+pub struct CaseUpdateForm {
+    pub summary: Option<String>,
+    pub urgency: Option<String>,
+    pub priority: Option<String>,
+    pub service_type: Option<Option<String>>,
+    pub threat_type: Option<Option<String>>,
+    pub imminent_risk: Option<bool>,
+    pub sensitivity: Option<String>,
+    pub assignee_id: Option<Option<String>>,
+    pub status: Option<String>,
+    pub first_response_at: Option<Option<NaiveDateTime>>,
+    pub resolved_at: Option<Option<NaiveDateTime>>,
+    pub closed_at: Option<Option<NaiveDateTime>>,
+    pub updated_at: Option<NaiveDateTime>,
+    pub version: Option<i32>,
+}
+
+/// Filters of the case list; empty vectors mean "any".
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub statuses: Vec<CaseStatus>,
+    pub urgencies: Vec<Urgency>,
+    pub priorities: Vec<Priority>,
+    pub assignee_id: Option<Option<String>>,
+    pub service_type: Option<TaxonomyCode>,
+    pub threat_type: Option<ThreatType>,
+    pub imminent_risk: Option<bool>,
+    pub created_from: Option<NaiveDateTime>,
+    pub created_before: Option<NaiveDateTime>,
+}
+
+/// Position after the last case of a page (newest first): its creation time and id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseCursor {
+    pub created_at: NaiveDateTime,
+    pub id: String,
+}
+
+/// A case with everything attached: what a handler opens.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseDetail {
+    #[serde(flatten)]
+    pub case: Case,
+    pub beneficiary: BeneficiaryDetail,
+    pub messages: Vec<Message>,
+    pub evidence: Vec<Evidence>,
+    pub indicators: Vec<Indicator>,
+    pub links: Vec<CaseLink>,
+    pub actions: Vec<Action>,
+    pub third_parties: Vec<ThirdParty>,
+    pub comments: Vec<Comment>,
+    pub next_steps: Vec<NextStep>,
+    pub risk_assessments: Vec<RiskAssessment>,
+    pub status_history: Vec<StatusChange>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = case_status_changes)]
+struct StatusChangeInsertForm {
+    id: String,
+    case_id: String,
+    from_status: String,
+    to_status: String,
+    reopen: bool,
+    changed_by: Option<String>,
+    note: Option<String>,
+    changed_at: NaiveDateTime,
+}
+
+/// Hands out the next number of `year`. Must run inside a write transaction: on
+/// PostgreSQL the counter row stays locked until commit, so concurrent creators queue and
+/// a rolled-back creation gives its number back (no gaps, no duplicates). On SQLite the
+/// transaction holds the database write lock.
+pub fn allocate_reference(conn: &mut DbConn, year: i32) -> StoreResult<CaseReference> {
+    let fresh = (case_reference_counters::year.eq(year), case_reference_counters::last_number.eq(0_i64));
+    match conn {
+        DbConn::Sqlite(c) => diesel::insert_into(case_reference_counters::table)
+            .values(fresh)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+        DbConn::Postgres(c) => diesel::insert_into(case_reference_counters::table)
+            .values(fresh)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+    };
+    diesel::update(case_reference_counters::table.find(year))
+        .set(case_reference_counters::last_number.eq(case_reference_counters::last_number + 1_i64))
+        .execute(conn)?;
+    let number: i64 = case_reference_counters::table
+        .find(year)
+        .select(case_reference_counters::last_number)
+        .first(conn)?;
+    CaseReference::new(year, number).map_err(|e| StoreError::Conflict(format!("cannot allocate a case reference: {e}")))
+}
+
+impl Case {
+    pub fn create(conn: &mut DbConn, new: NewCase, actor: Option<&str>) -> StoreResult<Case> {
+        let summary = required_text("summary", &new.summary, 10_000)?;
+        conn.write(|conn| {
+            Beneficiary::get(conn, &new.beneficiary_id)?;
+            ensure_service_type(conn, new.service_type.as_ref())?;
+            if let Some(assignee) = &new.assignee_id {
+                ensure_active_user(conn, assignee)?;
+            }
+            let at = now();
+            let reference = allocate_reference(conn, at.year())?;
+            let form = CaseInsertForm {
+                id: new_id(),
+                reference: reference.to_string(),
+                beneficiary_id: new.beneficiary_id.clone(),
+                status: CaseStatus::New.into(),
+                urgency: new.urgency.into(),
+                priority: new.priority.into(),
+                summary,
+                service_type: new.service_type.map(String::from),
+                threat_type: new.threat_type.map(String::from),
+                imminent_risk: new.imminent_risk,
+                sensitivity: new.sensitivity.into(),
+                assignee_id: new.assignee_id.clone(),
+                created_at: at,
+                updated_at: at,
+                version: 1,
+            };
+            diesel::insert_into(cases::table).values(&form).execute(conn)?;
+            AuditEvent::record(
+                conn,
+                Audit {
+                    actor,
+                    action: "case.created",
+                    case_id: Some(&form.id),
+                    details: format!("reference={reference} urgency={} imminent_risk={}", new.urgency, new.imminent_risk),
+                    ..Default::default()
+                },
+            )?;
+            Case::get(conn, &form.id)
+        })
+    }
+
+    pub fn get(conn: &mut DbConn, id: &str) -> StoreResult<Case> {
+        cases::table
+            .find(id)
+            .select(Case::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| StoreError::not_found("case", id))
+    }
+
+    pub fn get_by_reference(conn: &mut DbConn, reference: &CaseReference) -> StoreResult<Case> {
+        cases::table
+            .filter(cases::reference.eq(reference.to_string()))
+            .select(Case::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| StoreError::not_found("case", reference))
+    }
+
+    /// A page of cases, newest first, after `cursor`.
+    pub fn list(
+        conn: &mut DbConn,
+        filter: &CaseFilter,
+        cursor: Option<&CaseCursor>,
+        limit: i64,
+    ) -> StoreResult<Vec<Case>> {
+        let mut query = cases::table.select(Case::as_select()).into_boxed();
+        if !filter.statuses.is_empty() {
+            query = query.filter(cases::status.eq_any(filter.statuses.iter().map(|s| s.as_str())));
+        }
+        if !filter.urgencies.is_empty() {
+            query = query.filter(cases::urgency.eq_any(filter.urgencies.iter().map(|s| s.as_str())));
+        }
+        if !filter.priorities.is_empty() {
+            query = query.filter(cases::priority.eq_any(filter.priorities.iter().map(|s| s.as_str())));
+        }
+        match &filter.assignee_id {
+            Some(Some(a)) => query = query.filter(cases::assignee_id.eq(a.clone())),
+            Some(None) => query = query.filter(cases::assignee_id.is_null()),
+            None => {}
+        }
+        if let Some(s) = &filter.service_type {
+            query = query.filter(cases::service_type.eq(s.as_str().to_owned()));
+        }
+        if let Some(t) = filter.threat_type {
+            query = query.filter(cases::threat_type.eq(t.as_str()));
+        }
+        if let Some(r) = filter.imminent_risk {
+            query = query.filter(cases::imminent_risk.eq(r));
+        }
+        if let Some(from) = filter.created_from {
+            query = query.filter(cases::created_at.ge(from));
+        }
+        if let Some(before) = filter.created_before {
+            query = query.filter(cases::created_at.lt(before));
+        }
+        if let Some(c) = cursor {
+            query = query.filter(
+                cases::created_at
+                    .lt(c.created_at)
+                    .or(cases::created_at.eq(c.created_at).and(cases::id.lt(c.id.clone()))),
+            );
+        }
+        Ok(query.order((cases::created_at.desc(), cases::id.desc())).limit(limit.clamp(1, 1000)).load(conn)?)
+    }
+
+    /// Moves a case through the state machine, recording the change (and a reopen).
+    pub fn transition(
+        conn: &mut DbConn,
+        id: &str,
+        to: CaseStatus,
+        note: Option<&str>,
+        actor: Option<&str>,
+    ) -> StoreResult<Case> {
+        let note = crate::util::optional_text("note", note, 2000)?;
+        conn.write(|conn| {
+            let case = Case::get(conn, id)?;
+            let transition = case.status.transition(to)?;
+            let at = now();
+            let mut form = CaseUpdateForm {
+                status: Some(to.into()),
+                updated_at: Some(at),
+                version: Some(case.version + 1),
+                ..Default::default()
+            };
+            match to {
+                CaseStatus::Resolved => form.resolved_at = Some(Some(at)),
+                CaseStatus::Closed => form.closed_at = Some(Some(at)),
+                CaseStatus::Open if transition.is_reopen() => {
+                    form.resolved_at = Some(None);
+                    form.closed_at = Some(None);
+                }
+                _ => {}
+            }
+            let changed = diesel::update(cases::table.find(id).filter(cases::version.eq(case.version)))
+                .set(&form)
+                .execute(conn)?;
+            if changed == 0 {
+                return Err(StoreError::VersionMismatch { expected: case.version });
+            }
+            diesel::insert_into(case_status_changes::table)
+                .values(&StatusChangeInsertForm {
+                    id: new_id(),
+                    case_id: id.to_owned(),
+                    from_status: case.status.into(),
+                    to_status: to.into(),
+                    reopen: transition.is_reopen(),
+                    changed_by: actor.map(str::to_owned),
+                    note,
+                    changed_at: at,
+                })
+                .execute(conn)?;
+            AuditEvent::record(
+                conn,
+                Audit {
+                    actor,
+                    action: if transition.is_reopen() { "case.reopened" } else { "case.status_changed" },
+                    case_id: Some(id),
+                    details: format!("from={} to={to}", case.status),
+                    ..Default::default()
+                },
+            )?;
+            Case::get(conn, id)
+        })
+    }
+
+    /// Applies triage changes if the case is still at `expected_version` (else
+    /// [`StoreError::VersionMismatch`]); `None` skips the check.
+    pub fn update(
+        conn: &mut DbConn,
+        id: &str,
+        changes: CaseChanges,
+        expected_version: Option<i32>,
+        actor: Option<&str>,
+    ) -> StoreResult<Case> {
+        let summary = changes.summary.as_deref().map(|s| required_text("summary", s, 10_000)).transpose()?;
+        conn.write(|conn| {
+            let case = Case::get(conn, id)?;
+            let version = expected_version.unwrap_or(case.version);
+            if case.version != version {
+                return Err(StoreError::VersionMismatch { expected: version });
+            }
+            if let Some(Some(code)) = &changes.service_type {
+                ensure_service_type(conn, Some(code))?;
+            }
+            let mut fields = Vec::new();
+            for (name, set) in [
+                ("summary", summary.is_some()),
+                ("urgency", changes.urgency.is_some()),
+                ("priority", changes.priority.is_some()),
+                ("service_type", changes.service_type.is_some()),
+                ("threat_type", changes.threat_type.is_some()),
+                ("imminent_risk", changes.imminent_risk.is_some()),
+                ("sensitivity", changes.sensitivity.is_some()),
+            ] {
+                if set {
+                    fields.push(name);
+                }
+            }
+            let form = CaseUpdateForm {
+                summary,
+                urgency: changes.urgency.map(String::from),
+                priority: changes.priority.map(String::from),
+                service_type: changes.service_type.map(|o| o.map(String::from)),
+                threat_type: changes.threat_type.map(|o| o.map(String::from)),
+                imminent_risk: changes.imminent_risk,
+                sensitivity: changes.sensitivity.map(String::from),
+                updated_at: Some(now()),
+                version: Some(version + 1),
+                ..Default::default()
+            };
+            let changed =
+                diesel::update(cases::table.find(id).filter(cases::version.eq(version))).set(&form).execute(conn)?;
+            if changed == 0 {
+                return Err(StoreError::VersionMismatch { expected: version });
+            }
+            AuditEvent::record(
+                conn,
+                Audit {
+                    actor,
+                    action: "case.updated",
+                    case_id: Some(id),
+                    details: format!("fields={}", fields.join(",")),
+                    ..Default::default()
+                },
+            )?;
+            Case::get(conn, id)
+        })
+    }
+
+    /// Gives the case to `assignee` (or nobody), recording who did it and why.
+    pub fn assign(
+        conn: &mut DbConn,
+        id: &str,
+        assignee: Option<&str>,
+        reason: &str,
+        actor: Option<&str>,
+    ) -> StoreResult<Case> {
+        let reason = required_text("reason", reason, 2000)?;
+        conn.write(|conn| {
+            let case = Case::get(conn, id)?;
+            if let Some(a) = assignee {
+                ensure_active_user(conn, a)?;
+            }
+            let form = CaseUpdateForm {
+                assignee_id: Some(assignee.map(str::to_owned)),
+                updated_at: Some(now()),
+                version: Some(case.version + 1),
+                ..Default::default()
+            };
+            diesel::update(cases::table.find(id)).set(&form).execute(conn)?;
+            AuditEvent::record(
+                conn,
+                Audit {
+                    actor,
+                    action: "case.assigned",
+                    case_id: Some(id),
+                    target: assignee.map(|a| ("user", a)),
+                    details: format!("from={} reason={reason}", case.assignee_id.as_deref().unwrap_or("-")),
+                },
+            )?;
+            Case::get(conn, id)
+        })
+    }
+
+    /// Everything recorded on a case.
+    pub fn detail(conn: &mut DbConn, id: &str) -> StoreResult<CaseDetail> {
+        let case = Case::get(conn, id)?;
+        let beneficiary = Beneficiary::detail(conn, &case.beneficiary_id)?;
+        let status_history = case_status_changes::table
+            .filter(case_status_changes::case_id.eq(id))
+            .order((case_status_changes::changed_at.asc(), case_status_changes::id.asc()))
+            .select(StatusChange::as_select())
+            .load(conn)?;
+        Ok(CaseDetail {
+            messages: Message::for_case(conn, id)?,
+            evidence: Evidence::for_case(conn, id)?,
+            indicators: Indicator::for_case(conn, id)?,
+            links: CaseLink::for_case(conn, id)?,
+            actions: Action::for_case(conn, id)?,
+            third_parties: ThirdParty::for_case(conn, id)?,
+            comments: Comment::for_case(conn, id)?,
+            next_steps: NextStep::for_case(conn, id)?,
+            risk_assessments: RiskAssessment::for_case(conn, id)?,
+            status_history,
+            beneficiary,
+            case,
+        })
+    }
+
+    /// Marks the first response to the beneficiary, once.
+    pub(crate) fn mark_first_response(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> StoreResult<()> {
+        diesel::update(cases::table.find(id).filter(cases::first_response_at.is_null()))
+            .set(cases::first_response_at.eq(Some(at)))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    /// Bumps the case's version and update time after something was attached to it.
+    pub(crate) fn touch(conn: &mut DbConn, id: &str) -> StoreResult<()> {
+        let changed = diesel::update(cases::table.find(id))
+            .set((cases::updated_at.eq(now()), cases::version.eq(cases::version + 1)))
+            .execute(conn)?;
+        if changed == 0 {
+            return Err(StoreError::not_found("case", id));
+        }
+        Ok(())
+    }
+
+    pub fn count(conn: &mut DbConn) -> StoreResult<i64> {
+        Ok(cases::table.count().get_result(conn)?)
+    }
+}
+
+fn ensure_service_type(conn: &mut DbConn, code: Option<&TaxonomyCode>) -> StoreResult<()> {
+    let Some(code) = code else { return Ok(()) };
+    let active: Option<bool> =
+        service_types::table.find(code.as_str()).select(service_types::active).first(conn).optional()?;
+    match active {
+        Some(true) => Ok(()),
+        Some(false) => Err(StoreError::invalid("service_type", format!("`{code}` is retired"))),
+        None => Err(StoreError::invalid("service_type", format!("`{code}` is not in the service taxonomy"))),
+    }
+}
+
+fn ensure_active_user(conn: &mut DbConn, id: &str) -> StoreResult<()> {
+    let active: Option<bool> = users::table.find(id).select(users::active).first(conn).optional()?;
+    match active {
+        Some(true) => Ok(()),
+        Some(false) => Err(StoreError::invalid("assignee_id", "the user is disabled")),
+        None => Err(StoreError::invalid("assignee_id", format!("no user `{id}`"))),
+    }
+}

@@ -1,0 +1,264 @@
+//! Connections, the pool and migrations, for SQLite and PostgreSQL behind one type.
+
+use crate::error::{StoreError, StoreResult};
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::{ManageConnection, Pool, PooledConnection, R2D2Connection};
+use diesel::{PgConnection, SqliteConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+
+/// One connection to whichever database the URL names.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
+impl std::fmt::Debug for DbConn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            DbConn::Sqlite(_) => "DbConn::Sqlite",
+            DbConn::Postgres(_) => "DbConn::Postgres",
+        })
+    }
+}
+
+/// The database engine in use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A parsed database URL: `sqlite://PATH` (relative or absolute) or `postgres://...`
+/// (also `postgresql://`).
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    /// Never prints a PostgreSQL password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.redacted())
+    }
+}
+
+impl DatabaseUrl {
+    pub fn parse(url: &str) -> StoreResult<Self> {
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(StoreError::UnsupportedUrl(url.to_owned()));
+            }
+            Ok(Self::Sqlite(PathBuf::from(path)))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres(url.to_owned()))
+        } else {
+            Err(StoreError::UnsupportedUrl(redact(url)))
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            DatabaseUrl::Sqlite(_) => Backend::Sqlite,
+            DatabaseUrl::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The URL with any password replaced by `***`, for logs and messages.
+    pub fn redacted(&self) -> String {
+        match self {
+            DatabaseUrl::Sqlite(p) => format!("sqlite://{}", p.display()),
+            DatabaseUrl::Postgres(u) => redact(u),
+        }
+    }
+}
+
+fn redact(url: &str) -> String {
+    // scheme://user:password@host -> scheme://user:***@host
+    if let Some((scheme, rest)) = url.split_once("://") {
+        if let Some((userinfo, host)) = rest.split_once('@') {
+            if let Some((user, _)) = userinfo.split_once(':') {
+                return format!("{scheme}://{user}:***@{host}");
+            }
+        }
+    }
+    url.to_owned()
+}
+
+/// Settings of the pool and of each connection.
+#[derive(Debug, Clone)]
+pub struct PoolOptions {
+    pub max_size: u32,
+    pub connect_timeout: Duration,
+    pub sqlite_busy_timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        Self { max_size: 8, connect_timeout: Duration::from_secs(10), sqlite_busy_timeout: Duration::from_secs(5) }
+    }
+}
+
+/// Opens connections of the URL's backend and prepares each one.
+#[derive(Debug)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+    options: PoolOptions,
+}
+
+impl ConnectionManager {
+    fn open(&self) -> StoreResult<DbConn> {
+        match &self.url {
+            DatabaseUrl::Sqlite(path) => {
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| StoreError::Connect(format!("cannot create {}: {e}", parent.display())))?;
+                }
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy())
+                    .map_err(|e| StoreError::Connect(e.to_string()))?;
+                // WAL lets readers work beside the writer; FULL sync so a committed
+                // message survives a power cut; foreign keys are off by default in SQLite.
+                let busy = self.options.sqlite_busy_timeout.as_millis();
+                for pragma in [
+                    format!("PRAGMA busy_timeout = {busy}"),
+                    "PRAGMA journal_mode = WAL".to_owned(),
+                    "PRAGMA synchronous = FULL".to_owned(),
+                    "PRAGMA foreign_keys = ON".to_owned(),
+                ] {
+                    diesel::sql_query(pragma).execute(&mut conn).map_err(|e| StoreError::Connect(e.to_string()))?;
+                }
+                Ok(DbConn::Sqlite(conn))
+            }
+            DatabaseUrl::Postgres(url) => {
+                let mut conn = PgConnection::establish(url).map_err(|e| StoreError::Connect(e.to_string()))?;
+                diesel::sql_query("SET TIME ZONE 'UTC'").execute(&mut conn)?;
+                Ok(DbConn::Postgres(conn))
+            }
+        }
+    }
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConn;
+    type Error = StoreError;
+
+    fn connect(&self) -> Result<DbConn, StoreError> {
+        self.open()
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), StoreError> {
+        conn.ping().map(|_| ()).map_err(StoreError::from)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        std::thread::panicking() || conn.is_broken()
+    }
+}
+
+pub type PooledConn = PooledConnection<ConnectionManager>;
+
+/// The connection pool: cheap to clone, shared by every part of the service.
+#[derive(Debug, Clone)]
+pub struct DbPool {
+    pool: Pool<ConnectionManager>,
+    url: DatabaseUrl,
+}
+
+impl DbPool {
+    /// Connects (creating the SQLite file and its folder on first run). Fails fast with the
+    /// cause when the database cannot be reached.
+    pub fn connect(url: &str, options: PoolOptions) -> StoreResult<Self> {
+        let url = DatabaseUrl::parse(url)?;
+        let manager = ConnectionManager { url: url.clone(), options: options.clone() };
+        // Try one connection first so a wrong URL fails with the driver's own message.
+        drop(manager.open()?);
+        let pool = Pool::builder()
+            .max_size(options.max_size)
+            .connection_timeout(options.connect_timeout)
+            .build(manager)
+            .map_err(|e| StoreError::Connect(e.to_string()))?;
+        Ok(Self { pool, url })
+    }
+
+    pub fn get(&self) -> StoreResult<PooledConn> {
+        Ok(self.pool.get()?)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.url.backend()
+    }
+
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.url
+    }
+
+    /// Applies every pending migration; returns the names applied.
+    pub fn migrate(&self) -> StoreResult<Vec<String>> {
+        run_migrations(&mut *self.get()?)
+    }
+}
+
+/// Applies the pending migrations of the connection's backend.
+pub fn run_migrations(conn: &mut DbConn) -> StoreResult<Vec<String>> {
+    let applied = match conn {
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+        DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+    }
+    .map_err(|e| StoreError::Migration(e.to_string()))?;
+    Ok(applied.iter().map(ToString::to_string).collect())
+}
+
+/// Reverts the most recent migration; returns its name.
+pub fn revert_last_migration(conn: &mut DbConn) -> StoreResult<String> {
+    let reverted = match conn {
+        DbConn::Sqlite(c) => c.revert_last_migration(SQLITE_MIGRATIONS),
+        DbConn::Postgres(c) => c.revert_last_migration(POSTGRES_MIGRATIONS),
+    }
+    .map_err(|e| StoreError::Migration(e.to_string()))?;
+    Ok(reverted.to_string())
+}
+
+impl DbConn {
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbConn::Sqlite(_) => Backend::Sqlite,
+            DbConn::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Runs `f` in a transaction meant to write. On SQLite the outermost one begins with
+    /// `BEGIN IMMEDIATE`, taking the write lock at once: two deferred transactions that
+    /// both read and then write would deadlock, and the busy timeout cannot resolve that.
+    /// Nested calls become savepoints.
+    pub fn write<T, E>(&mut self, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<diesel::result::Error>,
+    {
+        let outermost = <DbConn as Connection>::TransactionManager::transaction_manager_status_mut(self)
+            .transaction_depth()?
+            .is_none();
+        match self {
+            DbConn::Sqlite(c) if outermost => {
+                AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+                match f(self) {
+                    Ok(value) => {
+                        <DbConn as Connection>::TransactionManager::commit_transaction(self)?;
+                        Ok(value)
+                    }
+                    Err(e) => {
+                        <DbConn as Connection>::TransactionManager::rollback_transaction(self)?;
+                        Err(e)
+                    }
+                }
+            }
+            _ => self.transaction(f),
+        }
+    }
+}

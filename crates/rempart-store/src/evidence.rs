@@ -1,0 +1,201 @@
+//! Evidence files: content-addressed by SHA-256, stored once, never altered.
+
+use crate::audit::{Audit, AuditEvent};
+use crate::cases::Case;
+use crate::db::DbConn;
+use crate::error::{StoreError, StoreResult};
+use crate::schema::{evidence, evidence_blobs};
+use crate::util::{new_id, now, optional_text};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
+#[diesel(table_name = evidence)]
+pub struct Evidence {
+    pub id: String,
+    pub case_id: String,
+    /// Lower-case hex SHA-256 of the content: its address and its integrity check.
+    pub sha256: String,
+    pub size: i64,
+    pub media_type: String,
+    pub original_name: String,
+    pub description: Option<String>,
+    pub added_by: Option<String>,
+    pub added_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewEvidence<'a> {
+    pub case_id: &'a str,
+    pub content: &'a [u8],
+    pub media_type: &'a str,
+    pub original_name: &'a str,
+    pub description: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = evidence)]
+pub struct EvidenceInsertForm {
+    pub id: String,
+    pub case_id: String,
+    pub sha256: String,
+    pub size: i64,
+    pub media_type: String,
+    pub original_name: String,
+    pub description: Option<String>,
+    pub added_by: Option<String>,
+    pub added_at: NaiveDateTime,
+}
+
+/// Result of storing a file.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredEvidence {
+    pub evidence: Evidence,
+    /// False when the same file was already attached to this case.
+    pub created: bool,
+}
+
+pub fn sha256_hex(content: &[u8]) -> String {
+    hex::encode(Sha256::digest(content))
+}
+
+impl Evidence {
+    /// Stores a file for a case. The same content is stored once however many cases hold
+    /// it; attaching it twice to one case returns the first record.
+    pub fn add(conn: &mut DbConn, new: NewEvidence<'_>, actor: Option<&str>) -> StoreResult<StoredEvidence> {
+        let media_type = parse_media_type(new.media_type)?;
+        let original_name = sanitize_file_name(new.original_name);
+        let description = optional_text("description", new.description, 10_000)?;
+        let sha256 = sha256_hex(new.content);
+        let size = i64::try_from(new.content.len()).map_err(|_| StoreError::invalid("content", "too large"))?;
+        conn.write(|conn| {
+            Case::get(conn, new.case_id)?;
+            let at = now();
+            let blob = (
+                evidence_blobs::sha256.eq(&sha256),
+                evidence_blobs::size.eq(size),
+                evidence_blobs::content.eq(new.content),
+                evidence_blobs::created_at.eq(at),
+            );
+            match conn {
+                DbConn::Sqlite(c) => {
+                    diesel::insert_into(evidence_blobs::table).values(blob).on_conflict_do_nothing().execute(c)?
+                }
+                DbConn::Postgres(c) => {
+                    diesel::insert_into(evidence_blobs::table).values(blob).on_conflict_do_nothing().execute(c)?
+                }
+            };
+            let existing = evidence::table
+                .filter(evidence::case_id.eq(new.case_id))
+                .filter(evidence::sha256.eq(&sha256))
+                .select(Evidence::as_select())
+                .first(conn)
+                .optional()?;
+            if let Some(evidence) = existing {
+                return Ok(StoredEvidence { evidence, created: false });
+            }
+            let form = EvidenceInsertForm {
+                id: new_id(),
+                case_id: new.case_id.to_owned(),
+                sha256: sha256.clone(),
+                size,
+                media_type,
+                original_name,
+                description,
+                added_by: actor.map(str::to_owned),
+                added_at: at,
+            };
+            diesel::insert_into(evidence::table).values(&form).execute(conn)?;
+            Case::touch(conn, new.case_id)?;
+            AuditEvent::record(
+                conn,
+                Audit {
+                    actor,
+                    action: "evidence.added",
+                    case_id: Some(new.case_id),
+                    target: Some(("evidence", &form.id)),
+                    details: format!("sha256={sha256} size={size}"),
+                },
+            )?;
+            let evidence = Evidence::get(conn, &form.id)?;
+            Ok(StoredEvidence { evidence, created: true })
+        })
+    }
+
+    pub fn get(conn: &mut DbConn, id: &str) -> StoreResult<Evidence> {
+        evidence::table
+            .find(id)
+            .select(Evidence::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| StoreError::not_found("evidence", id))
+    }
+
+    /// The file's bytes, checked against the digest it was stored under.
+    pub fn content(conn: &mut DbConn, id: &str) -> StoreResult<Vec<u8>> {
+        let record = Evidence::get(conn, id)?;
+        let content: Vec<u8> =
+            evidence_blobs::table.find(&record.sha256).select(evidence_blobs::content).first(conn)?;
+        if sha256_hex(&content) != record.sha256 {
+            return Err(StoreError::EvidenceCorrupted { sha256: record.sha256 });
+        }
+        Ok(content)
+    }
+
+    pub fn for_case(conn: &mut DbConn, case_id: &str) -> StoreResult<Vec<Evidence>> {
+        Ok(evidence::table
+            .filter(evidence::case_id.eq(case_id))
+            .order((evidence::added_at.asc(), evidence::id.asc()))
+            .select(Evidence::as_select())
+            .load(conn)?)
+    }
+}
+
+/// `type/subtype` with optional parameters, lower-cased; anything else is refused.
+fn parse_media_type(raw: &str) -> StoreResult<String> {
+    let value = raw.trim().to_ascii_lowercase();
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    let token = |s: &str| {
+        !s.is_empty() && s.len() <= 127 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$&^_.+-".contains(&b))
+    };
+    match essence.split_once('/') {
+        Some((t, s)) if token(t) && token(s) => Ok(value),
+        _ => Err(StoreError::invalid("media_type", format!("`{raw}` is not a media type such as application/pdf"))),
+    }
+}
+
+/// Keeps the last path component, without control characters, at most 255 bytes.
+fn sanitize_file_name(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+    let mut name: String = base.chars().filter(|c| !c.is_control()).collect::<String>().trim().to_owned();
+    while name.len() > 255 {
+        name.pop();
+    }
+    if name.is_empty() || name == "." || name == ".." { "unnamed".to_owned() } else { name }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_types() {
+        assert_eq!(parse_media_type(" Application/PDF ").ok().as_deref(), Some("application/pdf"));
+        assert!(parse_media_type("text/plain; charset=utf-8").is_ok());
+        for bad in ["", "pdf", "text/", "/plain", "te xt/plain"] {
+            assert!(parse_media_type(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn file_names() {
+        assert_eq!(sanitize_file_name("C:\\Users\\x\\capture.png"), "capture.png");
+        assert_eq!(sanitize_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(sanitize_file_name("a\u{0}b\n.txt"), "ab.txt");
+        assert_eq!(sanitize_file_name(".."), "unnamed");
+        assert_eq!(sanitize_file_name(""), "unnamed");
+        assert!(sanitize_file_name(&"é".repeat(300)).len() <= 255);
+    }
+}

@@ -1,0 +1,184 @@
+//! Indicators of compromise and their correlation across cases.
+
+use crate::audit::{Audit, AuditEvent};
+use crate::cases::Case;
+use crate::db::DbConn;
+use crate::error::{StoreError, StoreResult};
+use crate::schema::{cases, indicators};
+use crate::util::{new_id, now, optional_text};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use rempart_core::{
+    CaseReference, CaseStatus, IndicatorKind, NormalizedIndicator, Sensitivity, lookup_candidates,
+};
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
+#[diesel(table_name = indicators)]
+pub struct Indicator {
+    pub id: String,
+    pub case_id: String,
+    #[diesel(deserialize_as = String)]
+    pub kind: IndicatorKind,
+    /// Normalised value: what correlation compares.
+    pub value: String,
+    /// As the handler or the beneficiary wrote it.
+    pub original_value: String,
+    pub note: Option<String>,
+    pub first_seen: NaiveDateTime,
+    pub last_seen: NaiveDateTime,
+    pub added_by: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = indicators)]
+pub struct IndicatorInsertForm {
+    pub id: String,
+    pub case_id: String,
+    pub kind: String,
+    pub value: String,
+    pub original_value: String,
+    pub note: Option<String>,
+    pub first_seen: NaiveDateTime,
+    pub last_seen: NaiveDateTime,
+    pub added_by: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+/// A case holding a given indicator.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorMatch {
+    pub indicator: Indicator,
+    pub case_reference: CaseReference,
+    pub case_status: CaseStatus,
+    /// The caller must hide restricted cases from whoever may not see them.
+    pub case_sensitivity: Sensitivity,
+}
+
+type MatchRow = (Indicator, String, String, String);
+
+impl Indicator {
+    /// Adds an indicator to a case, normalising its value. Seen again on the same case,
+    /// it widens the first/last-seen window instead of duplicating.
+    pub fn add(
+        conn: &mut DbConn,
+        case_id: &str,
+        kind: IndicatorKind,
+        raw: &str,
+        note: Option<&str>,
+        seen_at: Option<NaiveDateTime>,
+        actor: Option<&str>,
+    ) -> StoreResult<Indicator> {
+        let normal = NormalizedIndicator::parse(kind, raw).map_err(|e| StoreError::invalid("value", e))?;
+        let note = optional_text("note", note, 2000)?;
+        conn.write(|conn| {
+            Case::get(conn, case_id)?;
+            let at = now();
+            let seen = seen_at.unwrap_or(at);
+            let existing = indicators::table
+                .filter(indicators::case_id.eq(case_id))
+                .filter(indicators::kind.eq(kind.as_str()))
+                .filter(indicators::value.eq(&normal.value))
+                .select(Indicator::as_select())
+                .first(conn)
+                .optional()?;
+            let id = match existing {
+                Some(found) => {
+                    diesel::update(indicators::table.find(&found.id))
+                        .set((
+                            indicators::first_seen.eq(found.first_seen.min(seen)),
+                            indicators::last_seen.eq(found.last_seen.max(seen)),
+                        ))
+                        .execute(conn)?;
+                    found.id
+                }
+                None => {
+                    let form = IndicatorInsertForm {
+                        id: new_id(),
+                        case_id: case_id.to_owned(),
+                        kind: kind.into(),
+                        value: normal.value.clone(),
+                        original_value: raw.trim().to_owned(),
+                        note,
+                        first_seen: seen,
+                        last_seen: seen,
+                        added_by: actor.map(str::to_owned),
+                        created_at: at,
+                    };
+                    diesel::insert_into(indicators::table).values(&form).execute(conn)?;
+                    form.id
+                }
+            };
+            Case::touch(conn, case_id)?;
+            AuditEvent::record(
+                conn,
+                Audit {
+                    actor,
+                    action: "indicator.added",
+                    case_id: Some(case_id),
+                    target: Some(("indicator", &id)),
+                    details: format!("kind={kind}"),
+                },
+            )?;
+            Ok(indicators::table.find(&id).select(Indicator::as_select()).first(conn)?)
+        })
+    }
+
+    pub fn for_case(conn: &mut DbConn, case_id: &str) -> StoreResult<Vec<Indicator>> {
+        Ok(indicators::table
+            .filter(indicators::case_id.eq(case_id))
+            .order((indicators::created_at.asc(), indicators::id.asc()))
+            .select(Indicator::as_select())
+            .load(conn)?)
+    }
+
+    /// Every case holding `raw`, whatever kind it was filed under and however it was
+    /// written (the Jasmine-style check of an address, number or plate).
+    pub fn lookup(conn: &mut DbConn, raw: &str) -> StoreResult<Vec<IndicatorMatch>> {
+        let wanted: BTreeSet<(IndicatorKind, String)> =
+            lookup_candidates(raw).into_iter().map(|c| (c.kind, c.value)).collect();
+        matching(conn, &wanted, None)
+    }
+
+    /// Every other case sharing one of this case's indicators.
+    pub fn correlate(conn: &mut DbConn, case_id: &str) -> StoreResult<Vec<IndicatorMatch>> {
+        let wanted: BTreeSet<(IndicatorKind, String)> =
+            Indicator::for_case(conn, case_id)?.into_iter().map(|i| (i.kind, i.value)).collect();
+        matching(conn, &wanted, Some(case_id))
+    }
+}
+
+fn matching(
+    conn: &mut DbConn,
+    wanted: &BTreeSet<(IndicatorKind, String)>,
+    exclude_case: Option<&str>,
+) -> StoreResult<Vec<IndicatorMatch>> {
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let values: BTreeSet<&str> = wanted.iter().map(|(_, v)| v.as_str()).collect();
+    let mut query = indicators::table
+        .inner_join(cases::table)
+        .filter(indicators::value.eq_any(values))
+        .select((Indicator::as_select(), cases::reference, cases::status, cases::sensitivity))
+        .order((indicators::last_seen.desc(), indicators::id.asc()))
+        .into_boxed();
+    if let Some(case_id) = exclude_case {
+        query = query.filter(indicators::case_id.ne(case_id.to_owned()));
+    }
+    let rows: Vec<MatchRow> = query.load(conn)?;
+    rows.into_iter()
+        .filter(|(i, ..)| wanted.contains(&(i.kind, i.value.clone())))
+        .map(|(indicator, reference, status, sensitivity)| {
+            let bad = |e: String| StoreError::Database(diesel::result::Error::DeserializationError(e.into()));
+            Ok(IndicatorMatch {
+                indicator,
+                case_reference: reference.parse().map_err(|e: rempart_core::ReferenceError| bad(e.to_string()))?,
+                case_status: CaseStatus::parse(&status).map_err(|e| bad(e.to_string()))?,
+                case_sensitivity: Sensitivity::parse(&sensitivity).map_err(|e| bad(e.to_string()))?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,306 @@
+//! The one diesel schema, shared by SQLite and PostgreSQL (kept in step with
+//! `migrations/{sqlite,postgres}`; a test checks the columns against both databases).
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        display_name -> Text,
+        role -> Text,
+        languages -> Text,
+        password_hash -> Text,
+        active -> Bool,
+        must_change_password -> Bool,
+        token_version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audience_types (code) {
+        code -> Text,
+        label -> Text,
+        position -> Integer,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
+    service_types (code) {
+        code -> Text,
+        label -> Text,
+        position -> Integer,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
+    beneficiaries (id) {
+        id -> Text,
+        display_name -> Text,
+        verification_status -> Text,
+        audience_type -> Nullable<Text>,
+        preferred_language -> Nullable<Text>,
+        pgp_certificate -> Nullable<Text>,
+        pgp_fingerprint -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    beneficiary_emails (id) {
+        id -> Text,
+        beneficiary_id -> Text,
+        address -> Text,
+        is_primary -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    verification_changes (id) {
+        id -> Text,
+        beneficiary_id -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        changed_by -> Nullable<Text>,
+        reason -> Text,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    key_changes (id) {
+        id -> Text,
+        beneficiary_id -> Text,
+        old_fingerprint -> Nullable<Text>,
+        new_fingerprint -> Text,
+        new_certificate -> Text,
+        source -> Text,
+        status -> Text,
+        recorded_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    case_reference_counters (year) {
+        year -> Integer,
+        last_number -> BigInt,
+    }
+}
+
+diesel::table! {
+    cases (id) {
+        id -> Text,
+        reference -> Text,
+        beneficiary_id -> Text,
+        status -> Text,
+        urgency -> Text,
+        priority -> Text,
+        summary -> Text,
+        service_type -> Nullable<Text>,
+        threat_type -> Nullable<Text>,
+        imminent_risk -> Bool,
+        sensitivity -> Text,
+        assignee_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        first_response_at -> Nullable<Timestamp>,
+        resolved_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    case_status_changes (id) {
+        id -> Text,
+        case_id -> Text,
+        from_status -> Text,
+        to_status -> Text,
+        reopen -> Bool,
+        changed_by -> Nullable<Text>,
+        note -> Nullable<Text>,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    third_parties (id) {
+        id -> Text,
+        case_id -> Text,
+        organisation -> Text,
+        contact_name -> Nullable<Text>,
+        role -> Text,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    messages (id) {
+        id -> Text,
+        case_id -> Text,
+        direction -> Text,
+        party -> Text,
+        third_party_id -> Nullable<Text>,
+        channel -> Text,
+        subject -> Text,
+        body -> Text,
+        message_id -> Nullable<Text>,
+        in_reply_to -> Nullable<Text>,
+        encrypted -> Bool,
+        signature_status -> Text,
+        signer_fingerprint -> Nullable<Text>,
+        delivery_status -> Nullable<Text>,
+        author_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evidence_blobs (sha256) {
+        sha256 -> Text,
+        size -> BigInt,
+        content -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evidence (id) {
+        id -> Text,
+        case_id -> Text,
+        sha256 -> Text,
+        size -> BigInt,
+        media_type -> Text,
+        original_name -> Text,
+        description -> Nullable<Text>,
+        added_by -> Nullable<Text>,
+        added_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    indicators (id) {
+        id -> Text,
+        case_id -> Text,
+        kind -> Text,
+        value -> Text,
+        original_value -> Text,
+        note -> Nullable<Text>,
+        first_seen -> Timestamp,
+        last_seen -> Timestamp,
+        added_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_links (id) {
+        id -> Text,
+        source_case_id -> Text,
+        target_case_id -> Text,
+        kind -> Text,
+        note -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    actions (id) {
+        id -> Text,
+        case_id -> Text,
+        description -> Text,
+        taken_by -> Nullable<Text>,
+        taken_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    comments (id) {
+        id -> Text,
+        case_id -> Text,
+        author_id -> Nullable<Text>,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    next_steps (id) {
+        id -> Text,
+        case_id -> Text,
+        description -> Text,
+        due_on -> Nullable<Date>,
+        done -> Bool,
+        done_at -> Nullable<Timestamp>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    risk_assessments (id) {
+        id -> Text,
+        case_id -> Text,
+        risk_name -> Text,
+        threats -> Integer,
+        vulnerabilities -> Integer,
+        capacities -> Integer,
+        score -> Double,
+        notes -> Nullable<Text>,
+        assessed_by -> Nullable<Text>,
+        assessed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        occurred_at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        action -> Text,
+        case_id -> Nullable<Text>,
+        target_kind -> Nullable<Text>,
+        target_id -> Nullable<Text>,
+        details -> Text,
+    }
+}
+
+diesel::joinable!(cases -> beneficiaries (beneficiary_id));
+diesel::joinable!(indicators -> cases (case_id));
+diesel::joinable!(beneficiary_emails -> beneficiaries (beneficiary_id));
+diesel::joinable!(evidence -> cases (case_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    audience_types,
+    service_types,
+    beneficiaries,
+    beneficiary_emails,
+    verification_changes,
+    key_changes,
+    case_reference_counters,
+    cases,
+    case_status_changes,
+    third_parties,
+    messages,
+    evidence_blobs,
+    evidence,
+    indicators,
+    case_links,
+    actions,
+    comments,
+    next_steps,
+    risk_assessments,
+    audit_events,
+);

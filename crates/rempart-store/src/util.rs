@@ -1,0 +1,64 @@
+//! Small helpers shared by the queries.
+
+use crate::error::{StoreError, StoreResult};
+use chrono::{NaiveDateTime, Timelike, Utc};
+use diesel::deserialize::{self, FromSql, FromSqlRow, Queryable};
+use diesel::backend::Backend;
+use diesel::sql_types::{Nullable, Text};
+
+/// Now, in UTC, truncated to microseconds (PostgreSQL's precision) so a value reads back
+/// equal on both backends.
+pub fn now() -> NaiveDateTime {
+    let t = Utc::now().naive_utc();
+    t.with_nanosecond(t.nanosecond() / 1_000 * 1_000).unwrap_or(t)
+}
+
+/// A new identifier: UUID v7, time-ordered, stored as text.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// A required free text: trimmed, not empty, at most `max` characters.
+pub fn required_text(field: &'static str, value: &str, max: usize) -> StoreResult<String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(StoreError::invalid(field, "must not be empty"));
+    }
+    if v.chars().count() > max {
+        return Err(StoreError::invalid(field, format!("longer than {max} characters")));
+    }
+    Ok(v.to_owned())
+}
+
+/// An optional free text: trimmed, empty becomes `None`.
+pub fn optional_text(field: &'static str, value: Option<&str>, max: usize) -> StoreResult<Option<String>> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => required_text(field, v, max).map(Some),
+    }
+}
+
+/// Reads a nullable text column into `Option<T>` through `T: TryFrom<String>`, so row types
+/// hold parsed core values (`Option<ThreatType>`) rather than strings.
+#[derive(Debug)]
+pub struct Parsed<T>(pub Option<T>);
+
+impl<T, DB> Queryable<Nullable<Text>, DB> for Parsed<T>
+where
+    DB: Backend,
+    Option<String>: FromSql<Nullable<Text>, DB> + FromSqlRow<Nullable<Text>, DB>,
+    T: TryFrom<String>,
+    T::Error: std::error::Error + Send + Sync + 'static,
+{
+    type Row = Option<String>;
+
+    fn build(row: Option<String>) -> deserialize::Result<Self> {
+        Ok(Parsed(row.map(T::try_from).transpose()?))
+    }
+}
+
+impl<T> From<Parsed<T>> for Option<T> {
+    fn from(value: Parsed<T>) -> Self {
+        value.0
+    }
+}
