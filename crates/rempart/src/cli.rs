@@ -1,0 +1,261 @@
+//! Command-line interface.
+
+use crate::settings::{CliOverrides, ConfigError, Settings};
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use rempart_core::{CaseStatus, EmailAddress, Languages, Role, Urgency};
+use rempart_store::DbPool;
+use rempart_store::cases::{Case, CaseFilter};
+use rempart_store::users::{NewUser, User};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Rempart: case tracking for a digital-security helpline for civil society.
+///
+/// Configuration comes from config/default.toml (built in), `--config FILE`, then
+/// REMPART_* environment variables (REMPART_DATABASE__URL, ...; *_FILE for secrets).
+#[derive(Debug, Parser)]
+#[command(name = "rempart", version, propagate_version = true)]
+pub struct Cli {
+    /// Configuration file (TOML) layered over the built-in defaults.
+    #[arg(long, global = true, value_name = "FILE", env = "REMPART_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Database URL, overriding the configuration: sqlite://PATH or postgres://...
+    #[arg(long, global = true, value_name = "URL")]
+    pub database: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply pending database migrations (also done when the service starts).
+    Migrate(MigrateArgs),
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Look at cases.
+    #[command(subcommand)]
+    Case(CaseCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// Revert the most recent migration instead (for a rollback of an upgrade).
+    #[arg(long)]
+    pub revert_last: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account. The password is read from standard input when it is not a
+    /// terminal (one line), otherwise prompted for twice without echo.
+    Add {
+        /// Login email address.
+        #[arg(long)]
+        email: String,
+        /// Name shown to colleagues.
+        #[arg(long)]
+        name: String,
+        /// handler, analyst, lead or admin.
+        #[arg(long)]
+        role: String,
+        /// Languages spoken, comma-separated tags (fr,en,pt-BR).
+        #[arg(long, default_value = "")]
+        languages: String,
+    },
+    /// List accounts.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CaseCommand {
+    /// List cases, newest first, as a short table.
+    List {
+        /// Only these statuses (repeatable): new, open, waiting_beneficiary, ...
+        #[arg(long = "status", value_name = "STATUS")]
+        statuses: Vec<String>,
+        /// Only these urgencies (repeatable): critical, high, medium, low.
+        #[arg(long = "urgency", value_name = "URGENCY")]
+        urgencies: Vec<String>,
+        /// At most this many cases.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+}
+
+/// Exit status for an unusable configuration (sysexits EX_CONFIG).
+const EX_CONFIG: u8 = 78;
+
+/// Parses the command line, loads the configuration and runs the command.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let overrides = CliOverrides { config_file: cli.config.clone(), database_url: cli.database.clone() };
+    let settings = match Settings::load(&overrides) {
+        Ok(s) => s,
+        Err(e) => return fail_config(&e),
+    };
+    crate::telemetry::init(&settings.log);
+    match execute(cli.command, &settings) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn fail_config(e: &ConfigError) -> ExitCode {
+    eprintln!("configuration error: {e}");
+    ExitCode::from(EX_CONFIG)
+}
+
+fn connect(settings: &Settings) -> anyhow::Result<DbPool> {
+    let pool = DbPool::connect(&settings.database.url, settings.pool_options())?;
+    tracing::debug!(database = %pool.url().redacted(), "connected");
+    Ok(pool)
+}
+
+fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match command {
+        Command::Migrate(args) => {
+            let pool = connect(settings)?;
+            if args.revert_last {
+                let name = rempart_store::db::revert_last_migration(&mut *pool.get()?)?;
+                writeln!(out, "reverted migration {name}")?;
+            } else {
+                let applied = pool.migrate()?;
+                if applied.is_empty() {
+                    writeln!(out, "database {} is up to date", pool.url().redacted())?;
+                }
+                for name in applied {
+                    writeln!(out, "applied migration {name}")?;
+                }
+            }
+        }
+        Command::User(UserCommand::Add { email, name, role, languages }) => {
+            let email = EmailAddress::parse(&email)?;
+            let role = Role::parse(&role)?;
+            let languages = Languages::parse(&languages).context("--languages")?;
+            let password = read_new_password()?;
+            let hash = rempart_auth::hash_password(&password)?;
+            let pool = connect(settings)?;
+            pool.migrate()?;
+            let user = User::create(
+                &mut *pool.get()?,
+                NewUser { email, display_name: name, role, languages, password_hash: hash, must_change_password: false },
+                None,
+            )?;
+            writeln!(out, "created {} {} ({})", user.role, user.email, user.id)?;
+        }
+        Command::User(UserCommand::List) => {
+            let pool = connect(settings)?;
+            let users = User::list(&mut *pool.get()?)?;
+            let rows: Vec<Vec<String>> = users
+                .into_iter()
+                .map(|u| {
+                    vec![
+                        u.email.to_string(),
+                        u.role.to_string(),
+                        u.languages.to_string(),
+                        if u.active { "yes" } else { "no" }.to_owned(),
+                        u.display_name,
+                    ]
+                })
+                .collect();
+            print_table(&mut out, &["EMAIL", "ROLE", "LANGUAGES", "ACTIVE", "NAME"], &rows, "no users")?;
+        }
+        Command::Case(CaseCommand::List { statuses, urgencies, limit }) => {
+            let filter = CaseFilter {
+                statuses: statuses.iter().map(|s| CaseStatus::parse(s)).collect::<Result<_, _>>()?,
+                urgencies: urgencies.iter().map(|s| Urgency::parse(s)).collect::<Result<_, _>>()?,
+                ..Default::default()
+            };
+            if !(1..=1000).contains(&limit) {
+                bail!("--limit must be between 1 and 1000");
+            }
+            let pool = connect(settings)?;
+            let mut conn = pool.get()?;
+            let cases = Case::list(&mut conn, &filter, None, limit)?;
+            let emails: std::collections::HashMap<String, String> =
+                User::list(&mut conn)?.into_iter().map(|u| (u.id, u.email.to_string())).collect();
+            let rows: Vec<Vec<String>> = cases
+                .into_iter()
+                .map(|c| {
+                    vec![
+                        c.reference.to_string(),
+                        c.status.to_string(),
+                        c.urgency.to_string(),
+                        c.priority.to_string(),
+                        c.assignee_id.and_then(|a| emails.get(&a).cloned()).unwrap_or_else(|| "-".into()),
+                        c.created_at.format("%Y-%m-%d %H:%M").to_string(),
+                        truncate(&c.summary, 48),
+                    ]
+                })
+                .collect();
+            print_table(
+                &mut out,
+                &["REFERENCE", "STATUS", "URGENCY", "PRIO", "ASSIGNEE", "CREATED (UTC)", "SUMMARY"],
+                &rows,
+                "no cases",
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn read_new_password() -> anyhow::Result<rempart_auth::Password> {
+    let stdin = std::io::stdin();
+    let candidate = if stdin.is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let second = rpassword::prompt_password("Password again: ")?;
+        if first != second {
+            bail!("the passwords differ");
+        }
+        first
+    } else {
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line).context("reading the password from standard input")?;
+        line.trim_end_matches(['\n', '\r']).to_owned()
+    };
+    Ok(rempart_auth::Password::new(&candidate)?)
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    let one_line: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= max {
+        one_line
+    } else {
+        let cut: String = one_line.chars().take(max - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+fn print_table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>], empty: &str) -> std::io::Result<()> {
+    if rows.is_empty() {
+        return writeln!(out, "{empty}");
+    }
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
+            .collect();
+        padded.join("  ").trim_end().to_owned()
+    };
+    writeln!(out, "{}", line(header.to_vec()))?;
+    for row in rows {
+        writeln!(out, "{}", line(row.iter().map(String::as_str).collect()))?;
+    }
+    Ok(())
+}

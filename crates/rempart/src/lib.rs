@@ -1,0 +1,8 @@
+//! The `rempart` command: configuration, logging and the subcommands. `main` only calls
+//! [`run`].
+
+pub mod cli;
+pub mod settings;
+pub mod telemetry;
+
+pub use cli::run;

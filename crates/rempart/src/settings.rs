@@ -1,0 +1,325 @@
+//! Configuration: `config/default.toml` (built in), an optional file, `REMPART_*`
+//! environment variables (and `*_FILE` secrets), then command-line flags.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use toml::{Table, Value};
+
+pub const DEFAULT_TOML: &str = include_str!("../../../config/default.toml");
+pub const ENV_PREFIX: &str = "REMPART_";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub database: DatabaseSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub pool_size: u32,
+    pub connect_timeout_secs: u64,
+    pub sqlite_busy_timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    pub level: String,
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// A configuration that cannot be used; the message names the key and where its value
+/// came from.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read configuration file {path}: {source}")]
+    ReadFile { path: PathBuf, source: std::io::Error },
+    #[error("configuration file {path} is not valid TOML: {message}")]
+    Syntax { path: String, message: String },
+    #[error("cannot read {variable} (the file named by {variable}): {source}")]
+    SecretFile { variable: String, source: std::io::Error },
+    #[error("{variable} is not a configuration key: keys have a section, as in REMPART_DATABASE__URL")]
+    NotAKey { variable: String },
+    #[error("configuration key `{key}` (from {origin}): {message}")]
+    Invalid { key: String, origin: String, message: String },
+}
+
+/// Overrides given on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct CliOverrides {
+    pub config_file: Option<PathBuf>,
+    pub database_url: Option<String>,
+}
+
+impl Settings {
+    /// Loads the layers from the process environment.
+    pub fn load(cli: &CliOverrides) -> Result<Self, ConfigError> {
+        Self::load_from(cli, std::env::vars())
+    }
+
+    /// Loads the layers with an explicit environment (tests).
+    pub fn load_from(cli: &CliOverrides, env: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
+        let mut origins: BTreeMap<String, String> = BTreeMap::new();
+        let mut table = parse_toml(DEFAULT_TOML, "built-in defaults")?;
+        record_origins(&table, "", "config/default.toml", &mut origins);
+
+        if let Some(path) = &cli.config_file {
+            let text = std::fs::read_to_string(path)
+                .map_err(|source| ConfigError::ReadFile { path: path.clone(), source })?;
+            let file = parse_toml(&text, &path.display().to_string())?;
+            record_origins(&file, "", &format!("file {}", path.display()), &mut origins);
+            merge(&mut table, file);
+        }
+
+        let mut env: Vec<(String, String)> = env.into_iter().filter(|(k, _)| k.starts_with(ENV_PREFIX)).collect();
+        env.sort();
+        for (variable, raw) in env {
+            let name = &variable[ENV_PREFIX.len()..];
+            if !name.contains("__") {
+                // Every key has a section, so a REMPART_* variable without `__` is not a
+                // configuration key (tests use REMPART_TEST_POSTGRES_URL, for one). A
+                // misspelt section does contain `__` and fails below as an unknown key.
+                continue;
+            }
+            let (name, value) = match name.strip_suffix("_FILE") {
+                Some(base) => {
+                    let content = std::fs::read_to_string(&raw)
+                        .map_err(|source| ConfigError::SecretFile { variable: variable.clone(), source })?;
+                    let content = content.strip_suffix('\n').unwrap_or(&content);
+                    let content = content.strip_suffix('\r').unwrap_or(content);
+                    (base, Value::String(content.to_owned()))
+                }
+                None => (name, env_value(&raw)),
+            };
+            let path: Vec<String> = name.split("__").map(str::to_ascii_lowercase).collect();
+            if path.iter().any(String::is_empty) {
+                return Err(ConfigError::NotAKey { variable });
+            }
+            origins.insert(path.join("."), format!("environment variable {variable}"));
+            set_path(&mut table, &path, value);
+        }
+
+        if let Some(url) = &cli.database_url {
+            origins.insert("database.url".into(), "--database".into());
+            set_path(&mut table, &["database".into(), "url".into()], Value::String(url.clone()));
+        }
+
+        let origin_of = |key: &str| {
+            origins
+                .iter()
+                .filter(|(k, _)| key == k.as_str() || key.starts_with(&format!("{k}.")) || k.starts_with(&format!("{key}.")))
+                .map(|(_, v)| v.clone())
+                .next_back()
+                .unwrap_or_else(|| "configuration".to_owned())
+        };
+        let settings: Settings = serde_path_to_error::deserialize(Value::Table(table)).map_err(|e| {
+            let mut key = e.path().to_string();
+            // The TOML deserialiser appends "in `key`" on another line: the key is named already.
+            let mut message = e.inner().to_string().lines().next().unwrap_or_default().trim().to_owned();
+            // For an unknown key, serde's path stops at the table: name the key itself.
+            if let Some(field) = message.strip_prefix("unknown field `").and_then(|r| r.split('`').next()) {
+                if key == "." {
+                    key = field.to_owned();
+                } else if key.rsplit('.').next() != Some(field) {
+                    key = format!("{key}.{field}");
+                }
+                message = "no such key".to_owned();
+            }
+            ConfigError::Invalid { origin: origin_of(&key), key, message }
+        })?;
+        settings.validate(&origin_of)?;
+        Ok(settings)
+    }
+
+    fn validate(&self, origin_of: &dyn Fn(&str) -> String) -> Result<(), ConfigError> {
+        let invalid = |key: &str, message: String| ConfigError::Invalid { key: key.into(), origin: origin_of(key), message };
+        rempart_store::DatabaseUrl::parse(&self.database.url)
+            .map_err(|e| invalid("database.url", e.to_string()))?;
+        if self.database.pool_size == 0 {
+            return Err(invalid("database.pool_size", "must be at least 1".into()));
+        }
+        if self.database.connect_timeout_secs == 0 {
+            return Err(invalid("database.connect_timeout_secs", "must be at least 1".into()));
+        }
+        tracing_subscriber::EnvFilter::try_new(&self.log.level)
+            .map_err(|e| invalid("log.level", format!("not a log filter: {e}")))?;
+        Ok(())
+    }
+
+    pub fn pool_options(&self) -> rempart_store::PoolOptions {
+        rempart_store::PoolOptions {
+            max_size: self.database.pool_size,
+            connect_timeout: std::time::Duration::from_secs(self.database.connect_timeout_secs),
+            sqlite_busy_timeout: std::time::Duration::from_millis(self.database.sqlite_busy_timeout_ms),
+        }
+    }
+}
+
+fn parse_toml(text: &str, origin: &str) -> Result<Table, ConfigError> {
+    text.parse::<Table>().map_err(|e| ConfigError::Syntax { path: origin.to_owned(), message: e.to_string() })
+}
+
+/// An environment value: a TOML scalar when it reads as one (`8`, `true`, `1.5`), else
+/// the text as given.
+fn env_value(raw: &str) -> Value {
+    match format!("v = {raw}").parse::<Table>() {
+        Ok(mut t) => match t.remove("v") {
+            Some(v @ (Value::Integer(_) | Value::Float(_) | Value::Boolean(_) | Value::Array(_))) => v,
+            _ => Value::String(raw.to_owned()),
+        },
+        Err(_) => Value::String(raw.to_owned()),
+    }
+}
+
+fn merge(base: &mut Table, over: Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(Value::Table(b)), Value::Table(o)) => merge(b, o),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+fn set_path(table: &mut Table, path: &[String], value: Value) {
+    let Some((last, parents)) = path.split_last() else { return };
+    let mut current = table;
+    for p in parents {
+        let entry = current.entry(p.clone()).or_insert_with(|| Value::Table(Table::new()));
+        if !entry.is_table() {
+            *entry = Value::Table(Table::new());
+        }
+        let Value::Table(t) = entry else { return };
+        current = t;
+    }
+    current.insert(last.clone(), value);
+}
+
+fn record_origins(table: &Table, prefix: &str, origin: &str, out: &mut BTreeMap<String, String>) {
+    for (k, v) in table {
+        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        match v {
+            Value::Table(t) => record_origins(t, &key, origin, out),
+            _ => {
+                out.insert(key, origin.to_owned());
+            }
+        }
+    }
+}
+
+/// The data folder holding a SQLite database, if that is the backend.
+pub fn sqlite_path(url: &str) -> Option<&Path> {
+    url.strip_prefix("sqlite://").map(Path::new)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    fn load(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        Settings::load_from(&CliOverrides::default(), env(pairs))
+    }
+
+    #[test]
+    fn defaults_load() {
+        let s = load(&[]).expect("defaults are valid");
+        assert_eq!(s.database.url, "sqlite://./data/rempart.db");
+        assert_eq!(s.database.pool_size, 8);
+        assert_eq!(s.log.format, LogFormat::Text);
+    }
+
+    #[test]
+    fn environment_overrides_with_double_underscores() {
+        let s = load(&[
+            ("REMPART_DATABASE__URL", "postgres://postgres@127.0.0.1/rempart"),
+            ("REMPART_DATABASE__POOL_SIZE", "3"),
+            ("REMPART_LOG__FORMAT", "json"),
+            ("REMPART_TEST_POSTGRES_URL", "ignored: not a key"),
+            ("OTHER__VAR", "ignored"),
+        ])
+        .expect("valid");
+        assert_eq!(s.database.url, "postgres://postgres@127.0.0.1/rempart");
+        assert_eq!(s.database.pool_size, 3);
+        assert_eq!(s.log.format, LogFormat::Json);
+    }
+
+    #[test]
+    fn secrets_come_from_files() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("db-url");
+        std::fs::write(&path, "postgres://rempart:s3cret@db/rempart\n").expect("write");
+        let s = load(&[("REMPART_DATABASE__URL_FILE", path.to_str().expect("utf-8"))]).expect("valid");
+        assert_eq!(s.database.url, "postgres://rempart:s3cret@db/rempart");
+        let err = load(&[("REMPART_DATABASE__URL_FILE", "/nonexistent/secret")]).expect_err("missing file");
+        assert!(err.to_string().contains("REMPART_DATABASE__URL_FILE"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_name_the_key_and_the_variable() {
+        let err = load(&[("REMPART_DATABASE__POOL_SIZE", "many")]).expect_err("not a number").to_string();
+        assert!(err.contains("`database.pool_size`") && err.contains("REMPART_DATABASE__POOL_SIZE"), "{err}");
+        let err = load(&[("REMPART_DATABASE__POOL_SIZE", "0")]).expect_err("zero").to_string();
+        assert!(err.contains("`database.pool_size`"), "{err}");
+        let err = load(&[("REMPART_LOG__FORMAT", "xml")]).expect_err("unknown format").to_string();
+        assert!(err.contains("`log.format`"), "{err}");
+        let err = load(&[("REMPART_DATABASE__URL", "mysql://x")]).expect_err("unsupported").to_string();
+        assert!(err.contains("`database.url`") && err.contains("REMPART_DATABASE__URL"), "{err}");
+        let err = load(&[("REMPART_DATABSE__URL", "sqlite://x.db")]).expect_err("typo").to_string();
+        assert!(err.contains("`databse`") && err.contains("no such key"), "{err}");
+        let err = load(&[("REMPART_DATABASE__PORT", "5432")]).expect_err("unknown key").to_string();
+        assert!(err.contains("`database.port`"), "{err}");
+        let err = load(&[("REMPART_LOG__LEVEL", "info,[bad")]).expect_err("bad filter").to_string();
+        assert!(err.contains("`log.level`"), "{err}");
+    }
+
+    #[test]
+    fn file_then_environment_then_flags() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("rempart.toml");
+        std::fs::write(&path, "[database]\nurl = \"sqlite://from-file.db\"\npool_size = 4\n").expect("write");
+        let cli = CliOverrides { config_file: Some(path.clone()), database_url: None };
+        let s = Settings::load_from(&cli, env(&[])).expect("valid");
+        assert_eq!((s.database.url.as_str(), s.database.pool_size), ("sqlite://from-file.db", 4));
+        let s = Settings::load_from(&cli, env(&[("REMPART_DATABASE__POOL_SIZE", "5")])).expect("valid");
+        assert_eq!(s.database.pool_size, 5);
+        let cli = CliOverrides { config_file: Some(path.clone()), database_url: Some("sqlite://flag.db".into()) };
+        let s = Settings::load_from(&cli, env(&[("REMPART_DATABASE__URL", "sqlite://env.db")])).expect("valid");
+        assert_eq!(s.database.url, "sqlite://flag.db");
+
+        std::fs::write(&path, "[database]\npool_size = \"x\"\n").expect("write");
+        let cli = CliOverrides { config_file: Some(path.clone()), database_url: None };
+        let err = Settings::load_from(&cli, env(&[])).expect_err("bad").to_string();
+        assert!(err.contains("`database.pool_size`") && err.contains(&path.display().to_string()), "{err}");
+        std::fs::write(&path, "[database\n").expect("write");
+        assert!(matches!(Settings::load_from(&cli, env(&[])), Err(ConfigError::Syntax { .. })));
+    }
+
+    #[test]
+    fn every_default_key_is_documented() {
+        let mut previous = "";
+        for line in DEFAULT_TOML.lines().map(str::trim) {
+            if !line.is_empty() && !line.starts_with('#') && !line.starts_with('[') {
+                assert!(previous.starts_with('#'), "key without a comment above it: {line}");
+            }
+            if !line.is_empty() {
+                previous = line;
+            }
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! End-to-end tests of the `rempart` command: the real binary, on SQLite and PostgreSQL.
+
+use rempart_core::{Role, Urgency};
+use rempart_store::beneficiaries::{Beneficiary, NewBeneficiary};
+use rempart_store::cases::{Case, NewCase};
+use rempart_test_db::{TestDb, on_both_backends};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+/// The binary, in `dir`, with no REMPART_* variable inherited from the caller.
+fn rempart(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rempart"));
+    cmd.current_dir(dir);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("REMPART_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env_remove("RUST_LOG");
+    cmd
+}
+
+fn run(cmd: &mut Command, stdin: &str) -> Output {
+    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn rempart");
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+    child.wait_with_output().expect("rempart output")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[track_caller]
+fn ok(out: &Output) -> String {
+    assert!(out.status.success(), "rempart failed: {}\n{}", text(&out.stdout), text(&out.stderr));
+    text(&out.stdout)
+}
+
+fn users_and_cases_through_the_cli(db: TestDb) {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = db.url().to_owned();
+    let cli = |args: &[&str], stdin: &str| run(rempart(dir.path()).arg("--database").arg(&url).args(args), stdin);
+
+    let out = ok(&cli(&["migrate"], ""));
+    assert!(out.contains("is up to date"), "already migrated by the fixture: {out}");
+
+    let out = ok(&cli(
+        &["user", "add", "--email", "Lead@Helpline.Example", "--name", "Lea Lead", "--role", "lead", "--languages", "fr, EN"],
+        "a long enough passphrase\n",
+    ));
+    assert!(out.starts_with("created lead lead@helpline.example ("), "{out}");
+    let dup = cli(&["user", "add", "--email", "lead@helpline.example", "--name", "X", "--role", "handler"], "another long passphrase\n");
+    assert_eq!(dup.status.code(), Some(1));
+    assert!(text(&dup.stderr).contains("already exists"), "{}", text(&dup.stderr));
+    let weak = cli(&["user", "add", "--email", "h@helpline.example", "--name", "H", "--role", "handler"], "short\n");
+    assert_eq!(weak.status.code(), Some(1));
+    assert!(text(&weak.stderr).contains("at least 12 characters"));
+    let bad_role = cli(&["user", "add", "--email", "h@helpline.example", "--name", "H", "--role", "boss"], "long enough passphrase\n");
+    assert!(text(&bad_role.stderr).contains("handler, analyst, lead, admin"));
+
+    let list = ok(&cli(&["user", "list"], ""));
+    let lines: Vec<&str> = list.lines().collect();
+    assert_eq!(lines.len(), 2, "{list}");
+    assert!(lines[0].starts_with("EMAIL"));
+    assert!(lines[1].contains("lead@helpline.example") && lines[1].contains("lead") && lines[1].contains("fr,en"));
+
+    // The stored hash verifies the password given on stdin, and only it.
+    let mut conn = db.conn();
+    let stored = rempart_store::users::User::list(&mut conn).expect("users").remove(0);
+    assert_eq!(stored.role, Role::Lead);
+    assert!(rempart_auth::verify_password(&stored.password_hash, "a long enough passphrase"));
+    assert!(!rempart_auth::verify_password(&stored.password_hash, "a long enough passphrasE"));
+
+    assert_eq!(ok(&cli(&["case", "list"], "")).trim(), "no cases");
+    let b = Beneficiary::create(
+        &mut conn,
+        NewBeneficiary {
+            display_name: "Radio Exemple".into(),
+            emails: vec![rempart_core::EmailAddress::parse("radio@example.org").expect("email")],
+            audience_type: None,
+            preferred_language: None,
+        },
+        None,
+    )
+    .expect("beneficiary");
+    let first = Case::create(&mut conn, NewCase::new(&b.id, "Site web\nsous attaque DDoS depuis ce matin, très longue description"), None)
+        .expect("case");
+    let second = Case::create(
+        &mut conn,
+        NewCase { urgency: Urgency::Critical, assignee_id: Some(stored.id.clone()), ..NewCase::new(&b.id, "Menaces") },
+        None,
+    )
+    .expect("case");
+    let table = ok(&cli(&["case", "list"], ""));
+    let rows: Vec<&str> = table.lines().collect();
+    assert_eq!(rows.len(), 3, "{table}");
+    assert!(rows[0].starts_with("REFERENCE"));
+    assert!(rows[1].starts_with(&second.reference.to_string()), "newest first: {table}");
+    assert!(rows[1].contains("critical") && rows[1].contains("lead@helpline.example"));
+    assert!(rows[2].starts_with(&first.reference.to_string()));
+    assert!(rows[2].contains("Site web sous attaque") && rows[2].contains('…'), "one line, truncated: {table}");
+    let critical = ok(&cli(&["case", "list", "--urgency", "critical"], ""));
+    assert_eq!(critical.lines().count(), 2, "{critical}");
+    let bad = cli(&["case", "list", "--status", "opened"], "");
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(text(&bad.stderr).contains("waiting_beneficiary"));
+}
+
+fn migrations_revert_and_reapply(db: TestDb) {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = db.url().to_owned();
+    let out = ok(&run(rempart(dir.path()).args(["--database", &url, "migrate", "--revert-last"]), ""));
+    assert_eq!(out.trim(), "reverted migration 20261122000001");
+    let out = ok(&run(rempart(dir.path()).args(["migrate", "--database", &url]), ""));
+    assert_eq!(out.trim(), "applied migration 20261122000001", "--database works after the subcommand too");
+}
+
+on_both_backends!(users_and_cases_through_the_cli, migrations_revert_and_reapply);
+
+#[test]
+fn first_run_creates_the_embedded_database_under_data() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = ok(&run(rempart(dir.path()).arg("migrate"), ""));
+    assert!(out.contains("applied migration"), "{out}");
+    assert!(dir.path().join("data/rempart.db").is_file());
+    assert_eq!(ok(&run(rempart(dir.path()).args(["case", "list"]), "")).trim(), "no cases");
+}
+
+#[test]
+fn configuration_errors_name_the_key_and_stop_with_ex_config() {
+    let dir = tempfile::tempdir().expect("dir");
+    let cases: &[(&str, &str, &[&str])] = &[
+        ("REMPART_DATABASE__POOL_SIZE", "lots", &["`database.pool_size`", "REMPART_DATABASE__POOL_SIZE"]),
+        ("REMPART_DATABASE__URL", "mysql://db/x", &["`database.url`", "sqlite://PATH or postgres://"]),
+        ("REMPART_DATABSE__URL", "sqlite://x.db", &["`databse`", "no such key"]),
+        ("REMPART_LOG__FORMAT", "yaml", &["`log.format`"]),
+    ];
+    for (var, value, expected) in cases {
+        let out = run(rempart(dir.path()).env(var, value).args(["user", "list"]), "");
+        assert_eq!(out.status.code(), Some(78), "{var}={value}");
+        let err = text(&out.stderr);
+        for e in *expected {
+            assert!(err.contains(e), "{var}={value}: {err}");
+        }
+    }
+    let out = run(rempart(dir.path()).args(["--config", "missing.toml", "user", "list"]), "");
+    assert_eq!(out.status.code(), Some(78));
+    assert!(text(&out.stderr).contains("missing.toml"));
+    assert!(!dir.path().join("data").exists(), "nothing was created with a broken configuration");
+}
+
+#[test]
+fn configuration_file_and_secret_files() {
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(dir.path().join("rempart.toml"), "[database]\nurl = \"sqlite://from-file/r.db\"\n").expect("write");
+    ok(&run(rempart(dir.path()).args(["--config", "rempart.toml", "migrate"]), ""));
+    assert!(dir.path().join("from-file/r.db").is_file());
+    std::fs::write(dir.path().join("db-url"), "sqlite://from-secret/r.db\n").expect("write");
+    ok(&run(rempart(dir.path()).env("REMPART_DATABASE__URL_FILE", "db-url").arg("migrate"), ""));
+    assert!(dir.path().join("from-secret/r.db").is_file(), "the _FILE variable names the secret's file");
+}
+
+#[test]
+fn help_describes_every_command() {
+    let dir = tempfile::tempdir().expect("dir");
+    let help = ok(&run(rempart(dir.path()).arg("--help"), ""));
+    for word in ["migrate", "user", "case", "--config", "--database", "REMPART_DATABASE__URL"] {
+        assert!(help.contains(word), "--help lacks {word}: {help}");
+    }
+    let help = ok(&run(rempart(dir.path()).args(["user", "add", "--help"]), ""));
+    for word in ["--email", "--name", "--role", "--languages", "standard input"] {
+        assert!(help.contains(word), "user add --help lacks {word}: {help}");
+    }
+}
