@@ -22,7 +22,8 @@ fn rempart(dir: &Path) -> Command {
 }
 
 fn run(cmd: &mut Command, stdin: &str) -> Output {
-    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn rempart");
+    let mut child =
+        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn rempart");
     child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
     child.wait_with_output().expect("rempart output")
 }
@@ -46,17 +47,34 @@ fn users_and_cases_through_the_cli(db: TestDb) {
     assert!(out.contains("is up to date"), "already migrated by the fixture: {out}");
 
     let out = ok(&cli(
-        &["user", "add", "--email", "Lead@Helpline.Example", "--name", "Lea Lead", "--role", "lead", "--languages", "fr, EN"],
+        &[
+            "user",
+            "add",
+            "--email",
+            "Lead@Helpline.Example",
+            "--name",
+            "Lea Lead",
+            "--role",
+            "lead",
+            "--languages",
+            "fr, EN",
+        ],
         "a long enough passphrase\n",
     ));
     assert!(out.starts_with("created lead lead@helpline.example ("), "{out}");
-    let dup = cli(&["user", "add", "--email", "lead@helpline.example", "--name", "X", "--role", "handler"], "another long passphrase\n");
+    let dup = cli(
+        &["user", "add", "--email", "lead@helpline.example", "--name", "X", "--role", "handler"],
+        "another long passphrase\n",
+    );
     assert_eq!(dup.status.code(), Some(1));
     assert!(text(&dup.stderr).contains("already exists"), "{}", text(&dup.stderr));
     let weak = cli(&["user", "add", "--email", "h@helpline.example", "--name", "H", "--role", "handler"], "short\n");
     assert_eq!(weak.status.code(), Some(1));
     assert!(text(&weak.stderr).contains("at least 12 characters"));
-    let bad_role = cli(&["user", "add", "--email", "h@helpline.example", "--name", "H", "--role", "boss"], "long enough passphrase\n");
+    let bad_role = cli(
+        &["user", "add", "--email", "h@helpline.example", "--name", "H", "--role", "boss"],
+        "long enough passphrase\n",
+    );
     assert!(text(&bad_role.stderr).contains("handler, analyst, lead, admin"));
 
     let list = ok(&cli(&["user", "list"], ""));
@@ -84,8 +102,12 @@ fn users_and_cases_through_the_cli(db: TestDb) {
         None,
     )
     .expect("beneficiary");
-    let first = Case::create(&mut conn, NewCase::new(&b.id, "Site web\nsous attaque DDoS depuis ce matin, très longue description"), None)
-        .expect("case");
+    let first = Case::create(
+        &mut conn,
+        NewCase::new(&b.id, "Site web\nsous attaque DDoS depuis ce matin, très longue description"),
+        None,
+    )
+    .expect("case");
     let second = Case::create(
         &mut conn,
         NewCase { urgency: Urgency::Critical, assignee_id: Some(stored.id.clone()), ..NewCase::new(&b.id, "Menaces") },

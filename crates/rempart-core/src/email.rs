@@ -97,9 +97,20 @@ mod tests {
     #[test]
     fn rejects_invalid_addresses() {
         for bad in [
-            "", "ana", "@example.org", "ana@", "ana@localhost", "ana @example.org", "ana@exa mple.org",
-            "a..b@example.org", ".a@example.org", "a.@example.org", "ana@-example.org", "ana@example..org",
-            "<ana@example.org", "a\"b@example.org",
+            "",
+            "ana",
+            "@example.org",
+            "ana@",
+            "ana@localhost",
+            "ana @example.org",
+            "ana@exa mple.org",
+            "a..b@example.org",
+            ".a@example.org",
+            "a.@example.org",
+            "ana@-example.org",
+            "ana@example..org",
+            "<ana@example.org",
+            "a\"b@example.org",
         ] {
             assert!(EmailAddress::parse(bad).is_err(), "accepted {bad:?}");
         }

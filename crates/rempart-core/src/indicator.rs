@@ -56,9 +56,9 @@ impl NormalizedIndicator {
             IndicatorKind::Ip => normalize_ip(&refang(trimmed)).map_err(|r| fail(&r))?,
             IndicatorKind::Cidr => normalize_cidr(&refang(trimmed)).map_err(|r| fail(&r))?,
             IndicatorKind::Url => normalize_url(&refang(trimmed)).map_err(|r| fail(&r))?,
-            IndicatorKind::Email => crate::EmailAddress::parse(&refang(trimmed))
-                .map(String::from)
-                .map_err(|e| fail(e.reason))?,
+            IndicatorKind::Email => {
+                crate::EmailAddress::parse(&refang(trimmed)).map(String::from).map_err(|e| fail(e.reason))?
+            }
             IndicatorKind::Phone => normalize_phone(trimmed).map_err(|r| fail(&r))?,
             IndicatorKind::HashMd5 => normalize_hex(trimmed, 32).map_err(|r| fail(&r))?,
             IndicatorKind::HashSha1 => normalize_hex(trimmed, 40).map_err(|r| fail(&r))?,
@@ -151,7 +151,8 @@ fn normalize_ip(raw: &str) -> Result<String, String> {
     if s.contains('%') {
         return Err("zone identifiers (%iface) are local to a machine".into());
     }
-    let ip: IpAddr = s.parse().map_err(|_| "not an IPv4 or IPv6 address (IPv4 octets without leading zeros)".to_owned())?;
+    let ip: IpAddr =
+        s.parse().map_err(|_| "not an IPv4 or IPv6 address (IPv4 octets without leading zeros)".to_owned())?;
     Ok(ip.to_canonical().to_string())
 }
 
@@ -160,7 +161,8 @@ fn normalize_cidr(raw: &str) -> Result<String, String> {
     if !s.contains('/') {
         return Err("missing /prefix length (use the ip type for a single address)".into());
     }
-    let net: ipnet::IpNet = s.parse().map_err(|_| "not an address/prefix such as 192.0.2.0/24 or 2001:db8::/32".to_owned())?;
+    let net: ipnet::IpNet =
+        s.parse().map_err(|_| "not an address/prefix such as 192.0.2.0/24 or 2001:db8::/32".to_owned())?;
     Ok(net.trunc().to_string())
 }
 
@@ -169,10 +171,11 @@ fn normalize_url(raw: &str) -> Result<String, String> {
     if !s.contains("://") {
         // `mailto:x`, `tel:x`, `data:...` are not web addresses; `example.org:8080/x` is one
         // without its scheme (its "scheme" would hold a dot).
-        if let Ok(u) = url::Url::parse(s) {
-            if u.cannot_be_a_base() && !u.scheme().contains('.') {
-                return Err(format!("`{}:` is not a web address scheme", u.scheme()));
-            }
+        if let Ok(u) = url::Url::parse(s)
+            && u.cannot_be_a_base()
+            && !u.scheme().contains('.')
+        {
+            return Err(format!("`{}:` is not a web address scheme", u.scheme()));
         }
     }
     let with_scheme = if s.contains("://") { s.to_owned() } else { format!("http://{s}") };

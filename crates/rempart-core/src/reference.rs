@@ -50,10 +50,10 @@ impl CaseReference {
         let mut rest = subject;
         while let Some(start) = rest.find('[') {
             let after = &rest[start + 1..];
-            if let Some(end) = after.find(']') {
-                if let Ok(reference) = after[..end].trim().parse() {
-                    return Some(reference);
-                }
+            if let Some(end) = after.find(']')
+                && let Ok(reference) = after[..end].trim().parse()
+            {
+                return Some(reference);
             }
             rest = after;
         }
@@ -129,8 +129,17 @@ mod tests {
     #[test]
     fn rejects_malformed_references() {
         for bad in [
-            "", "RMP", "RMP-2026", "RMP-2026-42", "RMP-26-000042", "RMP-2026-0000042", "XYZ-2026-000042",
-            "RMP-2026-000042-1", "RMP-2026-00004a", "RMP-2026-+00042", " RMP-2026-000042",
+            "",
+            "RMP",
+            "RMP-2026",
+            "RMP-2026-42",
+            "RMP-26-000042",
+            "RMP-2026-0000042",
+            "XYZ-2026-000042",
+            "RMP-2026-000042-1",
+            "RMP-2026-00004a",
+            "RMP-2026-+00042",
+            " RMP-2026-000042",
         ] {
             assert!(bad.parse::<CaseReference>().is_err(), "accepted {bad:?}");
         }

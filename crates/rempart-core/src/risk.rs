@@ -24,11 +24,7 @@ impl RiskFactors {
 
     pub fn new(threats: i64, vulnerabilities: i64, capacities: i64) -> Result<Self, RiskError> {
         let check = |factor: &'static str, value: i64| {
-            if (Self::MIN..=Self::MAX).contains(&value) {
-                Ok(value as u8)
-            } else {
-                Err(RiskError { factor, value })
-            }
+            if (Self::MIN..=Self::MAX).contains(&value) { Ok(value as u8) } else { Err(RiskError { factor, value }) }
         };
         Ok(Self {
             threats: check("threats", threats)?,

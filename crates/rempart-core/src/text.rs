@@ -262,10 +262,7 @@ mod more_tests {
     #[test]
     fn fingerprints() {
         let v4 = "d1a6 6e1a 23b1 82c9 980f  788c fbfc c82a 015e 7330";
-        assert_eq!(
-            Fingerprint::parse(v4).map(String::from),
-            Ok("D1A66E1A23B182C9980F788CFBFCC82A015E7330".to_owned())
-        );
+        assert_eq!(Fingerprint::parse(v4).map(String::from), Ok("D1A66E1A23B182C9980F788CFBFCC82A015E7330".to_owned()));
         assert!(Fingerprint::parse(&"A".repeat(64)).is_ok());
         for bad in ["", "D1A66E1A", &"G".repeat(40), &"A".repeat(41)] {
             assert!(Fingerprint::parse(bad).is_err(), "{bad}");

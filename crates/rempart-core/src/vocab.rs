@@ -99,9 +99,21 @@ impl Urgency {
 
 /// Priority of the work, P1 (first) to P4, set by the team independently of urgency.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
-    Serialize, Deserialize,
-    strum::Display, strum::EnumString, strum::AsRefStr, strum::EnumIter, strum::IntoStaticStr,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::Display,
+    strum::EnumString,
+    strum::AsRefStr,
+    strum::EnumIter,
+    strum::IntoStaticStr,
 )]
 pub enum Priority {
     P1,

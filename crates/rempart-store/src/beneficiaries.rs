@@ -210,7 +210,12 @@ impl Beneficiary {
                 .execute(conn)?;
             AuditEvent::record(
                 conn,
-                Audit { actor, action: "beneficiary.created", target: Some(("beneficiary", &id)), ..Default::default() },
+                Audit {
+                    actor,
+                    action: "beneficiary.created",
+                    target: Some(("beneficiary", &id)),
+                    ..Default::default()
+                },
             )?;
             Beneficiary::get(conn, &id)
         })
@@ -297,7 +302,12 @@ impl Beneficiary {
             add_email(conn, id, address, false)?;
             AuditEvent::record(
                 conn,
-                Audit { actor, action: "beneficiary.email_added", target: Some(("beneficiary", id)), ..Default::default() },
+                Audit {
+                    actor,
+                    action: "beneficiary.email_added",
+                    target: Some(("beneficiary", id)),
+                    ..Default::default()
+                },
             )
         })
     }
@@ -365,7 +375,17 @@ impl Beneficiary {
             let outcome = match &current.pgp_fingerprint {
                 None => {
                     pin(conn, id, armored, fingerprint, at)?;
-                    insert_key_change(conn, id, None, fingerprint, armored, &source, KeyChangeStatus::Accepted, actor, at)?;
+                    insert_key_change(
+                        conn,
+                        id,
+                        None,
+                        fingerprint,
+                        armored,
+                        &source,
+                        KeyChangeStatus::Accepted,
+                        actor,
+                        at,
+                    )?;
                     KeyOffer::Pinned
                 }
                 Some(pinned) if pinned == fingerprint => {
@@ -532,11 +552,8 @@ fn add_email(conn: &mut DbConn, beneficiary_id: &str, address: &EmailAddress, is
 fn ensure_audience_type(conn: &mut DbConn, code: Option<&TaxonomyCode>) -> StoreResult<()> {
     use crate::schema::audience_types;
     let Some(code) = code else { return Ok(()) };
-    let active: Option<bool> = audience_types::table
-        .find(code.as_str())
-        .select(audience_types::active)
-        .first(conn)
-        .optional()?;
+    let active: Option<bool> =
+        audience_types::table.find(code.as_str()).select(audience_types::active).first(conn).optional()?;
     match active {
         Some(true) => Ok(()),
         Some(false) => Err(StoreError::invalid("audience_type", format!("`{code}` is retired"))),

@@ -16,7 +16,14 @@ use rempart_core::{
 use serde::Serialize;
 
 /// Records an audited write on a case: bumps the case version and writes the trail entry.
-fn attach(conn: &mut DbConn, case_id: &str, actor: Option<&str>, action: &str, target: (&str, &str), details: String) -> StoreResult<()> {
+fn attach(
+    conn: &mut DbConn,
+    case_id: &str,
+    actor: Option<&str>,
+    action: &str,
+    target: (&str, &str),
+    details: String,
+) -> StoreResult<()> {
     Case::touch(conn, case_id)?;
     AuditEvent::record(conn, Audit { actor, action, case_id: Some(case_id), target: Some(target), details })
 }
@@ -71,7 +78,12 @@ pub struct NewMessage {
 
 impl NewMessage {
     /// A plain message with the beneficiary, unsigned and unencrypted.
-    pub fn with_beneficiary(case_id: impl Into<String>, direction: Direction, channel: Channel, body: impl Into<String>) -> Self {
+    pub fn with_beneficiary(
+        case_id: impl Into<String>,
+        direction: Direction,
+        channel: Channel,
+        body: impl Into<String>,
+    ) -> Self {
         Self {
             case_id: case_id.into(),
             direction,
@@ -298,7 +310,14 @@ impl ThirdParty {
         conn.write(|conn| {
             Case::get(conn, &new.case_id)?;
             diesel::insert_into(third_parties::table).values(&form).execute(conn)?;
-            attach(conn, &new.case_id, actor, "third_party.added", ("third_party", &form.id), format!("role={}", new.role))?;
+            attach(
+                conn,
+                &new.case_id,
+                actor,
+                "third_party.added",
+                ("third_party", &form.id),
+                format!("role={}", new.role),
+            )?;
             ThirdParty::get(conn, &form.id)
         })
     }
@@ -606,7 +625,14 @@ impl RiskAssessment {
                     risk_assessments::assessed_at.eq(now()),
                 ))
                 .execute(conn)?;
-            attach(conn, case_id, actor, "risk.assessed", ("risk_assessment", &id), format!("score={:.2}", factors.score()))?;
+            attach(
+                conn,
+                case_id,
+                actor,
+                "risk.assessed",
+                ("risk_assessment", &id),
+                format!("score={:.2}", factors.score()),
+            )?;
             Ok(risk_assessments::table.find(&id).select(RiskAssessment::as_select()).first(conn)?)
         })
     }

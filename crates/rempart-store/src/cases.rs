@@ -203,22 +203,18 @@ struct StatusChangeInsertForm {
 pub fn allocate_reference(conn: &mut DbConn, year: i32) -> StoreResult<CaseReference> {
     let fresh = (case_reference_counters::year.eq(year), case_reference_counters::last_number.eq(0_i64));
     match conn {
-        DbConn::Sqlite(c) => diesel::insert_into(case_reference_counters::table)
-            .values(fresh)
-            .on_conflict_do_nothing()
-            .execute(c)?,
-        DbConn::Postgres(c) => diesel::insert_into(case_reference_counters::table)
-            .values(fresh)
-            .on_conflict_do_nothing()
-            .execute(c)?,
+        DbConn::Sqlite(c) => {
+            diesel::insert_into(case_reference_counters::table).values(fresh).on_conflict_do_nothing().execute(c)?
+        }
+        DbConn::Postgres(c) => {
+            diesel::insert_into(case_reference_counters::table).values(fresh).on_conflict_do_nothing().execute(c)?
+        }
     };
     diesel::update(case_reference_counters::table.find(year))
         .set(case_reference_counters::last_number.eq(case_reference_counters::last_number + 1_i64))
         .execute(conn)?;
-    let number: i64 = case_reference_counters::table
-        .find(year)
-        .select(case_reference_counters::last_number)
-        .first(conn)?;
+    let number: i64 =
+        case_reference_counters::table.find(year).select(case_reference_counters::last_number).first(conn)?;
     CaseReference::new(year, number).map_err(|e| StoreError::Conflict(format!("cannot allocate a case reference: {e}")))
 }
 
@@ -257,7 +253,10 @@ impl Case {
                     actor,
                     action: "case.created",
                     case_id: Some(&form.id),
-                    details: format!("reference={reference} urgency={} imminent_risk={}", new.urgency, new.imminent_risk),
+                    details: format!(
+                        "reference={reference} urgency={} imminent_risk={}",
+                        new.urgency, new.imminent_risk
+                    ),
                     ..Default::default()
                 },
             )?;

@@ -81,15 +81,18 @@ impl DatabaseUrl {
 }
 
 fn redact(url: &str) -> String {
-    // scheme://user:password@host -> scheme://user:***@host
-    if let Some((scheme, rest)) = url.split_once("://") {
-        if let Some((userinfo, host)) = rest.split_once('@') {
-            if let Some((user, _)) = userinfo.split_once(':') {
-                return format!("{scheme}://{user}:***@{host}");
-            }
+    // scheme://user:password@host/db -> scheme://user:***@host/db. The authority ends at
+    // the first '/' after the scheme; a password may itself hold an unencoded '@'.
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) if userinfo.contains(':') => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}{path}")
         }
+        _ => url.to_owned(),
     }
-    url.to_owned()
 }
 
 /// Settings of the pool and of each connection.
@@ -260,5 +263,28 @@ impl DbConn {
             }
             _ => self.transaction(f),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_appear_in_redacted_urls() {
+        let cases = [
+            ("postgres://rempart:s3cret@db:5432/rempart", "postgres://rempart:***@db:5432/rempart"),
+            ("postgres://rempart:p@ss@db/rempart", "postgres://rempart:***@db/rempart"),
+            ("postgres://postgres@127.0.0.1/x", "postgres://postgres@127.0.0.1/x"),
+            ("postgresql://u:pw@h", "postgresql://u:***@h"),
+            ("not a url", "not a url"),
+        ];
+        for (url, want) in cases {
+            assert_eq!(redact(url), want);
+        }
+        let parsed = DatabaseUrl::parse("postgres://rempart:s3cret@db/rempart").expect("valid");
+        assert!(!format!("{parsed:?}").contains("s3cret"));
+        let err = DatabaseUrl::parse("mysql://root:s3cret@db/x").expect_err("unsupported");
+        assert!(!err.to_string().contains("s3cret"), "{err}");
     }
 }

@@ -66,9 +66,10 @@ impl From<diesel::result::Error> for StoreError {
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 StoreError::Conflict(format!("already exists ({})", info.message()))
             }
-            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
-                StoreError::Invalid { field: "reference", message: format!("refers to a missing record ({})", info.message()) }
-            }
+            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => StoreError::Invalid {
+                field: "reference",
+                message: format!("refers to a missing record ({})", info.message()),
+            },
             Error::DatabaseError(DatabaseErrorKind::CheckViolation, info) => {
                 StoreError::Invalid { field: "value", message: info.message().to_owned() }
             }

@@ -8,9 +8,7 @@ use crate::schema::{cases, indicators};
 use crate::util::{new_id, now, optional_text};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use rempart_core::{
-    CaseReference, CaseStatus, IndicatorKind, NormalizedIndicator, Sensitivity, lookup_candidates,
-};
+use rempart_core::{CaseReference, CaseStatus, IndicatorKind, NormalizedIndicator, Sensitivity, lookup_candidates};
 use serde::Serialize;
 use std::collections::BTreeSet;
 

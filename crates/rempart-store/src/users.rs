@@ -120,11 +120,7 @@ impl User {
     }
 
     pub fn find_by_email(conn: &mut DbConn, email: &EmailAddress) -> StoreResult<Option<User>> {
-        Ok(users::table
-            .filter(users::email.eq(email.as_str()))
-            .select(User::as_select())
-            .first(conn)
-            .optional()?)
+        Ok(users::table.filter(users::email.eq(email.as_str())).select(User::as_select()).first(conn).optional()?)
     }
 
     /// Every account, by email.

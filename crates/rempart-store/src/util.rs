@@ -2,8 +2,8 @@
 
 use crate::error::{StoreError, StoreResult};
 use chrono::{NaiveDateTime, Timelike, Utc};
-use diesel::deserialize::{self, FromSql, FromSqlRow, Queryable};
 use diesel::backend::Backend;
+use diesel::deserialize::{self, FromSql, FromSqlRow, Queryable};
 use diesel::sql_types::{Nullable, Text};
 
 /// Now, in UTC, truncated to microseconds (PostgreSQL's precision) so a value reads back

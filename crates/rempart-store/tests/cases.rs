@@ -51,8 +51,8 @@ fn state_machine_is_enforced_and_history_kept(db: TestDb) {
     assert!(resolved.resolved_at.is_some());
     let closed = Case::transition(&mut conn, &c.id, CaseStatus::Closed, Some("done"), actor).expect("close");
     assert!(closed.closed_at.is_some());
-    let reopened = Case::transition(&mut conn, &c.id, CaseStatus::Open, Some("beneficiary wrote again"), actor)
-        .expect("reopen");
+    let reopened =
+        Case::transition(&mut conn, &c.id, CaseStatus::Open, Some("beneficiary wrote again"), actor).expect("reopen");
     assert_eq!(reopened.status, CaseStatus::Open);
     assert!(reopened.closed_at.is_none() && reopened.resolved_at.is_none(), "reopen clears the end dates");
 
@@ -113,8 +113,9 @@ fn updates_use_optimistic_concurrency(db: TestDb) {
     )
     .expect_err("unknown service type");
     assert_eq!(bad.kind(), "invalid");
-    let empty = Case::update(&mut conn, &c.id, CaseChanges { summary: Some("  ".into()), ..Default::default() }, None, None)
-        .expect_err("empty summary");
+    let empty =
+        Case::update(&mut conn, &c.id, CaseChanges { summary: Some("  ".into()), ..Default::default() }, None, None)
+            .expect_err("empty summary");
     assert_eq!(empty.kind(), "invalid");
 }
 
@@ -199,7 +200,10 @@ fn a_full_case_carries_every_item(db: TestDb) {
     .expect("message to the third party");
     let missing_party = Message::add(
         &mut conn,
-        NewMessage { party: Party::ThirdParty, ..NewMessage::with_beneficiary(&c.id, Direction::Inbound, Channel::Email, "x") },
+        NewMessage {
+            party: Party::ThirdParty,
+            ..NewMessage::with_beneficiary(&c.id, Direction::Inbound, Channel::Email, "x")
+        },
         None,
     )
     .expect_err("third-party message without its contact");
@@ -244,14 +248,17 @@ fn a_full_case_carries_every_item(db: TestDb) {
         .expect("indicator");
     assert_eq!((ind.value.as_str(), ind.original_value.as_str()), ("evil.example", "Evil[.]Example."));
     Indicator::add(&mut conn, &c.id, IndicatorKind::Phone, "+33 6 12 34 56 78", None, None, actor).expect("phone");
-    let invalid = Indicator::add(&mut conn, &c.id, IndicatorKind::Ip, "999.1.1.1", None, None, actor)
-        .expect_err("invalid ip");
+    let invalid =
+        Indicator::add(&mut conn, &c.id, IndicatorKind::Ip, "999.1.1.1", None, None, actor).expect_err("invalid ip");
     assert_eq!(invalid.kind(), "invalid");
 
     CaseLink::add(&mut conn, &c.id, &other.id, LinkKind::ParentOf, None, actor).expect("link");
     let dup = CaseLink::add(&mut conn, &c.id, &other.id, LinkKind::ParentOf, None, actor).expect_err("dup link");
     assert_eq!(dup.kind(), "conflict");
-    assert_eq!(CaseLink::add(&mut conn, &c.id, &c.id, LinkKind::Related, None, actor).map_err(|e| e.kind()).err(), Some("invalid"));
+    assert_eq!(
+        CaseLink::add(&mut conn, &c.id, &c.id, LinkKind::Related, None, actor).map_err(|e| e.kind()).err(),
+        Some("invalid")
+    );
     assert_eq!(CaseLink::for_case(&mut conn, &other.id).expect("links").len(), 1, "visible from both ends");
 
     Action::add(&mut conn, &c.id, "Sessions Signal déconnectées à distance", actor).expect("action");
@@ -260,8 +267,9 @@ fn a_full_case_carries_every_item(db: TestDb) {
         .expect("next step");
     let done = NextStep::set_done(&mut conn, &step.id, true, actor).expect("done");
     assert!(done.done && done.done_at.is_some());
-    let r1 = RiskAssessment::add(&mut conn, &c.id, "Arrestation", RiskFactors::new(8, 6, 4).expect("factors"), None, actor)
-        .expect("risk");
+    let r1 =
+        RiskAssessment::add(&mut conn, &c.id, "Arrestation", RiskFactors::new(8, 6, 4).expect("factors"), None, actor)
+            .expect("risk");
     assert_eq!(r1.score, 12.0);
     RiskAssessment::add(&mut conn, &c.id, "Arrestation", RiskFactors::new(8, 6, 8).expect("factors"), None, actor)
         .expect("risk again");
@@ -281,7 +289,8 @@ fn a_full_case_carries_every_item(db: TestDb) {
     let json = serde_json::to_value(&detail).expect("serialisable");
     assert_eq!(json["reference"], c.reference.to_string());
 
-    let actions: Vec<String> = AuditEvent::for_case(&mut conn, &c.id).expect("audit").into_iter().map(|e| e.action).collect();
+    let actions: Vec<String> =
+        AuditEvent::for_case(&mut conn, &c.id).expect("audit").into_iter().map(|e| e.action).collect();
     for expected in [
         "case.created",
         "message.added",
@@ -306,7 +315,13 @@ fn evidence_is_immutable_and_checked_on_read(db: TestDb) {
     let c = case(&mut conn, &b.id, "Fuite de données");
     let stored = Evidence::add(
         &mut conn,
-        NewEvidence { case_id: &c.id, content: b"original", media_type: "text/plain", original_name: "a.txt", description: None },
+        NewEvidence {
+            case_id: &c.id,
+            content: b"original",
+            media_type: "text/plain",
+            original_name: "a.txt",
+            description: None,
+        },
         None,
     )
     .expect("evidence");
@@ -317,10 +332,9 @@ fn evidence_is_immutable_and_checked_on_read(db: TestDb) {
 
     // Someone with raw database access bypasses the trigger: reading detects it.
     let tamper = match db.backend() {
-        Backend::Sqlite => vec![
-            "DROP TRIGGER evidence_blobs_immutable",
-            "UPDATE evidence_blobs SET content = X'6d6f646966696564'",
-        ],
+        Backend::Sqlite => {
+            vec!["DROP TRIGGER evidence_blobs_immutable", "UPDATE evidence_blobs SET content = X'6d6f646966696564'"]
+        }
         Backend::Postgres => vec![
             "ALTER TABLE evidence_blobs DISABLE TRIGGER evidence_blobs_immutable",
             "UPDATE evidence_blobs SET content = '\\x6d6f646966696564'::bytea",
@@ -362,7 +376,8 @@ fn indicators_correlate_across_cases(db: TestDb) {
 
     // Seen again: one row, a wider window.
     let earlier = chrono::NaiveDate::from_ymd_opt(2026, 1, 2).and_then(|d| d.and_hms_opt(3, 4, 5));
-    let again = Indicator::add(&mut conn, &c1.id, IndicatorKind::Phone, "+33612345678", None, earlier, None).expect("again");
+    let again =
+        Indicator::add(&mut conn, &c1.id, IndicatorKind::Phone, "+33612345678", None, earlier, None).expect("again");
     assert_eq!(Some(again.first_seen), earlier);
     assert!(again.last_seen > again.first_seen);
     assert_eq!(Indicator::for_case(&mut conn, &c1.id).expect("list").len(), 2);
@@ -402,16 +417,19 @@ fn beneficiaries_keep_verification_and_key_history(db: TestDb) {
 
     let no_reason = Beneficiary::set_verification(&mut conn, &b.id, VerificationStatus::Verified, " ", Some(&lead.id));
     assert_eq!(no_reason.map_err(|e| e.kind()).err(), Some("invalid"));
-    Beneficiary::set_verification(&mut conn, &b.id, VerificationStatus::Verified, "vouched by partner org", Some(&lead.id))
-        .expect("verify");
+    Beneficiary::set_verification(
+        &mut conn,
+        &b.id,
+        VerificationStatus::Verified,
+        "vouched by partner org",
+        Some(&lead.id),
+    )
+    .expect("verify");
     Beneficiary::set_verification(&mut conn, &b.id, VerificationStatus::Rejected, "outside mandate", Some(&lead.id))
         .expect("reject");
     let detail = Beneficiary::detail(&mut conn, &b.id).expect("detail");
-    let history: Vec<(Option<VerificationStatus>, VerificationStatus, &str)> = detail
-        .verification_history
-        .iter()
-        .map(|v| (v.from_status, v.to_status, v.reason.as_str()))
-        .collect();
+    let history: Vec<(Option<VerificationStatus>, VerificationStatus, &str)> =
+        detail.verification_history.iter().map(|v| (v.from_status, v.to_status, v.reason.as_str())).collect();
     use VerificationStatus::*;
     assert_eq!(
         history,
@@ -425,9 +443,13 @@ fn beneficiaries_keep_verification_and_key_history(db: TestDb) {
     let key = |n: &str| format!("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n{n}\n-----END PGP PUBLIC KEY BLOCK-----\n");
     let fp1 = Fingerprint::parse(&"1".repeat(40)).expect("fp");
     let fp2 = Fingerprint::parse(&"2".repeat(40)).expect("fp");
-    assert_eq!(Beneficiary::offer_certificate(&mut conn, &b.id, &key("k1"), &fp1, "manual", None).expect("pin"), KeyOffer::Pinned);
     assert_eq!(
-        Beneficiary::offer_certificate(&mut conn, &b.id, &key("k1-refreshed"), &fp1, "autocrypt", None).expect("refresh"),
+        Beneficiary::offer_certificate(&mut conn, &b.id, &key("k1"), &fp1, "manual", None).expect("pin"),
+        KeyOffer::Pinned
+    );
+    assert_eq!(
+        Beneficiary::offer_certificate(&mut conn, &b.id, &key("k1-refreshed"), &fp1, "autocrypt", None)
+            .expect("refresh"),
         KeyOffer::Refreshed
     );
     let pending = Beneficiary::offer_certificate(&mut conn, &b.id, &key("k2"), &fp2, "autocrypt", None).expect("offer");
@@ -481,12 +503,9 @@ fn users_are_unique_and_listed(db: TestDb) {
     .expect("update");
     assert_eq!(changed.token_version, a.token_version + 1, "a password change revokes tokens");
     let someone = beneficiary(&mut conn, "z@example.org");
-    let unknown_assignee = Case::create(
-        &mut conn,
-        NewCase { assignee_id: Some("nobody".into()), ..NewCase::new(someone.id, "x") },
-        None,
-    )
-    .expect_err("assignee must exist");
+    let unknown_assignee =
+        Case::create(&mut conn, NewCase { assignee_id: Some("nobody".into()), ..NewCase::new(someone.id, "x") }, None)
+            .expect_err("assignee must exist");
     assert_eq!(unknown_assignee.kind(), "invalid");
 }
 
@@ -512,13 +531,14 @@ fn list_filters_and_cursor_pagination(db: TestDb) {
         }
         ids.push(c.id);
     }
-    let filter = CaseFilter { statuses: vec![CaseStatus::Open], urgencies: vec![Urgency::Critical], ..Default::default() };
+    let filter =
+        CaseFilter { statuses: vec![CaseStatus::Open], urgencies: vec![Urgency::Critical], ..Default::default() };
     let open_critical = Case::list(&mut conn, &filter, None, 50).expect("list");
     // i % 3 == 0 and i % 4 == 0 -> i in {0, 12, 24}
     assert_eq!(open_critical.len(), 3);
     assert!(open_critical.iter().all(|c| c.status == CaseStatus::Open && c.urgency == Urgency::Critical));
-    let unassigned = Case::list(&mut conn, &CaseFilter { assignee_id: Some(None), ..Default::default() }, None, 50)
-        .expect("list");
+    let unassigned =
+        Case::list(&mut conn, &CaseFilter { assignee_id: Some(None), ..Default::default() }, None, 50).expect("list");
     assert_eq!(unassigned.len(), 12);
 
     // Pages of 10, newest first, with new cases arriving between pages.

@@ -49,7 +49,8 @@ fn a_failed_creation_gives_its_number_back(db: TestDb) {
     let mut conn = db.conn();
     let b = common::beneficiary(&mut conn, "ana@example.org");
     Case::create(&mut conn, NewCase::new(&b.id, "first"), None).expect("first");
-    let bad = Case::create(&mut conn, NewCase { assignee_id: Some("ghost".into()), ..NewCase::new(&b.id, "bad") }, None);
+    let bad =
+        Case::create(&mut conn, NewCase { assignee_id: Some("ghost".into()), ..NewCase::new(&b.id, "bad") }, None);
     assert!(bad.is_err());
     let next = Case::create(&mut conn, NewCase::new(&b.id, "second"), None).expect("second");
     assert_eq!(next.reference.number(), 2, "the rolled-back creation left no gap");

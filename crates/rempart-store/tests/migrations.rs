@@ -26,7 +26,8 @@ fn both_backends_have_the_same_migrations() {
     for backend in ["sqlite", "postgres"] {
         for name in &sqlite {
             for file in ["up.sql", "down.sql"] {
-                let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations").join(backend).join(name).join(file);
+                let path =
+                    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations").join(backend).join(name).join(file);
                 assert!(path.is_file(), "missing {}", path.display());
             }
         }
@@ -72,8 +73,9 @@ fn down_then_up_again(db: TestDb) {
 }
 
 fn taxonomies_are_seeded(db: TestDb) {
-    let audience: Vec<Name> =
-        diesel::sql_query("SELECT code AS name FROM audience_types ORDER BY position").load(&mut *db.conn()).expect("load");
+    let audience: Vec<Name> = diesel::sql_query("SELECT code AS name FROM audience_types ORDER BY position")
+        .load(&mut *db.conn())
+        .expect("load");
     let codes: Vec<&str> = audience.iter().map(|n| n.name.as_str()).collect();
     assert_eq!(
         codes,
@@ -88,8 +90,9 @@ fn taxonomies_are_seeded(db: TestDb) {
             "other"
         ]
     );
-    let services: Vec<Name> =
-        diesel::sql_query("SELECT code AS name FROM service_types ORDER BY position").load(&mut *db.conn()).expect("load");
+    let services: Vec<Name> = diesel::sql_query("SELECT code AS name FROM service_types ORDER BY position")
+        .load(&mut *db.conn())
+        .expect("load");
     assert_eq!(services.len(), 9);
     assert!(services.iter().any(|n| n.name == "device_seized_lost"));
 }

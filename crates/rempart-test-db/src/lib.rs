@@ -100,7 +100,9 @@ impl Drop for TestDb {
         drop(self.pool.take());
         if let Some(name) = &self.postgres_name {
             let mut admin = admin_connection(&postgres_server_url());
-            if let Err(e) = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin) {
+            if let Err(e) =
+                diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin)
+            {
                 eprintln!("warning: could not drop test database {name}: {e}");
             }
         }
@@ -120,4 +122,3 @@ macro_rules! on_both_backends {
         }
     };
 }
-

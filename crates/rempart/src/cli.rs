@@ -147,7 +147,14 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
             pool.migrate()?;
             let user = User::create(
                 &mut *pool.get()?,
-                NewUser { email, display_name: name, role, languages, password_hash: hash, must_change_password: false },
+                NewUser {
+                    email,
+                    display_name: name,
+                    role,
+                    languages,
+                    password_hash: hash,
+                    must_change_password: false,
+                },
                 None,
             )?;
             writeln!(out, "created {} {} ({})", user.role, user.email, user.id)?;
@@ -246,11 +253,8 @@ fn print_table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>], empt
         }
     }
     let line = |cells: Vec<&str>| {
-        let padded: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
-            .collect();
+        let padded: Vec<String> =
+            cells.iter().zip(&widths).map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count()))).collect();
         padded.join("  ").trim_end().to_owned()
     };
     writeln!(out, "{}", line(header.to_vec()))?;

@@ -75,8 +75,8 @@ impl Settings {
         record_origins(&table, "", "config/default.toml", &mut origins);
 
         if let Some(path) = &cli.config_file {
-            let text = std::fs::read_to_string(path)
-                .map_err(|source| ConfigError::ReadFile { path: path.clone(), source })?;
+            let text =
+                std::fs::read_to_string(path).map_err(|source| ConfigError::ReadFile { path: path.clone(), source })?;
             let file = parse_toml(&text, &path.display().to_string())?;
             record_origins(&file, "", &format!("file {}", path.display()), &mut origins);
             merge(&mut table, file);
@@ -118,7 +118,9 @@ impl Settings {
         let origin_of = |key: &str| {
             origins
                 .iter()
-                .filter(|(k, _)| key == k.as_str() || key.starts_with(&format!("{k}.")) || k.starts_with(&format!("{key}.")))
+                .filter(|(k, _)| {
+                    key == k.as_str() || key.starts_with(&format!("{k}.")) || k.starts_with(&format!("{key}."))
+                })
                 .map(|(_, v)| v.clone())
                 .next_back()
                 .unwrap_or_else(|| "configuration".to_owned())
@@ -143,9 +145,9 @@ impl Settings {
     }
 
     fn validate(&self, origin_of: &dyn Fn(&str) -> String) -> Result<(), ConfigError> {
-        let invalid = |key: &str, message: String| ConfigError::Invalid { key: key.into(), origin: origin_of(key), message };
-        rempart_store::DatabaseUrl::parse(&self.database.url)
-            .map_err(|e| invalid("database.url", e.to_string()))?;
+        let invalid =
+            |key: &str, message: String| ConfigError::Invalid { key: key.into(), origin: origin_of(key), message };
+        rempart_store::DatabaseUrl::parse(&self.database.url).map_err(|e| invalid("database.url", e.to_string()))?;
         if self.database.pool_size == 0 {
             return Err(invalid("database.pool_size", "must be at least 1".into()));
         }
