@@ -95,8 +95,12 @@ fn run(backend: Backend, total_cases: usize, samples: usize, api_cases: usize) {
         create_latencies.push(t.elapsed());
         for m in 0..MESSAGES_PER_CASE {
             let direction = if m % 2 == 0 { Direction::Inbound } else { Direction::Outbound };
-            Message::add(&mut conn, NewMessage::with_beneficiary(&case.id, direction, Channel::Email, body(&mut rng)), None)
-                .expect("message");
+            Message::add(
+                &mut conn,
+                NewMessage::with_beneficiary(&case.id, direction, Channel::Email, body(&mut rng)),
+                None,
+            )
+            .expect("message");
         }
         for _ in 0..INDICATORS_PER_CASE {
             let (kind, value) = indicator(&mut rng, total_cases);
@@ -195,8 +199,24 @@ fn ms(d: StdDuration) -> String {
 
 fn body(rng: &mut StdRng) -> String {
     const WORDS: &[&str] = &[
-        "compte", "signal", "mot", "de", "passe", "téléphone", "menace", "harcèlement", "site", "attaque",
-        "message", "lien", "suspect", "vérifier", "sauvegarde", "chiffrement", "journaliste", "urgence",
+        "compte",
+        "signal",
+        "mot",
+        "de",
+        "passe",
+        "téléphone",
+        "menace",
+        "harcèlement",
+        "site",
+        "attaque",
+        "message",
+        "lien",
+        "suspect",
+        "vérifier",
+        "sauvegarde",
+        "chiffrement",
+        "journaliste",
+        "urgence",
     ];
     (0..rng.random_range(40..160)).map(|_| WORDS[rng.random_range(0..WORDS.len())]).collect::<Vec<_>>().join(" ")
 }

@@ -4,6 +4,7 @@ use crate::audit::{Audit, AuditEvent};
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::{beneficiaries, beneficiary_emails, key_changes, verification_changes};
+use crate::taxonomy::Taxonomy;
 use crate::util::{Parsed, new_id, now, required_text};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -176,7 +177,7 @@ impl Beneficiary {
         conn.write(|conn| {
             let at = now();
             let id = new_id();
-            ensure_audience_type(conn, new.audience_type.as_ref())?;
+            Taxonomy::Audience.ensure_active(conn, new.audience_type.as_ref())?;
             let form = BeneficiaryInsertForm {
                 id: id.clone(),
                 display_name,
@@ -283,7 +284,7 @@ impl Beneficiary {
             Beneficiary::get(conn, id)?;
             if let Some(Some(code)) = &form.audience_type {
                 let code = TaxonomyCode::parse(code).map_err(|e| StoreError::invalid("audience_type", e))?;
-                ensure_audience_type(conn, Some(&code))?;
+                Taxonomy::Audience.ensure_active(conn, Some(&code))?;
             }
             form.updated_at = Some(now());
             diesel::update(beneficiaries::table.find(id)).set(&form).execute(conn)?;
@@ -546,17 +547,4 @@ fn add_email(conn: &mut DbConn, beneficiary_id: &str, address: &EmailAddress, is
         })
         .execute(conn)?;
     Ok(())
-}
-
-/// Checks a code against the configurable audience taxonomy.
-fn ensure_audience_type(conn: &mut DbConn, code: Option<&TaxonomyCode>) -> StoreResult<()> {
-    use crate::schema::audience_types;
-    let Some(code) = code else { return Ok(()) };
-    let active: Option<bool> =
-        audience_types::table.find(code.as_str()).select(audience_types::active).first(conn).optional()?;
-    match active {
-        Some(true) => Ok(()),
-        Some(false) => Err(StoreError::invalid("audience_type", format!("`{code}` is retired"))),
-        None => Err(StoreError::invalid("audience_type", format!("`{code}` is not in the audience taxonomy"))),
-    }
 }

@@ -15,6 +15,26 @@ use rempart_core::{
 };
 use serde::Serialize;
 
+/// Adds one item to a case in a write transaction: the case must exist, `insert` writes
+/// the row under a fresh id, then the case version is bumped and the audit event written.
+fn add_to_case<T>(
+    conn: &mut DbConn,
+    case_id: &str,
+    actor: Option<&str>,
+    (action, kind): (&str, &str),
+    details: String,
+    insert: impl FnOnce(&mut DbConn, &str) -> QueryResult<usize>,
+    load: impl FnOnce(&mut DbConn, &str) -> StoreResult<T>,
+) -> StoreResult<T> {
+    conn.write(|conn| {
+        Case::get(conn, case_id)?;
+        let id = new_id();
+        insert(conn, &id)?;
+        attach(conn, case_id, actor, action, (kind, &id), details)?;
+        load(conn, &id)
+    })
+}
+
 /// Records an audited write on a case: bumps the case version and writes the trail entry.
 fn attach(
     conn: &mut DbConn,
@@ -204,15 +224,6 @@ impl Message {
             .ok_or_else(|| StoreError::not_found("message", id))
     }
 
-    /// Messages of a case, oldest first.
-    pub fn for_case(conn: &mut DbConn, case_id: &str) -> StoreResult<Vec<Message>> {
-        Ok(messages::table
-            .filter(messages::case_id.eq(case_id))
-            .order((messages::created_at.asc(), messages::id.asc()))
-            .select(Message::as_select())
-            .load(conn)?)
-    }
-
     /// The message carrying this RFC 5322 Message-ID, if any (threading, deduplication).
     pub fn find_by_message_id(conn: &mut DbConn, message_id: &str) -> StoreResult<Option<Message>> {
         Ok(messages::table
@@ -295,8 +306,8 @@ pub struct ThirdPartyInsertForm {
 
 impl ThirdParty {
     pub fn add(conn: &mut DbConn, new: NewThirdParty, actor: Option<&str>) -> StoreResult<ThirdParty> {
-        let form = ThirdPartyInsertForm {
-            id: new_id(),
+        let mut form = ThirdPartyInsertForm {
+            id: String::new(),
             case_id: new.case_id.clone(),
             organisation: required_text("organisation", &new.organisation, 300)?,
             contact_name: optional_text("contact_name", new.contact_name.as_deref(), 300)?,
@@ -307,19 +318,18 @@ impl ThirdParty {
             created_by: actor.map(str::to_owned),
             created_at: now(),
         };
-        conn.write(|conn| {
-            Case::get(conn, &new.case_id)?;
-            diesel::insert_into(third_parties::table).values(&form).execute(conn)?;
-            attach(
-                conn,
-                &new.case_id,
-                actor,
-                "third_party.added",
-                ("third_party", &form.id),
-                format!("role={}", new.role),
-            )?;
-            ThirdParty::get(conn, &form.id)
-        })
+        add_to_case(
+            conn,
+            &new.case_id,
+            actor,
+            ("third_party.added", "third_party"),
+            format!("role={}", new.role),
+            |conn, id| {
+                form.id = id.to_owned();
+                diesel::insert_into(third_parties::table).values(&form).execute(conn)
+            },
+            ThirdParty::get,
+        )
     }
 
     pub fn get(conn: &mut DbConn, id: &str) -> StoreResult<ThirdParty> {
@@ -329,14 +339,6 @@ impl ThirdParty {
             .first(conn)
             .optional()?
             .ok_or_else(|| StoreError::not_found("third party", id))
-    }
-
-    pub fn for_case(conn: &mut DbConn, case_id: &str) -> StoreResult<Vec<ThirdParty>> {
-        Ok(third_parties::table
-            .filter(third_parties::case_id.eq(case_id))
-            .order((third_parties::created_at.asc(), third_parties::id.asc()))
-            .select(ThirdParty::as_select())
-            .load(conn)?)
     }
 }
 
@@ -437,29 +439,25 @@ impl Action {
     /// Records a measure taken on the case, by the actor, now.
     pub fn add(conn: &mut DbConn, case_id: &str, description: &str, actor: Option<&str>) -> StoreResult<Action> {
         let description = required_text("description", description, 10_000)?;
-        conn.write(|conn| {
-            Case::get(conn, case_id)?;
-            let id = new_id();
-            diesel::insert_into(actions::table)
-                .values((
-                    actions::id.eq(&id),
-                    actions::case_id.eq(case_id),
-                    actions::description.eq(description),
-                    actions::taken_by.eq(actor),
-                    actions::taken_at.eq(now()),
-                ))
-                .execute(conn)?;
-            attach(conn, case_id, actor, "action.added", ("action", &id), String::new())?;
-            Ok(actions::table.find(&id).select(Action::as_select()).first(conn)?)
-        })
-    }
-
-    pub fn for_case(conn: &mut DbConn, case_id: &str) -> StoreResult<Vec<Action>> {
-        Ok(actions::table
-            .filter(actions::case_id.eq(case_id))
-            .order((actions::taken_at.asc(), actions::id.asc()))
-            .select(Action::as_select())
-            .load(conn)?)
+        add_to_case(
+            conn,
+            case_id,
+            actor,
+            ("action.added", "action"),
+            String::new(),
+            |conn, id| {
+                diesel::insert_into(actions::table)
+                    .values((
+                        actions::id.eq(id),
+                        actions::case_id.eq(case_id),
+                        actions::description.eq(description),
+                        actions::taken_by.eq(actor),
+                        actions::taken_at.eq(now()),
+                    ))
+                    .execute(conn)
+            },
+            |conn, id| Ok(actions::table.find(id).select(Action::as_select()).first(conn)?),
+        )
     }
 }
 
@@ -479,29 +477,25 @@ impl Comment {
     /// An internal note of the people handling the case; never sent to anyone.
     pub fn add(conn: &mut DbConn, case_id: &str, body: &str, actor: Option<&str>) -> StoreResult<Comment> {
         let body = required_text("body", body, 100_000)?;
-        conn.write(|conn| {
-            Case::get(conn, case_id)?;
-            let id = new_id();
-            diesel::insert_into(comments::table)
-                .values((
-                    comments::id.eq(&id),
-                    comments::case_id.eq(case_id),
-                    comments::author_id.eq(actor),
-                    comments::body.eq(body),
-                    comments::created_at.eq(now()),
-                ))
-                .execute(conn)?;
-            attach(conn, case_id, actor, "comment.added", ("comment", &id), String::new())?;
-            Ok(comments::table.find(&id).select(Comment::as_select()).first(conn)?)
-        })
-    }
-
-    pub fn for_case(conn: &mut DbConn, case_id: &str) -> StoreResult<Vec<Comment>> {
-        Ok(comments::table
-            .filter(comments::case_id.eq(case_id))
-            .order((comments::created_at.asc(), comments::id.asc()))
-            .select(Comment::as_select())
-            .load(conn)?)
+        add_to_case(
+            conn,
+            case_id,
+            actor,
+            ("comment.added", "comment"),
+            String::new(),
+            |conn, id| {
+                diesel::insert_into(comments::table)
+                    .values((
+                        comments::id.eq(id),
+                        comments::case_id.eq(case_id),
+                        comments::author_id.eq(actor),
+                        comments::body.eq(body),
+                        comments::created_at.eq(now()),
+                    ))
+                    .execute(conn)
+            },
+            |conn, id| Ok(comments::table.find(id).select(Comment::as_select()).first(conn)?),
+        )
     }
 }
 
@@ -529,23 +523,27 @@ impl NextStep {
         actor: Option<&str>,
     ) -> StoreResult<NextStep> {
         let description = required_text("description", description, 10_000)?;
-        conn.write(|conn| {
-            Case::get(conn, case_id)?;
-            let id = new_id();
-            diesel::insert_into(next_steps::table)
-                .values((
-                    next_steps::id.eq(&id),
-                    next_steps::case_id.eq(case_id),
-                    next_steps::description.eq(description),
-                    next_steps::due_on.eq(due_on),
-                    next_steps::done.eq(false),
-                    next_steps::created_by.eq(actor),
-                    next_steps::created_at.eq(now()),
-                ))
-                .execute(conn)?;
-            attach(conn, case_id, actor, "next_step.added", ("next_step", &id), String::new())?;
-            NextStep::get(conn, &id)
-        })
+        add_to_case(
+            conn,
+            case_id,
+            actor,
+            ("next_step.added", "next_step"),
+            String::new(),
+            |conn, id| {
+                diesel::insert_into(next_steps::table)
+                    .values((
+                        next_steps::id.eq(id),
+                        next_steps::case_id.eq(case_id),
+                        next_steps::description.eq(description),
+                        next_steps::due_on.eq(due_on),
+                        next_steps::done.eq(false),
+                        next_steps::created_by.eq(actor),
+                        next_steps::created_at.eq(now()),
+                    ))
+                    .execute(conn)
+            },
+            NextStep::get,
+        )
     }
 
     pub fn get(conn: &mut DbConn, id: &str) -> StoreResult<NextStep> {
@@ -567,14 +565,6 @@ impl NextStep {
             attach(conn, &step.case_id, actor, "next_step.updated", ("next_step", id), format!("done={done}"))?;
             NextStep::get(conn, id)
         })
-    }
-
-    pub fn for_case(conn: &mut DbConn, case_id: &str) -> StoreResult<Vec<NextStep>> {
-        Ok(next_steps::table
-            .filter(next_steps::case_id.eq(case_id))
-            .order((next_steps::created_at.asc(), next_steps::id.asc()))
-            .select(NextStep::as_select())
-            .load(conn)?)
     }
 }
 
@@ -608,41 +598,41 @@ impl RiskAssessment {
     ) -> StoreResult<RiskAssessment> {
         let risk_name = required_text("risk_name", risk_name, 300)?;
         let notes = optional_text("notes", notes, 10_000)?;
-        conn.write(|conn| {
-            Case::get(conn, case_id)?;
-            let id = new_id();
-            diesel::insert_into(risk_assessments::table)
-                .values((
-                    risk_assessments::id.eq(&id),
-                    risk_assessments::case_id.eq(case_id),
-                    risk_assessments::risk_name.eq(&risk_name),
-                    risk_assessments::threats.eq(i32::from(factors.threats())),
-                    risk_assessments::vulnerabilities.eq(i32::from(factors.vulnerabilities())),
-                    risk_assessments::capacities.eq(i32::from(factors.capacities())),
-                    risk_assessments::score.eq(factors.score()),
-                    risk_assessments::notes.eq(notes),
-                    risk_assessments::assessed_by.eq(actor),
-                    risk_assessments::assessed_at.eq(now()),
-                ))
-                .execute(conn)?;
-            attach(
-                conn,
-                case_id,
-                actor,
-                "risk.assessed",
-                ("risk_assessment", &id),
-                format!("score={:.2}", factors.score()),
-            )?;
-            Ok(risk_assessments::table.find(&id).select(RiskAssessment::as_select()).first(conn)?)
-        })
-    }
-
-    /// Every assessment of the case, oldest first.
-    pub fn for_case(conn: &mut DbConn, case_id: &str) -> StoreResult<Vec<RiskAssessment>> {
-        Ok(risk_assessments::table
-            .filter(risk_assessments::case_id.eq(case_id))
-            .order((risk_assessments::assessed_at.asc(), risk_assessments::id.asc()))
-            .select(RiskAssessment::as_select())
-            .load(conn)?)
+        add_to_case(
+            conn,
+            case_id,
+            actor,
+            ("risk.assessed", "risk_assessment"),
+            format!("score={:.2}", factors.score()),
+            |conn, id| {
+                diesel::insert_into(risk_assessments::table)
+                    .values((
+                        risk_assessments::id.eq(id),
+                        risk_assessments::case_id.eq(case_id),
+                        risk_assessments::risk_name.eq(&risk_name),
+                        risk_assessments::threats.eq(i32::from(factors.threats())),
+                        risk_assessments::vulnerabilities.eq(i32::from(factors.vulnerabilities())),
+                        risk_assessments::capacities.eq(i32::from(factors.capacities())),
+                        risk_assessments::score.eq(factors.score()),
+                        risk_assessments::notes.eq(notes),
+                        risk_assessments::assessed_by.eq(actor),
+                        risk_assessments::assessed_at.eq(now()),
+                    ))
+                    .execute(conn)
+            },
+            |conn, id| Ok(risk_assessments::table.find(id).select(RiskAssessment::as_select()).first(conn)?),
+        )
     }
 }
+
+crate::util::items_of_case!(Message, messages, created_at);
+
+crate::util::items_of_case!(ThirdParty, third_parties, created_at);
+
+crate::util::items_of_case!(Action, actions, taken_at);
+
+crate::util::items_of_case!(Comment, comments, created_at);
+
+crate::util::items_of_case!(NextStep, next_steps, created_at);
+
+crate::util::items_of_case!(RiskAssessment, risk_assessments, assessed_at);

@@ -8,7 +8,8 @@ use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 use crate::evidence::Evidence;
 use crate::indicators::Indicator;
-use crate::schema::{case_reference_counters, case_status_changes, cases, service_types, users};
+use crate::schema::{case_reference_counters, case_status_changes, cases, users};
+use crate::taxonomy::Taxonomy;
 use crate::util::{Parsed, new_id, now, required_text};
 use chrono::{Datelike, NaiveDateTime};
 use diesel::prelude::*;
@@ -201,20 +202,18 @@ struct StatusChangeInsertForm {
 /// a rolled-back creation gives its number back (no gaps, no duplicates). On SQLite the
 /// transaction holds the database write lock.
 pub fn allocate_reference(conn: &mut DbConn, year: i32) -> StoreResult<CaseReference> {
-    let fresh = (case_reference_counters::year.eq(year), case_reference_counters::last_number.eq(0_i64));
-    match conn {
-        DbConn::Sqlite(c) => {
-            diesel::insert_into(case_reference_counters::table).values(fresh).on_conflict_do_nothing().execute(c)?
-        }
-        DbConn::Postgres(c) => {
-            diesel::insert_into(case_reference_counters::table).values(fresh).on_conflict_do_nothing().execute(c)?
-        }
+    use case_reference_counters::dsl::{case_reference_counters as counters, last_number, year as year_col};
+    // One statement: create the year's counter at 1, or increment it. Upsert with
+    // RETURNING exists on both engines, though not through MultiConnection.
+    let upsert = diesel::insert_into(counters)
+        .values((year_col.eq(year), last_number.eq(1_i64)))
+        .on_conflict(year_col)
+        .do_update()
+        .set(last_number.eq(last_number + 1_i64));
+    let number: i64 = match conn {
+        DbConn::Sqlite(c) => upsert.returning(last_number).get_result(c)?,
+        DbConn::Postgres(c) => upsert.returning(last_number).get_result(c)?,
     };
-    diesel::update(case_reference_counters::table.find(year))
-        .set(case_reference_counters::last_number.eq(case_reference_counters::last_number + 1_i64))
-        .execute(conn)?;
-    let number: i64 =
-        case_reference_counters::table.find(year).select(case_reference_counters::last_number).first(conn)?;
     CaseReference::new(year, number).map_err(|e| StoreError::Conflict(format!("cannot allocate a case reference: {e}")))
 }
 
@@ -223,7 +222,7 @@ impl Case {
         let summary = required_text("summary", &new.summary, 10_000)?;
         conn.write(|conn| {
             Beneficiary::get(conn, &new.beneficiary_id)?;
-            ensure_service_type(conn, new.service_type.as_ref())?;
+            Taxonomy::Service.ensure_active(conn, new.service_type.as_ref())?;
             if let Some(assignee) = &new.assignee_id {
                 ensure_active_user(conn, assignee)?;
             }
@@ -406,7 +405,7 @@ impl Case {
                 return Err(StoreError::VersionMismatch { expected: version });
             }
             if let Some(Some(code)) = &changes.service_type {
-                ensure_service_type(conn, Some(code))?;
+                Taxonomy::Service.ensure_active(conn, Some(code))?;
             }
             let mut fields = Vec::new();
             for (name, set) in [
@@ -534,17 +533,6 @@ impl Case {
 
     pub fn count(conn: &mut DbConn) -> StoreResult<i64> {
         Ok(cases::table.count().get_result(conn)?)
-    }
-}
-
-fn ensure_service_type(conn: &mut DbConn, code: Option<&TaxonomyCode>) -> StoreResult<()> {
-    let Some(code) = code else { return Ok(()) };
-    let active: Option<bool> =
-        service_types::table.find(code.as_str()).select(service_types::active).first(conn).optional()?;
-    match active {
-        Some(true) => Ok(()),
-        Some(false) => Err(StoreError::invalid("service_type", format!("`{code}` is retired"))),
-        None => Err(StoreError::invalid("service_type", format!("`{code}` is not in the service taxonomy"))),
     }
 }
 

@@ -143,14 +143,6 @@ impl Evidence {
         }
         Ok(content)
     }
-
-    pub fn for_case(conn: &mut DbConn, case_id: &str) -> StoreResult<Vec<Evidence>> {
-        Ok(evidence::table
-            .filter(evidence::case_id.eq(case_id))
-            .order((evidence::added_at.asc(), evidence::id.asc()))
-            .select(Evidence::as_select())
-            .load(conn)?)
-    }
 }
 
 /// `type/subtype` with optional parameters, lower-cased; anything else is refused.
@@ -175,6 +167,8 @@ fn sanitize_file_name(raw: &str) -> String {
     }
     if name.is_empty() || name == "." || name == ".." { "unnamed".to_owned() } else { name }
 }
+
+crate::util::items_of_case!(Evidence, evidence, added_at);
 
 #[cfg(test)]
 mod tests {

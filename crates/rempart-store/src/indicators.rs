@@ -124,14 +124,6 @@ impl Indicator {
         })
     }
 
-    pub fn for_case(conn: &mut DbConn, case_id: &str) -> StoreResult<Vec<Indicator>> {
-        Ok(indicators::table
-            .filter(indicators::case_id.eq(case_id))
-            .order((indicators::created_at.asc(), indicators::id.asc()))
-            .select(Indicator::as_select())
-            .load(conn)?)
-    }
-
     /// Every case holding `raw`, whatever kind it was filed under and however it was
     /// written (the Jasmine-style check of an address, number or plate).
     pub fn lookup(conn: &mut DbConn, raw: &str) -> StoreResult<Vec<IndicatorMatch>> {
@@ -180,3 +172,5 @@ fn matching(
         })
         .collect()
 }
+
+crate::util::items_of_case!(Indicator, indicators, created_at);

@@ -62,3 +62,20 @@ impl<T> From<Parsed<T>> for Option<T> {
         value.0
     }
 }
+
+/// `for_case`: the items of one case, oldest first (by `$time`, then id).
+macro_rules! items_of_case {
+    ($ty:ident, $table:ident, $time:ident) => {
+        impl $ty {
+            pub fn for_case(conn: &mut $crate::db::DbConn, case_id: &str) -> $crate::error::StoreResult<Vec<$ty>> {
+                use diesel::prelude::*;
+                Ok($crate::schema::$table::table
+                    .filter($crate::schema::$table::case_id.eq(case_id))
+                    .order(($crate::schema::$table::$time.asc(), $crate::schema::$table::id.asc()))
+                    .select($ty::as_select())
+                    .load(conn)?)
+            }
+        }
+    };
+}
+pub(crate) use items_of_case;

@@ -16,13 +16,27 @@ pub struct Settings {
     pub log: LogSettings,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseSettings {
     pub url: String,
     pub pool_size: u32,
     pub connect_timeout_secs: u64,
     pub sqlite_busy_timeout_ms: u64,
+}
+
+impl std::fmt::Debug for DatabaseSettings {
+    /// The URL may hold a password: it is shown redacted.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let url =
+            rempart_store::DatabaseUrl::parse(&self.url).map(|u| u.redacted()).unwrap_or_else(|_| "<invalid>".into());
+        f.debug_struct("DatabaseSettings")
+            .field("url", &url)
+            .field("pool_size", &self.pool_size)
+            .field("connect_timeout_secs", &self.connect_timeout_secs)
+            .field("sqlite_busy_timeout_ms", &self.sqlite_busy_timeout_ms)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -268,6 +282,7 @@ mod tests {
         std::fs::write(&path, "postgres://rempart:s3cret@db/rempart\n").expect("write");
         let s = load(&[("REMPART_DATABASE__URL_FILE", path.to_str().expect("utf-8"))]).expect("valid");
         assert_eq!(s.database.url, "postgres://rempart:s3cret@db/rempart");
+        assert!(!format!("{s:?}").contains("s3cret"), "Debug never shows the password");
         let err = load(&[("REMPART_DATABASE__URL_FILE", "/nonexistent/secret")]).expect_err("missing file");
         assert!(err.to_string().contains("REMPART_DATABASE__URL_FILE"), "{err}");
     }
