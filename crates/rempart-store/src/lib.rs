@@ -14,6 +14,7 @@ pub mod error;
 pub mod evidence;
 pub mod indicators;
 pub mod schema;
+pub mod sessions;
 pub mod taxonomy;
 pub mod users;
 mod util;

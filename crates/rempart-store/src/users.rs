@@ -29,6 +29,10 @@ pub struct User {
     pub token_version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Base32 TOTP secret; never serialised.
+    #[serde(skip)]
+    pub totp_secret: Option<String>,
+    pub totp_enabled: bool,
 }
 
 /// A new account. The password arrives already hashed (see `rempart-auth`).
@@ -69,6 +73,8 @@ pub struct UserUpdateForm {
     pub must_change_password: Option<bool>,
     pub token_version: Option<i32>,
     pub updated_at: Option<NaiveDateTime>,
+    pub totp_secret: Option<Option<String>>,
+    pub totp_enabled: Option<bool>,
 }
 
 impl User {
@@ -137,7 +143,11 @@ impl User {
     pub fn update(conn: &mut DbConn, id: &str, mut form: UserUpdateForm, actor: Option<&str>) -> StoreResult<User> {
         conn.write(|conn| {
             let current = User::get(conn, id)?;
-            if form.password_hash.is_some() || form.role.is_some() || form.active == Some(false) {
+            if form.password_hash.is_some()
+                || form.role.is_some()
+                || form.active == Some(false)
+                || form.totp_enabled.is_some()
+            {
                 form.token_version = Some(current.token_version + 1);
             }
             form.updated_at = Some(now());
@@ -149,6 +159,7 @@ impl User {
                 ("languages", form.languages.is_some()),
                 ("password", form.password_hash.is_some()),
                 ("active", form.active.is_some()),
+                ("totp", form.totp_enabled.is_some() || form.totp_secret.is_some()),
             ] {
                 if set {
                     changed.push(name);
