@@ -1,1 +1,139 @@
+//! Rempart's REST API for incident handlers and team leads.
+//!
+//! [`Application::build`] binds the listener (port 0 in tests) and returns the server
+//! ready to run, as in zero-to-production. Every route is declared once, in
+//! [`routes::ROUTES`], which registers it with actix and lets a test check that the
+//! OpenAPI document describes it.
 
+pub mod auth;
+pub mod error;
+pub mod openapi;
+pub mod routes;
+pub mod state;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpResponse, HttpServer, web};
+use error::ApiError;
+use rempart_store::DbPool;
+use std::net::TcpListener;
+
+pub use state::{ApiConfig, AppState};
+
+/// A bound, ready-to-run API server.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application").field("port", &self.port).finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    /// Loads the signing key and binds `config.bind`. Migrations are the caller's job.
+    pub fn build(config: ApiConfig, pool: DbPool) -> anyhow::Result<Self> {
+        let keys = auth::JwtKeys::load(config.jwt_secret.as_deref(), &config.data_dir)?;
+        let listener =
+            TcpListener::bind(&config.bind).map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
+        let port = listener.local_addr()?.port();
+        let limiter = auth::LoginLimiter::new(config.login_max_failures, config.login_window);
+        let json_limit = config.json_limit_bytes;
+        let state = web::Data::new(AppState { pool, keys, config, limiter });
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(json_config(json_limit))
+                .app_data(web::PathConfig::default().error_handler(|e, _| ApiError::bad_request(e.to_string()).into()))
+                .app_data(web::QueryConfig::default().error_handler(|e, _| ApiError::bad_request(e.to_string()).into()))
+                .wrap(actix_web::middleware::Compress::default())
+                .wrap(actix_web::middleware::NormalizePath::trim())
+                .configure(routes::configure)
+                .default_service(web::to(not_found))
+        })
+        .shutdown_timeout(10)
+        .listen(listener)?
+        .run();
+        Ok(Self { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGINT or SIGTERM (actix handles both with a graceful shutdown).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn json_config(limit: usize) -> web::JsonConfig {
+    use actix_web::error::JsonPayloadError;
+    web::JsonConfig::default().limit(limit).content_type_required(true).error_handler(|err, _req| {
+        let api = match &err {
+            JsonPayloadError::ContentType => ApiError::new(
+                actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Unsupported media type",
+                "send the body as application/json",
+            ),
+            JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => {
+                ApiError::new(
+                    actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload-too-large",
+                    "Payload too large",
+                    format!("the body is larger than {limit} bytes"),
+                )
+            }
+            JsonPayloadError::Deserialize(e) if e.is_data() => {
+                let message = e.to_string();
+                let field =
+                    message.split('`').nth(1).filter(|_| message.contains("field")).unwrap_or("body").to_owned();
+                ApiError::validation(field, message)
+            }
+            other => ApiError::bad_request(format!("malformed JSON: {other}")),
+        };
+        api.into()
+    })
+}
+
+async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::not_found("route"))
+}
+
+/// Creates the first administrator when the database has no user. Returns the one-time
+/// password to show once to whoever started the service; it must be changed at first login.
+pub fn ensure_first_admin(pool: &DbPool, email: &rempart_core::EmailAddress) -> anyhow::Result<Option<String>> {
+    use rempart_store::users::{NewUser, User};
+    let mut conn = pool.get()?;
+    if User::count(&mut conn)? > 0 {
+        return Ok(None);
+    }
+    let password = routes::users::one_time_password();
+    let hash = rempart_auth::hash_password(&rempart_auth::Password::new(&password)?)?;
+    User::create(
+        &mut conn,
+        NewUser {
+            email: email.clone(),
+            display_name: "Administrator".to_owned(),
+            role: rempart_core::Role::Admin,
+            languages: rempart_core::Languages::default(),
+            password_hash: hash,
+            must_change_password: true,
+        },
+        None,
+    )?;
+    Ok(Some(password))
+}
+
+/// Builds and runs the server on its own actix system until SIGINT or SIGTERM;
+/// `on_ready` gets the bound port first.
+pub fn serve_blocking(config: ApiConfig, pool: DbPool, on_ready: impl FnOnce(u16)) -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(config, pool)?;
+        on_ready(app.port());
+        app.run_until_stopped().await?;
+        Ok(())
+    })
+}

@@ -21,3 +21,43 @@ pub use risk::{RiskError, RiskFactors};
 pub use status::{CaseStatus, IllegalTransition, Transition};
 pub use text::{Fingerprint, FingerprintError, LanguageTag, Languages, TaxonomyCode, TextError};
 pub use vocab::*;
+
+/// OpenAPI schemas of the values that travel as strings.
+#[cfg(feature = "openapi")]
+mod openapi {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, Type};
+
+    macro_rules! string_schema {
+        ($ty:ty, $description:literal, $example:literal $(, $pattern:literal)?) => {
+            impl utoipa::PartialSchema for $ty {
+                fn schema() -> RefOr<Schema> {
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .description(Some($description))
+                        .examples([serde_json::json!($example)])
+                        $(.pattern(Some($pattern)))?
+                        .into()
+                }
+            }
+            impl utoipa::ToSchema for $ty {}
+        };
+    }
+
+    string_schema!(crate::CaseReference, "Case reference", "RMP-2026-000042", "^RMP-[0-9]{4}-[0-9]{6}$");
+    string_schema!(crate::EmailAddress, "Email address, normalised (lower case, punycode domain)", "ana@example.org");
+    string_schema!(crate::TaxonomyCode, "Code of a configurable taxonomy", "journalist", "^[a-z][a-z0-9_]{0,63}$");
+    string_schema!(crate::LanguageTag, "BCP 47 language tag", "pt-BR");
+    string_schema!(
+        crate::Fingerprint,
+        "OpenPGP fingerprint, upper-case hex",
+        "D1A66E1A23B182C9980F788CFBFCC82A015E7330"
+    );
+
+    impl utoipa::PartialSchema for crate::Languages {
+        fn schema() -> RefOr<Schema> {
+            ArrayBuilder::new().items(<crate::LanguageTag as utoipa::PartialSchema>::schema()).into()
+        }
+    }
+    impl utoipa::ToSchema for crate::Languages {}
+}

@@ -31,6 +31,7 @@ macro_rules! vocabulary {
         )]
         #[serde(rename_all = "snake_case")]
         #[strum(serialize_all = "snake_case")]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         pub enum $name {
             $( $(#[$vmeta])* $variant ),+
         }
@@ -115,6 +116,7 @@ impl Urgency {
     strum::EnumIter,
     strum::IntoStaticStr,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Priority {
     P1,
     P2,

@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = audit_events)]
 pub struct AuditEvent {
     pub id: String,

@@ -12,6 +12,7 @@ use rempart_core::{EmailAddress, Fingerprint, KeyChangeStatus, LanguageTag, Taxo
 use serde::Serialize;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = beneficiaries)]
 pub struct Beneficiary {
     pub id: String,
@@ -31,6 +32,7 @@ pub struct Beneficiary {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = beneficiary_emails)]
 pub struct BeneficiaryEmail {
     pub id: String,
@@ -42,6 +44,7 @@ pub struct BeneficiaryEmail {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = verification_changes)]
 pub struct VerificationChange {
     pub id: String,
@@ -56,6 +59,7 @@ pub struct VerificationChange {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = key_changes)]
 pub struct KeyChange {
     pub id: String,
@@ -76,6 +80,7 @@ pub struct KeyChange {
 
 /// A beneficiary with their addresses and the history of their verification and keys.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BeneficiaryDetail {
     #[serde(flatten)]
     pub beneficiary: Beneficiary,
@@ -156,6 +161,7 @@ struct KeyChangeInsertForm {
 
 /// What happened to a certificate offered for a beneficiary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum KeyOffer {
     /// No key was pinned: this one is now.

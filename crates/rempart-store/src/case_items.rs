@@ -51,6 +51,7 @@ fn attach(
 // ---------------------------------------------------------------------------- messages
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = messages)]
 pub struct Message {
     pub id: String,
@@ -262,6 +263,7 @@ impl Message {
 // ---------------------------------------------------------------------- third parties
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = third_parties)]
 pub struct ThirdParty {
     pub id: String,
@@ -345,6 +347,7 @@ impl ThirdParty {
 // ------------------------------------------------------------------------- case links
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = case_links)]
 pub struct CaseLink {
     pub id: String,
@@ -426,6 +429,7 @@ impl CaseLink {
 // ---------------------------------------------------------------------------- actions
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = actions)]
 pub struct Action {
     pub id: String,
@@ -464,6 +468,7 @@ impl Action {
 // --------------------------------------------------------------------------- comments
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = comments)]
 pub struct Comment {
     pub id: String,
@@ -502,6 +507,7 @@ impl Comment {
 // ------------------------------------------------------------------------- next steps
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = next_steps)]
 pub struct NextStep {
     pub id: String,
@@ -571,6 +577,7 @@ impl NextStep {
 // ------------------------------------------------------------------- risk assessments
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = risk_assessments)]
 pub struct RiskAssessment {
     pub id: String,

@@ -16,7 +16,13 @@ use diesel::prelude::*;
 use rempart_core::{CaseReference, CaseStatus, Priority, Sensitivity, TaxonomyCode, ThreatType, Urgency};
 use serde::Serialize;
 
+diesel::define_sql_function! {
+    /// SQL `lower()`, on both engines.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = cases)]
 pub struct Case {
     pub id: String,
@@ -48,6 +54,7 @@ pub struct Case {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = case_status_changes)]
 pub struct StatusChange {
     pub id: String,
@@ -148,6 +155,13 @@ pub struct CaseUpdateForm {
 /// Filters of the case list; empty vectors mean "any".
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {
+    /// Only cases this user may see: normal ones and restricted ones assigned to them.
+    /// `None`: every case (leads, admins, the CLI).
+    pub visible_to: Option<String>,
+    /// Words to find in the summary or in a message body (case-insensitive).
+    pub text: Option<String>,
+    pub audience_type: Option<TaxonomyCode>,
+    pub verification_status: Option<rempart_core::VerificationStatus>,
     pub statuses: Vec<CaseStatus>,
     pub urgencies: Vec<Urgency>,
     pub priorities: Vec<Priority>,
@@ -159,7 +173,39 @@ pub struct CaseFilter {
     pub created_before: Option<NaiveDateTime>,
 }
 
-/// Position after the last case of a page (newest first): its creation time and id.
+/// Order of the case list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CaseSort {
+    #[default]
+    NewestFirst,
+    OldestFirst,
+    RecentlyUpdatedFirst,
+    LeastRecentlyUpdatedFirst,
+}
+
+impl CaseSort {
+    /// `-created_at` (default), `created_at`, `-updated_at`, `updated_at`.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "-created_at" => CaseSort::NewestFirst,
+            "created_at" => CaseSort::OldestFirst,
+            "-updated_at" => CaseSort::RecentlyUpdatedFirst,
+            "updated_at" => CaseSort::LeastRecentlyUpdatedFirst,
+            _ => return None,
+        })
+    }
+
+    /// The sort key of a case.
+    pub fn key(self, case: &Case) -> NaiveDateTime {
+        match self {
+            CaseSort::NewestFirst | CaseSort::OldestFirst => case.created_at,
+            CaseSort::RecentlyUpdatedFirst | CaseSort::LeastRecentlyUpdatedFirst => case.updated_at,
+        }
+    }
+}
+
+/// Position after the last case of a page: its sort key and id. Keyset pagination, so
+/// cases created between two pages neither repeat nor push others out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseCursor {
     pub created_at: NaiveDateTime,
@@ -168,6 +214,7 @@ pub struct CaseCursor {
 
 /// A case with everything attached: what a handler opens.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseDetail {
     #[serde(flatten)]
     pub case: Case,
@@ -288,7 +335,44 @@ impl Case {
         cursor: Option<&CaseCursor>,
         limit: i64,
     ) -> StoreResult<Vec<Case>> {
+        Case::list_sorted(conn, filter, CaseSort::NewestFirst, cursor, limit)
+    }
+
+    /// A page of cases in `sort` order, after `cursor` (the sort key and id of the last
+    /// case of the previous page).
+    pub fn list_sorted(
+        conn: &mut DbConn,
+        filter: &CaseFilter,
+        sort: CaseSort,
+        cursor: Option<&CaseCursor>,
+        limit: i64,
+    ) -> StoreResult<Vec<Case>> {
+        use crate::schema::{beneficiaries, messages};
         let mut query = cases::table.select(Case::as_select()).into_boxed();
+        if let Some(viewer) = &filter.visible_to {
+            query = query
+                .filter(cases::sensitivity.eq(Sensitivity::Normal.as_str()).or(cases::assignee_id.eq(viewer.clone())));
+        }
+        if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            let pattern = format!("%{escaped}%");
+            let in_messages = messages::table
+                .filter(lower(messages::body).like(pattern.clone()).escape('\\'))
+                .select(messages::case_id);
+            query = query.filter(lower(cases::summary).like(pattern).escape('\\').or(cases::id.eq_any(in_messages)));
+        }
+        if let Some(a) = &filter.audience_type {
+            let of_audience = beneficiaries::table
+                .filter(beneficiaries::audience_type.eq(a.as_str().to_owned()))
+                .select(beneficiaries::id);
+            query = query.filter(cases::beneficiary_id.eq_any(of_audience));
+        }
+        if let Some(v) = filter.verification_status {
+            let with_status = beneficiaries::table
+                .filter(beneficiaries::verification_status.eq(v.as_str()))
+                .select(beneficiaries::id);
+            query = query.filter(cases::beneficiary_id.eq_any(with_status));
+        }
         if !filter.statuses.is_empty() {
             query = query.filter(cases::status.eq_any(filter.statuses.iter().map(|s| s.as_str())));
         }
@@ -318,14 +402,49 @@ impl Case {
         if let Some(before) = filter.created_before {
             query = query.filter(cases::created_at.lt(before));
         }
-        if let Some(c) = cursor {
-            query = query.filter(
-                cases::created_at
-                    .lt(c.created_at)
-                    .or(cases::created_at.eq(c.created_at).and(cases::id.lt(c.id.clone()))),
-            );
-        }
-        Ok(query.order((cases::created_at.desc(), cases::id.desc())).limit(limit.clamp(1, 1000)).load(conn)?)
+        query = match (sort, cursor) {
+            (CaseSort::NewestFirst, c) => {
+                if let Some(c) = c {
+                    query = query.filter(
+                        cases::created_at
+                            .lt(c.created_at)
+                            .or(cases::created_at.eq(c.created_at).and(cases::id.lt(c.id.clone()))),
+                    );
+                }
+                query.order((cases::created_at.desc(), cases::id.desc()))
+            }
+            (CaseSort::OldestFirst, c) => {
+                if let Some(c) = c {
+                    query = query.filter(
+                        cases::created_at
+                            .gt(c.created_at)
+                            .or(cases::created_at.eq(c.created_at).and(cases::id.gt(c.id.clone()))),
+                    );
+                }
+                query.order((cases::created_at.asc(), cases::id.asc()))
+            }
+            (CaseSort::RecentlyUpdatedFirst, c) => {
+                if let Some(c) = c {
+                    query = query.filter(
+                        cases::updated_at
+                            .lt(c.created_at)
+                            .or(cases::updated_at.eq(c.created_at).and(cases::id.lt(c.id.clone()))),
+                    );
+                }
+                query.order((cases::updated_at.desc(), cases::id.desc()))
+            }
+            (CaseSort::LeastRecentlyUpdatedFirst, c) => {
+                if let Some(c) = c {
+                    query = query.filter(
+                        cases::updated_at
+                            .gt(c.created_at)
+                            .or(cases::updated_at.eq(c.created_at).and(cases::id.gt(c.id.clone()))),
+                    );
+                }
+                query.order((cases::updated_at.asc(), cases::id.asc()))
+            }
+        };
+        Ok(query.limit(limit.clamp(1, 1000)).load(conn)?)
     }
 
     /// Moves a case through the state machine, recording the change (and a reopen).

@@ -12,6 +12,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = evidence)]
 pub struct Evidence {
     pub id: String,
@@ -51,6 +52,7 @@ pub struct EvidenceInsertForm {
 
 /// Result of storing a file.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StoredEvidence {
     pub evidence: Evidence,
     /// False when the same file was already attached to this case.

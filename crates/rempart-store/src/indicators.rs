@@ -13,6 +13,7 @@ use serde::Serialize;
 use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = indicators)]
 pub struct Indicator {
     pub id: String,
@@ -47,6 +48,7 @@ pub struct IndicatorInsertForm {
 
 /// A case holding a given indicator.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IndicatorMatch {
     pub indicator: Indicator,
     pub case_reference: CaseReference,

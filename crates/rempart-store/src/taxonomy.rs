@@ -16,6 +16,7 @@ pub enum Taxonomy {
 
 /// One entry of a taxonomy. Retired entries (`active = false`) stay for past cases.
 #[derive(Debug, Clone, Queryable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TaxonomyEntry {
     pub code: String,
     pub label: String,

@@ -11,6 +11,7 @@ use rempart_core::{EmailAddress, Languages, Role};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = users)]
 pub struct User {
     pub id: String,

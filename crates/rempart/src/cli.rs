@@ -32,6 +32,13 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the REST API (applies pending migrations first). On first start, with no user in
+    /// the database, creates an administrator and prints its one-time password.
+    Serve {
+        /// ADDRESS:PORT to listen on, overriding server.bind.
+        #[arg(long, value_name = "ADDR:PORT")]
+        bind: Option<String>,
+    },
     /// Apply pending database migrations (also done when the service starts).
     Migrate(MigrateArgs),
     /// Manage staff accounts.
@@ -122,6 +129,31 @@ fn connect(settings: &Settings) -> anyhow::Result<DbPool> {
 fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     match command {
+        Command::Serve { bind } => {
+            if let Some(b) = &bind {
+                b.parse::<std::net::SocketAddr>().with_context(|| format!("--bind {b}: expected ADDRESS:PORT"))?;
+            }
+            let pool = connect(settings)?;
+            for name in pool.migrate()? {
+                tracing::info!(migration = %name, "applied migration");
+            }
+            let admin_email = EmailAddress::parse(&settings.auth.initial_admin_email)?;
+            if let Some(password) = rempart_api::ensure_first_admin(&pool, &admin_email)? {
+                // To the terminal only, never to the log.
+                writeln!(out, "First start: created the administrator account.")?;
+                writeln!(out, "  email:    {admin_email}")?;
+                writeln!(out, "  password: {password}")?;
+                writeln!(out, "This password works once: change it at first login (POST /api/v1/auth/password).")?;
+                out.flush()?;
+            }
+            let config = settings.api_config(bind.as_deref());
+            drop(out);
+            rempart_api::serve_blocking(config, pool, |port| {
+                tracing::info!(port, "listening");
+                println!("Rempart is listening on port {port}");
+            })?;
+            return Ok(());
+        }
         Command::Migrate(args) => {
             let pool = connect(settings)?;
             if args.revert_last {

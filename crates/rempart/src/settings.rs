@@ -13,7 +13,37 @@ pub const ENV_PREFIX: &str = "REMPART_";
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     pub database: DatabaseSettings,
+    pub server: ServerSettings,
+    pub auth: AuthSettings,
     pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub bind: String,
+    pub data_dir: PathBuf,
+    pub json_limit_bytes: usize,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    pub jwt_secret: String,
+    pub access_token_ttl_secs: u64,
+    pub refresh_token_ttl_secs: u64,
+    pub login_max_failures: u32,
+    pub login_window_secs: u64,
+    pub initial_admin_email: String,
+}
+
+impl std::fmt::Debug for AuthSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthSettings")
+            .field("jwt_secret", &if self.jwt_secret.is_empty() { "" } else { "***" })
+            .field("access_token_ttl_secs", &self.access_token_ttl_secs)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Clone, Deserialize)]
@@ -168,9 +198,41 @@ impl Settings {
         if self.database.connect_timeout_secs == 0 {
             return Err(invalid("database.connect_timeout_secs", "must be at least 1".into()));
         }
+        if self.server.bind.parse::<std::net::SocketAddr>().is_err() {
+            return Err(invalid("server.bind", "expected ADDRESS:PORT such as 127.0.0.1:8080".into()));
+        }
+        if !self.auth.jwt_secret.is_empty() && self.auth.jwt_secret.len() < 32 {
+            return Err(invalid("auth.jwt_secret", "must have at least 32 characters (or be empty)".into()));
+        }
+        for (key, value) in [
+            ("auth.access_token_ttl_secs", self.auth.access_token_ttl_secs),
+            ("auth.refresh_token_ttl_secs", self.auth.refresh_token_ttl_secs),
+            ("auth.login_window_secs", self.auth.login_window_secs),
+        ] {
+            if value == 0 {
+                return Err(invalid(key, "must be at least 1".into()));
+            }
+        }
+        rempart_core::EmailAddress::parse(&self.auth.initial_admin_email)
+            .map_err(|e| invalid("auth.initial_admin_email", e.to_string()))?;
         tracing_subscriber::EnvFilter::try_new(&self.log.level)
             .map_err(|e| invalid("log.level", format!("not a log filter: {e}")))?;
         Ok(())
+    }
+
+    /// The API's settings, with `bind` overriding `server.bind` when given.
+    pub fn api_config(&self, bind: Option<&str>) -> rempart_api::ApiConfig {
+        use std::time::Duration;
+        rempart_api::ApiConfig {
+            bind: bind.unwrap_or(&self.server.bind).to_owned(),
+            data_dir: self.server.data_dir.clone(),
+            jwt_secret: Some(self.auth.jwt_secret.clone()).filter(|s| !s.is_empty()),
+            access_token_ttl: Duration::from_secs(self.auth.access_token_ttl_secs),
+            refresh_token_ttl: Duration::from_secs(self.auth.refresh_token_ttl_secs),
+            login_max_failures: self.auth.login_max_failures,
+            login_window: Duration::from_secs(self.auth.login_window_secs),
+            json_limit_bytes: self.server.json_limit_bytes,
+        }
     }
 
     pub fn pool_options(&self) -> rempart_store::PoolOptions {

@@ -1,0 +1,348 @@
+//! Access tokens (JWT, HS256), refresh tokens, the authenticated user, login limits.
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, web};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore;
+use rempart_core::Role;
+use rempart_store::sessions::RefreshToken;
+use rempart_store::users::User;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::future::Future;
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Claims of an access token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    /// User id.
+    pub sub: String,
+    pub role: Role,
+    /// The user's token version when issued; a change (password, role, disabling) voids it.
+    pub ver: i32,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+/// The signing keys.
+pub struct JwtKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+impl std::fmt::Debug for JwtKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JwtKeys(***)")
+    }
+}
+
+pub const KEY_FILE: &str = "jwt-signing.key";
+
+impl JwtKeys {
+    pub fn from_secret(secret: &[u8]) -> Self {
+        Self { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret) }
+    }
+
+    /// The configured secret, or the key kept in `data_dir` (created on first start with a
+    /// random 256-bit value, readable by the service only). Never a key built into the binary.
+    pub fn load(secret: Option<&str>, data_dir: &Path) -> anyhow::Result<Self> {
+        if let Some(secret) = secret.filter(|s| !s.is_empty()) {
+            anyhow::ensure!(secret.len() >= 32, "auth.jwt_secret must have at least 32 characters");
+            return Ok(Self::from_secret(secret.as_bytes()));
+        }
+        let path = data_dir.join(KEY_FILE);
+        if let Ok(existing) = std::fs::read_to_string(&path) {
+            let key = hex::decode(existing.trim())
+                .map_err(|_| anyhow::anyhow!("{} is not a hex key; remove it to generate a new one", path.display()))?;
+            anyhow::ensure!(key.len() >= 32, "{} holds a key shorter than 256 bits", path.display());
+            return Ok(Self::from_secret(&key));
+        }
+        std::fs::create_dir_all(data_dir)?;
+        let mut key = [0u8; 32];
+        rand::rng().fill_bytes(&mut key);
+        write_private(&path, &hex::encode(key))?;
+        tracing::info!(path = %path.display(), "generated a new token-signing key");
+        Ok(Self::from_secret(&key))
+    }
+
+    pub fn issue(&self, user: &User, ttl: Duration) -> ApiResult<String> {
+        let now = chrono::Utc::now().timestamp();
+        let claims = Claims {
+            sub: user.id.clone(),
+            role: user.role,
+            ver: user.token_version,
+            iat: now,
+            exp: now + ttl.as_secs() as i64,
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|_| ApiError::internal())
+    }
+
+    pub fn verify(&self, token: &str) -> ApiResult<Claims> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 0;
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map(|d| d.claims).map_err(|e| {
+            match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                    ApiError::unauthorized("the access token has expired").with_slug("token-expired", "Token expired")
+                }
+                _ => ApiError::unauthorized("invalid access token"),
+            }
+        })
+    }
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    f.write_all(content.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    std::fs::write(path, content)
+}
+
+/// A random opaque token (256 bits, base64url) and its SHA-256 digest for storage.
+pub fn new_opaque_token() -> (String, String) {
+    let mut raw = [0u8; 32];
+    rand::rng().fill_bytes(&mut raw);
+    let token = URL_SAFE_NO_PAD.encode(raw);
+    let digest = token_digest(&token);
+    (token, digest)
+}
+
+pub fn token_digest(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// The token pair answered by login, refresh and password change.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    pub refresh_token: String,
+    /// True until the user replaces a one-time password; other calls answer 403 until then.
+    pub password_change_required: bool,
+}
+
+/// Issues an access token and a refresh token in `family` (a new family when `None`).
+pub async fn issue_tokens(state: &web::Data<AppState>, user: User, family: Option<String>) -> ApiResult<TokenResponse> {
+    let access_token = state.keys.issue(&user, state.config.access_token_ttl)?;
+    let (refresh_token, digest) = new_opaque_token();
+    let family = family.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+    let expires_at = chrono::Utc::now().naive_utc()
+        + chrono::Duration::from_std(state.config.refresh_token_ttl).map_err(|_| ApiError::internal())?;
+    let user_id = user.id.clone();
+    state.db(move |conn| Ok(RefreshToken::store(conn, &user_id, &family, &digest, expires_at)?)).await?;
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: state.config.access_token_ttl.as_secs(),
+        refresh_token,
+        password_change_required: user.must_change_password,
+    })
+}
+
+/// The signed-in user, checked on every request: valid token, account active, token
+/// version current, password change done.
+#[derive(Debug, Clone)]
+pub struct AuthUser(pub User);
+
+/// Like [`AuthUser`], but also admits a user who must still change a one-time password
+/// (for `/me` and the password change itself).
+#[derive(Debug, Clone)]
+pub struct AnyAuthUser(pub User);
+
+impl AuthUser {
+    pub fn id(&self) -> &str {
+        &self.0.id
+    }
+    pub fn role(&self) -> Role {
+        self.0.role
+    }
+    /// Leads and admins supervise: reassign, see workload, see restricted cases.
+    pub fn is_supervisor(&self) -> bool {
+        matches!(self.0.role, Role::Lead | Role::Admin)
+    }
+    pub fn require_admin(&self) -> ApiResult<()> {
+        if self.0.role == Role::Admin { Ok(()) } else { Err(ApiError::forbidden("only administrators may do this")) }
+    }
+    pub fn require_supervisor(&self) -> ApiResult<()> {
+        if self.is_supervisor() {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden("only leads and administrators may do this"))
+        }
+    }
+}
+
+async fn authenticate(req: HttpRequest) -> ApiResult<User> {
+    let state = req.app_data::<web::Data<AppState>>().ok_or_else(ApiError::internal)?.clone();
+    let header = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .ok_or_else(|| ApiError::unauthorized("send Authorization: Bearer <access token>"))?;
+    let token = header
+        .to_str()
+        .ok()
+        .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+        .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer <access token>`"))?;
+    let claims = state.keys.verify(token.trim())?;
+    let user = state
+        .db(move |conn| match User::get(conn, &claims.sub) {
+            Ok(u) => Ok(Some((u, claims.ver))),
+            Err(rempart_store::StoreError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e.into()),
+        })
+        .await?;
+    match user {
+        Some((user, ver)) if user.active && user.token_version == ver => Ok(user),
+        _ => {
+            Err(ApiError::unauthorized("the access token has been revoked").with_slug("token-revoked", "Token revoked"))
+        }
+    }
+}
+
+type Fut<T> = Pin<Box<dyn Future<Output = ApiResult<T>>>>;
+
+impl FromRequest for AuthUser {
+    type Error = ApiError;
+    type Future = Fut<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let user = authenticate(req).await?;
+            if user.must_change_password {
+                return Err(ApiError::forbidden("change the one-time password first: POST /api/v1/auth/password")
+                    .with_slug("password-change-required", "Password change required"));
+            }
+            Ok(AuthUser(user))
+        })
+    }
+}
+
+impl FromRequest for AnyAuthUser {
+    type Error = ApiError;
+    type Future = Fut<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { authenticate(req).await.map(AnyAuthUser) })
+    }
+}
+
+/// Counts login failures per account and per client address in a sliding window.
+#[derive(Debug)]
+pub struct LoginLimiter {
+    max_failures: usize,
+    window: Duration,
+    failures: Mutex<HashMap<String, Vec<Instant>>>,
+}
+
+impl LoginLimiter {
+    pub fn new(max_failures: u32, window: Duration) -> Self {
+        Self { max_failures: max_failures.max(1) as usize, window, failures: Mutex::new(HashMap::new()) }
+    }
+
+    /// Seconds to wait when any of `keys` has used up its failures, else `None`.
+    pub fn blocked(&self, keys: &[&str]) -> Option<u64> {
+        let now = Instant::now();
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let mut wait: Option<Duration> = None;
+        for key in keys {
+            if let Some(times) = map.get_mut(*key) {
+                times.retain(|t| now.duration_since(*t) < self.window);
+                if times.len() >= self.max_failures {
+                    let oldest = times[0];
+                    let remaining = self.window.saturating_sub(now.duration_since(oldest));
+                    wait = Some(wait.map_or(remaining, |w| w.max(remaining)));
+                }
+            }
+        }
+        wait.map(|w| w.as_secs().max(1))
+    }
+
+    pub fn record_failure(&self, keys: &[&str]) {
+        let now = Instant::now();
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() > 100_000 {
+            // Bound memory under a flood of distinct keys: drop expired entries.
+            map.retain(|_, times| times.iter().any(|t| now.duration_since(*t) < self.window));
+        }
+        for key in keys {
+            map.entry((*key).to_owned()).or_default().push(now);
+        }
+    }
+
+    pub fn clear(&self, key: &str) {
+        self.failures.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limiter_blocks_after_the_maximum_and_names_the_wait() {
+        let l = LoginLimiter::new(3, Duration::from_secs(900));
+        for _ in 0..2 {
+            l.record_failure(&["account:a", "ip:1"]);
+        }
+        assert_eq!(l.blocked(&["account:a", "ip:1"]), None);
+        l.record_failure(&["account:a", "ip:1"]);
+        let wait = l.blocked(&["account:a"]).expect("blocked");
+        assert!((899..=900).contains(&wait), "{wait}");
+        assert!(l.blocked(&["ip:1"]).is_some(), "the address is blocked too");
+        assert_eq!(l.blocked(&["account:b", "ip:2"]), None);
+        l.clear("account:a");
+        assert_eq!(l.blocked(&["account:a"]), None);
+    }
+
+    #[test]
+    fn failures_expire_with_the_window() {
+        let l = LoginLimiter::new(1, Duration::from_millis(30));
+        l.record_failure(&["k"]);
+        assert!(l.blocked(&["k"]).is_some());
+        std::thread::sleep(Duration::from_millis(40));
+        assert_eq!(l.blocked(&["k"]), None);
+    }
+
+    #[test]
+    fn opaque_tokens_are_random_and_stored_as_digests() {
+        let (a, da) = new_opaque_token();
+        let (b, _) = new_opaque_token();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+        assert_eq!(da, token_digest(&a));
+        assert_ne!(da, a);
+    }
+
+    #[test]
+    fn tokens_signed_with_another_key_are_refused() {
+        let keys = JwtKeys::from_secret(&[7u8; 32]);
+        let other = JwtKeys::from_secret(&[8u8; 32]);
+        let claims = Claims { sub: "u".into(), role: Role::Handler, ver: 0, iat: 0, exp: i64::MAX / 2 };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &other.encoding).expect("encode");
+        assert!(keys.verify(&token).is_err());
+        let none = jsonwebtoken::encode(&Header::new(Algorithm::HS384), &claims, &keys.encoding).expect("encode");
+        assert!(keys.verify(&none).is_err(), "only HS256 is accepted");
+        let expired = Claims { exp: 1, ..claims };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &expired, &keys.encoding).expect("encode");
+        assert_eq!(keys.verify(&token).map_err(|e| e.slug()).err(), Some("token-expired"));
+    }
+}

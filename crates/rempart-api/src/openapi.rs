@@ -1,0 +1,58 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+
+use crate::routes::{auth, beneficiaries, cases, health, items, users};
+use actix_web::HttpResponse;
+use std::sync::OnceLock;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(
+        title = "Rempart",
+        description = "Case tracking for a digital-security helpline for civil society. Errors are \
+            application/problem+json (RFC 9457) with a stable `type` of the form urn:rempart:problem:<slug>."
+    ),
+    paths(
+        health::healthz, health::readyz, document,
+        auth::login, auth::refresh, auth::logout, auth::change_password,
+        auth::totp_enroll, auth::totp_confirm, auth::totp_disable,
+        users::me, users::list, users::create, users::get, users::update, users::taxonomy,
+        beneficiaries::list, beneficiaries::create, beneficiaries::get, beneficiaries::update,
+        beneficiaries::set_verification, beneficiaries::add_email,
+        cases::list, cases::create, cases::get, cases::update, cases::transition, cases::assign, cases::audit,
+        items::list_messages, items::add_message, items::reply,
+        items::list_comments, items::add_comment, items::list_actions, items::add_action,
+        items::list_next_steps, items::add_next_step, items::update_next_step,
+        items::list_third_parties, items::add_third_party, items::list_links, items::add_link,
+        items::list_risks, items::add_risk, items::list_indicators, items::add_indicator,
+        items::correlations, items::lookup,
+    ),
+    components(schemas(crate::error::Problem)),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+/// The document as JSON, built once.
+pub fn json() -> &'static str {
+    static DOC: OnceLock<String> = OnceLock::new();
+    DOC.get_or_init(|| ApiDoc::openapi().to_json().unwrap_or_else(|_| "{}".to_owned()))
+}
+
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "health", responses((status = 200, description = "OpenAPI 3.1 document")))]
+pub async fn document() -> HttpResponse {
+    HttpResponse::Ok().content_type("application/json").body(json())
+}

@@ -1,0 +1,315 @@
+//! Login, token refresh, logout, password change and TOTP enrolment.
+
+use crate::auth::{AnyAuthUser, TokenResponse, issue_tokens, token_digest};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::state::AppState;
+use actix_web::{HttpRequest, HttpResponse, web};
+use rempart_auth::{Password, hash_password, verify_password};
+use rempart_core::EmailAddress;
+use rempart_store::sessions::{Redemption, RefreshToken};
+use rempart_store::users::{User, UserUpdateForm};
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+use totp_rs::{Algorithm, Secret, TOTP};
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+    /// Six-digit code from the authenticator, when TOTP is enabled for the account.
+    pub totp: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    /// 12 to 1024 characters.
+    pub new_password: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TotpCode {
+    pub code: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TotpDisable {
+    pub password: String,
+    pub code: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TotpEnrolment {
+    /// Base32 secret, to type into an authenticator.
+    pub secret: String,
+    /// `otpauth://` URL, to show as a QR code.
+    pub otpauth_url: String,
+}
+
+fn invalid_credentials() -> ApiError {
+    ApiError::unauthorized("wrong email, password or code").with_slug("invalid-credentials", "Invalid credentials")
+}
+
+/// A real argon2id hash to verify against when the account does not exist, so that a
+/// failure takes as long either way.
+fn dummy_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| {
+        Password::new("rempart-dummy-password-for-timing").ok().and_then(|p| hash_password(&p).ok()).unwrap_or_default()
+    })
+}
+
+pub(crate) fn totp_for(secret_base32: &str, account: &str) -> ApiResult<TOTP> {
+    let bytes = Secret::Encoded(secret_base32.to_owned()).to_bytes().map_err(|_| ApiError::internal())?;
+    TOTP::new(Algorithm::SHA1, 6, 1, 30, bytes, Some("Rempart".to_owned()), account.to_owned())
+        .map_err(|_| ApiError::internal())
+}
+
+fn totp_ok(user: &User, code: &str) -> ApiResult<bool> {
+    let Some(secret) = &user.totp_secret else { return Ok(false) };
+    let totp = totp_for(secret, user.email.as_str())?;
+    Ok(totp.check_current(code.trim()).unwrap_or(false))
+}
+
+async fn check_password(user: Option<User>, password: String) -> ApiResult<Option<User>> {
+    web::block(move || match user {
+        Some(u) if verify_password(&u.password_hash, &password) && u.active => Some(u),
+        Some(_) => None,
+        None => {
+            verify_password(dummy_hash(), &password);
+            None
+        }
+    })
+    .await
+    .map_err(|_| ApiError::internal())
+}
+
+/// Signs in with email, password and, when enrolled, a TOTP code. Five failures per
+/// account or per address within 15 minutes answer 429 with Retry-After. A failure never
+/// says whether the account exists.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest, responses(
+    (status = 200, body = TokenResponse),
+    (status = 401, body = Problem, content_type = "application/problem+json", description = "invalid-credentials or totp-required"),
+    (status = 429, body = Problem, content_type = "application/problem+json"),
+))]
+#[tracing::instrument(skip_all)]
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<LoginRequest>,
+) -> ApiResult<web::Json<TokenResponse>> {
+    let body = body.into_inner();
+    let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let account_key = format!("account:{}", body.email.trim().to_lowercase());
+    let ip_key = format!("ip:{ip}");
+    if let Some(wait) = state.limiter.blocked(&[&account_key, &ip_key]) {
+        return Err(ApiError::too_many_requests(wait));
+    }
+    let user = match EmailAddress::parse(&body.email) {
+        Ok(email) => state.db(move |conn| Ok(User::find_by_email(conn, &email)?)).await?,
+        Err(_) => None,
+    };
+    let Some(user) = check_password(user, body.password).await? else {
+        state.limiter.record_failure(&[&account_key, &ip_key]);
+        return Err(invalid_credentials());
+    };
+    if user.totp_enabled {
+        match body.totp.as_deref() {
+            None => {
+                return Err(ApiError::unauthorized("this account needs its TOTP code in `totp`")
+                    .with_slug("totp-required", "TOTP code required"));
+            }
+            Some(code) if !totp_ok(&user, code)? => {
+                state.limiter.record_failure(&[&account_key, &ip_key]);
+                return Err(invalid_credentials());
+            }
+            Some(_) => {}
+        }
+    }
+    state.limiter.clear(&account_key);
+    tracing::info!(user = %user.id, "login");
+    Ok(web::Json(issue_tokens(&state, user, None).await?))
+}
+
+/// Exchanges a refresh token for a new pair. Each refresh token works once; presenting a
+/// used one again revokes every token of its login.
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest, responses(
+    (status = 200, body = TokenResponse),
+    (status = 401, body = Problem, content_type = "application/problem+json", description = "invalid-refresh-token or refresh-token-reused"),
+))]
+#[tracing::instrument(skip_all)]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> ApiResult<web::Json<TokenResponse>> {
+    let digest = token_digest(body.refresh_token.trim());
+    let redemption = state.db(move |conn| Ok(RefreshToken::redeem(conn, &digest)?)).await?;
+    match redemption {
+        Redemption::Valid { user_id, family_id } => {
+            let user = state.db(move |conn| Ok(User::get(conn, &user_id)?)).await?;
+            if !user.active {
+                return Err(
+                    ApiError::unauthorized("the account is disabled").with_slug("token-revoked", "Token revoked")
+                );
+            }
+            Ok(web::Json(issue_tokens(&state, user, Some(family_id)).await?))
+        }
+        Redemption::Reused { user_id } => {
+            tracing::warn!(user = %user_id, "refresh token reused: session revoked");
+            Err(ApiError::unauthorized(
+                "this refresh token was already used; the session has been revoked, sign in again",
+            )
+            .with_slug("refresh-token-reused", "Refresh token reused"))
+        }
+        Redemption::Invalid => Err(ApiError::unauthorized("unknown, expired or revoked refresh token")
+            .with_slug("invalid-refresh-token", "Invalid refresh token")),
+    }
+}
+
+/// Ends the session the refresh token belongs to.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body = RefreshRequest, responses((status = 204)))]
+pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshRequest>) -> ApiResult<HttpResponse> {
+    let digest = token_digest(body.refresh_token.trim());
+    state
+        .db(move |conn| {
+            if let Some((_, family)) = RefreshToken::family_of(conn, &digest)? {
+                RefreshToken::revoke_family(conn, &family)?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Replaces the password (required after a one-time password). Every other session and
+/// token of the user stops working; the answer carries a fresh pair.
+#[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = PasswordChange,
+    security(("bearer" = [])), responses(
+    (status = 200, body = TokenResponse),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    user: AnyAuthUser,
+    body: web::Json<PasswordChange>,
+) -> ApiResult<web::Json<TokenResponse>> {
+    let body = body.into_inner();
+    let user = user.0;
+    let Some(user) = check_password(Some(user), body.current_password).await? else {
+        return Err(invalid_credentials());
+    };
+    let new = Password::new(&body.new_password).map_err(|e| ApiError::validation("new_password", e.to_string()))?;
+    if verify_password(&user.password_hash, new.expose()) {
+        return Err(ApiError::validation("new_password", "must differ from the current password"));
+    }
+    let hash = web::block(move || hash_password(&new))
+        .await
+        .map_err(|_| ApiError::internal())?
+        .map_err(|_| ApiError::internal())?;
+    let id = user.id.clone();
+    let updated = state
+        .db(move |conn| {
+            let form =
+                UserUpdateForm { password_hash: Some(hash), must_change_password: Some(false), ..Default::default() };
+            let updated = User::update(conn, &id, form, Some(&id))?;
+            RefreshToken::revoke_user(conn, &id)?;
+            Ok(updated)
+        })
+        .await?;
+    Ok(web::Json(issue_tokens(&state, updated, None).await?))
+}
+
+/// Starts TOTP enrolment: answers a new secret, which takes effect once confirmed.
+#[utoipa::path(post, path = "/api/v1/auth/totp/enroll", tag = "auth", security(("bearer" = [])), responses(
+    (status = 200, body = TotpEnrolment),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn totp_enroll(
+    state: web::Data<AppState>,
+    user: crate::auth::AuthUser,
+) -> ApiResult<web::Json<TotpEnrolment>> {
+    let user = user.0;
+    if user.totp_enabled {
+        return Err(ApiError::conflict("TOTP is already enabled; disable it first"));
+    }
+    let mut raw = vec![0u8; 20];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut raw);
+    let Secret::Encoded(secret) = Secret::Raw(raw).to_encoded() else { return Err(ApiError::internal()) };
+    let otpauth_url = totp_for(&secret, user.email.as_str())?.get_url();
+    let id = user.id.clone();
+    let stored = secret.clone();
+    state
+        .db(move |conn| {
+            let form = UserUpdateForm { totp_secret: Some(Some(stored)), ..Default::default() };
+            User::update(conn, &id, form, Some(&id))?;
+            Ok(())
+        })
+        .await?;
+    Ok(web::Json(TotpEnrolment { secret, otpauth_url }))
+}
+
+/// Confirms enrolment with a current code; from then on login needs a code.
+#[utoipa::path(post, path = "/api/v1/auth/totp/confirm", tag = "auth", request_body = TotpCode,
+    security(("bearer" = [])), responses(
+    (status = 204),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn totp_confirm(
+    state: web::Data<AppState>,
+    user: crate::auth::AuthUser,
+    body: web::Json<TotpCode>,
+) -> ApiResult<HttpResponse> {
+    let user = user.0;
+    if user.totp_secret.is_none() {
+        return Err(ApiError::conflict("start with POST /api/v1/auth/totp/enroll"));
+    }
+    if !totp_ok(&user, &body.code)? {
+        return Err(ApiError::validation("code", "not the current code of the authenticator"));
+    }
+    let id = user.id.clone();
+    state
+        .db(move |conn| {
+            User::update(conn, &id, UserUpdateForm { totp_enabled: Some(true), ..Default::default() }, Some(&id))?;
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Turns TOTP off; needs the password and a current code.
+#[utoipa::path(post, path = "/api/v1/auth/totp/disable", tag = "auth", request_body = TotpDisable,
+    security(("bearer" = [])), responses(
+    (status = 204),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn totp_disable(
+    state: web::Data<AppState>,
+    user: crate::auth::AuthUser,
+    body: web::Json<TotpDisable>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    let Some(user) = check_password(Some(user.0), body.password).await? else { return Err(invalid_credentials()) };
+    if !user.totp_enabled || !totp_ok(&user, &body.code)? {
+        return Err(invalid_credentials());
+    }
+    let id = user.id.clone();
+    state
+        .db(move |conn| {
+            let form = UserUpdateForm { totp_enabled: Some(false), totp_secret: Some(None), ..Default::default() };
+            User::update(conn, &id, form, Some(&id))?;
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

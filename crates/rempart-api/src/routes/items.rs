@@ -1,0 +1,549 @@
+//! What is attached to a case: messages and replies, comments, actions, next steps,
+//! third parties, links, risk assessments, indicators and their correlation.
+
+use crate::auth::AuthUser;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::routes::cases::{can_see, resolve_case, visible_case};
+use crate::state::AppState;
+use actix_web::{HttpResponse, web};
+use chrono::{NaiveDate, NaiveDateTime};
+use rempart_core::{
+    CaseReference, Channel, Direction, EmailAddress, IndicatorKind, LinkKind, Party, RiskFactors, ThirdPartyRole,
+};
+use rempart_store::DbConn;
+use rempart_store::case_items::{
+    Action, CaseLink, Comment, Message, NewMessage, NewThirdParty, NextStep, RiskAssessment, ThirdParty,
+};
+use rempart_store::cases::Case;
+use rempart_store::indicators::{Indicator, IndicatorMatch};
+use serde::{Deserialize, Serialize};
+
+/// Runs `f` on a case the user may see.
+async fn in_case<T, F>(
+    state: &web::Data<AppState>,
+    user: AuthUser,
+    raw: String,
+    purpose: &'static str,
+    f: F,
+) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConn, &AuthUser, &Case) -> ApiResult<T> + Send + 'static,
+{
+    state
+        .db(move |conn| {
+            let case = visible_case(conn, &user, &raw, purpose)?;
+            f(conn, &user, &case)
+        })
+        .await
+}
+
+fn created<T: Serialize>(value: T) -> HttpResponse {
+    HttpResponse::Created().json(value)
+}
+
+// ------------------------------------------------------------------------------- messages
+
+/// Messages of the case, oldest first.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/messages", tag = "messages", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = Vec<Message>),
+    (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_messages(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<Vec<Message>>> {
+    Ok(web::Json(
+        in_case(&state, user, path.into_inner(), "messages", |c, _, case| Ok(Message::for_case(c, &case.id)?)).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MessageRequest {
+    pub direction: Direction,
+    pub party: Party,
+    /// Required when `party` is `third_party`.
+    pub third_party_id: Option<String>,
+    pub channel: Channel,
+    #[serde(default)]
+    pub subject: String,
+    pub body: String,
+}
+
+/// Records a message exchanged outside the mail gateway (a phone call, a message to or
+/// from a third party). Outbound email is queued for the gateway.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/messages", tag = "messages", request_body = MessageRequest,
+    security(("bearer" = [])), params(("id" = String, Path)), responses((status = 201, body = Message),
+    (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn add_message(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<MessageRequest>,
+) -> ApiResult<HttpResponse> {
+    let b = body.into_inner();
+    let message = in_case(&state, user, path.into_inner(), "message", move |c, user, case| {
+        let new = NewMessage {
+            party: b.party,
+            third_party_id: b.third_party_id,
+            subject: b.subject,
+            ..NewMessage::with_beneficiary(&case.id, b.direction, b.channel, b.body)
+        };
+        Ok(Message::add(c, new, Some(user.id()))?)
+    })
+    .await?;
+    Ok(created(message))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyRequest {
+    /// Defaults to `Re: <summary>`; the case reference is added when missing, so replies
+    /// thread back to the case.
+    pub subject: Option<String>,
+    pub body: String,
+}
+
+/// Queues an email to the beneficiary (delivery status `queued`; the mail gateway signs,
+/// encrypts and sends it).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/replies", tag = "messages", request_body = ReplyRequest,
+    security(("bearer" = [])), params(("id" = String, Path)), responses((status = 201, body = Message),
+    (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn reply(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<ReplyRequest>,
+) -> ApiResult<HttpResponse> {
+    let b = body.into_inner();
+    let message = in_case(&state, user, path.into_inner(), "reply", move |c, user, case| {
+        let tag = format!("[{}]", case.reference);
+        let subject = b.subject.filter(|s| !s.trim().is_empty()).unwrap_or_else(|| {
+            let first_line = case.summary.lines().next().unwrap_or_default();
+            format!("Re: {}", first_line.chars().take(120).collect::<String>())
+        });
+        let subject = if CaseReference::find_in_subject(&subject) == Some(case.reference) {
+            subject
+        } else {
+            format!("{subject} {tag}")
+        };
+        let new = NewMessage {
+            subject,
+            ..NewMessage::with_beneficiary(&case.id, Direction::Outbound, Channel::Email, b.body)
+        };
+        Ok(Message::add(c, new, Some(user.id()))?)
+    })
+    .await?;
+    Ok(created(message))
+}
+
+// ------------------------------------------------------------------ comments and actions
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TextRequest {
+    pub text: String,
+}
+
+/// Internal comments of the people handling the case.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/comments", tag = "case items", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = Vec<Comment>)))]
+pub async fn list_comments(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<Vec<Comment>>> {
+    Ok(web::Json(
+        in_case(&state, user, path.into_inner(), "comments", |c, _, case| Ok(Comment::for_case(c, &case.id)?)).await?,
+    ))
+}
+
+/// Adds an internal comment (never sent to anyone).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/comments", tag = "case items", request_body = TextRequest,
+    security(("bearer" = [])), params(("id" = String, Path)), responses((status = 201, body = Comment),
+    (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn add_comment(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<TextRequest>,
+) -> ApiResult<HttpResponse> {
+    let text = body.into_inner().text;
+    Ok(created(
+        in_case(&state, user, path.into_inner(), "comment", move |c, u, case| {
+            Ok(Comment::add(c, &case.id, &text, Some(u.id()))?)
+        })
+        .await?,
+    ))
+}
+
+/// Actions taken on the case.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/actions", tag = "case items", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = Vec<Action>)))]
+pub async fn list_actions(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<Vec<Action>>> {
+    Ok(web::Json(
+        in_case(&state, user, path.into_inner(), "actions", |c, _, case| Ok(Action::for_case(c, &case.id)?)).await?,
+    ))
+}
+
+/// Records an action taken, by the caller, now.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/actions", tag = "case items", request_body = TextRequest,
+    security(("bearer" = [])), params(("id" = String, Path)), responses((status = 201, body = Action),
+    (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn add_action(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<TextRequest>,
+) -> ApiResult<HttpResponse> {
+    let text = body.into_inner().text;
+    Ok(created(
+        in_case(&state, user, path.into_inner(), "action", move |c, u, case| {
+            Ok(Action::add(c, &case.id, &text, Some(u.id()))?)
+        })
+        .await?,
+    ))
+}
+
+// ------------------------------------------------------------------------------ next steps
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NextStepRequest {
+    pub text: String,
+    /// YYYY-MM-DD.
+    pub due_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NextStepPatch {
+    pub done: bool,
+}
+
+/// Next steps of the case.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/next-steps", tag = "case items", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = Vec<NextStep>)))]
+pub async fn list_next_steps(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<Vec<NextStep>>> {
+    Ok(web::Json(
+        in_case(&state, user, path.into_inner(), "next steps", |c, _, case| Ok(NextStep::for_case(c, &case.id)?))
+            .await?,
+    ))
+}
+
+/// Plans a next step.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/next-steps", tag = "case items", request_body = NextStepRequest,
+    security(("bearer" = [])), params(("id" = String, Path)), responses((status = 201, body = NextStep),
+    (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn add_next_step(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<NextStepRequest>,
+) -> ApiResult<HttpResponse> {
+    let b = body.into_inner();
+    Ok(created(
+        in_case(&state, user, path.into_inner(), "next step", move |c, u, case| {
+            Ok(NextStep::add(c, &case.id, &b.text, b.due_on, Some(u.id()))?)
+        })
+        .await?,
+    ))
+}
+
+/// Marks a next step done or not done.
+#[utoipa::path(patch, path = "/api/v1/cases/{id}/next-steps/{step_id}", tag = "case items", request_body = NextStepPatch,
+    security(("bearer" = [])), params(("id" = String, Path), ("step_id" = String, Path)), responses(
+    (status = 200, body = NextStep), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn update_next_step(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+    body: web::Json<NextStepPatch>,
+) -> ApiResult<web::Json<NextStep>> {
+    let (raw, step_id) = path.into_inner();
+    let done = body.done;
+    Ok(web::Json(
+        in_case(&state, user, raw, "next step", move |c, u, case| {
+            let step = NextStep::get(c, &step_id)?;
+            if step.case_id != case.id {
+                return Err(ApiError::not_found(format!("next step {step_id}")));
+            }
+            Ok(NextStep::set_done(c, &step_id, done, Some(u.id()))?)
+        })
+        .await?,
+    ))
+}
+
+// --------------------------------------------------------------------------- third parties
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ThirdPartyRequest {
+    pub organisation: String,
+    pub contact_name: Option<String>,
+    pub role: ThirdPartyRole,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub notes: Option<String>,
+}
+
+/// Other parties involved in the case.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/third-parties", tag = "case items", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = Vec<ThirdParty>)))]
+pub async fn list_third_parties(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<Vec<ThirdParty>>> {
+    Ok(web::Json(
+        in_case(&state, user, path.into_inner(), "third parties", |c, _, case| Ok(ThirdParty::for_case(c, &case.id)?))
+            .await?,
+    ))
+}
+
+/// Adds an intermediary, a platform contacted for an escalation, a partner.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/third-parties", tag = "case items", request_body = ThirdPartyRequest,
+    security(("bearer" = [])), params(("id" = String, Path)), responses((status = 201, body = ThirdParty),
+    (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn add_third_party(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<ThirdPartyRequest>,
+) -> ApiResult<HttpResponse> {
+    let b = body.into_inner();
+    let email =
+        b.email.as_deref().map(EmailAddress::parse).transpose().map_err(|e| ApiError::validation("email", e.reason))?;
+    Ok(created(
+        in_case(&state, user, path.into_inner(), "third party", move |c, u, case| {
+            let new = NewThirdParty {
+                case_id: case.id.clone(),
+                organisation: b.organisation,
+                contact_name: b.contact_name,
+                role: b.role,
+                email,
+                phone: b.phone,
+                notes: b.notes,
+            };
+            Ok(ThirdParty::add(c, new, Some(u.id()))?)
+        })
+        .await?,
+    ))
+}
+
+// ---------------------------------------------------------------------------------- links
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkRequest {
+    /// The other case: id or reference.
+    pub target: String,
+    /// `parent_of`: this case is the parent of the target; `duplicate_of`: this case
+    /// duplicates the target.
+    pub kind: LinkKind,
+    pub note: Option<String>,
+}
+
+/// Links to and from other cases.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/links", tag = "case items", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = Vec<CaseLink>)))]
+pub async fn list_links(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<Vec<CaseLink>>> {
+    Ok(web::Json(
+        in_case(&state, user, path.into_inner(), "links", |c, _, case| Ok(CaseLink::for_case(c, &case.id)?)).await?,
+    ))
+}
+
+/// Links this case to another.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/links", tag = "case items", request_body = LinkRequest,
+    security(("bearer" = [])), params(("id" = String, Path)), responses((status = 201, body = CaseLink),
+    (status = 409, body = Problem, content_type = "application/problem+json")))]
+pub async fn add_link(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<LinkRequest>,
+) -> ApiResult<HttpResponse> {
+    let b = body.into_inner();
+    Ok(created(
+        in_case(&state, user, path.into_inner(), "link", move |c, u, case| {
+            let target = resolve_case(c, &b.target)?;
+            if !can_see(u, &target) {
+                return Err(ApiError::not_found(format!("case {}", b.target)));
+            }
+            Ok(CaseLink::add(c, &case.id, &target.id, b.kind, b.note.as_deref(), Some(u.id()))?)
+        })
+        .await?,
+    ))
+}
+
+// ------------------------------------------------------------------------ risk assessments
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RiskRequest {
+    pub risk_name: String,
+    /// 1..10
+    pub threats: i64,
+    /// 1..10
+    pub vulnerabilities: i64,
+    /// 1..10
+    pub capacities: i64,
+    pub notes: Option<String>,
+}
+
+/// Every risk assessment of the case, oldest first.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/risk-assessments", tag = "case items", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = Vec<RiskAssessment>)))]
+pub async fn list_risks(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<Vec<RiskAssessment>>> {
+    Ok(web::Json(
+        in_case(&state, user, path.into_inner(), "risk", |c, _, case| Ok(RiskAssessment::for_case(c, &case.id)?))
+            .await?,
+    ))
+}
+
+/// Scores a named risk; the score (threats x vulnerabilities / capacities) is computed here.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/risk-assessments", tag = "case items", request_body = RiskRequest,
+    security(("bearer" = [])), params(("id" = String, Path)), responses((status = 201, body = RiskAssessment),
+    (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn add_risk(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<RiskRequest>,
+) -> ApiResult<HttpResponse> {
+    let b = body.into_inner();
+    let factors = RiskFactors::new(b.threats, b.vulnerabilities, b.capacities)
+        .map_err(|e| ApiError::validation(e.factor, e.to_string()))?;
+    Ok(created(
+        in_case(&state, user, path.into_inner(), "risk", move |c, u, case| {
+            Ok(RiskAssessment::add(c, &case.id, &b.risk_name, factors, b.notes.as_deref(), Some(u.id()))?)
+        })
+        .await?,
+    ))
+}
+
+// ------------------------------------------------------------------------------ indicators
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorRequest {
+    /// domain, ip, cidr, url, email, phone, hash_md5 (or hash-md5), hash_sha1, hash_sha256,
+    /// file_name, licence_plate, other.
+    pub kind: String,
+    /// As seen; normalised by the server (defanged values are accepted).
+    pub value: String,
+    pub note: Option<String>,
+    /// When it was seen (UTC); defaults to now.
+    pub seen_at: Option<NaiveDateTime>,
+}
+
+/// Indicators of the case.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/indicators", tag = "indicators", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = Vec<Indicator>)))]
+pub async fn list_indicators(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<Vec<Indicator>>> {
+    Ok(web::Json(
+        in_case(&state, user, path.into_inner(), "indicators", |c, _, case| Ok(Indicator::for_case(c, &case.id)?))
+            .await?,
+    ))
+}
+
+/// Adds an indicator; its value is normalised, 422 when it is not valid for its kind.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/indicators", tag = "indicators", request_body = IndicatorRequest,
+    security(("bearer" = [])), params(("id" = String, Path)), responses((status = 201, body = Indicator),
+    (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn add_indicator(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<IndicatorRequest>,
+) -> ApiResult<HttpResponse> {
+    let b = body.into_inner();
+    let kind = IndicatorKind::parse_lenient(&b.kind).map_err(|e| ApiError::validation("kind", e.to_string()))?;
+    Ok(created(
+        in_case(&state, user, path.into_inner(), "indicator", move |c, u, case| {
+            Ok(Indicator::add(c, &case.id, kind, &b.value, b.note.as_deref(), b.seen_at, Some(u.id()))?)
+        })
+        .await?,
+    ))
+}
+
+fn visible_matches(conn: &mut DbConn, user: &AuthUser, matches: Vec<IndicatorMatch>) -> ApiResult<Vec<IndicatorMatch>> {
+    let mut out = Vec::with_capacity(matches.len());
+    for m in matches {
+        let case = Case::get(conn, &m.indicator.case_id)?;
+        if can_see(user, &case) {
+            out.push(m);
+        }
+    }
+    Ok(out)
+}
+
+/// Other cases sharing one of this case's indicators.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/correlations", tag = "indicators", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = Vec<IndicatorMatch>)))]
+pub async fn correlations(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<Vec<IndicatorMatch>>> {
+    Ok(web::Json(
+        in_case(&state, user, path.into_inner(), "correlations", |c, u, case| {
+            let found = Indicator::correlate(c, &case.id)?;
+            visible_matches(c, u, found)
+        })
+        .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct LookupQuery {
+    /// An email address, phone number, licence plate, domain, URL, IP, hash...
+    pub value: String,
+}
+
+/// Every case holding this value, whatever kind it was filed under: the check of an
+/// address, number or plate against past reports.
+#[utoipa::path(get, path = "/api/v1/indicators/lookup", tag = "indicators", security(("bearer" = [])),
+    params(LookupQuery), responses((status = 200, body = Vec<IndicatorMatch>),
+    (status = 400, body = Problem, content_type = "application/problem+json")))]
+pub async fn lookup(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<LookupQuery>,
+) -> ApiResult<web::Json<Vec<IndicatorMatch>>> {
+    let value = query.into_inner().value;
+    if value.trim().is_empty() || value.len() > 2048 {
+        return Err(ApiError::validation("value", "give a value of 1 to 2048 bytes"));
+    }
+    Ok(web::Json(
+        state
+            .db(move |conn| {
+                let found = Indicator::lookup(conn, &value)?;
+                visible_matches(conn, &user, found)
+            })
+            .await?,
+    ))
+}

@@ -1,0 +1,80 @@
+//! Every route of the API, declared once.
+
+pub mod auth;
+pub mod beneficiaries;
+pub mod cases;
+pub mod health;
+pub mod items;
+pub mod users;
+
+use actix_web::web;
+
+/// Declares the routes: registers them and lists them for the OpenAPI coverage test.
+macro_rules! api_routes {
+    ($( $method:ident $path:literal => $handler:path ),* $(,)?) => {
+        /// Registers every route.
+        pub fn configure(cfg: &mut web::ServiceConfig) {
+            $( cfg.route($path, web::$method().to($handler)); )*
+        }
+
+        /// (method, path) of every route, as registered.
+        pub const ROUTES: &[(&str, &str)] = &[ $( (stringify!($method), $path) ),* ];
+    };
+}
+
+api_routes! {
+    get "/healthz" => health::healthz,
+    get "/readyz" => health::readyz,
+    get "/api/v1/openapi.json" => crate::openapi::document,
+
+    post "/api/v1/auth/login" => auth::login,
+    post "/api/v1/auth/refresh" => auth::refresh,
+    post "/api/v1/auth/logout" => auth::logout,
+    post "/api/v1/auth/password" => auth::change_password,
+    post "/api/v1/auth/totp/enroll" => auth::totp_enroll,
+    post "/api/v1/auth/totp/confirm" => auth::totp_confirm,
+    post "/api/v1/auth/totp/disable" => auth::totp_disable,
+    get "/api/v1/me" => users::me,
+
+    get "/api/v1/users" => users::list,
+    post "/api/v1/users" => users::create,
+    get "/api/v1/users/{id}" => users::get,
+    patch "/api/v1/users/{id}" => users::update,
+    get "/api/v1/taxonomies/{taxonomy}" => users::taxonomy,
+
+    get "/api/v1/beneficiaries" => beneficiaries::list,
+    post "/api/v1/beneficiaries" => beneficiaries::create,
+    get "/api/v1/beneficiaries/{id}" => beneficiaries::get,
+    patch "/api/v1/beneficiaries/{id}" => beneficiaries::update,
+    post "/api/v1/beneficiaries/{id}/verification" => beneficiaries::set_verification,
+    post "/api/v1/beneficiaries/{id}/emails" => beneficiaries::add_email,
+
+    get "/api/v1/cases" => cases::list,
+    post "/api/v1/cases" => cases::create,
+    get "/api/v1/cases/{id}" => cases::get,
+    patch "/api/v1/cases/{id}" => cases::update,
+    post "/api/v1/cases/{id}/transitions" => cases::transition,
+    post "/api/v1/cases/{id}/assignment" => cases::assign,
+    get "/api/v1/cases/{id}/audit" => cases::audit,
+
+    get "/api/v1/cases/{id}/messages" => items::list_messages,
+    post "/api/v1/cases/{id}/messages" => items::add_message,
+    post "/api/v1/cases/{id}/replies" => items::reply,
+    get "/api/v1/cases/{id}/comments" => items::list_comments,
+    post "/api/v1/cases/{id}/comments" => items::add_comment,
+    get "/api/v1/cases/{id}/actions" => items::list_actions,
+    post "/api/v1/cases/{id}/actions" => items::add_action,
+    get "/api/v1/cases/{id}/next-steps" => items::list_next_steps,
+    post "/api/v1/cases/{id}/next-steps" => items::add_next_step,
+    patch "/api/v1/cases/{id}/next-steps/{step_id}" => items::update_next_step,
+    get "/api/v1/cases/{id}/third-parties" => items::list_third_parties,
+    post "/api/v1/cases/{id}/third-parties" => items::add_third_party,
+    get "/api/v1/cases/{id}/links" => items::list_links,
+    post "/api/v1/cases/{id}/links" => items::add_link,
+    get "/api/v1/cases/{id}/risk-assessments" => items::list_risks,
+    post "/api/v1/cases/{id}/risk-assessments" => items::add_risk,
+    get "/api/v1/cases/{id}/indicators" => items::list_indicators,
+    post "/api/v1/cases/{id}/indicators" => items::add_indicator,
+    get "/api/v1/cases/{id}/correlations" => items::correlations,
+    get "/api/v1/indicators/lookup" => items::lookup,
+}

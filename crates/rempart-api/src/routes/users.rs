@@ -1,0 +1,188 @@
+//! The signed-in user, staff accounts (admins) and taxonomies.
+
+use crate::auth::{AnyAuthUser, AuthUser};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::state::AppState;
+use actix_web::{HttpResponse, web};
+use rand::Rng;
+use rempart_auth::{Password, hash_password};
+use rempart_core::{EmailAddress, Languages, Role};
+use rempart_store::sessions::RefreshToken;
+use rempart_store::taxonomy::{Taxonomy, TaxonomyEntry};
+use rempart_store::users::{NewUser, User, UserUpdateForm};
+use serde::{Deserialize, Serialize};
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/api/v1/me", tag = "users", security(("bearer" = [])), responses(
+    (status = 200, body = User),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn me(user: AnyAuthUser) -> web::Json<User> {
+    web::Json(user.0)
+}
+
+/// Every staff account (admins).
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])), responses(
+    (status = 200, body = Vec<User>),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn list(state: web::Data<AppState>, user: AuthUser) -> ApiResult<web::Json<Vec<User>>> {
+    user.require_admin()?;
+    Ok(web::Json(state.db(|conn| Ok(User::list(conn)?)).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserRequest {
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    /// Comma-separated language tags, e.g. `fr,en`.
+    #[serde(default)]
+    pub languages: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CreatedUser {
+    pub user: User,
+    /// Shown once: hand it over safely; it must be changed at first login.
+    pub one_time_password: String,
+}
+
+/// A readable random password: 20 characters from an alphabet without look-alikes.
+pub fn one_time_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    (0..20).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+}
+
+/// Creates an account with a one-time password (admins).
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUserRequest,
+    security(("bearer" = [])), responses(
+    (status = 201, body = CreatedUser),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn create(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: web::Json<NewUserRequest>,
+) -> ApiResult<HttpResponse> {
+    user.require_admin()?;
+    let body = body.into_inner();
+    let email = EmailAddress::parse(&body.email).map_err(|e| ApiError::validation("email", e.reason))?;
+    let languages = Languages::parse(&body.languages).map_err(|e| ApiError::validation("languages", e.to_string()))?;
+    let password = one_time_password();
+    let policy = Password::new(&password).map_err(|_| ApiError::internal())?;
+    let hash = web::block(move || hash_password(&policy))
+        .await
+        .map_err(|_| ApiError::internal())?
+        .map_err(|_| ApiError::internal())?;
+    let actor = user.id().to_owned();
+    let created = state
+        .db(move |conn| {
+            let new = NewUser {
+                email,
+                display_name: body.display_name,
+                role: body.role,
+                languages,
+                password_hash: hash,
+                must_change_password: true,
+            };
+            Ok(User::create(conn, new, Some(&actor))?)
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((actix_web::http::header::LOCATION, format!("/api/v1/users/{}", created.id)))
+        .json(CreatedUser { user: created, one_time_password: password }))
+}
+
+/// One account (admins, or the user themself).
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = [])),
+    params(("id" = String, Path)), responses(
+    (status = 200, body = User),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn get(state: web::Data<AppState>, user: AuthUser, path: web::Path<String>) -> ApiResult<web::Json<User>> {
+    let id = path.into_inner();
+    if user.role() != Role::Admin && user.id() != id {
+        return Err(ApiError::not_found(format!("user {id}")));
+    }
+    Ok(web::Json(state.db(move |conn| Ok(User::get(conn, &id)?)).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+    pub languages: Option<String>,
+    /// False disables the account: its tokens stop working at once.
+    pub active: Option<bool>,
+}
+
+/// Changes an account (admins). A role change or disabling revokes its tokens.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", request_body = UserPatch,
+    security(("bearer" = [])), params(("id" = String, Path)), responses(
+    (status = 200, body = User),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn update(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<UserPatch>,
+) -> ApiResult<web::Json<User>> {
+    user.require_admin()?;
+    let id = path.into_inner();
+    let body = body.into_inner();
+    if id == user.id() && (body.active == Some(false) || body.role.is_some_and(|r| r != Role::Admin)) {
+        return Err(ApiError::conflict("an administrator cannot disable or demote themself"));
+    }
+    let languages = body
+        .languages
+        .as_deref()
+        .map(Languages::parse)
+        .transpose()
+        .map_err(|e| ApiError::validation("languages", e.to_string()))?;
+    let actor = user.id().to_owned();
+    let updated = state
+        .db(move |conn| {
+            let revoke = body.active == Some(false) || body.role.is_some();
+            let form = UserUpdateForm {
+                display_name: body.display_name,
+                role: body.role.map(String::from),
+                languages: languages.map(|l| l.to_string()),
+                active: body.active,
+                ..Default::default()
+            };
+            let updated = User::update(conn, &id, form, Some(&actor))?;
+            if revoke {
+                RefreshToken::revoke_user(conn, &id)?;
+            }
+            Ok(updated)
+        })
+        .await?;
+    Ok(web::Json(updated))
+}
+
+/// The entries of a taxonomy: `audience` or `service`.
+#[utoipa::path(get, path = "/api/v1/taxonomies/{taxonomy}", tag = "users", security(("bearer" = [])),
+    params(("taxonomy" = String, Path, description = "audience or service")), responses(
+    (status = 200, body = Vec<TaxonomyEntry>),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn taxonomy(
+    state: web::Data<AppState>,
+    _user: AuthUser,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<Vec<TaxonomyEntry>>> {
+    let taxonomy = match path.as_str() {
+        "audience" => Taxonomy::Audience,
+        "service" => Taxonomy::Service,
+        other => return Err(ApiError::not_found(format!("taxonomy {other}"))),
+    };
+    Ok(web::Json(state.db(move |conn| Ok(taxonomy.entries(conn)?)).await?))
+}

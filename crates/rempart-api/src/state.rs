@@ -1,0 +1,76 @@
+//! What every handler shares: the pool, the token keys, the settings, the login limiter.
+
+use crate::auth::{JwtKeys, LoginLimiter};
+use crate::error::{ApiError, ApiResult};
+use actix_web::web;
+use rempart_store::{DbConn, DbPool};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Settings of the API, built by the binary from the configuration.
+#[derive(Clone)]
+pub struct ApiConfig {
+    /// `ADDR:PORT`; port 0 picks a free one (tests).
+    pub bind: String,
+    /// Folder for the generated token-signing key.
+    pub data_dir: PathBuf,
+    /// HS256 secret; `None` uses (or creates) `data_dir/jwt-signing.key`.
+    pub jwt_secret: Option<String>,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub login_max_failures: u32,
+    pub login_window: Duration,
+    pub json_limit_bytes: usize,
+}
+
+impl std::fmt::Debug for ApiConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiConfig")
+            .field("bind", &self.bind)
+            .field("data_dir", &self.data_dir)
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "***"))
+            .field("access_token_ttl", &self.access_token_ttl)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ApiConfig {
+    /// Defaults for a given bind address and data folder.
+    pub fn new(bind: impl Into<String>, data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            bind: bind.into(),
+            data_dir: data_dir.into(),
+            jwt_secret: None,
+            access_token_ttl: Duration::from_secs(15 * 60),
+            refresh_token_ttl: Duration::from_secs(14 * 24 * 3600),
+            login_max_failures: 5,
+            login_window: Duration::from_secs(15 * 60),
+            json_limit_bytes: 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct AppState {
+    pub pool: DbPool,
+    pub keys: JwtKeys,
+    pub config: ApiConfig,
+    pub limiter: LoginLimiter,
+}
+
+impl AppState {
+    /// Runs blocking database work off the async workers.
+    pub async fn db<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|_| ApiError::internal())?
+    }
+}
