@@ -1,0 +1,138 @@
+//! Who may do what: the permission matrix, restricted cases, the audit of their reads.
+
+mod support;
+
+use rempart_core::Role;
+use rempart_store::audit::AuditEvent;
+use rempart_test_db::{TestDb, on_both_backends};
+use serde_json::json;
+use support::spawn;
+
+fn permission_matrix(db: TestDb) {
+    let app = spawn(db);
+    let (_, admin) = app.signed_in("admin@helpline.example", Role::Admin);
+    let (_, lead) = app.signed_in("lead@helpline.example", Role::Lead);
+    let (handler_user, handler) = app.signed_in("handler@helpline.example", Role::Handler);
+    let (analyst_user, analyst) = app.signed_in("analyst@helpline.example", Role::Analyst);
+    let (_, other) = app.signed_in("other@helpline.example", Role::Handler);
+    let everyone = [("admin", &admin), ("lead", &lead), ("handler", &handler), ("analyst", &analyst)];
+
+    // Users: admins only.
+    for (role, token) in everyone {
+        let want = if role == "admin" { 200 } else { 403 };
+        assert_eq!(app.get("/api/v1/users", Some(token)).status, want, "{role} lists users");
+        let create = app.post(
+            "/api/v1/users",
+            Some(token),
+            json!({"email": format!("new-{role}@helpline.example"), "display_name": "N", "role": "handler"}),
+        );
+        assert_eq!(create.status, if role == "admin" { 201 } else { 403 }, "{role} creates a user");
+        if role == "admin" {
+            let otp = create.body["one_time_password"].as_str().expect("one-time password");
+            assert_eq!(otp.len(), 20);
+            assert_eq!(create.body["user"]["must_change_password"], true);
+        }
+    }
+
+    // Everybody works cases.
+    let case = app.new_case(&handler, "ana@example.org", json!({}));
+    let id = case["id"].as_str().expect("id").to_owned();
+    let beneficiary = case["beneficiary_id"].as_str().expect("beneficiary").to_owned();
+    for (role, token) in everyone {
+        app.post(&format!("/api/v1/cases/{id}/comments"), Some(token), json!({"text": format!("note by {role}")}))
+            .expect(201);
+    }
+
+    // Verification: anyone verifies; only leads and admins reject.
+    let v = format!("/api/v1/beneficiaries/{beneficiary}/verification");
+    app.post(&v, Some(&handler), json!({"status": "verified", "reason": "vouched by partner"})).expect(200);
+    assert_eq!(
+        app.post(&v, Some(&handler), json!({"status": "rejected", "reason": "x"})).expect(403).problem(),
+        "forbidden"
+    );
+    assert_eq!(app.post(&v, Some(&analyst), json!({"status": "rejected", "reason": "x"})).status, 403);
+    let rejected = app.post(&v, Some(&lead), json!({"status": "rejected", "reason": "outside mandate"})).expect(200);
+    assert_eq!(rejected.body["verification_history"].as_array().map(Vec::len), Some(3));
+    app.post(&v, Some(&admin), json!({"status": "unverified", "reason": "appeal"})).expect(200);
+    assert_eq!(
+        app.post(&v, Some(&lead), json!({"status": "verified", "reason": " "})).expect(422).problem(),
+        "validation"
+    );
+
+    // Assignment: take a free case, hand on your own; only leads reassign others'.
+    let assign = format!("/api/v1/cases/{id}/assignment");
+    app.post(&assign, Some(&analyst), json!({"assignee_id": handler_user.id, "reason": "x"})).expect(403);
+    app.post(&assign, Some(&handler), json!({"assignee_id": handler_user.id, "reason": "I take it"})).expect(200);
+    app.post(&assign, Some(&other), json!({"assignee_id": null, "reason": "mine now"})).expect(403);
+    app.post(&assign, Some(&handler), json!({"assignee_id": analyst_user.id, "reason": "needs analysis"})).expect(200);
+    app.post(&assign, Some(&lead), json!({"assignee_id": handler_user.id, "reason": "rebalance"})).expect(200);
+
+    // Audit trail: leads and admins.
+    for (role, token) in everyone {
+        let want = if matches!(role, "admin" | "lead") { 200 } else { 403 };
+        assert_eq!(app.get(&format!("/api/v1/cases/{id}/audit"), Some(token)).status, want, "{role} reads the audit");
+    }
+}
+
+fn restricted_cases_are_invisible_to_others(db: TestDb) {
+    let app = spawn(db);
+    let (_, lead) = app.signed_in("lead@helpline.example", Role::Lead);
+    let (holder_user, holder) = app.signed_in("holder@helpline.example", Role::Handler);
+    let (_, other) = app.signed_in("other@helpline.example", Role::Handler);
+    let case = app.new_case(&holder, "ana@example.org", json!({"sensitivity": "restricted"}));
+    assert_eq!(case["assignee_id"], holder_user.id.as_str(), "the handler who restricts it keeps it");
+    let id = case["id"].as_str().expect("id").to_owned();
+    let reference = case["reference"].as_str().expect("reference").to_owned();
+    app.post(
+        &format!("/api/v1/cases/{id}/indicators"),
+        Some(&holder),
+        json!({"kind": "email", "value": "stalker@bad.example"}),
+    )
+    .expect(201);
+    let normal = app.new_case(&other, "bo@example.org", json!({}));
+
+    for path in [
+        format!("/api/v1/cases/{id}"),
+        format!("/api/v1/cases/{reference}"),
+        format!("/api/v1/cases/{id}/messages"),
+        format!("/api/v1/cases/{id}/indicators"),
+    ] {
+        assert_eq!(app.get(&path, Some(&other)).expect(404).problem(), "not-found", "{path}");
+    }
+    assert_eq!(app.post(&format!("/api/v1/cases/{id}/comments"), Some(&other), json!({"text": "x"})).status, 404);
+    let link = app.post(
+        &format!("/api/v1/cases/{}/links", normal["id"].as_str().unwrap_or_default()),
+        Some(&other),
+        json!({"target": id, "kind": "related"}),
+    );
+    assert_eq!(link.status, 404, "cannot even link to it");
+    let listed = app.get("/api/v1/cases", Some(&other)).expect(200);
+    assert!(listed.body["items"].as_array().expect("items").iter().all(|c| c["id"] != id.as_str()));
+    assert_eq!(
+        app.get("/api/v1/indicators/lookup?value=stalker@bad.example", Some(&other)).expect(200).body,
+        json!([])
+    );
+
+    app.get(&format!("/api/v1/cases/{id}"), Some(&holder)).expect(200);
+    app.get(&format!("/api/v1/cases/{id}"), Some(&lead)).expect(200);
+    assert_eq!(
+        app.get("/api/v1/indicators/lookup?value=STALKER@bad.example", Some(&lead))
+            .expect(200)
+            .body
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    let listed = app.get("/api/v1/cases", Some(&holder)).expect(200);
+    assert!(listed.body["items"].as_array().expect("items").iter().any(|c| c["id"] == id.as_str()));
+
+    // Every read of a restricted case is in the trail; the refused ones read nothing.
+    let reads = AuditEvent::for_case(&mut app.db.conn(), &id)
+        .expect("audit")
+        .into_iter()
+        .filter(|e| e.action == "case.read")
+        .count();
+    assert!(reads >= 3, "reads by the holder and the lead are recorded, got {reads}");
+}
+
+on_both_backends!(permission_matrix, restricted_cases_are_invisible_to_others);

@@ -1,0 +1,166 @@
+//! A case from intake to closure and reopening, over HTTP, on both backends.
+
+mod support;
+
+use rempart_core::Role;
+use rempart_test_db::{TestDb, on_both_backends};
+use serde_json::json;
+use support::spawn;
+
+fn full_case_workflow(db: TestDb) {
+    let app = spawn(db);
+    let (handler, token) = app.signed_in("handler@helpline.example", Role::Handler);
+    let (_, lead) = app.signed_in("lead@helpline.example", Role::Lead);
+    let t = Some(token.as_str());
+
+    // Intake: a new beneficiary and a case.
+    let case =
+        app.new_case(&token, "Ana.Silva@Example.ORG", json!({"urgency": "high", "service_type": "account_compromise"}));
+    assert_eq!(case["status"], "new");
+    assert_eq!(case["urgency"], "high");
+    assert_eq!(case["beneficiary"]["emails"][0]["address"], "ana.silva@example.org");
+    assert_eq!(case["beneficiary"]["verification_status"], "unverified");
+    let id = case["id"].as_str().expect("id").to_owned();
+    let reference = case["reference"].as_str().expect("reference").to_owned();
+    assert!(reference.starts_with("RMP-"), "{reference}");
+    let base = format!("/api/v1/cases/{id}");
+
+    // Reading by id or by reference; ETag.
+    let got = app.get(&base, t).expect(200);
+    let etag = got.header("etag").expect("etag");
+    assert_eq!(app.get(&format!("/api/v1/cases/{reference}"), t).expect(200).body["id"], id.as_str());
+
+    // Triage with optimistic concurrency.
+    let patched = app
+        .patch(&base, t, json!({"urgency": "critical", "imminent_risk": true, "threat_type": "direct"}), Some(&etag))
+        .expect(200);
+    assert_eq!(patched.body["urgency"], "critical");
+    let new_etag = patched.header("etag").expect("etag");
+    assert_ne!(new_etag, etag);
+    let stale = app.patch(&base, t, json!({"priority": "P1"}), Some(&etag)).expect(412);
+    assert_eq!(stale.problem(), "precondition-failed");
+    app.patch(&base, t, json!({"threat_type": null}), Some(&new_etag)).expect(200);
+    assert_eq!(app.get(&base, t).body["threat_type"], serde_json::Value::Null, "null clears");
+
+    // Indicators, normalised server side.
+    let ind =
+        app.post(&format!("{base}/indicators"), t, json!({"kind": "domain", "value": "Evil[.]Example."})).expect(201);
+    assert_eq!(ind.body["value"], "evil.example");
+    app.post(&format!("{base}/indicators"), t, json!({"kind": "phone", "value": "+33 6 12 34 56 78"})).expect(201);
+    let bad = app.post(&format!("{base}/indicators"), t, json!({"kind": "ip", "value": "999.1.1.1"})).expect(422);
+    assert_eq!(bad.problem(), "validation");
+    assert_eq!(bad.body["errors"][0]["field"], "value");
+    app.post(
+        &format!("{base}/indicators"),
+        t,
+        json!({"kind": "hash-sha1", "value": "DA39A3EE5E6B4B0D3255BFEF95601890AFD80709"}),
+    )
+    .expect(201);
+
+    // Another case sharing the phone number: correlation and lookup.
+    let other = app.new_case(&token, "bo@example.net", json!({}));
+    let other_id = other["id"].as_str().expect("id");
+    app.post(&format!("/api/v1/cases/{other_id}/indicators"), t, json!({"kind": "phone", "value": "0033612345678"}))
+        .expect(201);
+    let corr = app.get(&format!("{base}/correlations"), t).expect(200);
+    assert_eq!(corr.body.as_array().map(Vec::len), Some(1));
+    assert_eq!(corr.body[0]["indicator"]["case_id"], other_id);
+    let looked = app.get("/api/v1/indicators/lookup?value=%2B33%206%2012%2034%2056%2078", t).expect(200);
+    assert_eq!(looked.body.as_array().map(Vec::len), Some(2));
+
+    // Replies, third party escalation, notes.
+    let reply =
+        app.post(&format!("{base}/replies"), t, json!({"body": "Bonjour, nous prenons votre demande."})).expect(201);
+    assert_eq!(reply.body["delivery_status"], "queued");
+    assert_eq!(reply.body["direction"], "outbound");
+    assert!(reply.body["subject"].as_str().unwrap_or_default().contains(&format!("[{reference}]")), "{reply:?}");
+    let tp = app
+        .post(
+            &format!("{base}/third-parties"),
+            t,
+            json!({"organisation": "Plateforme Exemple", "role": "platform_escalation", "email": "abuse@platform.example"}),
+        )
+        .expect(201);
+    let tp_id = tp.body["id"].as_str().expect("id");
+    app.post(
+        &format!("{base}/messages"),
+        t,
+        json!({"direction": "outbound", "party": "third_party", "third_party_id": tp_id, "channel": "email", "body": "Escalade"}),
+    )
+    .expect(201);
+    app.post(&format!("{base}/comments"), t, json!({"text": "Vérifié via partenaire."})).expect(201);
+    app.post(&format!("{base}/actions"), t, json!({"text": "Sessions révoquées."})).expect(201);
+    let step =
+        app.post(&format!("{base}/next-steps"), t, json!({"text": "Rappeler", "due_on": "2026-12-01"})).expect(201);
+    let step_id = step.body["id"].as_str().expect("id");
+    let done = app.patch(&format!("{base}/next-steps/{step_id}"), t, json!({"done": true}), None).expect(200);
+    assert_eq!(done.body["done"], true);
+    let risk = app
+        .post(
+            &format!("{base}/risk-assessments"),
+            t,
+            json!({"risk_name": "Arrestation", "threats": 8, "vulnerabilities": 6, "capacities": 4}),
+        )
+        .expect(201);
+    assert_eq!(risk.body["score"], 12.0);
+    let bad_risk = app
+        .post(
+            &format!("{base}/risk-assessments"),
+            t,
+            json!({"risk_name": "x", "threats": 11, "vulnerabilities": 1, "capacities": 1}),
+        )
+        .expect(422);
+    assert_eq!(bad_risk.body["errors"][0]["field"], "threats");
+    app.post(&format!("{base}/links"), t, json!({"target": other["reference"], "kind": "related"})).expect(201);
+
+    // Through the state machine.
+    let illegal = app.post(&format!("{base}/transitions"), t, json!({"to": "closed"})).expect(409);
+    assert_eq!(illegal.problem(), "illegal-transition");
+    assert_eq!(illegal.body["allowed"], json!(["open"]));
+    for to in ["open", "waiting_third_party", "open", "resolved", "closed", "open"] {
+        let moved = app.post(&format!("{base}/transitions"), t, json!({"to": to})).expect(200);
+        assert_eq!(moved.body["status"], to);
+    }
+
+    // Everything is on the case.
+    let detail = app.get(&base, t).expect(200).body;
+    assert_eq!(detail["messages"].as_array().map(Vec::len), Some(2));
+    assert!(detail["first_response_at"].is_string(), "the reply counts as first response");
+    for (key, n) in [
+        ("indicators", 3),
+        ("third_parties", 1),
+        ("comments", 1),
+        ("actions", 1),
+        ("next_steps", 1),
+        ("risk_assessments", 1),
+        ("links", 1),
+    ] {
+        assert_eq!(detail[key].as_array().map(Vec::len), Some(n), "{key}");
+    }
+    assert_eq!(detail["status_history"].as_array().map(Vec::len), Some(6));
+    assert_eq!(detail["status_history"][5]["reopen"], true);
+
+    // Lists: filters, search, pagination.
+    let open = app.get("/api/v1/cases?status=open&urgency=critical", t).expect(200);
+    assert_eq!(open.body["items"].as_array().map(Vec::len), Some(1));
+    let searched = app.get("/api/v1/cases?q=ESCALADE", t).expect(200);
+    assert_eq!(searched.body["items"][0]["id"], id.as_str(), "search covers message bodies");
+    let page1 = app.get("/api/v1/cases?limit=1", t).expect(200);
+    let cursor = page1.body["next_cursor"].as_str().expect("a next page").to_owned();
+    let page2 = app.get(&format!("/api/v1/cases?limit=1&cursor={cursor}"), t).expect(200);
+    assert_ne!(page1.body["items"][0]["id"], page2.body["items"][0]["id"]);
+    assert!(page2.body["next_cursor"].is_null());
+    let mine =
+        app.get("/api/v1/cases?assignee=none&audience_type=journalist&verification_status=unverified", t).expect(200);
+    assert_eq!(mine.body["items"].as_array().map(Vec::len), Some(2));
+
+    // The audit trail, for the lead.
+    let trail = app.get(&format!("{base}/audit"), Some(&lead)).expect(200);
+    let actions: Vec<&str> = trail.body.as_array().expect("list").iter().filter_map(|e| e["action"].as_str()).collect();
+    assert!(
+        actions.contains(&"case.created") && actions.contains(&"case.reopened") && actions.contains(&"indicator.added")
+    );
+    assert!(trail.body.as_array().expect("list").iter().any(|e| e["actor_id"] == handler.id.as_str()));
+}
+
+on_both_backends!(full_case_workflow);
