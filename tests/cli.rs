@@ -138,7 +138,11 @@ fn migrations_revert_and_reapply(db: TestDb) {
     assert_eq!(out.trim(), "applied migration 20261122000002", "--database works after the subcommand too");
 }
 
-on_both_backends!(users_and_cases_through_the_cli, migrations_revert_and_reapply);
+on_both_backends!(
+    users_and_cases_through_the_cli,
+    migrations_revert_and_reapply,
+    serve_first_start_login_and_graceful_stop
+);
 
 #[test]
 fn first_run_creates_the_embedded_database_under_data() {
@@ -194,4 +198,90 @@ fn help_describes_every_command() {
     for word in ["--email", "--name", "--role", "--languages", "standard input"] {
         assert!(help.contains(word), "user add --help lacks {word}: {help}");
     }
+}
+
+/// Reads the child's stdout until a line satisfies `want`, with a deadline.
+fn read_until(lines: &mut impl Iterator<Item = std::io::Result<String>>, want: impl Fn(&str) -> bool) -> Vec<String> {
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.expect("stdout line");
+        let done = want(&line);
+        seen.push(line);
+        if done {
+            return seen;
+        }
+    }
+    panic!("the server stopped before printing what was expected: {seen:?}");
+}
+
+fn serve_first_start_login_and_graceful_stop(db: TestDb) {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().expect("dir");
+    let mut child = rempart(dir.path())
+        .args(["--database", db.url(), "serve", "--bind", "127.0.0.1:0"])
+        .env("REMPART_LOG__FORMAT", "json")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let printed = read_until(&mut lines, |l| l.starts_with("Rempart is listening on port"));
+    let password = printed
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("password:"))
+        .map(|p| p.trim().to_owned())
+        .expect("the one-time password is printed on first start");
+    assert!(printed.iter().any(|l| l.contains("admin@rempart.local")), "{printed:?}");
+    let port: u16 = printed.last().and_then(|l| l.rsplit(' ').next()).and_then(|p| p.parse().ok()).expect("port");
+    assert!(dir.path().join("data/jwt-signing.key").is_file(), "a signing key was generated in the data folder");
+
+    let client = reqwest::blocking::Client::new();
+    let url = |p: &str| format!("http://127.0.0.1:{port}{p}");
+    let login: serde_json::Value = client
+        .post(url("/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "admin@rempart.local", "password": password}))
+        .send()
+        .and_then(|r| r.error_for_status())
+        .and_then(|r| r.json())
+        .expect("login with the printed password");
+    assert_eq!(login["password_change_required"], true);
+    let token = login["access_token"].as_str().expect("token");
+    let denied = client.get(url("/api/v1/cases")).bearer_auth(token).send().expect("request");
+    assert_eq!(denied.status().as_u16(), 403);
+    let changed: serde_json::Value = client
+        .post(url("/api/v1/auth/password"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"current_password": password, "new_password": "the admin's own passphrase"}))
+        .send()
+        .and_then(|r| r.error_for_status())
+        .and_then(|r| r.json())
+        .expect("password change");
+    let cases = client
+        .get(url("/api/v1/cases"))
+        .bearer_auth(changed["access_token"].as_str().expect("token"))
+        .send()
+        .expect("request");
+    assert_eq!(cases.status().as_u16(), 200);
+
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    assert!(status.success());
+    let exit = child.wait().expect("wait");
+    assert!(exit.success(), "graceful shutdown on SIGTERM: {exit:?}");
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut log).expect("log");
+    assert!(!log.contains(&password), "the one-time password never reaches the log");
+    assert!(log.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('{')), "JSON logs: {log}");
+
+    // A second start prints no password: there is a user already.
+    let mut again = rempart(dir.path())
+        .args(["--database", db.url(), "serve", "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut lines = std::io::BufReader::new(again.stdout.take().expect("stdout")).lines();
+    let printed = read_until(&mut lines, |l| l.starts_with("Rempart is listening"));
+    assert!(!printed.iter().any(|l| l.contains("password")), "{printed:?}");
+    Command::new("kill").args(["-TERM", &again.id().to_string()]).status().expect("kill");
+    assert!(again.wait().expect("wait").success());
 }

@@ -129,10 +129,16 @@ pub fn ensure_first_admin(pool: &DbPool, email: &rempart_core::EmailAddress) -> 
 
 /// Builds and runs the server on its own actix system until SIGINT or SIGTERM;
 /// `on_ready` gets the bound port first.
-pub fn serve_blocking(config: ApiConfig, pool: DbPool, on_ready: impl FnOnce(u16)) -> anyhow::Result<()> {
+pub fn serve_blocking(config: ApiConfig, pool: DbPool, on_ready: impl FnOnce(u16) + 'static) -> anyhow::Result<()> {
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(config, pool)?;
-        on_ready(app.port());
+        let port = app.port();
+        // Tell the world only once the server's own start-up tasks (which install the
+        // SIGTERM handler) have run: they were spawned first.
+        actix_web::rt::spawn(async move {
+            tokio::task::yield_now().await;
+            on_ready(port);
+        });
         app.run_until_stopped().await?;
         Ok(())
     })

@@ -1,0 +1,155 @@
+//! The API's contract: bad requests answer 4xx problem documents, never 500; the OpenAPI
+//! document describes every route.
+
+mod support;
+
+use rempart_core::Role;
+use rempart_test_db::{TestDb, on_both_backends};
+use serde_json::json;
+use support::{Answer, TestApp, spawn_with};
+
+fn bad_requests_answer_problems(db: TestDb) {
+    let app = spawn_with(db, |c| c.json_limit_bytes = 4096);
+    let (_, token) = app.signed_in("ana@helpline.example", Role::Handler);
+    let t = Some(token.as_str());
+    let case = app.new_case(&token, "bo@example.org", json!({}));
+    let id = case["id"].as_str().expect("id").to_owned();
+
+    let table: Vec<(&str, Answer, u16, &str)> = vec![
+        (
+            "malformed JSON",
+            app.raw_post("/api/v1/cases", t, "application/json", b"{\"summary\": ".to_vec()),
+            400,
+            "bad-request",
+        ),
+        (
+            "not JSON at all",
+            app.raw_post("/api/v1/cases", t, "application/json", b"summary=x".to_vec()),
+            400,
+            "bad-request",
+        ),
+        (
+            "wrong content type",
+            app.raw_post("/api/v1/cases", t, "text/plain", b"{}".to_vec()),
+            415,
+            "unsupported-media-type",
+        ),
+        (
+            "body over the limit",
+            app.raw_post(
+                "/api/v1/cases",
+                t,
+                "application/json",
+                format!("{{\"summary\": \"{}\"}}", "x".repeat(5000)).into_bytes(),
+            ),
+            413,
+            "payload-too-large",
+        ),
+        (
+            "unknown field",
+            app.post("/api/v1/cases", t, json!({"beneficiary_id": "x", "summary": "s", "colour": "red"})),
+            422,
+            "validation",
+        ),
+        ("missing field", app.post("/api/v1/cases", t, json!({"beneficiary_id": "x"})), 422, "validation"),
+        ("wrong type", app.post("/api/v1/cases", t, json!({"beneficiary_id": "x", "summary": 42})), 422, "validation"),
+        (
+            "unknown enum word",
+            app.post("/api/v1/cases", t, json!({"beneficiary_id": "x", "summary": "s", "urgency": "urgent"})),
+            422,
+            "validation",
+        ),
+        (
+            "unknown beneficiary",
+            app.post(
+                "/api/v1/cases",
+                t,
+                json!({"beneficiary_id": "00000000-0000-0000-0000-000000000000", "summary": "s"}),
+            ),
+            404,
+            "not-found",
+        ),
+        (
+            "empty summary",
+            app.post(
+                "/api/v1/cases",
+                t,
+                json!({"beneficiary": {"display_name": "B", "emails": ["b@example.org"]}, "summary": "  "}),
+            ),
+            422,
+            "validation",
+        ),
+        (
+            "bad email",
+            app.post("/api/v1/beneficiaries", t, json!({"display_name": "B", "emails": ["not-an-address"]})),
+            422,
+            "validation",
+        ),
+        ("invalid id", app.get("/api/v1/cases/not-a-uuid", t), 400, "bad-request"),
+        ("unknown case", app.get("/api/v1/cases/00000000-0000-0000-0000-000000000000", t), 404, "not-found"),
+        ("unknown reference", app.get("/api/v1/cases/RMP-2020-000001", t), 404, "not-found"),
+        ("oversized page", app.get("/api/v1/cases?limit=1000", t), 400, "bad-request"),
+        ("zero page", app.get("/api/v1/cases?limit=0", t), 400, "bad-request"),
+        ("bad query type", app.get("/api/v1/cases?imminent_risk=maybe", t), 400, "bad-request"),
+        ("unknown query parameter", app.get("/api/v1/cases?colour=red", t), 400, "bad-request"),
+        ("bad status filter", app.get("/api/v1/cases?status=opened", t), 422, "validation"),
+        ("bad cursor", app.get("/api/v1/cases?cursor=%%%", t), 422, "validation"),
+        ("forged cursor", app.get("/api/v1/cases?cursor=Zm9v", t), 422, "validation"),
+        ("bad sort", app.get("/api/v1/cases?sort=urgency", t), 422, "validation"),
+        (
+            "bad If-Match",
+            app.patch(&format!("/api/v1/cases/{id}"), t, json!({}), Some("yesterday")),
+            400,
+            "bad-request",
+        ),
+        (
+            "bad indicator kind",
+            app.post(&format!("/api/v1/cases/{id}/indicators"), t, json!({"kind": "colour", "value": "red"})),
+            422,
+            "validation",
+        ),
+        ("empty lookup", app.get("/api/v1/indicators/lookup?value=", t), 422, "validation"),
+        ("missing token", app.get("/api/v1/cases", None), 401, "unauthorized"),
+        ("unknown route", app.get("/api/v1/nothing-here", t), 404, "not-found"),
+        ("unknown taxonomy", app.get("/api/v1/taxonomies/colours", t), 404, "not-found"),
+    ];
+    for (what, answer, status, slug) in table {
+        assert_eq!(answer.status, status, "{what}: {answer:#?}");
+        assert_eq!(answer.problem(), slug, "{what}");
+        assert!(answer.body["title"].is_string() && answer.body["detail"].is_string(), "{what}");
+    }
+    let unknown = app.post("/api/v1/cases", t, json!({"beneficiary_id": "x", "summary": "s", "colour": "red"}));
+    assert!(unknown.body["detail"].as_str().unwrap_or_default().contains("colour"), "names the field: {unknown:?}");
+    // After all that, the server still serves.
+    app.get("/healthz", None).expect(200);
+    app.get("/readyz", None).expect(200);
+}
+
+on_both_backends!(bad_requests_answer_problems);
+
+#[test]
+fn the_openapi_document_describes_every_route() {
+    let doc: serde_json::Value = serde_json::from_str(rempart_api::openapi::json()).expect("valid JSON");
+    assert_eq!(doc["openapi"], "3.1.0");
+    let mut missing = Vec::new();
+    for (method, path) in rempart_api::routes::ROUTES {
+        if doc["paths"][*path][*method].is_null() {
+            missing.push(format!("{} {path}", method.to_uppercase()));
+        }
+    }
+    assert!(missing.is_empty(), "routes missing from the OpenAPI document: {missing:?}");
+    let documented: usize =
+        doc["paths"].as_object().expect("paths").values().map(|p| p.as_object().map_or(0, |m| m.len())).sum();
+    assert_eq!(documented, rempart_api::routes::ROUTES.len(), "the document describes no route that does not exist");
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    for schema in ["Problem", "CaseDetail", "Case", "NewCaseRequest", "TokenResponse", "IndicatorMatch"] {
+        assert!(doc["components"]["schemas"][schema].is_object(), "schema {schema}");
+    }
+}
+
+#[test]
+fn the_openapi_document_is_served() {
+    let app: TestApp = support::spawn(TestDb::sqlite());
+    let served = app.get("/api/v1/openapi.json", None).expect(200);
+    assert_eq!(served.body["info"]["title"], "Rempart");
+}
