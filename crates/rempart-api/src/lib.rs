@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod metrics;
 pub mod openapi;
 pub mod routes;
 pub mod state;
@@ -40,13 +41,34 @@ impl Application {
         let port = listener.local_addr()?.port();
         let limiter = auth::LoginLimiter::new(config.login_max_failures, config.login_window);
         let json_limit = config.json_limit_bytes;
-        let state = web::Data::new(AppState { pool, keys, config, limiter });
+        let state = web::Data::new(AppState { pool, keys, config, limiter, metrics: Default::default() });
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .app_data(json_config(json_limit))
                 .app_data(web::PathConfig::default().error_handler(|e, _| ApiError::bad_request(e.to_string()).into()))
                 .app_data(web::QueryConfig::default().error_handler(|e, _| ApiError::bad_request(e.to_string()).into()))
+                .wrap_fn(|req, srv| {
+                    use actix_web::dev::Service;
+                    let state = req.app_data::<web::Data<AppState>>().cloned();
+                    let method = req.method().to_string();
+                    let start = std::time::Instant::now();
+                    let fut = srv.call(req);
+                    async move {
+                        let res = fut.await?;
+                        if let Some(state) = state {
+                            let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+                            state.metrics.observe(&method, &route, res.status().as_u16(), start.elapsed());
+                        }
+                        Ok(res)
+                    }
+                })
+                .wrap(
+                    // Case data must not linger in caches between the service and the handler.
+                    actix_web::middleware::DefaultHeaders::new()
+                        .add((actix_web::http::header::CACHE_CONTROL, "no-store"))
+                        .add((actix_web::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
+                )
                 .wrap(actix_web::middleware::Compress::default())
                 .wrap(actix_web::middleware::NormalizePath::trim())
                 .configure(routes::configure)

@@ -1,6 +1,6 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
-use crate::routes::{auth, beneficiaries, cases, health, items, users};
+use crate::routes::{auth, beneficiaries, cases, evidence, health, items, users};
 use actix_web::HttpResponse;
 use std::sync::OnceLock;
 use utoipa::OpenApi;
@@ -14,7 +14,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
             application/problem+json (RFC 9457) with a stable `type` of the form urn:rempart:problem:<slug>."
     ),
     paths(
-        health::healthz, health::readyz, document,
+        health::healthz, health::readyz, health::metrics, document,
         auth::login, auth::refresh, auth::logout, auth::change_password,
         auth::totp_enroll, auth::totp_confirm, auth::totp_disable,
         users::me, users::list, users::create, users::get, users::update, users::taxonomy,
@@ -27,6 +27,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         items::list_third_parties, items::add_third_party, items::list_links, items::add_link,
         items::list_risks, items::add_risk, items::list_indicators, items::add_indicator,
         items::correlations, items::lookup,
+        evidence::list, evidence::upload, evidence::download,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&BearerAuth),

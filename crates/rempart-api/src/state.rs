@@ -21,6 +21,8 @@ pub struct ApiConfig {
     pub login_max_failures: u32,
     pub login_window: Duration,
     pub json_limit_bytes: usize,
+    /// Largest evidence file accepted, in bytes.
+    pub evidence_limit_bytes: usize,
 }
 
 impl std::fmt::Debug for ApiConfig {
@@ -46,6 +48,7 @@ impl ApiConfig {
             login_max_failures: 5,
             login_window: Duration::from_secs(15 * 60),
             json_limit_bytes: 1024 * 1024,
+            evidence_limit_bytes: 25 * 1024 * 1024,
         }
     }
 }
@@ -56,6 +59,7 @@ pub struct AppState {
     pub keys: JwtKeys,
     pub config: ApiConfig,
     pub limiter: LoginLimiter,
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl AppState {

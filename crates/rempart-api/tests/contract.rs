@@ -125,8 +125,6 @@ fn bad_requests_answer_problems(db: TestDb) {
     app.get("/readyz", None).expect(200);
 }
 
-on_both_backends!(bad_requests_answer_problems);
-
 #[test]
 fn the_openapi_document_describes_every_route() {
     let doc: serde_json::Value = serde_json::from_str(rempart_api::openapi::json()).expect("valid JSON");
@@ -153,3 +151,93 @@ fn the_openapi_document_is_served() {
     let served = app.get("/api/v1/openapi.json", None).expect(200);
     assert_eq!(served.body["info"]["title"], "Rempart");
 }
+
+fn evidence_upload_download_and_limits(db: TestDb) {
+    let app = spawn_with(db, |c| c.evidence_limit_bytes = 1024);
+    let (_, token) = app.signed_in("ana@helpline.example", Role::Handler);
+    let case = app.new_case(&token, "bo@example.org", json!({}));
+    let id = case["id"].as_str().expect("id").to_owned();
+    let upload = |name: &str, bytes: Vec<u8>| {
+        let part = reqwest::blocking::multipart::Part::bytes(bytes)
+            .file_name(name.to_owned())
+            .mime_str("image/png")
+            .expect("mime");
+        let form = reqwest::blocking::multipart::Form::new().part("file", part).text("description", "capture d'écran");
+        let r = app
+            .client
+            .post(app.url(&format!("/api/v1/cases/{id}/evidence")))
+            .bearer_auth(&token)
+            .multipart(form)
+            .send();
+        support::Answer::from_response(r.expect("request"))
+    };
+    let content = b"\x89PNG fake screenshot of a threat".to_vec();
+    let first = upload("../../menace.png", content.clone()).expect(201);
+    assert_eq!(first.body["created"], true);
+    assert_eq!(first.body["evidence"]["original_name"], "menace.png");
+    let sha = first.body["evidence"]["sha256"].as_str().expect("sha").to_owned();
+    let again = upload("copy.png", content.clone()).expect(200);
+    assert_eq!(again.body["evidence"]["id"], first.body["evidence"]["id"], "stored once");
+    assert_eq!(upload("big.png", vec![0u8; 2048]).expect(413).problem(), "payload-too-large");
+    let listed = app.get(&format!("/api/v1/cases/{id}/evidence"), Some(&token)).expect(200);
+    assert_eq!(listed.body.as_array().map(Vec::len), Some(1));
+
+    let eid = first.body["evidence"]["id"].as_str().expect("id");
+    let r = app
+        .client
+        .get(app.url(&format!("/api/v1/cases/{id}/evidence/{eid}/content")))
+        .bearer_auth(&token)
+        .send()
+        .expect("download");
+    assert_eq!(r.status().as_u16(), 200);
+    let header = |n: &str| r.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let digest = header("digest").expect("Digest");
+    assert_eq!(header("content-type").as_deref(), Some("image/png"));
+    assert!(header("content-disposition").unwrap_or_default().starts_with("attachment"));
+    assert_eq!(header("cache-control").as_deref(), Some("no-store"));
+    let bytes = r.bytes().expect("body").to_vec();
+    assert_eq!(bytes, content);
+    use base64::Engine;
+    let raw = base64::engine::general_purpose::STANDARD.decode(digest.trim_start_matches("sha-256=")).expect("base64");
+    assert_eq!(raw.iter().map(|b| format!("{b:02x}")).collect::<String>(), sha, "Digest is the SHA-256 of the body");
+    let other = app.new_case(&token, "cy@example.org", json!({}));
+    let wrong = app.get(
+        &format!("/api/v1/cases/{}/evidence/{eid}/content", other["id"].as_str().unwrap_or_default()),
+        Some(&token),
+    );
+    assert_eq!(wrong.expect(404).problem(), "not-found", "evidence is reached through its own case only");
+}
+
+fn metrics_count_requests_by_route_and_cases_by_status(db: TestDb) {
+    let app = support::spawn(db);
+    let (_, token) = app.signed_in("ana@helpline.example", Role::Handler);
+    let case = app.new_case(&token, "bo@example.org", json!({}));
+    app.get(&format!("/api/v1/cases/{}", case["id"].as_str().unwrap_or_default()), Some(&token)).expect(200);
+    let r = app.client.get(app.url("/metrics")).send().expect("metrics");
+    assert!(
+        r.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .starts_with("application/openmetrics-text")
+    );
+    let text = r.text().expect("text");
+    assert!(
+        text.contains(r#"rempart_http_requests_total{method="GET",route="/api/v1/cases/{id}",status="200"} 1"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"rempart_http_requests_total{method="POST",route="/api/v1/cases",status="201"} 1"#),
+        "{text}"
+    );
+    assert!(text.contains("rempart_http_request_duration_seconds_bucket"), "{text}");
+    assert!(text.contains(r#"rempart_cases{status="new"} 1"#), "{text}");
+    assert!(text.contains(r#"rempart_cases{status="closed"} 0"#), "{text}");
+    assert!(!text.contains(case["id"].as_str().unwrap_or("none")), "no identifiers in metrics");
+}
+
+on_both_backends!(
+    bad_requests_answer_problems,
+    evidence_upload_download_and_limits,
+    metrics_count_requests_by_route_and_cases_by_status,
+);

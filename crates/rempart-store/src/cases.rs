@@ -650,6 +650,19 @@ impl Case {
         Ok(())
     }
 
+    /// How many cases stand in each status (statuses without a case are absent).
+    pub fn count_by_status(conn: &mut DbConn) -> StoreResult<Vec<(CaseStatus, i64)>> {
+        let rows: Vec<(String, i64)> =
+            cases::table.group_by(cases::status).select((cases::status, diesel::dsl::count_star())).load(conn)?;
+        rows.into_iter()
+            .map(|(s, n)| {
+                CaseStatus::parse(&s)
+                    .map(|s| (s, n))
+                    .map_err(|e| StoreError::Database(diesel::result::Error::DeserializationError(e.into())))
+            })
+            .collect()
+    }
+
     pub fn count(conn: &mut DbConn) -> StoreResult<i64> {
         Ok(cases::table.count().get_result(conn)?)
     }

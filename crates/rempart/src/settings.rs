@@ -24,6 +24,7 @@ pub struct ServerSettings {
     pub bind: String,
     pub data_dir: PathBuf,
     pub json_limit_bytes: usize,
+    pub evidence_limit_bytes: usize,
 }
 
 #[derive(Clone, Deserialize)]
@@ -232,6 +233,7 @@ impl Settings {
             login_max_failures: self.auth.login_max_failures,
             login_window: Duration::from_secs(self.auth.login_window_secs),
             json_limit_bytes: self.server.json_limit_bytes,
+            evidence_limit_bytes: self.server.evidence_limit_bytes,
         }
     }
 

@@ -37,3 +37,19 @@ pub async fn readyz(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
         .await?;
     Ok(HttpResponse::Ok().json(Health { status: "ready" }))
 }
+
+/// Prometheus metrics (OpenMetrics text): requests and latencies by route, cases by
+/// status. Keep it off the public side of the reverse proxy.
+#[utoipa::path(get, path = "/metrics", tag = "health", responses(
+    (status = 200, description = "OpenMetrics text", content_type = "application/openmetrics-text"),
+))]
+pub async fn metrics(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let counts = state.db(|conn| Ok(rempart_store::cases::Case::count_by_status(conn)?)).await?;
+    for status in rempart_core::CaseStatus::all() {
+        let n = counts.iter().find(|(s, _)| *s == status).map_or(0, |(_, n)| *n);
+        state.metrics.set_cases(status.as_str(), n);
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
+        .body(state.metrics.encode()))
+}

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod beneficiaries;
 pub mod cases;
+pub mod evidence;
 pub mod health;
 pub mod items;
 pub mod users;
@@ -25,6 +26,7 @@ macro_rules! api_routes {
 api_routes! {
     get "/healthz" => health::healthz,
     get "/readyz" => health::readyz,
+    get "/metrics" => health::metrics,
     get "/api/v1/openapi.json" => crate::openapi::document,
 
     post "/api/v1/auth/login" => auth::login,
@@ -76,5 +78,8 @@ api_routes! {
     get "/api/v1/cases/{id}/indicators" => items::list_indicators,
     post "/api/v1/cases/{id}/indicators" => items::add_indicator,
     get "/api/v1/cases/{id}/correlations" => items::correlations,
+    get "/api/v1/cases/{id}/evidence" => evidence::list,
+    post "/api/v1/cases/{id}/evidence" => evidence::upload,
+    get "/api/v1/cases/{id}/evidence/{evidence_id}/content" => evidence::download,
     get "/api/v1/indicators/lookup" => items::lookup,
 }

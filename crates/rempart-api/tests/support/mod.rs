@@ -29,6 +29,10 @@ pub struct Answer {
 }
 
 impl Answer {
+    pub fn from_response(r: Response) -> Self {
+        Self::from(r)
+    }
+
     fn from(r: Response) -> Self {
         let status = r.status().as_u16();
         let headers = r.headers().clone();

@@ -1,0 +1,157 @@
+//! Evidence files: upload (multipart), list, download with its digest.
+
+use crate::auth::AuthUser;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::routes::cases::visible_case;
+use crate::state::AppState;
+use actix_multipart::Multipart;
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use futures_util::TryStreamExt;
+use rempart_store::evidence::{Evidence, NewEvidence, StoredEvidence};
+
+/// The multipart form of an upload.
+#[derive(Debug, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct EvidenceUpload {
+    /// The file; its name and media type come from the part's headers.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    description: Option<String>,
+}
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::new(
+        actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+        "payload-too-large",
+        "Payload too large",
+        format!("evidence files are limited to {limit} bytes"),
+    )
+}
+
+/// Stores a file as evidence: content-addressed (SHA-256), immutable. The same file sent
+/// twice to a case is stored once (200 instead of 201).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/evidence", tag = "evidence", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body(content = inline(EvidenceUpload), content_type = "multipart/form-data"),
+    responses(
+    (status = 201, body = StoredEvidence),
+    (status = 200, body = StoredEvidence, description = "already stored for this case"),
+    (status = 413, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn upload(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    mut form: Multipart,
+) -> ApiResult<HttpResponse> {
+    let limit = state.config.evidence_limit_bytes;
+    let mut file: Option<(Vec<u8>, String, String)> = None;
+    let mut description: Option<String> = None;
+    while let Some(mut field) = form.try_next().await.map_err(|e| ApiError::bad_request(format!("multipart: {e}")))? {
+        let name = field.content_disposition().and_then(|d| d.get_name()).unwrap_or_default().to_owned();
+        let filename = field.content_disposition().and_then(|d| d.get_filename()).unwrap_or("unnamed").to_owned();
+        let media_type = field
+            .content_type()
+            .map(|m| m.essence_str().to_owned())
+            .unwrap_or_else(|| "application/octet-stream".into());
+        let cap = if name == "file" { limit } else { 64 * 1024 };
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.try_next().await.map_err(|e| ApiError::bad_request(format!("multipart: {e}")))? {
+            if bytes.len() + chunk.len() > cap {
+                return Err(if name == "file" { too_large(limit) } else { ApiError::validation(name, "too long") });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        match name.as_str() {
+            "file" if file.is_none() => file = Some((bytes, filename, media_type)),
+            "file" => return Err(ApiError::validation("file", "send one file per upload")),
+            "description" => {
+                description =
+                    Some(String::from_utf8(bytes).map_err(|_| ApiError::validation("description", "not UTF-8 text"))?)
+            }
+            other => {
+                return Err(ApiError::validation(other.to_owned(), "unknown form field (expected file, description)"));
+            }
+        }
+    }
+    let (content, filename, media_type) = file.ok_or_else(|| ApiError::validation("file", "required"))?;
+    let raw = path.into_inner();
+    let stored = state
+        .db(move |conn| {
+            let case = visible_case(conn, &user, &raw, "evidence")?;
+            Ok(Evidence::add(
+                conn,
+                NewEvidence {
+                    case_id: &case.id,
+                    content: &content,
+                    media_type: &media_type,
+                    original_name: &filename,
+                    description: description.as_deref(),
+                },
+                Some(user.id()),
+            )?)
+        })
+        .await?;
+    let mut response = if stored.created { HttpResponse::Created() } else { HttpResponse::Ok() };
+    Ok(response.json(stored))
+}
+
+/// Evidence of the case.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/evidence", tag = "evidence", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = Vec<Evidence>)))]
+pub async fn list(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<Vec<Evidence>>> {
+    let raw = path.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| {
+                let case = visible_case(conn, &user, &raw, "evidence list")?;
+                Ok(Evidence::for_case(conn, &case.id)?)
+            })
+            .await?,
+    ))
+}
+
+/// Downloads a file, checked against its digest, with `Digest` and `Repr-Digest` headers
+/// so the receiver can check it too. Always an attachment, never cached.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/evidence/{evidence_id}/content", tag = "evidence",
+    security(("bearer" = [])), params(("id" = String, Path), ("evidence_id" = String, Path)), responses(
+    (status = 200, description = "the file", content_type = "application/octet-stream",
+        headers(("Digest" = String, description = "sha-256=<base64>"), ("Repr-Digest" = String))),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn download(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (raw, evidence_id) = path.into_inner();
+    let (record, content) = state
+        .db(move |conn| {
+            let case = visible_case(conn, &user, &raw, "evidence download")?;
+            let record = Evidence::get(conn, &evidence_id)?;
+            if record.case_id != case.id {
+                return Err(ApiError::not_found(format!("evidence {evidence_id}")));
+            }
+            let content = Evidence::content(conn, &record.id)?;
+            Ok((record, content))
+        })
+        .await?;
+    let digest = STANDARD.encode(hex::decode(&record.sha256).map_err(|_| ApiError::internal())?);
+    let name: String = record.original_name.chars().map(|c| if c == '"' || c == '\\' { '_' } else { c }).collect();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, record.media_type.clone()))
+        .insert_header(("Digest", format!("sha-256={digest}")))
+        .insert_header(("Repr-Digest", format!("sha-256=:{digest}:")))
+        .insert_header((header::ETAG, format!("\"{}\"", record.sha256)))
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(content))
+}
