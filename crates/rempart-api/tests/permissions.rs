@@ -34,6 +34,24 @@ fn permission_matrix(db: TestDb) {
         }
     }
 
+    // Taxonomies: everyone reads, admins manage.
+    for (role, token) in everyone {
+        app.get("/api/v1/taxonomies/service", Some(token)).expect(200);
+        let add =
+            app.post("/api/v1/taxonomies/service", Some(token), json!({"code": format!("new_{role}"), "label": "New"}));
+        assert_eq!(add.status, if role == "admin" { 201 } else { 403 }, "{role} adds a service type");
+    }
+    app.post("/api/v1/taxonomies/service", Some(&admin), json!({"code": "new_admin", "label": "Again"})).expect(409);
+    let retired =
+        app.patch("/api/v1/taxonomies/service/new_admin", Some(&admin), json!({"active": false}), None).expect(200);
+    assert_eq!(retired.body["active"], false);
+    let refused = app.post(
+        "/api/v1/cases",
+        Some(&handler),
+        json!({"beneficiary": {"display_name": "X", "emails": ["x@example.org"]}, "summary": "s", "service_type": "new_admin"}),
+    );
+    assert_eq!(refused.expect(422).problem(), "validation", "a retired entry takes no new case");
+
     // Everybody works cases.
     let case = app.new_case(&handler, "ana@example.org", json!({}));
     let id = case["id"].as_str().expect("id").to_owned();

@@ -1,8 +1,10 @@
 //! The configurable taxonomies: audience types and service types.
 
+use crate::audit::{Audit, AuditEvent};
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::{audience_types, service_types};
+use crate::util::required_text;
 use diesel::prelude::*;
 use rempart_core::TaxonomyCode;
 use serde::Serialize;
@@ -62,5 +64,118 @@ impl Taxonomy {
             Some(false) => Err(StoreError::invalid(self.field(), format!("`{code}` is retired"))),
             None => Err(StoreError::invalid(self.field(), format!("`{code}` is not in the taxonomy"))),
         }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Taxonomy::Audience => "audience",
+            Taxonomy::Service => "service",
+        }
+    }
+
+    fn get(self, conn: &mut DbConn, code: &str) -> StoreResult<TaxonomyEntry> {
+        self.entries(conn)?
+            .into_iter()
+            .find(|e| e.code == code)
+            .ok_or_else(|| StoreError::not_found("taxonomy entry", code))
+    }
+
+    /// Adds an entry at the end of the list.
+    pub fn add(
+        self,
+        conn: &mut DbConn,
+        code: &TaxonomyCode,
+        label: &str,
+        actor: Option<&str>,
+    ) -> StoreResult<TaxonomyEntry> {
+        let label = required_text("label", label, 200)?;
+        conn.write(|conn| {
+            if self.entries(conn)?.iter().any(|e| e.code == code.as_str()) {
+                return Err(StoreError::Conflict(format!("`{code}` is already in the {} taxonomy", self.name())));
+            }
+            let position = self.entries(conn)?.iter().map(|e| e.position).max().unwrap_or(0) + 1;
+            match self {
+                Taxonomy::Audience => diesel::insert_into(audience_types::table)
+                    .values((
+                        audience_types::code.eq(code.as_str()),
+                        audience_types::label.eq(&label),
+                        audience_types::position.eq(position),
+                        audience_types::active.eq(true),
+                    ))
+                    .execute(conn)?,
+                Taxonomy::Service => diesel::insert_into(service_types::table)
+                    .values((
+                        service_types::code.eq(code.as_str()),
+                        service_types::label.eq(&label),
+                        service_types::position.eq(position),
+                        service_types::active.eq(true),
+                    ))
+                    .execute(conn)?,
+            };
+            AuditEvent::record(
+                conn,
+                Audit {
+                    actor,
+                    action: "taxonomy.added",
+                    target: Some(("taxonomy", self.name())),
+                    details: format!("code={code}"),
+                    ..Default::default()
+                },
+            )?;
+            self.get(conn, code.as_str())
+        })
+    }
+
+    /// Relabels or retires (active = false) an entry. Entries are never deleted: past
+    /// cases keep their meaning.
+    pub fn update(
+        self,
+        conn: &mut DbConn,
+        code: &str,
+        label: Option<&str>,
+        active: Option<bool>,
+        actor: Option<&str>,
+    ) -> StoreResult<TaxonomyEntry> {
+        let label = label.map(|l| required_text("label", l, 200)).transpose()?;
+        conn.write(|conn| {
+            self.get(conn, code)?;
+            match self {
+                Taxonomy::Audience => {
+                    if let Some(l) = &label {
+                        diesel::update(audience_types::table.find(code))
+                            .set(audience_types::label.eq(l))
+                            .execute(conn)?;
+                    }
+                    if let Some(a) = active {
+                        diesel::update(audience_types::table.find(code))
+                            .set(audience_types::active.eq(a))
+                            .execute(conn)?;
+                    }
+                }
+                Taxonomy::Service => {
+                    if let Some(l) = &label {
+                        diesel::update(service_types::table.find(code))
+                            .set(service_types::label.eq(l))
+                            .execute(conn)?;
+                    }
+                    if let Some(a) = active {
+                        diesel::update(service_types::table.find(code))
+                            .set(service_types::active.eq(a))
+                            .execute(conn)?;
+                    }
+                }
+            }
+            AuditEvent::record(
+                conn,
+                Audit {
+                    actor,
+                    action: "taxonomy.updated",
+                    target: Some(("taxonomy", self.name())),
+                    details: format!("code={code} active={active:?}"),
+                    ..Default::default()
+                },
+            )?;
+            self.get(conn, code)
+        })
     }
 }

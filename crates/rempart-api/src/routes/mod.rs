@@ -43,6 +43,8 @@ api_routes! {
     get "/api/v1/users/{id}" => users::get,
     patch "/api/v1/users/{id}" => users::update,
     get "/api/v1/taxonomies/{taxonomy}" => users::taxonomy,
+    post "/api/v1/taxonomies/{taxonomy}" => users::add_taxonomy_entry,
+    patch "/api/v1/taxonomies/{taxonomy}/{code}" => users::update_taxonomy_entry,
 
     get "/api/v1/beneficiaries" => beneficiaries::list,
     post "/api/v1/beneficiaries" => beneficiaries::create,

@@ -179,10 +179,75 @@ pub async fn taxonomy(
     _user: AuthUser,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<TaxonomyEntry>>> {
-    let taxonomy = match path.as_str() {
-        "audience" => Taxonomy::Audience,
-        "service" => Taxonomy::Service,
-        other => return Err(ApiError::not_found(format!("taxonomy {other}"))),
-    };
+    let taxonomy = which_taxonomy(&path)?;
     Ok(web::Json(state.db(move |conn| Ok(taxonomy.entries(conn)?)).await?))
+}
+
+fn which_taxonomy(name: &str) -> ApiResult<Taxonomy> {
+    match name {
+        "audience" => Ok(Taxonomy::Audience),
+        "service" => Ok(Taxonomy::Service),
+        other => Err(ApiError::not_found(format!("taxonomy {other}"))),
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTaxonomyEntry {
+    pub code: rempart_core::TaxonomyCode,
+    pub label: String,
+}
+
+/// Adds an entry to a taxonomy (admins).
+#[utoipa::path(post, path = "/api/v1/taxonomies/{taxonomy}", tag = "users", request_body = NewTaxonomyEntry,
+    security(("bearer" = [])), params(("taxonomy" = String, Path, description = "audience or service")), responses(
+    (status = 201, body = TaxonomyEntry),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn add_taxonomy_entry(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<NewTaxonomyEntry>,
+) -> ApiResult<HttpResponse> {
+    user.require_admin()?;
+    let taxonomy = which_taxonomy(&path)?;
+    let body = body.into_inner();
+    let actor = user.id().to_owned();
+    let entry = state.db(move |conn| Ok(taxonomy.add(conn, &body.code, &body.label, Some(&actor))?)).await?;
+    Ok(HttpResponse::Created().json(entry))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaxonomyEntryPatch {
+    pub label: Option<String>,
+    /// False retires the entry: no new case may use it; past cases keep it.
+    pub active: Option<bool>,
+}
+
+/// Relabels or retires a taxonomy entry (admins).
+#[utoipa::path(patch, path = "/api/v1/taxonomies/{taxonomy}/{code}", tag = "users", request_body = TaxonomyEntryPatch,
+    security(("bearer" = [])), params(("taxonomy" = String, Path), ("code" = String, Path)), responses(
+    (status = 200, body = TaxonomyEntry),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn update_taxonomy_entry(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+    body: web::Json<TaxonomyEntryPatch>,
+) -> ApiResult<web::Json<TaxonomyEntry>> {
+    user.require_admin()?;
+    let (name, code) = path.into_inner();
+    let taxonomy = which_taxonomy(&name)?;
+    let body = body.into_inner();
+    let actor = user.id().to_owned();
+    Ok(web::Json(
+        state
+            .db(move |conn| Ok(taxonomy.update(conn, &code, body.label.as_deref(), body.active, Some(&actor))?))
+            .await?,
+    ))
 }
