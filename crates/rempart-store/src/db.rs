@@ -182,7 +182,10 @@ impl DbPool {
         let manager = ConnectionManager { url: url.clone(), options: options.clone() };
         // Try one connection first so a wrong URL fails with the driver's own message.
         drop(manager.open()?);
+        // No test query on every checkout: it costs a round trip per request, and a
+        // broken connection is caught by `has_broken` and replaced.
         let pool = Pool::builder()
+            .test_on_check_out(false)
             .max_size(options.max_size)
             .connection_timeout(options.connect_timeout)
             .build(manager)

@@ -7,6 +7,8 @@
 //! skips.
 
 use diesel::prelude::*;
+pub mod fixtures;
+
 pub use rempart_store::Backend;
 use rempart_store::{DbPool, PoolOptions, PooledConn};
 

@@ -142,13 +142,13 @@ pub async fn create(
     let actor = user.id().to_owned();
     let detail = state
         .db(move |conn| {
-            conn.write(|conn| {
+            let id = conn.write(|conn| {
                 let beneficiary_id = match (body.beneficiary_id, new_beneficiary) {
                     (Some(id), _) => id,
                     (None, Some(new)) => Beneficiary::create(conn, new, Some(&actor))?.id,
-                    (None, None) => unreachable!("checked above"),
+                    (None, None) => return Err(ApiError::validation("beneficiary_id", "required")),
                 };
-                let case = Case::create(
+                Ok::<_, ApiError>(Case::insert(
                     conn,
                     NewCase {
                         beneficiary_id,
@@ -162,9 +162,10 @@ pub async fn create(
                         assignee_id,
                     },
                     Some(&actor),
-                )?;
-                Ok::<_, ApiError>(Case::detail(conn, &case.id)?)
-            })
+                )?)
+            })?;
+            // Read back after the commit: the reference counter is free again.
+            Ok(Case::detail_of_new(conn, &id)?)
         })
         .await?;
     Ok(with_etag(HttpResponse::Created(), detail.case.version)
@@ -190,7 +191,7 @@ pub async fn get(state: web::Data<AppState>, user: AuthUser, path: web::Path<Str
     let detail = state
         .db(move |conn| {
             let case = visible_case(conn, &user, &raw, "case")?;
-            Ok(Case::detail(conn, &case.id)?)
+            Ok(Case::detail_of(conn, case)?)
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), detail.case.version).json(detail))

@@ -1,0 +1,208 @@
+//! API benchmark: 16 concurrent clients on loopback against the real server, over a
+//! database preloaded with N cases.
+//!
+//! ```sh
+//! cargo bench -p rempart-api --bench api
+//! REMPART_BENCH_CASES=20000 REMPART_BENCH_BACKENDS=postgres cargo bench -p rempart-api --bench api
+//! ```
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use rempart_api::ApiConfig;
+use rempart_core::{EmailAddress, Languages, Role};
+use rempart_store::Backend;
+use rempart_store::users::{NewUser, User};
+use rempart_test_db::TestDb;
+use rempart_test_db::fixtures::{Loaded, STATUSES, URGENCIES, bulk_load};
+use serde_json::json;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// Concurrent clients; `REMPART_BENCH_CLIENTS` changes it (for diagnosis).
+fn clients() -> usize {
+    env_usize("REMPART_BENCH_CLIENTS", 16)
+}
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn main() {
+    let quick = std::env::args().all(|a| a != "--bench");
+    let cases = env_usize("REMPART_BENCH_CASES", if quick { 300 } else { 100_000 });
+    let creations = env_usize("REMPART_BENCH_CREATIONS", if quick { 64 } else { 8_000 });
+    let reads = env_usize("REMPART_BENCH_READS", if quick { 64 } else { 8_000 });
+    let backends = std::env::var("REMPART_BENCH_BACKENDS").unwrap_or_else(|_| "sqlite,postgres".into());
+    println!(
+        "rempart-api bench: {} clients, {cases} preloaded cases, {creations} creations, {reads} reads per kind",
+        clients()
+    );
+    for name in backends.split(',').map(str::trim) {
+        let backend = match name {
+            "sqlite" => Backend::Sqlite,
+            "postgres" => Backend::Postgres,
+            other => panic!("unknown backend {other}"),
+        };
+        run(backend, cases, creations, reads);
+    }
+}
+
+fn run(backend: Backend, cases: usize, creations: usize, reads: usize) {
+    println!("\n== {backend:?}");
+    let db = TestDb::new(backend);
+    let mut loaded = Loaded::default();
+    let start = Instant::now();
+    bulk_load(&mut db.conn(), &mut StdRng::seed_from_u64(7), cases, cases, &mut loaded);
+    diesel::RunQueryDsl::execute(diesel::sql_query("ANALYZE"), &mut *db.conn()).expect("analyze");
+    println!("preloaded {cases} cases in {:.1} s", start.elapsed().as_secs_f64());
+
+    let hash = rempart_auth::hash_password(&rempart_auth::Password::new("bench passphrase long").expect("policy"))
+        .expect("hash");
+    User::create(
+        &mut db.conn(),
+        NewUser {
+            email: EmailAddress::parse("lead@bench.example").expect("email"),
+            display_name: "Bench lead".into(),
+            role: Role::Lead,
+            languages: Languages::default(),
+            password_hash: hash,
+            must_change_password: false,
+        },
+        None,
+    )
+    .expect("user");
+    let beneficiary = rempart_store::beneficiaries::Beneficiary::create(
+        &mut db.conn(),
+        rempart_store::beneficiaries::NewBeneficiary {
+            display_name: "Bench beneficiary".into(),
+            emails: vec![EmailAddress::parse("b@bench.example").expect("email")],
+            audience_type: None,
+            preferred_language: None,
+        },
+        None,
+    )
+    .expect("beneficiary")
+    .id;
+
+    let dir = tempfile::tempdir().expect("dir");
+    let mut config = ApiConfig::new("127.0.0.1:0", dir.path());
+    config.access_token_ttl = Duration::from_secs(3600);
+    let pool = rempart_store::DbPool::connect(
+        db.url(),
+        rempart_store::PoolOptions { max_size: clients() as u32, ..Default::default() },
+    )
+    .expect("pool");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = rempart_api::serve_blocking(config, pool, move |port| {
+            let _ = tx.send(port);
+        });
+    });
+    let port = rx.recv_timeout(Duration::from_secs(20)).expect("server");
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::blocking::Client::new();
+    let login: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"email": "lead@bench.example", "password": "bench passphrase long"}))
+        .send()
+        .and_then(|r| r.json())
+        .expect("login");
+    let token = login["access_token"].as_str().expect("token").to_owned();
+
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+    let auth = format!("Bearer {token}");
+    let (b, a) = (base.clone(), auth.clone());
+    let (elapsed, mut lat) = concurrent(&rt, creations, 201, move |client, _rng| {
+        client
+            .post(format!("{b}/api/v1/cases"))
+            .header("authorization", &a)
+            .json(&json!({"beneficiary_id": beneficiary, "summary": "Bench case", "urgency": "high"}))
+    });
+    println!(
+        "POST /api/v1/cases: {creations} in {:.2} s = {:.0} creations/s; p50 {} p95 {} p99 {}",
+        elapsed.as_secs_f64(),
+        creations as f64 / elapsed.as_secs_f64(),
+        ms(pct(&mut lat, 50.0)),
+        ms(pct(&mut lat, 95.0)),
+        ms(pct(&mut lat, 99.0))
+    );
+
+    let ids = std::sync::Arc::new(loaded.case_ids);
+    let (b, a) = (base.clone(), auth.clone());
+    let (elapsed, mut lat) = concurrent(&rt, reads, 200, move |client, rng| {
+        let id = &ids[rng.random_range(0..ids.len())];
+        client.get(format!("{b}/api/v1/cases/{id}")).header("authorization", &a)
+    });
+    println!(
+        "GET /api/v1/cases/{{id}}: {:.0} req/s; p50 {} p95 {} p99 {}",
+        reads as f64 / elapsed.as_secs_f64(),
+        ms(pct(&mut lat, 50.0)),
+        ms(pct(&mut lat, 95.0)),
+        ms(pct(&mut lat, 99.0))
+    );
+
+    let (b, a) = (base.clone(), auth.clone());
+    let (elapsed, mut lat) = concurrent(&rt, reads, 200, move |client, rng| {
+        let status = STATUSES[rng.random_range(0..STATUSES.len())];
+        let urgency = URGENCIES[rng.random_range(0..URGENCIES.len())];
+        client.get(format!("{b}/api/v1/cases?status={status}&urgency={urgency}&limit=50")).header("authorization", &a)
+    });
+    println!(
+        "GET /api/v1/cases?status&urgency (50): {:.0} req/s; p50 {} p95 {} p99 {}",
+        reads as f64 / elapsed.as_secs_f64(),
+        ms(pct(&mut lat, 50.0)),
+        ms(pct(&mut lat, 95.0)),
+        ms(pct(&mut lat, 99.0))
+    );
+}
+
+/// Sends `total` requests built by `build` from [`clients`] concurrent tasks of one async
+/// client (one runtime thread, so the load generator leaves the cores to the server and
+/// the database); answers the wall time and every request's latency.
+fn concurrent(
+    rt: &tokio::runtime::Runtime,
+    total: usize,
+    expect: u16,
+    build: impl Fn(&reqwest::Client, &mut StdRng) -> reqwest::RequestBuilder + Send + Sync + 'static,
+) -> (Duration, Vec<Duration>) {
+    let build = std::sync::Arc::new(build);
+    rt.block_on(async move {
+        let client = reqwest::Client::new();
+        let start = Instant::now();
+        let mut tasks = tokio::task::JoinSet::new();
+        let clients = clients();
+        for i in 0..clients {
+            let (client, build) = (client.clone(), build.clone());
+            let n = total / clients + usize::from(i < total % clients);
+            tasks.spawn(async move {
+                let mut rng = StdRng::seed_from_u64(i as u64);
+                let mut latencies = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let request = build(&client, &mut rng);
+                    let t = Instant::now();
+                    let response = request.send().await.expect("request");
+                    let status = response.status().as_u16();
+                    let _ = response.bytes().await;
+                    latencies.push(t.elapsed());
+                    assert_eq!(status, expect);
+                }
+                latencies
+            });
+        }
+        let mut all = Vec::with_capacity(total);
+        while let Some(done) = tasks.join_next().await {
+            all.extend(done.expect("client task"));
+        }
+        (start.elapsed(), all)
+    })
+}
+
+fn pct(times: &mut [Duration], p: f64) -> Duration {
+    times.sort_unstable();
+    let rank = ((p / 100.0) * times.len() as f64).ceil() as usize;
+    times[rank.clamp(1, times.len()) - 1]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}ms", d.as_secs_f64() * 1000.0)
+}
