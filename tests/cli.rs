@@ -285,3 +285,34 @@ fn serve_first_start_login_and_graceful_stop(db: TestDb) {
     Command::new("kill").args(["-TERM", &again.id().to_string()]).status().expect("kill");
     assert!(again.wait().expect("wait").success());
 }
+
+#[test]
+fn rota_simulation_prints_balance_figures_without_a_database() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = ok(&run(
+        rempart(dir.path()).args([
+            "rota",
+            "simulate",
+            "--handlers",
+            "6",
+            "--weeks",
+            "12",
+            "--cases-per-week",
+            "40",
+            "--seed",
+            "2",
+        ]),
+        "",
+    ));
+    assert!(out.contains("cases: 480"), "{out}");
+    let ratio: f64 = out
+        .lines()
+        .find_map(|l| l.strip_prefix("balance of cases received: max/mean "))
+        .and_then(|rest| rest.split(',').next())
+        .and_then(|v| v.parse().ok())
+        .expect("a max/mean figure");
+    assert!(ratio <= 1.2, "{out}");
+    assert!(!dir.path().join("data").exists(), "no database was touched");
+    let bad = run(rempart(dir.path()).args(["rota", "simulate", "--absence-rate", "1.5"]), "");
+    assert_eq!(bad.status.code(), Some(1));
+}

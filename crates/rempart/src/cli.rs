@@ -47,6 +47,31 @@ pub enum Command {
     /// Look at cases.
     #[command(subcommand)]
     Case(CaseCommand),
+    /// Intake rotation and workload.
+    #[command(subcommand)]
+    Rota(RotaCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RotaCommand {
+    /// Run the real assignment code on synthetic arrivals and print how evenly the work is
+    /// spread and how many cases waited for a fit handler. Needs no database.
+    Simulate {
+        #[arg(long, default_value_t = 6)]
+        handlers: usize,
+        #[arg(long, default_value_t = 12)]
+        weeks: u32,
+        #[arg(long, default_value_t = 40)]
+        cases_per_week: u32,
+        /// Share of check-ins answered "not fit" (0 to 1).
+        #[arg(long, default_value_t = 0.0)]
+        absence_rate: f64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Weighted capacity of each handler (critical 4, high 3, medium 2, low 1).
+        #[arg(long, default_value_t = 20)]
+        capacity: u32,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -100,6 +125,18 @@ const EX_CONFIG: u8 = 78;
 /// Parses the command line, loads the configuration and runs the command.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    // The simulation touches no database and needs no configuration.
+    if let Command::Rota(RotaCommand::Simulate { handlers, weeks, cases_per_week, absence_rate, seed, capacity }) =
+        cli.command
+    {
+        return match simulate(handlers, weeks, cases_per_week, absence_rate, seed, capacity) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let overrides = CliOverrides { config_file: cli.config.clone(), database_url: cli.database.clone() };
     let settings = match Settings::load(&overrides) {
         Ok(s) => s,
@@ -208,6 +245,7 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
                 .collect();
             print_table(&mut out, &["EMAIL", "ROLE", "LANGUAGES", "ACTIVE", "NAME"], &rows, "no users")?;
         }
+        Command::Rota(RotaCommand::Simulate { .. }) => unreachable!("handled before loading the configuration"),
         Command::Case(CaseCommand::List { statuses, urgencies, limit }) => {
             let filter = CaseFilter {
                 statuses: statuses.iter().map(|s| CaseStatus::parse(s)).collect::<Result<_, _>>()?,
@@ -244,6 +282,55 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
             )?;
         }
     }
+    Ok(())
+}
+
+fn simulate(
+    handlers: usize,
+    weeks: u32,
+    cases_per_week: u32,
+    absence_rate: f64,
+    seed: u64,
+    capacity: u32,
+) -> anyhow::Result<()> {
+    if !(1..=100).contains(&handlers) || !(1..=520).contains(&weeks) || !(0.0..=1.0).contains(&absence_rate) {
+        bail!("--handlers must be 1 to 100, --weeks 1 to 520 and --absence-rate between 0 and 1");
+    }
+    let config = rempart_rota::simulate::SimConfig {
+        handlers,
+        weeks,
+        cases_per_week,
+        absence_rate,
+        seed,
+        capacity,
+        ..Default::default()
+    };
+    let r = rempart_rota::simulate::run(&config);
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{handlers} handlers, {weeks} weeks, {cases_per_week} cases/week, {:.0} % not-fit check-ins, capacity {capacity}, seed {seed}",
+        absence_rate * 100.0
+    )?;
+    writeln!(out, "cases: {}", r.cases)?;
+    let rows: Vec<Vec<String>> = r.assigned.iter().map(|(h, n)| vec![h.clone(), n.to_string()]).collect();
+    print_table(&mut out, &["HANDLER", "CASES RECEIVED"], &rows, "no handler")?;
+    writeln!(out, "balance of cases received: max/mean {:.3}, Gini {:.3}", r.balance.max_over_mean, r.balance.gini)?;
+    writeln!(
+        out,
+        "balance of weighted work: max/mean {:.3}, Gini {:.3}",
+        r.weighted_balance.max_over_mean, r.weighted_balance.gini
+    )?;
+    writeln!(out, "check-ins: {} ({} not fit)", r.check_ins, r.not_fit_check_ins)?;
+    writeln!(out, "taken by standby: {}", r.via_standby)?;
+    writeln!(
+        out,
+        "waited for a fit handler: {} (longest {} h {} min); still waiting at the end: {}",
+        r.waited,
+        r.longest_wait_minutes / 60,
+        r.longest_wait_minutes % 60,
+        r.still_waiting
+    )?;
     Ok(())
 }
 
