@@ -133,9 +133,9 @@ fn migrations_revert_and_reapply(db: TestDb) {
     let dir = tempfile::tempdir().expect("dir");
     let url = db.url().to_owned();
     let out = ok(&run(rempart(dir.path()).args(["--database", &url, "migrate", "--revert-last"]), ""));
-    assert_eq!(out.trim(), "reverted migration 20261122000002");
+    assert_eq!(out.trim(), "reverted migration 20261122000003");
     let out = ok(&run(rempart(dir.path()).args(["migrate", "--database", &url]), ""));
-    assert_eq!(out.trim(), "applied migration 20261122000002", "--database works after the subcommand too");
+    assert_eq!(out.trim(), "applied migration 20261122000003", "--database works after the subcommand too");
 }
 
 on_both_backends!(

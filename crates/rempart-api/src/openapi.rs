@@ -1,6 +1,6 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
-use crate::routes::{auth, beneficiaries, cases, evidence, health, items, users};
+use crate::routes::{auth, beneficiaries, cases, evidence, health, items, rota, users};
 use actix_web::HttpResponse;
 use std::sync::OnceLock;
 use utoipa::OpenApi;
@@ -29,6 +29,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         items::list_risks, items::add_risk, items::list_indicators, items::add_indicator,
         items::correlations, items::lookup,
         evidence::list, evidence::upload, evidence::download,
+        rota::add_shift, rota::list_shifts, rota::check_in, rota::set_rotation, rota::rota_now, rota::decisions,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&BearerAuth),

@@ -13,6 +13,7 @@ pub mod db;
 pub mod error;
 pub mod evidence;
 pub mod indicators;
+pub mod rota;
 pub mod schema;
 pub mod sessions;
 pub mod taxonomy;

@@ -16,6 +16,54 @@ diesel::table! {
         updated_at -> Timestamp,
         totp_secret -> Nullable<Text>,
         totp_enabled -> Bool,
+        capacity -> Integer,
+        cleared_for_restricted -> Bool,
+    }
+}
+
+diesel::table! {
+    shifts (id) {
+        id -> Text,
+        user_id -> Text,
+        kind -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    check_ins (id) {
+        id -> Text,
+        shift_id -> Text,
+        user_id -> Text,
+        fit -> Bool,
+        private_note -> Nullable<Text>,
+        checked_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rotation (id) {
+        id -> Integer,
+        period -> Text,
+        anchor -> Date,
+        member_ids -> Text,
+        updated_by -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    assignment_decisions (id) {
+        id -> Text,
+        case_id -> Text,
+        assignee_id -> Nullable<Text>,
+        via_standby -> Bool,
+        alert_leads -> Bool,
+        reasons -> Text,
+        decided_at -> Timestamp,
     }
 }
 
@@ -319,4 +367,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     risk_assessments,
     audit_events,
     refresh_tokens,
+    shifts,
+    check_ins,
+    rotation,
+    assignment_decisions,
 );

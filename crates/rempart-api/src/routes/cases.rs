@@ -139,6 +139,7 @@ pub async fn create(
         (None, Sensitivity::Restricted) if !user.is_supervisor() => Some(user.id().to_owned()),
         (a, _) => a.clone(),
     };
+    let use_rota = assignee_id.is_none();
     let actor = user.id().to_owned();
     let detail = state
         .db(move |conn| {
@@ -165,6 +166,11 @@ pub async fn create(
                 )?)
             })?;
             // Read back after the commit: the reference counter is free again.
+            if use_rota {
+                let case = Case::get(conn, &id)?;
+                let language = Beneficiary::get(conn, &case.beneficiary_id)?.preferred_language;
+                crate::routes::rota::decide_for_new_case(conn, &case, language)?;
+            }
             Ok(Case::detail_of_new(conn, &id)?)
         })
         .await?;

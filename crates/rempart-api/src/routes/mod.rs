@@ -6,6 +6,7 @@ pub mod cases;
 pub mod evidence;
 pub mod health;
 pub mod items;
+pub mod rota;
 pub mod users;
 
 use actix_web::web;
@@ -84,4 +85,11 @@ api_routes! {
     post "/api/v1/cases/{id}/evidence" => evidence::upload,
     get "/api/v1/cases/{id}/evidence/{evidence_id}/content" => evidence::download,
     get "/api/v1/indicators/lookup" => items::lookup,
+
+    post "/api/v1/shifts" => rota::add_shift,
+    get "/api/v1/shifts" => rota::list_shifts,
+    post "/api/v1/check-ins" => rota::check_in,
+    put "/api/v1/rota/rotation" => rota::set_rotation,
+    get "/api/v1/rota/now" => rota::rota_now,
+    get "/api/v1/cases/{id}/assignment-decisions" => rota::decisions,
 }

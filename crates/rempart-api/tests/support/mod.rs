@@ -141,6 +141,10 @@ impl TestApp {
         Answer::from(rb.send().expect("request"))
     }
 
+    pub fn put_json(&self, path: &str, token: Option<&str>, body: Value) -> Answer {
+        Answer::from(self.auth(self.client.put(self.url(path)), token).json(&body).send().expect("request"))
+    }
+
     pub fn raw_post(&self, path: &str, token: Option<&str>, content_type: &str, body: Vec<u8>) -> Answer {
         let rb = self.auth(self.client.post(self.url(path)), token).header("content-type", content_type).body(body);
         Answer::from(rb.send().expect("request"))

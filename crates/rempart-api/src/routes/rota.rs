@@ -1,0 +1,211 @@
+//! Shifts, check-ins, the intake rotation, the on-call picture and assignment decisions.
+
+use crate::auth::AuthUser;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::routes::cases::visible_case;
+use crate::state::AppState;
+use actix_web::{HttpResponse, web};
+use chrono::{NaiveDate, NaiveDateTime};
+use rempart_rota::{Decision, NewCaseInfo, Period, Policy, ShiftKind};
+use rempart_store::DbConn;
+use rempart_store::cases::Case;
+use rempart_store::rota::{self as store, DecisionRow, OnShift, ShiftRow};
+use serde::{Deserialize, Serialize};
+
+fn now() -> NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}
+
+/// Runs the rota for a new case without an assignee and keeps the decision. The case is
+/// assigned when someone eligible is found; otherwise it waits and the decision says why.
+pub fn decide_for_new_case(
+    conn: &mut DbConn,
+    case: &Case,
+    language: Option<rempart_core::LanguageTag>,
+) -> ApiResult<Decision> {
+    let policy = Policy::default();
+    let at = now();
+    let roster = store::roster_at(conn, at, &policy)?;
+    let info = NewCaseInfo {
+        urgency: case.urgency,
+        imminent_risk: case.imminent_risk,
+        language,
+        restricted: case.sensitivity == rempart_core::Sensitivity::Restricted,
+    };
+    let decision = rempart_rota::assign(&roster, &policy, &info, at);
+    store::record_decision(conn, &case.id, &decision)?;
+    if decision.alert_leads {
+        tracing::warn!(case = %case.reference, assigned = decision.assignee.is_some(), "leads alerted");
+    }
+    Ok(decision)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShiftRequest {
+    pub user_id: String,
+    /// `intake` or `standby`.
+    pub kind: String,
+    /// UTC.
+    pub starts_at: NaiveDateTime,
+    /// UTC; at most 8 hours after the start.
+    pub ends_at: NaiveDateTime,
+}
+
+/// Plans a shift (leads).
+#[utoipa::path(post, path = "/api/v1/shifts", tag = "rota", request_body = ShiftRequest, security(("bearer" = [])), responses(
+    (status = 201, body = ShiftRow),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn add_shift(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: web::Json<ShiftRequest>,
+) -> ApiResult<HttpResponse> {
+    user.require_supervisor()?;
+    let b = body.into_inner();
+    let kind = match b.kind.as_str() {
+        "intake" => ShiftKind::Intake,
+        "standby" => ShiftKind::Standby,
+        _ => return Err(ApiError::validation("kind", "intake or standby")),
+    };
+    let actor = user.id().to_owned();
+    let shift = state
+        .db(move |conn| {
+            Ok(store::add_shift(conn, &b.user_id, kind, b.starts_at, b.ends_at, &Policy::default(), Some(&actor))?)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(shift))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ShiftQuery {
+    /// UTC; default now.
+    pub from: Option<NaiveDateTime>,
+    /// UTC; default a week after `from`.
+    pub to: Option<NaiveDateTime>,
+}
+
+/// Shifts overlapping a period.
+#[utoipa::path(get, path = "/api/v1/shifts", tag = "rota", params(ShiftQuery), security(("bearer" = [])),
+    responses((status = 200, body = Vec<ShiftRow>)))]
+pub async fn list_shifts(
+    state: web::Data<AppState>,
+    _user: AuthUser,
+    q: web::Query<ShiftQuery>,
+) -> ApiResult<web::Json<Vec<ShiftRow>>> {
+    let from = q.from.unwrap_or_else(now);
+    let to = q.to.unwrap_or(from + chrono::Duration::days(7));
+    if to <= from || to - from > chrono::Duration::days(92) {
+        return Err(ApiError::bad_request("`to` must follow `from`, at most 92 days later"));
+    }
+    Ok(web::Json(state.db(move |conn| Ok(store::shifts_between(conn, from, to)?)).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckInRequest {
+    /// Do you feel well and able to help on this shift?
+    pub fit: bool,
+    /// Only you can read it; leads see fit / not fit only.
+    pub note: Option<String>,
+}
+
+/// Checks in for your current shift. Until you do, you receive no new case; "not fit"
+/// hands your intake to the standby person.
+#[utoipa::path(post, path = "/api/v1/check-ins", tag = "rota", request_body = CheckInRequest, security(("bearer" = [])), responses(
+    (status = 201, body = ShiftRow),
+    (status = 409, body = Problem, content_type = "application/problem+json", description = "no current shift"),
+))]
+pub async fn check_in(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: web::Json<CheckInRequest>,
+) -> ApiResult<HttpResponse> {
+    let b = body.into_inner();
+    let id = user.id().to_owned();
+    let shift = state.db(move |conn| Ok(store::check_in(conn, &id, b.fit, b.note.as_deref(), now())?)).await?;
+    Ok(HttpResponse::Created().json(shift))
+}
+
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RotationRequest {
+    /// User ids, in rotation order.
+    pub members: Vec<String>,
+    /// `weekly` (default) or `daily`.
+    pub period: Option<String>,
+    /// First day of period 0 (a Monday for a weekly rotation).
+    pub anchor: NaiveDate,
+}
+
+/// Sets the intake rotation (leads).
+#[utoipa::path(put, path = "/api/v1/rota/rotation", tag = "rota", request_body = RotationRequest, security(("bearer" = [])), responses(
+    (status = 200, body = RotationRequest),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn set_rotation(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: web::Json<RotationRequest>,
+) -> ApiResult<web::Json<RotationRequest>> {
+    user.require_supervisor()?;
+    let b = body.into_inner();
+    let period = match b.period.as_deref().unwrap_or("weekly") {
+        "weekly" => Period::Weekly,
+        "daily" => Period::Daily,
+        _ => return Err(ApiError::validation("period", "weekly or daily")),
+    };
+    let actor = user.id().to_owned();
+    let members = b.members.clone();
+    state.db(move |conn| Ok(store::set_rotation(conn, &members, period, b.anchor, Some(&actor))?)).await?;
+    Ok(web::Json(RotationRequest {
+        members: b.members,
+        period: Some(b.period.unwrap_or_else(|| "weekly".into())),
+        anchor: b.anchor,
+    }))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RotaNow {
+    /// `rotation week 47: intake is Ana`, or null without a rotation.
+    pub period: Option<String>,
+    pub intake_user_id: Option<String>,
+    pub on_shift: Vec<OnShift>,
+}
+
+/// Who is on call now, and how their check-ins stand (never the private notes).
+#[utoipa::path(get, path = "/api/v1/rota/now", tag = "rota", security(("bearer" = [])), responses((status = 200, body = RotaNow)))]
+pub async fn rota_now(state: web::Data<AppState>, _user: AuthUser) -> ApiResult<web::Json<RotaNow>> {
+    let policy = Policy::default();
+    let at = now();
+    let roster = state.db(move |conn| Ok(store::roster_at(conn, at, &Policy::default())?)).await?;
+    let intake = roster.rotation.as_ref().and_then(|r| r.order_at(at).first().map(|s| (*s).to_owned()));
+    Ok(web::Json(RotaNow {
+        period: roster.rotation.as_ref().map(|r| r.label(at)),
+        intake_user_id: intake,
+        on_shift: store::on_shift(&roster, at, &policy),
+    }))
+}
+
+/// The assignment decisions of a case, with their reasons.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/assignment-decisions", tag = "rota", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = Vec<DecisionRow>)))]
+pub async fn decisions(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<Vec<DecisionRow>>> {
+    let raw = path.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| {
+                let case = visible_case(conn, &user, &raw, "assignment decisions")?;
+                Ok(store::decisions_for_case(conn, &case.id)?)
+            })
+            .await?,
+    ))
+}

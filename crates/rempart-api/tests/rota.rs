@@ -1,0 +1,78 @@
+//! The rota through the API: shifts, check-ins, rotation, automatic assignment with its
+//! reasons, the on-call picture.
+
+mod support;
+
+use chrono::{Datelike, Duration, Utc};
+use rempart_core::Role;
+use rempart_test_db::{TestDb, on_both_backends};
+use serde_json::json;
+use support::spawn;
+
+fn new_cases_go_to_the_first_fit_handler_in_rotation(db: TestDb) {
+    let app = spawn(db);
+    let (_, lead) = app.signed_in("lead@helpline.example", Role::Lead);
+    let (ana, ana_token) = app.signed_in("ana@helpline.example", Role::Handler);
+    let (bo, bo_token) = app.signed_in("bo@helpline.example", Role::Handler);
+    let (cy, cy_token) = app.signed_in("cy@helpline.example", Role::Handler);
+    let now = Utc::now().naive_utc();
+    let fmt = |t: chrono::NaiveDateTime| t.format("%Y-%m-%dT%H:%M:%S").to_string();
+    let (start, end) = (fmt(now - Duration::minutes(30)), fmt(now + Duration::hours(4)));
+
+    // Only leads plan shifts; shifts are short.
+    let shift = |kind: &str, user: &str| json!({"user_id": user, "kind": kind, "starts_at": start, "ends_at": end});
+    app.post("/api/v1/shifts", Some(&ana_token), shift("intake", &ana.id)).expect(403);
+    let long =
+        json!({"user_id": ana.id, "kind": "intake", "starts_at": start, "ends_at": fmt(now + Duration::hours(9))});
+    assert_eq!(app.post("/api/v1/shifts", Some(&lead), long).expect(422).problem(), "validation");
+    for (kind, user) in [("intake", &ana.id), ("intake", &bo.id), ("standby", &cy.id)] {
+        app.post("/api/v1/shifts", Some(&lead), shift(kind, user)).expect(201);
+    }
+    let monday = now.date() - Duration::days(i64::from(now.date().weekday().num_days_from_monday()));
+    app.put_json(
+        "/api/v1/rota/rotation",
+        Some(&lead),
+        json!({"members": [ana.id, bo.id], "anchor": monday.to_string()}),
+    )
+    .expect(200);
+
+    // Nobody checked in yet: within the grace period nobody takes the case.
+    let first = app.new_case(&lead, "x1@example.org", json!({}));
+    assert!(first["assignee_id"].is_null(), "{first}");
+
+    app.post("/api/v1/check-ins", Some(&ana_token), json!({"fit": false, "note": "mauvaise nuit, private"}))
+        .expect(201);
+    app.post("/api/v1/check-ins", Some(&bo_token), json!({"fit": true})).expect(201);
+    app.post("/api/v1/check-ins", Some(&cy_token), json!({"fit": true})).expect(201);
+    let (_, other) = app.signed_in("no-shift@helpline.example", Role::Handler);
+    assert_eq!(app.post("/api/v1/check-ins", Some(&other), json!({"fit": true})).expect(409).problem(), "conflict");
+
+    let case = app.new_case(&lead, "x2@example.org", json!({"urgency": "high"}));
+    assert_eq!(case["assignee_id"], bo.id.as_str(), "Ana is intake this week but not fit: Bo takes it");
+    let id = case["id"].as_str().expect("id");
+    let decisions = app.get(&format!("/api/v1/cases/{id}/assignment-decisions"), Some(&lead)).expect(200);
+    let reasons = decisions.body[0]["reasons"].as_str().expect("reasons").to_owned();
+    assert!(reasons.contains("rotation week") && reasons.contains("intake is ana"), "{reasons}");
+    assert!(reasons.contains("skipped ana: checked in not fit"), "{reasons}");
+    assert!(reasons.ends_with("assigned to bo"), "{reasons}");
+
+    // The on-call picture: fitness only, never the note.
+    let now_picture = app.get("/api/v1/rota/now", Some(&lead)).expect(200);
+    let states: Vec<(String, String)> = now_picture.body["on_shift"]
+        .as_array()
+        .expect("on shift")
+        .iter()
+        .map(|s| {
+            (
+                s["display_name"].as_str().unwrap_or_default().to_owned(),
+                s["check_in"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert!(states.contains(&("ana".into(), "not_fit".into())), "{states:?}");
+    assert!(states.contains(&("bo".into(), "fit".into())), "{states:?}");
+    assert!(!now_picture.body.to_string().contains("mauvaise nuit"), "the private note never shows");
+    assert_eq!(now_picture.body["intake_user_id"], ana.id.as_str());
+}
+
+on_both_backends!(new_cases_go_to_the_first_fit_handler_in_rotation);

@@ -1,0 +1,356 @@
+//! Shifts, check-ins, the intake rotation and assignment decisions, and the roster the
+//! pure `rempart-rota` decision reads.
+
+use crate::audit::{Audit, AuditEvent};
+use crate::db::DbConn;
+use crate::error::{StoreError, StoreResult};
+use crate::schema::{assignment_decisions, cases, check_ins, rotation, shifts, users};
+use crate::util::{new_id, now, optional_text};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use rempart_core::{CaseStatus, Languages, Urgency};
+use rempart_rota::{CheckIn, Decision, Fitness, Handler, Load, Period, Policy, Roster, Rotation, Shift, ShiftKind};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[diesel(table_name = shifts)]
+pub struct ShiftRow {
+    pub id: String,
+    pub user_id: String,
+    /// `intake` or `standby`.
+    pub kind: String,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub created_by: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[diesel(table_name = assignment_decisions)]
+pub struct DecisionRow {
+    pub id: String,
+    pub case_id: String,
+    pub assignee_id: Option<String>,
+    pub via_standby: bool,
+    pub alert_leads: bool,
+    /// One reason per line.
+    pub reasons: String,
+    pub decided_at: NaiveDateTime,
+}
+
+fn kind_name(kind: ShiftKind) -> &'static str {
+    match kind {
+        ShiftKind::Intake => "intake",
+        ShiftKind::Standby => "standby",
+    }
+}
+
+fn shift_kind(name: &str) -> ShiftKind {
+    if name == "standby" { ShiftKind::Standby } else { ShiftKind::Intake }
+}
+
+/// Plans a shift (leads). Shifts are short: at most `policy.max_shift`.
+pub fn add_shift(
+    conn: &mut DbConn,
+    user_id: &str,
+    kind: ShiftKind,
+    starts_at: NaiveDateTime,
+    ends_at: NaiveDateTime,
+    policy: &Policy,
+    actor: Option<&str>,
+) -> StoreResult<ShiftRow> {
+    rempart_rota::validate_shift(starts_at, ends_at, policy).map_err(|e| StoreError::invalid("ends_at", e))?;
+    conn.write(|conn| {
+        let active: Option<bool> = users::table.find(user_id).select(users::active).first(conn).optional()?;
+        if active != Some(true) {
+            return Err(StoreError::invalid("user_id", "no active user with this id"));
+        }
+        let id = new_id();
+        diesel::insert_into(shifts::table)
+            .values((
+                shifts::id.eq(&id),
+                shifts::user_id.eq(user_id),
+                shifts::kind.eq(kind_name(kind)),
+                shifts::starts_at.eq(starts_at),
+                shifts::ends_at.eq(ends_at),
+                shifts::created_by.eq(actor),
+                shifts::created_at.eq(now()),
+            ))
+            .execute(conn)?;
+        AuditEvent::record(
+            conn,
+            Audit {
+                actor,
+                action: "shift.planned",
+                target: Some(("user", user_id)),
+                details: format!("kind={}", kind_name(kind)),
+                ..Default::default()
+            },
+        )?;
+        Ok(shifts::table.find(&id).select(ShiftRow::as_select()).first(conn)?)
+    })
+}
+
+/// Shifts overlapping [from, to).
+pub fn shifts_between(conn: &mut DbConn, from: NaiveDateTime, to: NaiveDateTime) -> StoreResult<Vec<ShiftRow>> {
+    Ok(shifts::table
+        .filter(shifts::ends_at.gt(from).and(shifts::starts_at.lt(to)))
+        .order((shifts::starts_at.asc(), shifts::id.asc()))
+        .select(ShiftRow::as_select())
+        .load(conn)?)
+}
+
+/// Records the caller's check-in for their shift covering `at` (or starting within the
+/// next 15 minutes). The private note is stored for its author only.
+pub fn check_in(
+    conn: &mut DbConn,
+    user_id: &str,
+    fit: bool,
+    note: Option<&str>,
+    at: NaiveDateTime,
+) -> StoreResult<ShiftRow> {
+    let note = optional_text("note", note, 2000)?;
+    conn.write(|conn| {
+        let shift = shifts::table
+            .filter(shifts::user_id.eq(user_id))
+            .filter(shifts::starts_at.le(at + Duration::minutes(15)))
+            .filter(shifts::ends_at.gt(at))
+            .order(shifts::starts_at.asc())
+            .select(ShiftRow::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| StoreError::Conflict("you have no shift now: nothing to check in to".into()))?;
+        diesel::insert_into(check_ins::table)
+            .values((
+                check_ins::id.eq(new_id()),
+                check_ins::shift_id.eq(&shift.id),
+                check_ins::user_id.eq(user_id),
+                check_ins::fit.eq(fit),
+                check_ins::private_note.eq(note),
+                check_ins::checked_at.eq(at),
+            ))
+            .execute(conn)?;
+        // The trail says that a check-in happened, never how the person feels.
+        AuditEvent::record(
+            conn,
+            Audit {
+                actor: Some(user_id),
+                action: "shift.checked_in",
+                target: Some(("shift", &shift.id)),
+                ..Default::default()
+            },
+        )?;
+        Ok(shift)
+    })
+}
+
+/// Replaces the intake rotation (leads).
+pub fn set_rotation(
+    conn: &mut DbConn,
+    members: &[String],
+    period: Period,
+    anchor: NaiveDate,
+    actor: Option<&str>,
+) -> StoreResult<Rotation> {
+    if members.is_empty() {
+        return Err(StoreError::invalid("members", "at least one handler"));
+    }
+    conn.write(|conn| {
+        for m in members {
+            let active: Option<bool> = users::table.find(m).select(users::active).first(conn).optional()?;
+            if active != Some(true) {
+                return Err(StoreError::invalid("members", format!("no active user `{m}`")));
+            }
+        }
+        let period_name = match period {
+            Period::Weekly => "weekly",
+            Period::Daily => "daily",
+        };
+        diesel::delete(rotation::table).execute(conn)?;
+        diesel::insert_into(rotation::table)
+            .values((
+                rotation::id.eq(1),
+                rotation::period.eq(period_name),
+                rotation::anchor.eq(anchor),
+                rotation::member_ids.eq(members.join(",")),
+                rotation::updated_by.eq(actor),
+                rotation::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
+        AuditEvent::record(
+            conn,
+            Audit {
+                actor,
+                action: "rotation.set",
+                details: format!("members={}", members.len()),
+                ..Default::default()
+            },
+        )?;
+        Ok(Rotation { order: members.to_vec(), period, anchor })
+    })
+}
+
+pub fn get_rotation(conn: &mut DbConn) -> StoreResult<Option<Rotation>> {
+    let row: Option<(String, NaiveDate, String)> =
+        rotation::table.select((rotation::period, rotation::anchor, rotation::member_ids)).first(conn).optional()?;
+    Ok(row.map(|(period, anchor, members)| Rotation {
+        order: members.split(',').filter(|m| !m.is_empty()).map(str::to_owned).collect(),
+        period: if period == "daily" { Period::Daily } else { Period::Weekly },
+        anchor,
+    }))
+}
+
+/// The team as the decision sees it at `at`: people on shift or in the rotation, the
+/// shifts covering `at`, their check-ins (fitness only: never the note), and loads.
+pub fn roster_at(conn: &mut DbConn, at: NaiveDateTime, policy: &Policy) -> StoreResult<Roster> {
+    let rotation = get_rotation(conn)?;
+    let shift_rows = shifts_between(conn, at, at + Duration::seconds(1))?;
+    let mut people: Vec<String> = shift_rows.iter().map(|s| s.user_id.clone()).collect();
+    people.extend(rotation.iter().flat_map(|r| r.order.iter().cloned()));
+    people.sort();
+    people.dedup();
+    let rows: Vec<(String, String, String, i32, bool, bool)> = users::table
+        .filter(users::id.eq_any(&people))
+        .select((
+            users::id,
+            users::display_name,
+            users::languages,
+            users::capacity,
+            users::cleared_for_restricted,
+            users::active,
+        ))
+        .load(conn)?;
+    let handlers = rows
+        .into_iter()
+        .filter(|(.., active)| *active)
+        .map(|(id, name, languages, capacity, cleared, _)| Handler {
+            id,
+            name,
+            languages: Languages::parse(&languages).unwrap_or_default(),
+            cleared_for_restricted: cleared,
+            capacity: u32::try_from(capacity).unwrap_or(0),
+        })
+        .collect();
+    let shift_ids: Vec<&str> = shift_rows.iter().map(|s| s.id.as_str()).collect();
+    let check_rows: Vec<(String, bool, NaiveDateTime)> = check_ins::table
+        .filter(check_ins::shift_id.eq_any(&shift_ids))
+        .select((check_ins::shift_id, check_ins::fit, check_ins::checked_at))
+        .load(conn)?;
+    let active: Vec<&str> = CaseStatus::all().filter(|s| s.is_active()).map(|s| s.as_str()).collect();
+    let open: Vec<(Option<String>, String)> = cases::table
+        .filter(cases::assignee_id.eq_any(&people))
+        .filter(cases::status.eq_any(&active))
+        .select((cases::assignee_id, cases::urgency))
+        .load(conn)?;
+    let week_start = (at.date() - Duration::days(i64::from(at.date().weekday().num_days_from_monday())))
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or(at);
+    let critical: Vec<Option<String>> = cases::table
+        .filter(cases::assignee_id.eq_any(&people))
+        .filter(cases::created_at.ge(week_start))
+        .filter(cases::urgency.eq(Urgency::Critical.as_str()).or(cases::imminent_risk.eq(true)))
+        .select(cases::assignee_id)
+        .load(conn)?;
+    let mut loads: BTreeMap<String, Load> = BTreeMap::new();
+    for (assignee, urgency) in open {
+        if let (Some(a), Ok(u)) = (assignee, Urgency::parse(&urgency)) {
+            loads.entry(a).or_default().weighted += policy.weights.of(u);
+        }
+    }
+    for a in critical.into_iter().flatten() {
+        loads.entry(a).or_default().critical_this_week += 1;
+    }
+    Ok(Roster {
+        handlers,
+        shifts: shift_rows
+            .into_iter()
+            .map(|s| Shift {
+                kind: shift_kind(&s.kind),
+                id: s.id,
+                handler_id: s.user_id,
+                start: s.starts_at,
+                end: s.ends_at,
+            })
+            .collect(),
+        check_ins: check_rows
+            .into_iter()
+            .map(|(shift_id, fit, at)| CheckIn {
+                shift_id,
+                at,
+                fitness: if fit { Fitness::Fit } else { Fitness::NotFit },
+            })
+            .collect(),
+        rotation,
+        loads,
+    })
+}
+
+/// Keeps a decision with its reasons, and applies it to the case.
+pub fn record_decision(conn: &mut DbConn, case_id: &str, decision: &Decision) -> StoreResult<DecisionRow> {
+    conn.write(|conn| {
+        let id = new_id();
+        diesel::insert_into(assignment_decisions::table)
+            .values((
+                assignment_decisions::id.eq(&id),
+                assignment_decisions::case_id.eq(case_id),
+                assignment_decisions::assignee_id.eq(decision.assignee.as_deref()),
+                assignment_decisions::via_standby.eq(decision.via_standby),
+                assignment_decisions::alert_leads.eq(decision.alert_leads),
+                assignment_decisions::reasons.eq(decision.reasons.join("\n")),
+                assignment_decisions::decided_at.eq(now()),
+            ))
+            .execute(conn)?;
+        if let Some(assignee) = &decision.assignee {
+            let reason = decision.reasons.join("; ");
+            crate::cases::Case::assign(conn, case_id, Some(assignee), &reason, None)?;
+        }
+        Ok(assignment_decisions::table.find(&id).select(DecisionRow::as_select()).first(conn)?)
+    })
+}
+
+pub fn decisions_for_case(conn: &mut DbConn, case_id: &str) -> StoreResult<Vec<DecisionRow>> {
+    Ok(assignment_decisions::table
+        .filter(assignment_decisions::case_id.eq(case_id))
+        .order((assignment_decisions::decided_at.asc(), assignment_decisions::id.asc()))
+        .select(DecisionRow::as_select())
+        .load(conn)?)
+}
+
+/// Who is on shift at `at` and how their check-in stands, as leads may see it: fit, not
+/// fit, pending (within the grace period) or missing. Never the private note.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OnShift {
+    pub user_id: String,
+    pub display_name: String,
+    pub kind: String,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    /// `fit`, `not_fit`, `pending` or `missing`.
+    pub check_in: String,
+}
+
+pub fn on_shift(roster: &Roster, at: NaiveDateTime, policy: &Policy) -> Vec<OnShift> {
+    roster
+        .shifts
+        .iter()
+        .filter(|s| s.covers(at))
+        .map(|s| OnShift {
+            user_id: s.handler_id.clone(),
+            display_name: roster.handler(&s.handler_id).map(|h| h.name.clone()).unwrap_or_default(),
+            kind: kind_name(s.kind).to_owned(),
+            starts_at: s.start,
+            ends_at: s.end,
+            check_in: match roster.check_in(&s.id).map(|c| c.fitness) {
+                Some(Fitness::Fit) => "fit",
+                Some(Fitness::NotFit) => "not_fit",
+                None if at < s.start + policy.check_in_grace => "pending",
+                None => "missing",
+            }
+            .to_owned(),
+        })
+        .collect()
+}
