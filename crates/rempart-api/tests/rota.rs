@@ -56,6 +56,16 @@ fn new_cases_go_to_the_first_fit_handler_in_rotation(db: TestDb) {
     assert!(reasons.contains("skipped ana: checked in not fit"), "{reasons}");
     assert!(reasons.ends_with("assigned to bo"), "{reasons}");
 
+    // A restricted case: Bo is not cleared, Cy (standby) is.
+    let (_, admin) = app.signed_in("admin@helpline.example", Role::Admin);
+    let cleared = app
+        .patch(&format!("/api/v1/users/{}", cy.id), Some(&admin), json!({"cleared_for_restricted": true}), None)
+        .expect(200);
+    assert_eq!(cleared.body["cleared_for_restricted"], true);
+    app.patch(&format!("/api/v1/users/{}", cy.id), Some(&admin), json!({"capacity": 500}), None).expect(422);
+    let restricted = app.new_case(&lead, "x3@example.org", json!({"sensitivity": "restricted"}));
+    assert_eq!(restricted["assignee_id"], cy.id.as_str(), "{restricted}");
+
     // The on-call picture: fitness only, never the note.
     let now_picture = app.get("/api/v1/rota/now", Some(&lead)).expect(200);
     let states: Vec<(String, String)> = now_picture.body["on_shift"]

@@ -34,6 +34,10 @@ pub struct User {
     #[serde(skip)]
     pub totp_secret: Option<String>,
     pub totp_enabled: bool,
+    /// Weighted load this person can carry (rota).
+    pub capacity: i32,
+    /// May be given restricted cases (rota).
+    pub cleared_for_restricted: bool,
 }
 
 /// A new account. The password arrives already hashed (see `rempart-auth`).
@@ -76,6 +80,8 @@ pub struct UserUpdateForm {
     pub updated_at: Option<NaiveDateTime>,
     pub totp_secret: Option<Option<String>>,
     pub totp_enabled: Option<bool>,
+    pub capacity: Option<i32>,
+    pub cleared_for_restricted: Option<bool>,
 }
 
 impl User {
@@ -161,6 +167,8 @@ impl User {
                 ("password", form.password_hash.is_some()),
                 ("active", form.active.is_some()),
                 ("totp", form.totp_enabled.is_some() || form.totp_secret.is_some()),
+                ("capacity", form.capacity.is_some()),
+                ("cleared_for_restricted", form.cleared_for_restricted.is_some()),
             ] {
                 if set {
                     changed.push(name);

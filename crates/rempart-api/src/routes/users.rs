@@ -120,6 +120,10 @@ pub struct UserPatch {
     pub languages: Option<String>,
     /// False disables the account: its tokens stop working at once.
     pub active: Option<bool>,
+    /// Weighted load the person can carry (critical 4, high 3, medium 2, low 1), 0 to 200.
+    pub capacity: Option<i32>,
+    /// May be given restricted cases by the rota.
+    pub cleared_for_restricted: Option<bool>,
 }
 
 /// Changes an account (admins). A role change or disabling revokes its tokens.
@@ -147,6 +151,9 @@ pub async fn update(
         .map(Languages::parse)
         .transpose()
         .map_err(|e| ApiError::validation("languages", e.to_string()))?;
+    if body.capacity.is_some_and(|c| !(0..=200).contains(&c)) {
+        return Err(ApiError::validation("capacity", "between 0 and 200"));
+    }
     let actor = user.id().to_owned();
     let updated = state
         .db(move |conn| {
@@ -156,6 +163,8 @@ pub async fn update(
                 role: body.role.map(String::from),
                 languages: languages.map(|l| l.to_string()),
                 active: body.active,
+                capacity: body.capacity,
+                cleared_for_restricted: body.cleared_for_restricted,
                 ..Default::default()
             };
             let updated = User::update(conn, &id, form, Some(&actor))?;
