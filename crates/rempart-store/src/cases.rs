@@ -273,6 +273,17 @@ impl Case {
     /// Creates the case and answers its id. The reference counter stays locked from its
     /// allocation to the commit, so every check and read happens before or after it.
     pub fn insert(conn: &mut DbConn, new: NewCase, actor: Option<&str>) -> StoreResult<String> {
+        Case::insert_with(conn, new, actor, |_, _| Ok(()))
+    }
+
+    /// Like [`Case::insert`], running `also(conn, case_id)` in the same transaction (to
+    /// record what decided the assignee, for one).
+    pub fn insert_with(
+        conn: &mut DbConn,
+        new: NewCase,
+        actor: Option<&str>,
+        also: impl FnOnce(&mut DbConn, &str) -> StoreResult<()>,
+    ) -> StoreResult<String> {
         let summary = required_text("summary", &new.summary, 10_000)?;
         conn.write(|conn| {
             Beneficiary::get(conn, &new.beneficiary_id)?;
@@ -313,6 +324,7 @@ impl Case {
                     ..Default::default()
                 },
             )?;
+            also(conn, &form.id)?;
             Ok(form.id)
         })
     }

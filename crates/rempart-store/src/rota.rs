@@ -288,26 +288,32 @@ pub fn roster_at(conn: &mut DbConn, at: NaiveDateTime, policy: &Policy) -> Store
     })
 }
 
-/// Keeps a decision with its reasons, and applies it to the case.
-pub fn record_decision(conn: &mut DbConn, case_id: &str, decision: &Decision) -> StoreResult<DecisionRow> {
+/// Keeps a decision with its reasons (in the transaction that creates or reassigns the
+/// case, so the two never disagree).
+pub fn insert_decision(conn: &mut DbConn, case_id: &str, decision: &Decision) -> StoreResult<()> {
+    diesel::insert_into(assignment_decisions::table)
+        .values((
+            assignment_decisions::id.eq(new_id()),
+            assignment_decisions::case_id.eq(case_id),
+            assignment_decisions::assignee_id.eq(decision.assignee.as_deref()),
+            assignment_decisions::via_standby.eq(decision.via_standby),
+            assignment_decisions::alert_leads.eq(decision.alert_leads),
+            assignment_decisions::reasons.eq(decision.reasons.join("\n")),
+            assignment_decisions::decided_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Keeps a decision about an existing case and applies it.
+pub fn record_decision(conn: &mut DbConn, case_id: &str, decision: &Decision) -> StoreResult<()> {
     conn.write(|conn| {
-        let id = new_id();
-        diesel::insert_into(assignment_decisions::table)
-            .values((
-                assignment_decisions::id.eq(&id),
-                assignment_decisions::case_id.eq(case_id),
-                assignment_decisions::assignee_id.eq(decision.assignee.as_deref()),
-                assignment_decisions::via_standby.eq(decision.via_standby),
-                assignment_decisions::alert_leads.eq(decision.alert_leads),
-                assignment_decisions::reasons.eq(decision.reasons.join("\n")),
-                assignment_decisions::decided_at.eq(now()),
-            ))
-            .execute(conn)?;
+        insert_decision(conn, case_id, decision)?;
         if let Some(assignee) = &decision.assignee {
             let reason = decision.reasons.join("; ");
             crate::cases::Case::assign(conn, case_id, Some(assignee), &reason, None)?;
         }
-        Ok(assignment_decisions::table.find(&id).select(DecisionRow::as_select()).first(conn)?)
+        Ok(())
     })
 }
 

@@ -143,34 +143,51 @@ pub async fn create(
     let actor = user.id().to_owned();
     let detail = state
         .db(move |conn| {
+            // Decide who takes it first (reads only), then write the case, its assignee
+            // and the decision in one transaction.
+            let decision = if use_rota {
+                let language = match (&body.beneficiary_id, &new_beneficiary) {
+                    (Some(id), _) => Beneficiary::get(conn, id)?.preferred_language,
+                    (None, Some(new)) => new.preferred_language.clone(),
+                    (None, None) => None,
+                };
+                let info = rempart_rota::NewCaseInfo {
+                    urgency: body.urgency.unwrap_or(Urgency::Medium),
+                    imminent_risk: body.imminent_risk,
+                    language,
+                    restricted: sensitivity == Sensitivity::Restricted,
+                };
+                Some(crate::routes::rota::decide_for_new_case(conn, &info)?)
+            } else {
+                None
+            };
+            let assignee_id = match &decision {
+                Some(d) => d.assignee.clone(),
+                None => assignee_id,
+            };
             let id = conn.write(|conn| {
                 let beneficiary_id = match (body.beneficiary_id, new_beneficiary) {
                     (Some(id), _) => id,
                     (None, Some(new)) => Beneficiary::create(conn, new, Some(&actor))?.id,
                     (None, None) => return Err(ApiError::validation("beneficiary_id", "required")),
                 };
-                Ok::<_, ApiError>(Case::insert(
-                    conn,
-                    NewCase {
-                        beneficiary_id,
-                        summary: body.summary,
-                        urgency: body.urgency.unwrap_or(Urgency::Medium),
-                        priority: body.priority.unwrap_or(Priority::P3),
-                        service_type: body.service_type,
-                        threat_type: body.threat_type,
-                        imminent_risk: body.imminent_risk,
-                        sensitivity,
-                        assignee_id,
-                    },
-                    Some(&actor),
-                )?)
+                let new = NewCase {
+                    beneficiary_id,
+                    summary: body.summary,
+                    urgency: body.urgency.unwrap_or(Urgency::Medium),
+                    priority: body.priority.unwrap_or(Priority::P3),
+                    service_type: body.service_type,
+                    threat_type: body.threat_type,
+                    imminent_risk: body.imminent_risk,
+                    sensitivity,
+                    assignee_id,
+                };
+                Ok::<_, ApiError>(Case::insert_with(conn, new, Some(&actor), |conn, case_id| match &decision {
+                    Some(d) => rempart_store::rota::insert_decision(conn, case_id, d),
+                    None => Ok(()),
+                })?)
             })?;
             // Read back after the commit: the reference counter is free again.
-            if use_rota {
-                let case = Case::get(conn, &id)?;
-                let language = Beneficiary::get(conn, &case.beneficiary_id)?.preferred_language;
-                crate::routes::rota::decide_for_new_case(conn, &case, language)?;
-            }
             Ok(Case::detail_of_new(conn, &id)?)
         })
         .await?;

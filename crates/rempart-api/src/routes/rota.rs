@@ -8,7 +8,6 @@ use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, NaiveDateTime};
 use rempart_rota::{Decision, NewCaseInfo, Period, Policy, ShiftKind};
 use rempart_store::DbConn;
-use rempart_store::cases::Case;
 use rempart_store::rota::{self as store, DecisionRow, OnShift, ShiftRow};
 use serde::{Deserialize, Serialize};
 
@@ -16,26 +15,15 @@ fn now() -> NaiveDateTime {
     chrono::Utc::now().naive_utc()
 }
 
-/// Runs the rota for a new case without an assignee and keeps the decision. The case is
-/// assigned when someone eligible is found; otherwise it waits and the decision says why.
-pub fn decide_for_new_case(
-    conn: &mut DbConn,
-    case: &Case,
-    language: Option<rempart_core::LanguageTag>,
-) -> ApiResult<Decision> {
+/// Decides who takes a new case without an assignee. Reads only: the caller writes the
+/// case, its assignee and this decision in one transaction.
+pub fn decide_for_new_case(conn: &mut DbConn, info: &NewCaseInfo) -> ApiResult<Decision> {
     let policy = Policy::default();
     let at = now();
     let roster = store::roster_at(conn, at, &policy)?;
-    let info = NewCaseInfo {
-        urgency: case.urgency,
-        imminent_risk: case.imminent_risk,
-        language,
-        restricted: case.sensitivity == rempart_core::Sensitivity::Restricted,
-    };
-    let decision = rempart_rota::assign(&roster, &policy, &info, at);
-    store::record_decision(conn, &case.id, &decision)?;
+    let decision = rempart_rota::assign(&roster, &policy, info, at);
     if decision.alert_leads {
-        tracing::warn!(case = %case.reference, assigned = decision.assignee.is_some(), "leads alerted");
+        tracing::warn!(assigned = decision.assignee.is_some(), "leads alerted for a new case");
     }
     Ok(decision)
 }
