@@ -1,6 +1,6 @@
 //! The assignment decision for a new case.
 
-use crate::model::{Fitness, NewCaseInfo, Policy, Roster, ShiftKind};
+use crate::model::{CheckInState, NewCaseInfo, Policy, Roster, ShiftKind};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -30,11 +30,11 @@ pub fn refusal(
 ) -> Option<String> {
     let Some(handler) = roster.handler(handler_id) else { return Some("not a known handler".into()) };
     let Some(shift) = roster.shift_at(handler_id, kind, now) else { return Some("off shift".into()) };
-    match roster.check_in(&shift.id).map(|c| c.fitness) {
-        Some(Fitness::Fit) => {}
-        Some(Fitness::NotFit) => return Some("checked in not fit".into()),
-        None if now < shift.start + policy.check_in_grace => return Some("not checked in yet".into()),
-        None => return Some("missed the check-in".into()),
+    match roster.check_in_state(shift, now, policy) {
+        CheckInState::Fit => {}
+        CheckInState::NotFit => return Some("checked in not fit".into()),
+        CheckInState::Pending => return Some("not checked in yet".into()),
+        CheckInState::Missing => return Some("missed the check-in".into()),
     }
     if case.restricted && !handler.cleared_for_restricted {
         return Some("not cleared for restricted cases".into());

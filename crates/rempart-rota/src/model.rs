@@ -212,6 +212,28 @@ impl Roster {
     pub fn check_in(&self, shift_id: &str) -> Option<&CheckIn> {
         self.check_ins.iter().filter(|c| c.shift_id == shift_id).max_by_key(|c| c.at)
     }
+
+    /// Where the check-in of `shift` stands at `at`: what leads may see (never the note).
+    pub fn check_in_state(&self, shift: &Shift, at: NaiveDateTime, policy: &Policy) -> CheckInState {
+        match self.check_in(&shift.id).map(|c| c.fitness) {
+            Some(Fitness::Fit) => CheckInState::Fit,
+            Some(Fitness::NotFit) => CheckInState::NotFit,
+            None if at < shift.start + policy.check_in_grace => CheckInState::Pending,
+            None => CheckInState::Missing,
+        }
+    }
+}
+
+/// A shift's check-in as seen at some moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckInState {
+    Fit,
+    NotFit,
+    /// Not yet, still within the grace period.
+    Pending,
+    /// Not at all, past the grace period: counts as not fit.
+    Missing,
 }
 
 /// Why a shift is refused.

@@ -215,3 +215,27 @@ fn rotation_turns_weekly_and_daily() {
     let daily = Rotation { period: Period::Daily, ..weekly };
     assert_eq!(daily.order_at(at(1)), ["b", "c", "a"]);
 }
+
+#[test]
+fn check_in_states_follow_the_grace_period() {
+    let t = now();
+    let shift = Shift {
+        id: "s".into(),
+        handler_id: "h".into(),
+        start: t,
+        end: t + Duration::hours(4),
+        kind: ShiftKind::Intake,
+    };
+    let mut roster = Roster { shifts: vec![shift.clone()], ..Roster::default() };
+    let p = Policy::default();
+    assert_eq!(roster.check_in_state(&shift, t + Duration::minutes(14), &p), CheckInState::Pending);
+    assert_eq!(roster.check_in_state(&shift, t + Duration::minutes(15), &p), CheckInState::Missing);
+    roster.check_ins.push(CheckIn { shift_id: "s".into(), at: t, fitness: Fitness::NotFit });
+    assert_eq!(roster.check_in_state(&shift, t + Duration::hours(1), &p), CheckInState::NotFit);
+    roster.check_ins.push(CheckIn { shift_id: "s".into(), at: t + Duration::minutes(30), fitness: Fitness::Fit });
+    assert_eq!(
+        roster.check_in_state(&shift, t + Duration::hours(1), &p),
+        CheckInState::Fit,
+        "the latest answer counts"
+    );
+}

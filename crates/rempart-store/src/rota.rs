@@ -41,7 +41,8 @@ pub struct DecisionRow {
     pub decided_at: NaiveDateTime,
 }
 
-fn kind_name(kind: ShiftKind) -> &'static str {
+/// The stored name of a shift kind.
+pub fn kind_name(kind: ShiftKind) -> &'static str {
     match kind {
         ShiftKind::Intake => "intake",
         ShiftKind::Standby => "standby",
@@ -323,40 +324,4 @@ pub fn decisions_for_case(conn: &mut DbConn, case_id: &str) -> StoreResult<Vec<D
         .order((assignment_decisions::decided_at.asc(), assignment_decisions::id.asc()))
         .select(DecisionRow::as_select())
         .load(conn)?)
-}
-
-/// Who is on shift at `at` and how their check-in stands, as leads may see it: fit, not
-/// fit, pending (within the grace period) or missing. Never the private note.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct OnShift {
-    pub user_id: String,
-    pub display_name: String,
-    pub kind: String,
-    pub starts_at: NaiveDateTime,
-    pub ends_at: NaiveDateTime,
-    /// `fit`, `not_fit`, `pending` or `missing`.
-    pub check_in: String,
-}
-
-pub fn on_shift(roster: &Roster, at: NaiveDateTime, policy: &Policy) -> Vec<OnShift> {
-    roster
-        .shifts
-        .iter()
-        .filter(|s| s.covers(at))
-        .map(|s| OnShift {
-            user_id: s.handler_id.clone(),
-            display_name: roster.handler(&s.handler_id).map(|h| h.name.clone()).unwrap_or_default(),
-            kind: kind_name(s.kind).to_owned(),
-            starts_at: s.start,
-            ends_at: s.end,
-            check_in: match roster.check_in(&s.id).map(|c| c.fitness) {
-                Some(Fitness::Fit) => "fit",
-                Some(Fitness::NotFit) => "not_fit",
-                None if at < s.start + policy.check_in_grace => "pending",
-                None => "missing",
-            }
-            .to_owned(),
-        })
-        .collect()
 }

@@ -6,9 +6,9 @@ use crate::routes::cases::visible_case;
 use crate::state::AppState;
 use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, NaiveDateTime};
-use rempart_rota::{Decision, NewCaseInfo, Period, Policy, ShiftKind};
+use rempart_rota::{CheckInState, Decision, NewCaseInfo, Period, Policy, ShiftKind};
 use rempart_store::DbConn;
-use rempart_store::rota::{self as store, DecisionRow, OnShift, ShiftRow};
+use rempart_store::rota::{self as store, DecisionRow, ShiftRow};
 use serde::{Deserialize, Serialize};
 
 fn now() -> NaiveDateTime {
@@ -157,6 +157,20 @@ pub async fn set_rotation(
     }))
 }
 
+/// Someone on shift now, as leads may see them.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OnShift {
+    pub user_id: String,
+    pub display_name: String,
+    /// `intake` or `standby`.
+    pub kind: String,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    /// `fit`, `not_fit`, `pending` (within the grace period) or `missing`. Never the note.
+    #[schema(value_type = String)]
+    pub check_in: CheckInState,
+}
+
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RotaNow {
     /// `rotation week 47: intake is Ana`, or null without a rotation.
@@ -175,7 +189,19 @@ pub async fn rota_now(state: web::Data<AppState>, _user: AuthUser) -> ApiResult<
     Ok(web::Json(RotaNow {
         period: roster.rotation.as_ref().map(|r| r.label(at)),
         intake_user_id: intake,
-        on_shift: store::on_shift(&roster, at, &policy),
+        on_shift: roster
+            .shifts
+            .iter()
+            .filter(|s| s.covers(at))
+            .map(|s| OnShift {
+                user_id: s.handler_id.clone(),
+                display_name: roster.handler(&s.handler_id).map(|h| h.name.clone()).unwrap_or_default(),
+                kind: store::kind_name(s.kind).to_owned(),
+                starts_at: s.start,
+                ends_at: s.end,
+                check_in: roster.check_in_state(s, at, &policy),
+            })
+            .collect(),
     }))
 }
 
