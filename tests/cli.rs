@@ -271,6 +271,7 @@ fn serve_first_start_login_and_graceful_stop(db: TestDb) {
     let mut log = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut log).expect("log");
     assert!(!log.contains(&password), "the one-time password never reaches the log");
+    assert!(log.contains("listening"), "the service logged its start: {log}");
     assert!(log.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('{')), "JSON logs: {log}");
 
     // A second start prints no password: there is a user already.

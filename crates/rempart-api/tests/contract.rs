@@ -172,9 +172,9 @@ fn evidence_upload_download_and_limits(db: TestDb) {
         support::Answer::from_response(r.expect("request"))
     };
     let content = b"\x89PNG fake screenshot of a threat".to_vec();
-    let first = upload("../../menace.png", content.clone()).expect(201);
+    let first = upload("../../capture d'écran.png", content.clone()).expect(201);
     assert_eq!(first.body["created"], true);
-    assert_eq!(first.body["evidence"]["original_name"], "menace.png");
+    assert_eq!(first.body["evidence"]["original_name"], "capture d'écran.png");
     let sha = first.body["evidence"]["sha256"].as_str().expect("sha").to_owned();
     let again = upload("copy.png", content.clone()).expect(200);
     assert_eq!(again.body["evidence"]["id"], first.body["evidence"]["id"], "stored once");
@@ -193,7 +193,10 @@ fn evidence_upload_download_and_limits(db: TestDb) {
     let header = |n: &str| r.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let digest = header("digest").expect("Digest");
     assert_eq!(header("content-type").as_deref(), Some("image/png"));
-    assert!(header("content-disposition").unwrap_or_default().starts_with("attachment"));
+    let disposition = header("content-disposition").unwrap_or_default();
+    assert!(disposition.starts_with("attachment"), "{disposition}");
+    assert!(disposition.contains("filename=\"capture d'_cran.png\""), "ASCII fallback: {disposition}");
+    assert!(disposition.contains("filename*=UTF-8''capture%20d%27%C3%A9cran.png"), "RFC 5987 name: {disposition}");
     assert_eq!(header("cache-control").as_deref(), Some("no-store"));
     let bytes = r.bytes().expect("body").to_vec();
     assert_eq!(bytes, content);

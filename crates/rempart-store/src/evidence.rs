@@ -150,6 +150,10 @@ impl Evidence {
 /// `type/subtype` with optional parameters, lower-cased; anything else is refused.
 fn parse_media_type(raw: &str) -> StoreResult<String> {
     let value = raw.trim().to_ascii_lowercase();
+    // It goes back out in a Content-Type header: printable ASCII only.
+    if value.chars().any(|c| c.is_control() || !c.is_ascii()) {
+        return Err(StoreError::invalid("media_type", "only printable ASCII is allowed"));
+    }
     let essence = value.split(';').next().unwrap_or_default().trim();
     let token = |s: &str| {
         !s.is_empty() && s.len() <= 127 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$&^_.+-".contains(&b))
@@ -180,7 +184,7 @@ mod tests {
     fn media_types() {
         assert_eq!(parse_media_type(" Application/PDF ").ok().as_deref(), Some("application/pdf"));
         assert!(parse_media_type("text/plain; charset=utf-8").is_ok());
-        for bad in ["", "pdf", "text/", "/plain", "te xt/plain"] {
+        for bad in ["", "pdf", "text/", "/plain", "te xt/plain", "text/plain; x=\u{1}", "text/plain; name=é"] {
             assert!(parse_media_type(bad).is_err(), "{bad}");
         }
     }

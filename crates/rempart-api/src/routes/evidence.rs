@@ -145,13 +145,29 @@ pub async fn download(
         })
         .await?;
     let digest = STANDARD.encode(hex::decode(&record.sha256).map_err(|_| ApiError::internal())?);
-    let name: String = record.original_name.chars().map(|c| if c == '"' || c == '\\' { '_' } else { c }).collect();
+    // RFC 6266: an ASCII fallback for old clients, the real (UTF-8) name in `filename*`.
+    let ascii: String = record
+        .original_name
+        .chars()
+        .map(|c| if (c.is_ascii_graphic() || c == ' ') && c != '"' && c != '\\' { c } else { '_' })
+        .collect();
+    let disposition = header::ContentDisposition {
+        disposition: header::DispositionType::Attachment,
+        parameters: vec![
+            header::DispositionParam::Filename(ascii),
+            header::DispositionParam::FilenameExt(header::ExtendedValue {
+                charset: header::Charset::Ext("UTF-8".to_owned()),
+                language_tag: None,
+                value: record.original_name.clone().into_bytes(),
+            }),
+        ],
+    };
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, record.media_type.clone()))
         .insert_header(("Digest", format!("sha-256={digest}")))
         .insert_header(("Repr-Digest", format!("sha-256=:{digest}:")))
         .insert_header((header::ETAG, format!("\"{}\"", record.sha256)))
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))
+        .insert_header(disposition)
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .body(content))
 }
