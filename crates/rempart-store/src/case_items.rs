@@ -76,6 +76,8 @@ pub struct Message {
     pub delivery_status: Option<DeliveryStatus>,
     pub author_id: Option<String>,
     pub created_at: NaiveDateTime,
+    /// What the mail gateway noticed about this message (repairs, undecryptable parts).
+    pub gateway_notes: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -95,6 +97,7 @@ pub struct NewMessage {
     pub signer_fingerprint: Option<Fingerprint>,
     /// Outbound email only; defaults to `queued` there.
     pub delivery_status: Option<DeliveryStatus>,
+    pub gateway_notes: Option<String>,
 }
 
 impl NewMessage {
@@ -119,6 +122,7 @@ impl NewMessage {
             signature_status: SignatureStatus::None,
             signer_fingerprint: None,
             delivery_status: None,
+            gateway_notes: None,
         }
     }
 }
@@ -142,6 +146,7 @@ pub struct MessageInsertForm {
     pub delivery_status: Option<String>,
     pub author_id: Option<String>,
     pub created_at: NaiveDateTime,
+    pub gateway_notes: Option<String>,
 }
 
 /// Largest message body kept as text (10 MiB); larger content belongs in evidence.
@@ -199,8 +204,17 @@ impl Message {
                 delivery_status: delivery_status.map(String::from),
                 author_id: actor.map(str::to_owned),
                 created_at: at,
+                gateway_notes: new.gateway_notes,
             };
             diesel::insert_into(messages::table).values(&form).execute(conn)?;
+            if new.direction == Direction::Outbound
+                && new.channel == Channel::Email
+                && new.party == Party::Beneficiary
+                && delivery_status == Some(DeliveryStatus::Queued)
+            {
+                // Durable: the reply and its place in the outbox commit together.
+                crate::mail::Outbox::enqueue(conn, &form.id, at)?;
+            }
             if new.direction == Direction::Outbound && new.party == Party::Beneficiary {
                 Case::mark_first_response(conn, &new.case_id, at)?;
             }

@@ -50,6 +50,25 @@ impl StoreError {
         }
     }
 
+    /// The database could not be reached or dropped the connection: retrying later may work.
+    /// Everything else is a property of the request.
+    pub fn is_unavailable(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match self {
+            StoreError::Connect(_) | StoreError::Pool(_) => true,
+            StoreError::Database(Error::DatabaseError(
+                DatabaseErrorKind::UnableToSendCommand | DatabaseErrorKind::ClosedConnection,
+                _,
+            )) => true,
+            StoreError::Database(Error::DatabaseError(_, info)) => {
+                // SQLite: the file is locked or cannot be opened; PostgreSQL: the server is gone.
+                let m = info.message();
+                m.contains("database is locked") || m.contains("unable to open") || m.contains("terminating connection")
+            }
+            _ => false,
+        }
+    }
+
     pub(crate) fn invalid(field: &'static str, message: impl ToString) -> Self {
         StoreError::Invalid { field, message: message.to_string() }
     }

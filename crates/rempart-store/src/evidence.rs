@@ -63,6 +63,41 @@ pub fn sha256_hex(content: &[u8]) -> String {
     hex::encode(Sha256::digest(content))
 }
 
+/// Stores raw bytes once, addressed by their SHA-256 (shared with evidence files).
+pub fn put_blob(conn: &mut DbConn, content: &[u8]) -> StoreResult<String> {
+    let sha256 = sha256_hex(content);
+    let size = i64::try_from(content.len()).map_err(|_| StoreError::invalid("content", "too large"))?;
+    let blob = (
+        evidence_blobs::sha256.eq(&sha256),
+        evidence_blobs::size.eq(size),
+        evidence_blobs::content.eq(content),
+        evidence_blobs::created_at.eq(now()),
+    );
+    match conn {
+        DbConn::Sqlite(c) => {
+            diesel::insert_into(evidence_blobs::table).values(blob).on_conflict_do_nothing().execute(c)?
+        }
+        DbConn::Postgres(c) => {
+            diesel::insert_into(evidence_blobs::table).values(blob).on_conflict_do_nothing().execute(c)?
+        }
+    };
+    Ok(sha256)
+}
+
+/// Reads raw bytes back and checks them against their address.
+pub fn get_blob(conn: &mut DbConn, sha256: &str) -> StoreResult<Vec<u8>> {
+    let content: Vec<u8> = evidence_blobs::table
+        .find(sha256)
+        .select(evidence_blobs::content)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::not_found("blob", sha256))?;
+    if sha256_hex(&content) != sha256 {
+        return Err(StoreError::EvidenceCorrupted { sha256: sha256.to_owned() });
+    }
+    Ok(content)
+}
+
 impl Evidence {
     /// Stores a file for a case. The same content is stored once however many cases hold
     /// it; attaching it twice to one case returns the first record.
@@ -75,20 +110,7 @@ impl Evidence {
         conn.write(|conn| {
             Case::get(conn, new.case_id)?;
             let at = now();
-            let blob = (
-                evidence_blobs::sha256.eq(&sha256),
-                evidence_blobs::size.eq(size),
-                evidence_blobs::content.eq(new.content),
-                evidence_blobs::created_at.eq(at),
-            );
-            match conn {
-                DbConn::Sqlite(c) => {
-                    diesel::insert_into(evidence_blobs::table).values(blob).on_conflict_do_nothing().execute(c)?
-                }
-                DbConn::Postgres(c) => {
-                    diesel::insert_into(evidence_blobs::table).values(blob).on_conflict_do_nothing().execute(c)?
-                }
-            };
+            put_blob(conn, new.content)?;
             let existing = evidence::table
                 .filter(evidence::case_id.eq(new.case_id))
                 .filter(evidence::sha256.eq(&sha256))
@@ -138,12 +160,7 @@ impl Evidence {
     /// The file's bytes, checked against the digest it was stored under.
     pub fn content(conn: &mut DbConn, id: &str) -> StoreResult<Vec<u8>> {
         let record = Evidence::get(conn, id)?;
-        let content: Vec<u8> =
-            evidence_blobs::table.find(&record.sha256).select(evidence_blobs::content).first(conn)?;
-        if sha256_hex(&content) != record.sha256 {
-            return Err(StoreError::EvidenceCorrupted { sha256: record.sha256 });
-        }
-        Ok(content)
+        get_blob(conn, &record.sha256)
     }
 }
 

@@ -13,6 +13,7 @@ pub mod db;
 pub mod error;
 pub mod evidence;
 pub mod indicators;
+pub mod mail;
 pub mod rota;
 pub mod schema;
 pub mod sessions;
@@ -21,4 +22,5 @@ pub mod users;
 mod util;
 
 pub use db::{Backend, DatabaseUrl, DbConn, DbPool, PoolOptions, PooledConn};
+pub use diesel::result::Error as DieselError;
 pub use error::{StoreError, StoreResult};

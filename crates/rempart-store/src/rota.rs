@@ -206,6 +206,19 @@ pub fn get_rotation(conn: &mut DbConn) -> StoreResult<Option<Rotation>> {
 
 /// The team as the decision sees it at `at`: people on shift or in the rotation, the
 /// shifts covering `at`, their check-ins (fitness only: never the note), and loads.
+/// Decides who takes a new case without an assignee, under the default policy, now. Reads
+/// only: the caller writes the case, its assignee and this decision in one transaction.
+pub fn decide_for_new_case(conn: &mut DbConn, info: &rempart_rota::NewCaseInfo) -> StoreResult<Decision> {
+    let policy = Policy::default();
+    let at = now();
+    let roster = roster_at(conn, at, &policy)?;
+    let decision = rempart_rota::assign(&roster, &policy, info, at);
+    if decision.alert_leads {
+        tracing::warn!(assigned = decision.assignee.is_some(), "leads alerted for a new case");
+    }
+    Ok(decision)
+}
+
 pub fn roster_at(conn: &mut DbConn, at: NaiveDateTime, policy: &Policy) -> StoreResult<Roster> {
     let rotation = get_rotation(conn)?;
     let shift_rows = shifts_between(conn, at, at + Duration::seconds(1))?;

@@ -225,6 +225,7 @@ diesel::table! {
         delivery_status -> Nullable<Text>,
         author_id -> Nullable<Text>,
         created_at -> Timestamp,
+        gateway_notes -> Nullable<Text>,
     }
 }
 
@@ -339,6 +340,50 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    mail_receipts (id) {
+        id -> Text,
+        message_id_header -> Text,
+        body_sha256 -> Text,
+        raw_sha256 -> Text,
+        source -> Text,
+        outcome -> Text,
+        case_id -> Nullable<Text>,
+        message_row_id -> Nullable<Text>,
+        quarantine_id -> Nullable<Text>,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mail_quarantine (id) {
+        id -> Text,
+        received_at -> Timestamp,
+        source -> Text,
+        reason_code -> Text,
+        reason -> Text,
+        from_address -> Nullable<Text>,
+        subject -> Text,
+        message_id_header -> Nullable<Text>,
+        raw_sha256 -> Text,
+        size -> BigInt,
+        resolved_at -> Nullable<Timestamp>,
+        resolved_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    outbox (message_row_id) {
+        message_row_id -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        locked_by -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(cases -> beneficiaries (beneficiary_id));
 diesel::joinable!(indicators -> cases (case_id));
 diesel::joinable!(beneficiary_emails -> beneficiaries (beneficiary_id));
@@ -371,4 +416,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     check_ins,
     rotation,
     assignment_decisions,
+    mail_receipts,
+    mail_quarantine,
+    outbox,
 );

@@ -160,6 +160,7 @@ pub fn bulk_load(conn: &mut DbConn, rng: &mut StdRng, count: usize, pool: usize,
                     delivery_status: (m % 2 == 1).then(|| "sent".to_owned()),
                     author_id: None,
                     created_at: created_at + Duration::minutes(m as i64 * 30),
+                    gateway_notes: None,
                 });
             }
             let mut seen = Vec::new();

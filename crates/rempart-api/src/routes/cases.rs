@@ -157,7 +157,7 @@ pub async fn create(
                     language,
                     restricted: sensitivity == Sensitivity::Restricted,
                 };
-                Some(crate::routes::rota::decide_for_new_case(conn, &info)?)
+                Some(rempart_store::rota::decide_for_new_case(conn, &info)?)
             } else {
                 None
             };

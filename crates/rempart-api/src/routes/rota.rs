@@ -6,26 +6,12 @@ use crate::routes::cases::visible_case;
 use crate::state::AppState;
 use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, NaiveDateTime};
-use rempart_rota::{CheckInState, Decision, NewCaseInfo, Period, Policy, ShiftKind};
-use rempart_store::DbConn;
+use rempart_rota::{CheckInState, Period, Policy, ShiftKind};
 use rempart_store::rota::{self as store, DecisionRow, ShiftRow};
 use serde::{Deserialize, Serialize};
 
 fn now() -> NaiveDateTime {
     chrono::Utc::now().naive_utc()
-}
-
-/// Decides who takes a new case without an assignee. Reads only: the caller writes the
-/// case, its assignee and this decision in one transaction.
-pub fn decide_for_new_case(conn: &mut DbConn, info: &NewCaseInfo) -> ApiResult<Decision> {
-    let policy = Policy::default();
-    let at = now();
-    let roster = store::roster_at(conn, at, &policy)?;
-    let decision = rempart_rota::assign(&roster, &policy, info, at);
-    if decision.alert_leads {
-        tracing::warn!(assigned = decision.assignee.is_some(), "leads alerted for a new case");
-    }
-    Ok(decision)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

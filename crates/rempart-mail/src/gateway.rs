@@ -1,0 +1,350 @@
+//! The inbound pipeline against the database: one message in, one committed outcome out
+//! (stored on a case, recognised as a duplicate, or quarantined with its raw bytes).
+
+use crate::error::MailError;
+use crate::inbound::{self, Inbound, Limits};
+use crate::pgp::{self, Keyring};
+use rempart_core::{CaseReference, Channel, Direction, EmailAddress, Fingerprint, Party, SignatureStatus};
+use rempart_store::DbConn;
+use rempart_store::beneficiaries::{Beneficiary, KeyOffer, NewBeneficiary};
+use rempart_store::case_items::{MAX_BODY_BYTES, Message, NewMessage};
+use rempart_store::cases::{Case, NewCase};
+use rempart_store::evidence::put_blob;
+use rempart_store::evidence::{Evidence, NewEvidence};
+use rempart_store::mail::{NewQuarantine, QuarantinedMail, Receipt, ReceiptInsertForm};
+use sequoia_openpgp::Cert;
+use serde::Serialize;
+
+/// What the gateway needs to open mail.
+#[derive(Debug, Clone, Default)]
+pub struct Gateway {
+    /// The helpline's secret keys; without them encrypted mail is quarantined.
+    pub keyring: Option<Keyring>,
+    pub limits: Limits,
+}
+
+/// The committed result of one message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    Stored {
+        case_id: String,
+        reference: String,
+        message_id: String,
+        new_case: bool,
+    },
+    /// Delivered before (same Message-ID and body): nothing stored twice.
+    Duplicate {
+        case_id: Option<String>,
+        quarantine_id: Option<String>,
+    },
+    Quarantined {
+        quarantine_id: String,
+        reason_code: String,
+        reason: String,
+    },
+}
+
+impl Gateway {
+    /// Takes one raw message through the whole pipeline. Returns `Err` only when nothing
+    /// could be committed (the database is unreachable): the caller must keep the message
+    /// and retry (the MTA pipe exits 75, the IMAP fetcher leaves it unseen).
+    #[tracing::instrument(skip_all, fields(source, size = raw.len()))]
+    pub fn ingest(&self, conn: &mut DbConn, raw: &[u8], source: &str) -> Result<Outcome, MailError> {
+        let digest = inbound::body_digest(raw);
+        let headers = inbound::read_headers(raw).ok();
+        let message_id = headers.as_ref().and_then(|h| h.message_id.clone()).unwrap_or_default();
+        if let Some(outcome) = duplicate(conn, &message_id, &digest)? {
+            return Ok(outcome);
+        }
+        let result = self.store(conn, raw, source, &message_id, &digest);
+        match result {
+            Ok(outcome) => Ok(outcome),
+            Err(e) if e.is_transient() => Err(e),
+            Err(e) => {
+                // A concurrent delivery of the same message may have won the race.
+                if let Some(outcome) = duplicate(conn, &message_id, &digest)? {
+                    return Ok(outcome);
+                }
+                self.quarantine(conn, raw, source, &message_id, &digest, &e)
+            }
+        }
+    }
+
+    fn quarantine(
+        &self,
+        conn: &mut DbConn,
+        raw: &[u8],
+        source: &str,
+        message_id: &str,
+        digest: &str,
+        error: &MailError,
+    ) -> Result<Outcome, MailError> {
+        let headers = inbound::read_headers(raw).unwrap_or_default();
+        let reason = error.to_string();
+        tracing::warn!(reason_code = error.code(), "inbound mail quarantined");
+        let item = conn.write(|conn| {
+            let item = QuarantinedMail::insert(
+                conn,
+                NewQuarantine {
+                    source,
+                    reason_code: error.code(),
+                    reason: &reason,
+                    from_address: headers.from.as_ref().map(EmailAddress::as_str),
+                    subject: &headers.subject,
+                    message_id_header: headers.message_id.as_deref(),
+                    raw,
+                },
+            )?;
+            Receipt::insert(
+                conn,
+                &ReceiptInsertForm {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    message_id_header: message_id.to_owned(),
+                    body_sha256: digest.to_owned(),
+                    raw_sha256: item.raw_sha256.clone(),
+                    source: source.to_owned(),
+                    outcome: "quarantined".into(),
+                    case_id: None,
+                    message_row_id: None,
+                    quarantine_id: Some(item.id.clone()),
+                    received_at: item.received_at,
+                },
+            )?;
+            Ok::<_, MailError>(item)
+        })?;
+        Ok(Outcome::Quarantined { quarantine_id: item.id, reason_code: item.reason_code, reason: item.reason })
+    }
+
+    fn open(&self, raw: &[u8], pinned: Option<&Cert>) -> Result<Inbound, MailError> {
+        let senders: Vec<Cert> = pinned.into_iter().cloned().collect();
+        let opened = inbound::open(raw, self.keyring.as_ref(), &senders, self.limits)?;
+        if pinned.is_some() || opened.signature.status != SignatureStatus::UnknownKey {
+            return Ok(opened);
+        }
+        // First contact: no key pinned yet. If the message carries the very key that signed
+        // it, check the signature against it (trust on first use; the beneficiary stays
+        // unverified until a handler verifies them).
+        let signer = opened.signature.signer.clone();
+        let offered = opened
+            .offered_keys
+            .iter()
+            .find(|(cert, _)| {
+                signer.as_deref().is_some_and(|s| {
+                    cert.keys().any(|k| k.key().fingerprint().to_hex() == s || k.key().keyid().to_hex() == s)
+                })
+            })
+            .map(|(cert, _)| cert.clone());
+        match offered {
+            Some(cert) => inbound::open(raw, self.keyring.as_ref(), &[cert], self.limits),
+            None => Ok(opened),
+        }
+    }
+
+    fn store(
+        &self,
+        conn: &mut DbConn,
+        raw: &[u8],
+        source: &str,
+        message_id: &str,
+        digest: &str,
+    ) -> Result<Outcome, MailError> {
+        let headers = inbound::read_headers(raw)?;
+        let Some(from) = headers.from.clone() else {
+            return Err(MailError::Malformed("no usable From address".into()));
+        };
+        // Reads before the write transaction: the pinned key decides how to verify.
+        let known = Beneficiary::find_by_email(conn, &from)?;
+        let pinned = known
+            .as_ref()
+            .and_then(|b| b.pgp_certificate.as_deref())
+            .and_then(|armored| pgp::parse_certificate(armored.as_bytes()).ok());
+        let mail = self.open(raw, pinned.as_ref())?;
+        let thread = find_thread(conn, &mail, &from)?;
+        let decision = match (&thread, &known) {
+            (None, beneficiary) => Some(rempart_store::rota::decide_for_new_case(
+                conn,
+                &rempart_rota::NewCaseInfo {
+                    urgency: rempart_core::Urgency::Medium,
+                    imminent_risk: false,
+                    language: beneficiary.as_ref().and_then(|b| b.preferred_language.clone()),
+                    restricted: false,
+                },
+            )?),
+            (Some(_), _) => None,
+        };
+
+        conn.write(|conn| {
+            let beneficiary = match Beneficiary::find_by_email(conn, &from)? {
+                Some(b) => b,
+                None => Beneficiary::create(
+                    conn,
+                    NewBeneficiary {
+                        display_name: mail.headers.from_name.clone().unwrap_or_else(|| from.as_str().to_owned()),
+                        emails: vec![from.clone()],
+                        audience_type: None,
+                        preferred_language: None,
+                    },
+                    None,
+                )?,
+            };
+            let mut notes = mail.notes.clone();
+            let (case_id, new_case) = match &thread {
+                Some(case_id) => (case_id.clone(), false),
+                None => {
+                    let summary = if mail.subject.trim().is_empty() || mail.subject.trim() == "..." {
+                        "(no subject)".to_owned()
+                    } else {
+                        mail.subject.clone()
+                    };
+                    let mut new = NewCase::new(beneficiary.id.clone(), summary);
+                    new.assignee_id = decision.as_ref().and_then(|d| d.assignee.clone());
+                    let id = Case::insert_with(conn, new, None, |conn, case_id| match &decision {
+                        Some(d) => rempart_store::rota::insert_decision(conn, case_id, d),
+                        None => Ok(()),
+                    })?;
+                    (id, true)
+                }
+            };
+            if mail.signature.status == SignatureStatus::Bad
+                && let Some(detail) = &mail.signature.detail
+            {
+                notes.push(format!("bad signature: {detail}"));
+            }
+            for (cert, key_source) in &mail.offered_keys {
+                let armored = pgp::armored_public(cert)?;
+                let Ok(fingerprint) = Fingerprint::parse(&cert.fingerprint().to_hex()) else { continue };
+                let offer = Beneficiary::offer_certificate(
+                    conn,
+                    &beneficiary.id,
+                    &armored,
+                    &fingerprint,
+                    key_source.as_str(),
+                    None,
+                )?;
+                if let KeyOffer::PendingChange { .. } = offer {
+                    notes.push(format!(
+                        "the sender offered a different key ({fingerprint}, from {}); a handler must accept it",
+                        key_source.as_str()
+                    ));
+                }
+            }
+            let case = Case::get(conn, &case_id)?;
+            let mut body = mail.body.clone();
+            if body.len() > MAX_BODY_BYTES {
+                let mut cut = MAX_BODY_BYTES;
+                while !body.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                body.truncate(cut);
+                notes.push("the body was longer than 10 MiB; the full text is in the raw message evidence".into());
+            }
+            let message = Message::add(
+                conn,
+                NewMessage {
+                    case_id: case_id.clone(),
+                    direction: Direction::Inbound,
+                    party: Party::Beneficiary,
+                    third_party_id: None,
+                    channel: Channel::Email,
+                    subject: mail.subject.chars().take(998).collect(),
+                    body,
+                    message_id: mail.headers.message_id.clone(),
+                    in_reply_to: mail.headers.thread_ids.first().cloned(),
+                    encrypted: mail.encrypted,
+                    signature_status: mail.signature.status,
+                    signer_fingerprint: mail.signature.signer.as_deref().and_then(|s| Fingerprint::parse(s).ok()),
+                    delivery_status: None,
+                    gateway_notes: (!notes.is_empty()).then(|| notes.join("\n")),
+                },
+                None,
+            )?;
+            let raw_sha256 = put_blob(conn, raw)?;
+            Evidence::add(
+                conn,
+                NewEvidence {
+                    case_id: &case_id,
+                    content: raw,
+                    media_type: "message/rfc822",
+                    original_name: &format!("message-{}.eml", &raw_sha256[..12]),
+                    description: Some("the message exactly as received"),
+                },
+                None,
+            )?;
+            for attachment in &mail.attachments {
+                let stored = Evidence::add(
+                    conn,
+                    NewEvidence {
+                        case_id: &case_id,
+                        content: &attachment.content,
+                        media_type: &attachment.media_type,
+                        original_name: &attachment.name,
+                        description: Some("attachment of an inbound message"),
+                    },
+                    None,
+                );
+                if stored.is_err() {
+                    // An odd media type must not lose the file.
+                    Evidence::add(
+                        conn,
+                        NewEvidence {
+                            case_id: &case_id,
+                            content: &attachment.content,
+                            media_type: "application/octet-stream",
+                            original_name: &attachment.name,
+                            description: Some("attachment of an inbound message"),
+                        },
+                        None,
+                    )?;
+                }
+            }
+            Receipt::insert(
+                conn,
+                &ReceiptInsertForm {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    message_id_header: message_id.to_owned(),
+                    body_sha256: digest.to_owned(),
+                    raw_sha256,
+                    source: source.to_owned(),
+                    outcome: "stored".into(),
+                    case_id: Some(case_id.clone()),
+                    message_row_id: Some(message.id.clone()),
+                    quarantine_id: None,
+                    received_at: message.created_at,
+                },
+            )?;
+            Ok(Outcome::Stored { case_id, reference: case.reference.to_string(), message_id: message.id, new_case })
+        })
+    }
+}
+
+fn duplicate(conn: &mut DbConn, message_id: &str, digest: &str) -> Result<Option<Outcome>, MailError> {
+    Ok(Receipt::find(conn, message_id, digest)?
+        .map(|r| Outcome::Duplicate { case_id: r.case_id, quarantine_id: r.quarantine_id }))
+}
+
+/// The case a message continues: one of our Message-IDs in In-Reply-To/References first,
+/// then the case reference in the (protected) subject, only if the sender is that case's
+/// beneficiary (a reference is easy to guess; a stranger quoting it opens a new case).
+fn find_thread(conn: &mut DbConn, mail: &Inbound, from: &EmailAddress) -> Result<Option<String>, MailError> {
+    for id in &mail.headers.thread_ids {
+        if let Some(message) = Message::find_by_message_id(conn, id)? {
+            return Ok(Some(message.case_id));
+        }
+    }
+    let reference =
+        CaseReference::find_in_subject(&mail.subject).or_else(|| CaseReference::find_in_subject(&mail.headers.subject));
+    if let Some(reference) = reference {
+        let case = match Case::get_by_reference(conn, &reference) {
+            Ok(case) => case,
+            Err(rempart_store::StoreError::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        if let Some(sender) = Beneficiary::find_by_email(conn, from)?
+            && sender.id == case.beneficiary_id
+        {
+            return Ok(Some(case.id));
+        }
+    }
+    Ok(None)
+}

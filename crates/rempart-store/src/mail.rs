@@ -1,0 +1,391 @@
+//! Storage of the mail gateway: receipts (idempotent ingestion), the quarantine of messages
+//! that could not be read, and the outbox of replies with leases for several workers.
+
+use crate::audit::{Audit, AuditEvent};
+use crate::case_items::Message;
+use crate::db::DbConn;
+use crate::error::{StoreError, StoreResult};
+use crate::evidence::{get_blob, put_blob};
+use crate::schema::{mail_quarantine, mail_receipts, messages, outbox};
+use crate::util::{new_id, now};
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use rempart_core::DeliveryStatus;
+use serde::Serialize;
+
+// ----------------------------------------------------------------------------- receipts
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = mail_receipts)]
+pub struct Receipt {
+    pub id: String,
+    pub message_id_header: String,
+    pub body_sha256: String,
+    pub raw_sha256: String,
+    pub source: String,
+    pub outcome: String,
+    pub case_id: Option<String>,
+    pub message_row_id: Option<String>,
+    pub quarantine_id: Option<String>,
+    pub received_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = mail_receipts)]
+pub struct ReceiptInsertForm {
+    pub id: String,
+    pub message_id_header: String,
+    pub body_sha256: String,
+    pub raw_sha256: String,
+    pub source: String,
+    pub outcome: String,
+    pub case_id: Option<String>,
+    pub message_row_id: Option<String>,
+    pub quarantine_id: Option<String>,
+    pub received_at: NaiveDateTime,
+}
+
+impl Receipt {
+    /// The receipt of an earlier delivery of the same message, if any.
+    pub fn find(conn: &mut DbConn, message_id_header: &str, body_sha256: &str) -> StoreResult<Option<Receipt>> {
+        Ok(mail_receipts::table
+            .filter(mail_receipts::message_id_header.eq(message_id_header))
+            .filter(mail_receipts::body_sha256.eq(body_sha256))
+            .select(Receipt::as_select())
+            .first(conn)
+            .optional()?)
+    }
+
+    pub fn insert(conn: &mut DbConn, form: &ReceiptInsertForm) -> StoreResult<()> {
+        diesel::insert_into(mail_receipts::table).values(form).execute(conn)?;
+        Ok(())
+    }
+}
+
+// --------------------------------------------------------------------------- quarantine
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[diesel(table_name = mail_quarantine)]
+pub struct QuarantinedMail {
+    pub id: String,
+    pub received_at: NaiveDateTime,
+    /// `mailgate` or `imap`.
+    pub source: String,
+    /// Stable code: `malformed`, `undecryptable`, `too_large`, ...
+    pub reason_code: String,
+    /// The reason in words.
+    pub reason: String,
+    pub from_address: Option<String>,
+    /// The outer subject, as received.
+    pub subject: String,
+    pub message_id_header: Option<String>,
+    /// SHA-256 of the raw message, kept byte for byte.
+    pub raw_sha256: String,
+    pub size: i64,
+    pub resolved_at: Option<NaiveDateTime>,
+    pub resolved_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = mail_quarantine)]
+pub struct QuarantineInsertForm {
+    pub id: String,
+    pub received_at: NaiveDateTime,
+    pub source: String,
+    pub reason_code: String,
+    pub reason: String,
+    pub from_address: Option<String>,
+    pub subject: String,
+    pub message_id_header: Option<String>,
+    pub raw_sha256: String,
+    pub size: i64,
+}
+
+/// What the gateway knows about a message it could not read.
+#[derive(Debug, Clone)]
+pub struct NewQuarantine<'a> {
+    pub source: &'a str,
+    pub reason_code: &'a str,
+    pub reason: &'a str,
+    pub from_address: Option<&'a str>,
+    pub subject: &'a str,
+    pub message_id_header: Option<&'a str>,
+    pub raw: &'a [u8],
+}
+
+impl QuarantinedMail {
+    /// Stores the raw bytes and the reason. Runs inside the caller's transaction.
+    pub fn insert(conn: &mut DbConn, new: NewQuarantine<'_>) -> StoreResult<QuarantinedMail> {
+        let raw_sha256 = put_blob(conn, new.raw)?;
+        let form = QuarantineInsertForm {
+            id: new_id(),
+            received_at: now(),
+            source: new.source.to_owned(),
+            reason_code: new.reason_code.to_owned(),
+            reason: new.reason.chars().take(2000).collect(),
+            from_address: new.from_address.map(str::to_owned),
+            subject: new.subject.chars().take(998).collect(),
+            message_id_header: new.message_id_header.map(str::to_owned),
+            raw_sha256,
+            size: i64::try_from(new.raw.len()).unwrap_or(i64::MAX),
+        };
+        diesel::insert_into(mail_quarantine::table).values(&form).execute(conn)?;
+        AuditEvent::record(
+            conn,
+            Audit {
+                actor: None,
+                action: "mail.quarantined",
+                case_id: None,
+                target: Some(("quarantine", &form.id)),
+                details: format!("reason={}", form.reason_code),
+            },
+        )?;
+        QuarantinedMail::get(conn, &form.id)
+    }
+
+    pub fn get(conn: &mut DbConn, id: &str) -> StoreResult<QuarantinedMail> {
+        mail_quarantine::table
+            .find(id)
+            .select(QuarantinedMail::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| StoreError::not_found("quarantined mail", id))
+    }
+
+    /// Newest first; `unresolved_only` hides what a handler has dealt with.
+    pub fn list(conn: &mut DbConn, unresolved_only: bool, limit: i64) -> StoreResult<Vec<QuarantinedMail>> {
+        let mut query = mail_quarantine::table.select(QuarantinedMail::as_select()).into_boxed();
+        if unresolved_only {
+            query = query.filter(mail_quarantine::resolved_at.is_null());
+        }
+        Ok(query.order((mail_quarantine::received_at.desc(), mail_quarantine::id.desc())).limit(limit).load(conn)?)
+    }
+
+    pub fn raw(conn: &mut DbConn, id: &str) -> StoreResult<Vec<u8>> {
+        let item = QuarantinedMail::get(conn, id)?;
+        get_blob(conn, &item.raw_sha256)
+    }
+
+    /// Marks an item as dealt with (the raw bytes stay).
+    pub fn resolve(conn: &mut DbConn, id: &str, actor: &str) -> StoreResult<QuarantinedMail> {
+        conn.write(|conn| {
+            QuarantinedMail::get(conn, id)?;
+            diesel::update(mail_quarantine::table.find(id))
+                .set((mail_quarantine::resolved_at.eq(Some(now())), mail_quarantine::resolved_by.eq(Some(actor))))
+                .execute(conn)?;
+            AuditEvent::record(
+                conn,
+                Audit {
+                    actor: Some(actor),
+                    action: "mail.quarantine_resolved",
+                    case_id: None,
+                    target: Some(("quarantine", id)),
+                    details: String::new(),
+                },
+            )?;
+            QuarantinedMail::get(conn, id)
+        })
+    }
+}
+
+// ------------------------------------------------------------------------------- outbox
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = outbox)]
+pub struct OutboxEntry {
+    pub message_row_id: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub locked_until: Option<NaiveDateTime>,
+    pub locked_by: Option<String>,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+/// What became of one delivery attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attempt {
+    Sent,
+    /// No usable certificate: held until a key arrives (never sent in clear).
+    NeedsKey(String),
+    /// Try again later (SMTP or network trouble).
+    Retry(String),
+    /// Give up (the SMTP server refused the message permanently, or too many attempts).
+    Failed(String),
+}
+
+pub struct Outbox;
+
+impl std::fmt::Debug for Outbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Outbox")
+    }
+}
+
+impl Outbox {
+    /// Attempts before a reply is marked `failed` (about 2 days with the backoff below).
+    pub const MAX_ATTEMPTS: i32 = 12;
+
+    /// Adds a reply to the outbox, inside the caller's transaction.
+    pub fn enqueue(conn: &mut DbConn, message_row_id: &str, at: NaiveDateTime) -> StoreResult<()> {
+        let row = (
+            outbox::message_row_id.eq(message_row_id),
+            outbox::attempts.eq(0),
+            outbox::next_attempt_at.eq(at),
+            outbox::created_at.eq(at),
+        );
+        match conn {
+            DbConn::Sqlite(c) => diesel::insert_into(outbox::table).values(row).on_conflict_do_nothing().execute(c)?,
+            DbConn::Postgres(c) => {
+                diesel::insert_into(outbox::table).values(row).on_conflict_do_nothing().execute(c)?
+            }
+        };
+        Ok(())
+    }
+
+    pub fn get(conn: &mut DbConn, message_row_id: &str) -> StoreResult<Option<OutboxEntry>> {
+        Ok(outbox::table.find(message_row_id).select(OutboxEntry::as_select()).first(conn).optional()?)
+    }
+
+    pub fn pending(conn: &mut DbConn) -> StoreResult<i64> {
+        Ok(outbox::table.count().get_result(conn)?)
+    }
+
+    /// Takes a lease on up to `limit` due replies for `worker`. A lease is a row update
+    /// guarded by its previous state, so two workers (two processes on one PostgreSQL) never
+    /// hold the same reply; a worker that dies loses its lease after `lease`.
+    pub fn claim(conn: &mut DbConn, worker: &str, limit: i64, lease: Duration) -> StoreResult<Vec<OutboxEntry>> {
+        let at = now();
+        let until = at + lease;
+        conn.write(|conn| {
+            let candidates: Vec<String> = outbox::table
+                .filter(outbox::next_attempt_at.le(at))
+                .filter(outbox::locked_until.is_null().or(outbox::locked_until.lt(at)))
+                .order(outbox::next_attempt_at.asc())
+                .limit(limit)
+                .select(outbox::message_row_id)
+                .load(conn)?;
+            let mut claimed = Vec::new();
+            for id in candidates {
+                // Compare-and-set: only succeeds if nobody took it since we looked.
+                let taken = diesel::update(
+                    outbox::table.find(&id).filter(outbox::locked_until.is_null().or(outbox::locked_until.lt(at))),
+                )
+                .set((outbox::locked_until.eq(Some(until)), outbox::locked_by.eq(Some(worker))))
+                .execute(conn)?;
+                if taken == 1
+                    && let Some(entry) = Outbox::get(conn, &id)?
+                {
+                    claimed.push(entry);
+                }
+            }
+            Ok(claimed)
+        })
+    }
+
+    /// Sets the RFC 5322 Message-ID of a reply before its first sending, so that every retry
+    /// carries the same one and the beneficiary's answer threads back.
+    pub fn ensure_message_id(
+        conn: &mut DbConn,
+        message_row_id: &str,
+        generate: impl FnOnce() -> String,
+    ) -> StoreResult<String> {
+        conn.write(|conn| {
+            let message = Message::get(conn, message_row_id)?;
+            if let Some(id) = message.message_id {
+                return Ok(id);
+            }
+            let id = generate();
+            diesel::update(messages::table.find(message_row_id))
+                .set(messages::message_id.eq(Some(&id)))
+                .execute(conn)?;
+            Ok(id)
+        })
+    }
+
+    /// Records the outcome of an attempt by `worker` (ignored if its lease was lost).
+    pub fn finish(conn: &mut DbConn, message_row_id: &str, worker: &str, attempt: Attempt) -> StoreResult<()> {
+        conn.write(|conn| {
+            let Some(entry) = Outbox::get(conn, message_row_id)? else { return Ok(()) };
+            if entry.locked_by.as_deref() != Some(worker) {
+                return Ok(());
+            }
+            let attempts = entry.attempts + 1;
+            let (status, remove, error) = match &attempt {
+                Attempt::Sent => (Some(DeliveryStatus::Sent), true, None),
+                Attempt::NeedsKey(reason) => (Some(DeliveryStatus::NeedsKey), true, Some(reason.clone())),
+                Attempt::Failed(reason) => (Some(DeliveryStatus::Failed), true, Some(reason.clone())),
+                Attempt::Retry(reason) if attempts >= Outbox::MAX_ATTEMPTS => {
+                    (Some(DeliveryStatus::Failed), true, Some(format!("gave up after {attempts} attempts: {reason}")))
+                }
+                Attempt::Retry(reason) => (None, false, Some(reason.clone())),
+            };
+            if remove {
+                diesel::delete(outbox::table.find(message_row_id)).execute(conn)?;
+            } else {
+                diesel::update(outbox::table.find(message_row_id))
+                    .set((
+                        outbox::attempts.eq(attempts),
+                        outbox::next_attempt_at.eq(now() + Outbox::backoff(attempts)),
+                        outbox::locked_until.eq(None::<NaiveDateTime>),
+                        outbox::locked_by.eq(None::<String>),
+                        outbox::last_error.eq(error.clone()),
+                    ))
+                    .execute(conn)?;
+            }
+            if let Some(status) = status {
+                let message = Message::get(conn, message_row_id)?;
+                diesel::update(messages::table.find(message_row_id))
+                    .set(messages::delivery_status.eq(Some(String::from(status))))
+                    .execute(conn)?;
+                let mut details = format!("status={status} attempts={attempts}");
+                if let Some(e) = &error {
+                    details.push_str(&format!(" reason={}", e.chars().take(300).collect::<String>()));
+                }
+                AuditEvent::record(
+                    conn,
+                    Audit {
+                        actor: None,
+                        action: "message.delivery_status",
+                        case_id: Some(&message.case_id),
+                        target: Some(("message", message_row_id)),
+                        details,
+                    },
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Exponential backoff: 1, 2, 4 ... minutes, at most 6 hours.
+    pub fn backoff(attempts: i32) -> Duration {
+        let exp = u32::try_from(attempts.clamp(1, 20) - 1).unwrap_or(0);
+        Duration::minutes(2_i64.saturating_pow(exp).min(360))
+    }
+
+    /// Puts a reply held for want of a key back in the outbox (a key has arrived).
+    pub fn requeue(conn: &mut DbConn, message_row_id: &str, actor: Option<&str>) -> StoreResult<()> {
+        conn.write(|conn| {
+            let message = Message::get(conn, message_row_id)?;
+            if !matches!(message.delivery_status, Some(DeliveryStatus::NeedsKey | DeliveryStatus::Failed)) {
+                return Err(StoreError::Conflict("only replies held for a key or failed can be sent again".into()));
+            }
+            diesel::update(messages::table.find(message_row_id))
+                .set(messages::delivery_status.eq(Some(String::from(DeliveryStatus::Queued))))
+                .execute(conn)?;
+            Outbox::enqueue(conn, message_row_id, now())?;
+            AuditEvent::record(
+                conn,
+                Audit {
+                    actor,
+                    action: "message.requeued",
+                    case_id: Some(&message.case_id),
+                    target: Some(("message", message_row_id)),
+                    details: String::new(),
+                },
+            )?;
+            Ok(())
+        })
+    }
+}
