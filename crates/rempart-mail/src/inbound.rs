@@ -400,13 +400,9 @@ impl<'a> Opener<'a> {
         let raw = message.raw_message();
         let start = signed.raw_header_offset() as usize;
         let end = (signed.raw_end_offset() as usize).min(raw.len());
-        let mut signed_bytes = raw.get(start..end).unwrap_or_default();
-        // The CRLF before the boundary belongs to the boundary, not to the signed part.
-        if let Some(rest) = signed_bytes.strip_suffix(b"\r\n") {
-            signed_bytes = rest;
-        } else if let Some(rest) = signed_bytes.strip_suffix(b"\n") {
-            signed_bytes = rest;
-        }
+        // mail-parser ends the part before the CRLF that belongs to the boundary (RFC 2046),
+        // which is exactly the signed data of RFC 3156.
+        let signed_bytes = raw.get(start..end).unwrap_or_default();
         let check = pgp::verify_detached(&canonical_crlf(signed_bytes), signature.contents(), self.senders);
         self.signatures.push(check);
         let inner = signed_bytes.to_vec();
@@ -448,6 +444,7 @@ impl<'a> Opener<'a> {
             rest = &rest[end..];
         }
         out.push_str(rest);
+        let out = out.replace("\r\n", "\n");
         if !out.trim().is_empty() {
             self.texts.push(out.trim_end().to_owned());
         }

@@ -39,7 +39,7 @@ pub struct OutboxWorker {
 impl OutboxWorker {
     /// Sends what is due. Returns how many replies were handled.
     pub fn run_once(&self) -> Result<usize, MailError> {
-        let mut conn = self.pool.get().map_err(rempart_store::StoreError::from)?;
+        let mut conn = self.pool.get()?;
         let claimed = Outbox::claim(&mut conn, &self.worker_id, self.batch, chrono::Duration::minutes(5))?;
         let count = claimed.len();
         for entry in claimed {

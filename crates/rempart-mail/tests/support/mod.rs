@@ -1,0 +1,175 @@
+//! GnuPG plays the beneficiary: a throwaway GNUPGHOME per person, real `gpg --batch`.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use tempfile::TempDir;
+
+pub struct Gpg {
+    home: TempDir,
+    pub email: String,
+}
+
+impl Drop for Gpg {
+    fn drop(&mut self) {
+        let _ = Command::new("gpgconf").env("GNUPGHOME", self.home.path()).args(["--kill", "gpg-agent"]).status();
+    }
+}
+
+impl Gpg {
+    /// A person with an Ed25519 signing key and a Cv25519 encryption subkey, no passphrase.
+    pub fn new(name: &str, email: &str) -> Self {
+        let home = tempfile::Builder::new().prefix("gpg").tempdir_in("/tmp").expect("gnupg home");
+        let gpg = Gpg { home, email: email.to_owned() };
+        let uid = format!("{name} <{email}>");
+        gpg.run(&["--passphrase", "", "--quick-gen-key", &uid, "ed25519", "sign,cert", "never"], b"");
+        let fpr = gpg.fingerprint();
+        gpg.run(&["--passphrase", "", "--quick-add-key", &fpr, "cv25519", "encr", "never"], b"");
+        gpg
+    }
+
+    pub fn home(&self) -> &Path {
+        self.home.path()
+    }
+
+    /// Runs gpg, panicking with its stderr on failure.
+    pub fn run(&self, args: &[&str], stdin: &[u8]) -> Vec<u8> {
+        let (status, out, err) = self.try_run(args, stdin);
+        assert!(status, "gpg {args:?} failed: {}", String::from_utf8_lossy(&err));
+        out
+    }
+
+    /// Runs gpg: (success, stdout, stderr).
+    pub fn try_run(&self, args: &[&str], stdin: &[u8]) -> (bool, Vec<u8>, Vec<u8>) {
+        let mut child = Command::new("gpg")
+            .env("GNUPGHOME", self.home.path())
+            .args(["--batch", "--yes", "--pinentry-mode", "loopback", "--trust-model", "always"])
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("gpg is installed");
+        let mut input = child.stdin.take().unwrap();
+        let data = stdin.to_vec();
+        let writer = std::thread::spawn(move || {
+            let _ = input.write_all(&data);
+        });
+        let output = child.wait_with_output().unwrap();
+        writer.join().unwrap();
+        (output.status.success(), output.stdout, output.stderr)
+    }
+
+    pub fn fingerprint(&self) -> String {
+        let out = self.run(&["--with-colons", "--list-keys", &self.email], b"");
+        let text = String::from_utf8(out).unwrap();
+        let line = text.lines().find(|l| l.starts_with("fpr:")).expect("a fingerprint");
+        line.split(':').nth(9).unwrap().to_owned()
+    }
+
+    pub fn export(&self) -> String {
+        String::from_utf8(self.run(&["--armor", "--export", &self.email], b"")).unwrap()
+    }
+
+    pub fn import(&self, armored: &[u8]) {
+        self.run(&["--import"], armored);
+    }
+
+    /// Encrypts to `recipient` (an address whose key was imported) and signs.
+    pub fn encrypt_sign(&self, recipient: &str, data: &[u8]) -> String {
+        let out = self.run(&["--armor", "--encrypt", "--sign", "--recipient", recipient], data);
+        String::from_utf8(out).unwrap()
+    }
+
+    pub fn encrypt_only(&self, recipient: &str, data: &[u8]) -> String {
+        let out = self.run(&["--armor", "--encrypt", "--recipient", recipient], data);
+        String::from_utf8(out).unwrap()
+    }
+
+    pub fn encrypt_hidden(&self, recipient: &str, data: &[u8]) -> String {
+        let out = self.run(&["--armor", "--encrypt", "--sign", "--hidden-recipient", recipient], data);
+        String::from_utf8(out).unwrap()
+    }
+
+    pub fn detach_sign(&self, data: &[u8]) -> String {
+        let out = self.run(&["--armor", "--detach-sign", "--digest-algo", "SHA256"], data);
+        String::from_utf8(out).unwrap()
+    }
+
+    pub fn clearsign(&self, text: &str) -> String {
+        String::from_utf8(self.run(&["--clearsign"], text.as_bytes())).unwrap()
+    }
+
+    /// Decrypts and reports the signature as gpg saw it: (plaintext, status lines).
+    pub fn decrypt(&self, data: &[u8]) -> (Vec<u8>, String) {
+        let (ok, out, err) = self.try_run(&["--status-fd", "2", "--decrypt"], data);
+        assert!(ok, "gpg could not decrypt: {}", String::from_utf8_lossy(&err));
+        (out, String::from_utf8_lossy(&err).into_owned())
+    }
+}
+
+/// CRLF everywhere, as on the wire.
+pub fn crlf(s: &str) -> String {
+    s.replace("\r\n", "\n").replace('\n', "\r\n")
+}
+
+/// A PGP/MIME encrypted message (RFC 3156), as Thunderbird writes it: "..." outside.
+pub fn pgp_mime(from: &str, to: &str, outer_subject: &str, message_id: &str, extra: &str, armored: &str) -> Vec<u8> {
+    crlf(&format!(
+        "From: Beneficiary <{from}>\n\
+         To: {to}\n\
+         Subject: {outer_subject}\n\
+         Message-ID: <{message_id}>\n\
+         Date: Sun, 22 Nov 2026 10:00:00 +0000\n\
+         {extra}MIME-Version: 1.0\n\
+         Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=\"b1\"\n\
+         \n\
+         This is an OpenPGP/MIME encrypted message (RFC 4880 and 3156)\n\
+         --b1\n\
+         Content-Type: application/pgp-encrypted\n\
+         Content-Description: PGP/MIME version identification\n\
+         \n\
+         Version: 1\n\
+         \n\
+         --b1\n\
+         Content-Type: application/octet-stream; name=\"encrypted.asc\"\n\
+         Content-Disposition: inline; filename=\"encrypted.asc\"\n\
+         \n\
+         {armored}\n\
+         --b1--\n"
+    ))
+    .into_bytes()
+}
+
+/// The inner entity with protected headers (what gets encrypted).
+pub fn protected_inner(subject: &str, body: &str) -> Vec<u8> {
+    crlf(&format!(
+        "Content-Type: multipart/mixed; boundary=\"inner\"; protected-headers=\"v1\"\n\
+         Subject: {subject}\n\
+         \n\
+         --inner\n\
+         Content-Type: text/plain; charset=utf-8; format=flowed\n\
+         Content-Transfer-Encoding: 8bit\n\
+         \n\
+         {body}\n\
+         --inner--\n"
+    ))
+    .into_bytes()
+}
+
+pub fn plain(from: &str, subject: &str, message_id: &str, body: &str) -> Vec<u8> {
+    crlf(&format!(
+        "From: {from}\n\
+         To: help@helpline.example\n\
+         Subject: {subject}\n\
+         Message-ID: <{message_id}>\n\
+         Date: Sun, 22 Nov 2026 10:00:00 +0000\n\
+         MIME-Version: 1.0\n\
+         Content-Type: text/plain; charset=utf-8\n\
+         Content-Transfer-Encoding: 8bit\n\
+         \n\
+         {body}\n"
+    ))
+    .into_bytes()
+}
