@@ -1,0 +1,230 @@
+//! Replies: encrypted and signed by the gateway, decrypted and verified by GnuPG, delivered
+//! to a real SMTP server (aiosmtpd) on loopback, on SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use lettre::message::Mailbox;
+use rempart_core::{Channel, DeliveryStatus, Direction};
+use rempart_mail::outbound::{self, Reply, SmtpConfig, SmtpSender, SmtpTls};
+use rempart_mail::worker::{NoKeyPolicy, OutboxWorker};
+use rempart_mail::{Gateway, Keyring, Limits, Outcome, pgp};
+use rempart_store::case_items::{Message, NewMessage};
+use rempart_store::mail::Outbox;
+use rempart_test_db::{TestDb, on_both_backends};
+use support::{Gpg, SmtpServer, free_port, pgp_mime, plain, protected_inner};
+
+const HELPLINE: &str = "help@helpline.example";
+
+fn armored_block(raw: &[u8]) -> String {
+    let text = String::from_utf8_lossy(raw);
+    let start = text.find("-----BEGIN PGP MESSAGE-----").expect("an OpenPGP message in the mail");
+    let end = text.find("-----END PGP MESSAGE-----").unwrap() + "-----END PGP MESSAGE-----".len();
+    text[start..end].replace("\r\n", "\n")
+}
+
+fn header<'a>(raw: &'a str, name: &str) -> Option<&'a str> {
+    raw.lines()
+        .take_while(|l| !l.is_empty())
+        .find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix(": ")))
+}
+
+#[test]
+fn replies_are_pgp_mime_signed_and_encrypted_with_protected_headers() {
+    let keyring = Keyring::generate(&format!("Helpline <{HELPLINE}>")).unwrap();
+    let ana = Gpg::new("Ana", "ana@example.net");
+    ana.import(keyring.public_armored().unwrap().as_bytes());
+    let ana_cert = pgp::parse_certificate(ana.export().as_bytes()).unwrap();
+    let from: Mailbox = format!("Helpline <{HELPLINE}>").parse().unwrap();
+    let to: Mailbox = "ana@example.net".parse().unwrap();
+    let reply = Reply {
+        from: &from,
+        to: &to,
+        subject: "Re: compte volé [RMP-2026-000042]",
+        body: "Bonjour Ana,\nchangez votre code PIN.\n",
+        message_id: "reply-1@helpline.example",
+        in_reply_to: Some("first@example.net"),
+    };
+    let email = outbound::compose(&reply, &ana_cert, &keyring).unwrap();
+    let raw = String::from_utf8(email.formatted()).unwrap();
+    assert_eq!(header(&raw, "Subject"), Some("..."), "the real subject is only inside");
+    assert!(!raw.contains("RMP-2026-000042") && !raw.contains("PIN"), "nothing sensitive outside: {raw}");
+    assert!(raw.contains("multipart/encrypted"));
+    assert!(raw.contains("protocol=\"application/pgp-encrypted\""));
+    assert_eq!(header(&raw, "In-Reply-To"), Some("<first@example.net>"));
+
+    let (plaintext, status) = ana.decrypt(armored_block(raw.as_bytes()).as_bytes());
+    let plaintext = String::from_utf8(plaintext).unwrap();
+    let validsig = status.lines().find(|l| l.contains("VALIDSIG")).unwrap_or_default();
+    assert!(validsig.ends_with(&keyring.fingerprint()), "gpg verified a signature by our primary key: {status}");
+    assert!(plaintext.contains("protected-headers=\"v1\""));
+    assert!(plaintext.contains("Subject: =?utf-8?B?"), "non-ASCII subject encoded: {plaintext}");
+    use base64::Engine;
+    let body_b64: String = plaintext.split("\r\n\r\n").nth(1).unwrap().split_whitespace().collect();
+    let body = base64::engine::general_purpose::STANDARD.decode(body_b64).unwrap();
+    assert_eq!(String::from_utf8(body).unwrap(), "Bonjour Ana,\r\nchangez votre code PIN.\r\n");
+
+    // The helpline can read its own sent copy.
+    let opened = pgp::open(armored_block(raw.as_bytes()).as_bytes(), Some(&keyring), &[], 1 << 20).unwrap();
+    assert!(opened.encrypted);
+}
+
+struct Setup {
+    keyring: Keyring,
+    ana: Gpg,
+    smtp: SmtpServer,
+}
+
+fn setup() -> Setup {
+    let keyring = Keyring::generate(&format!("Helpline <{HELPLINE}>")).unwrap();
+    let ana = Gpg::new("Ana", "ana@example.net");
+    ana.import(keyring.public_armored().unwrap().as_bytes());
+    Setup { keyring, ana, smtp: SmtpServer::start() }
+}
+
+fn worker(db: &TestDb, keyring: &Keyring, port: u16, id: &str) -> OutboxWorker {
+    let config = SmtpConfig {
+        host: "127.0.0.1".into(),
+        port,
+        tls: SmtpTls::None,
+        username: None,
+        password: None,
+        timeout_secs: 5,
+    };
+    OutboxWorker {
+        pool: db.pool().clone(),
+        keyring: keyring.clone(),
+        smtp: SmtpSender::new(&config).unwrap(),
+        from: format!("Helpline <{HELPLINE}>").parse().unwrap(),
+        worker_id: id.into(),
+        no_key: NoKeyPolicy::Hold,
+        batch: 10,
+    }
+}
+
+fn first_contact(db: &TestDb, s: &Setup, with_key: bool) -> (String, String) {
+    let gateway = Gateway { keyring: Some(s.keyring.clone()), limits: Limits::default() };
+    let raw = if with_key {
+        // The key travels as an attachment this time (application/pgp-keys).
+        let key = s.ana.export();
+        let inner = support::crlf(&format!(
+            "Content-Type: multipart/mixed; boundary=\"m\"; protected-headers=\"v1\"\nSubject: Au secours\n\n\
+             --m\nContent-Type: text/plain; charset=utf-8\n\nMon compte est piraté.\n\
+             --m\nContent-Type: application/pgp-keys; name=\"ana.asc\"\nContent-Disposition: attachment; filename=\"ana.asc\"\n\n{key}\n--m--\n"
+        ));
+        pgp_mime(
+            &s.ana.email,
+            HELPLINE,
+            "...",
+            "first@example.net",
+            "",
+            &s.ana.encrypt_sign(HELPLINE, inner.as_bytes()),
+        )
+    } else {
+        plain("bo@example.org", "Au secours", "first@example.org", "Pas de clé.")
+    };
+    match gateway.ingest(&mut db.conn(), &raw, "mailgate").unwrap() {
+        Outcome::Stored { case_id, reference, .. } => (case_id, reference),
+        other => panic!("{other:?}"),
+    }
+}
+
+fn queue_reply(db: &TestDb, case_id: &str, reference: &str, body: &str) -> String {
+    let new = NewMessage {
+        subject: format!("Re: Au secours [{reference}]"),
+        ..NewMessage::with_beneficiary(case_id, Direction::Outbound, Channel::Email, body)
+    };
+    let message = Message::add(&mut db.conn(), new, None).unwrap();
+    assert_eq!(message.delivery_status, Some(DeliveryStatus::Queued));
+    assert!(Outbox::get(&mut db.conn(), &message.id).unwrap().is_some(), "queued and in the outbox together");
+    message.id
+}
+
+/// The whole round trip: a reply leaves encrypted through SMTP, gpg reads it, and the
+/// beneficiary's answer threads back on our Message-ID alone.
+fn reply_round_trip_through_smtp(db: TestDb) {
+    let s = setup();
+    let (case_id, reference) = first_contact(&db, &s, true);
+    let id = queue_reply(&db, &case_id, &reference, "Changez votre mot de passe.");
+    assert_eq!(worker(&db, &s.keyring, s.smtp.port, "w1").run_once().unwrap(), 1);
+
+    let message = Message::get(&mut db.conn(), &id).unwrap();
+    assert_eq!(message.delivery_status, Some(DeliveryStatus::Sent));
+    assert!(Outbox::get(&mut db.conn(), &id).unwrap().is_none());
+    let sent = s.smtp.messages();
+    assert_eq!(sent.len(), 1);
+    let raw = String::from_utf8_lossy(&sent[0]).into_owned();
+    assert_eq!(header(&raw, "In-Reply-To"), Some("<first@example.net>"));
+    let (plaintext, status) = s.ana.decrypt(armored_block(&sent[0]).as_bytes());
+    assert!(status.contains("GOODSIG"), "{status}");
+    let plaintext = String::from_utf8(plaintext).unwrap();
+    assert!(plaintext.contains(&format!("Subject: Re: Au secours [{reference}]")), "{plaintext}");
+
+    // Ana answers with a client that keeps In-Reply-To but drops the reference.
+    let our_id = message.message_id.clone().expect("a Message-ID was set before sending");
+    assert!(raw.contains(&format!("<{our_id}>")));
+    let gateway = Gateway { keyring: Some(s.keyring.clone()), limits: Limits::default() };
+    let answer = pgp_mime(
+        &s.ana.email,
+        HELPLINE,
+        "...",
+        "answer@example.net",
+        &format!("In-Reply-To: <{our_id}>\n"),
+        &s.ana.encrypt_sign(HELPLINE, &protected_inner("Merci", "C'est fait.")),
+    );
+    match gateway.ingest(&mut db.conn(), &answer, "mailgate").unwrap() {
+        Outcome::Stored { case_id: threaded, new_case, .. } => {
+            assert_eq!(threaded, case_id);
+            assert!(!new_case);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// No key: held as needs_key, nothing leaves. SMTP down: retried later, still queued.
+fn no_key_is_held_and_smtp_failures_are_retried(db: TestDb) {
+    let s = setup();
+    let (case_id, reference) = first_contact(&db, &s, false);
+    let id = queue_reply(&db, &case_id, &reference, "Réponse en clair ? Jamais.");
+    worker(&db, &s.keyring, s.smtp.port, "w1").run_once().unwrap();
+    assert_eq!(Message::get(&mut db.conn(), &id).unwrap().delivery_status, Some(DeliveryStatus::NeedsKey));
+    assert!(s.smtp.messages().is_empty(), "never sent in clear");
+
+    // A beneficiary with a key, but the SMTP server is down.
+    let (case_id, reference) = first_contact(&db, &s, true);
+    let id = queue_reply(&db, &case_id, &reference, "Plus tard.");
+    let dead_port = free_port();
+    worker(&db, &s.keyring, dead_port, "w1").run_once().unwrap();
+    let entry = Outbox::get(&mut db.conn(), &id).unwrap().expect("still in the outbox");
+    assert_eq!(entry.attempts, 1);
+    assert!(entry.next_attempt_at > chrono::Utc::now().naive_utc(), "backs off");
+    assert!(entry.last_error.is_some());
+    assert_eq!(Message::get(&mut db.conn(), &id).unwrap().delivery_status, Some(DeliveryStatus::Queued));
+    // Not due yet: a working server sends nothing now.
+    assert_eq!(worker(&db, &s.keyring, s.smtp.port, "w1").run_once().unwrap(), 0);
+}
+
+/// Two workers (as two processes would) drain one outbox: each reply is sent exactly once.
+fn two_workers_never_send_twice(db: TestDb) {
+    let s = setup();
+    let (case_id, reference) = first_contact(&db, &s, true);
+    let ids: Vec<String> = (0..12).map(|n| queue_reply(&db, &case_id, &reference, &format!("Réponse {n}"))).collect();
+    let a = worker(&db, &s.keyring, s.smtp.port, "a");
+    let b = worker(&db, &s.keyring, s.smtp.port, "b");
+    std::thread::scope(|scope| {
+        for w in [&a, &b] {
+            scope.spawn(move || while w.run_once().unwrap() > 0 {});
+        }
+    });
+    for id in &ids {
+        assert_eq!(Message::get(&mut db.conn(), id).unwrap().delivery_status, Some(DeliveryStatus::Sent));
+    }
+    assert_eq!(s.smtp.messages().len(), ids.len(), "each reply exactly once");
+    assert_eq!(Outbox::pending(&mut db.conn()).unwrap(), 0);
+}
+
+on_both_backends!(
+    reply_round_trip_through_smtp,
+    no_key_is_held_and_smtp_failures_are_retried,
+    two_workers_never_send_twice
+);
