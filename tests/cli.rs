@@ -4,39 +4,10 @@ use rempart_core::{Role, Urgency};
 use rempart_store::beneficiaries::{Beneficiary, NewBeneficiary};
 use rempart_store::cases::{Case, NewCase};
 use rempart_test_db::{TestDb, on_both_backends};
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
-/// The binary, in `dir`, with no REMPART_* variable inherited from the caller.
-fn rempart(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rempart"));
-    cmd.current_dir(dir);
-    for (key, _) in std::env::vars() {
-        if key.starts_with("REMPART_") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.env_remove("RUST_LOG");
-    cmd
-}
-
-fn run(cmd: &mut Command, stdin: &str) -> Output {
-    let mut child =
-        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn rempart");
-    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
-    child.wait_with_output().expect("rempart output")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-#[track_caller]
-fn ok(out: &Output) -> String {
-    assert!(out.status.success(), "rempart failed: {}\n{}", text(&out.stdout), text(&out.stderr));
-    text(&out.stdout)
-}
+mod common;
+use common::{ok, read_until, rempart, run, text};
 
 fn users_and_cases_through_the_cli(db: TestDb) {
     let dir = tempfile::tempdir().expect("dir");
@@ -132,10 +103,17 @@ fn users_and_cases_through_the_cli(db: TestDb) {
 fn migrations_revert_and_reapply(db: TestDb) {
     let dir = tempfile::tempdir().expect("dir");
     let url = db.url().to_owned();
+    // The newest migration folder, e.g. 2026-11-22-000004_mail -> 20261122000004.
+    let newest = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations/sqlite"))
+        .expect("migrations")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .max()
+        .expect("a migration");
+    let version: String = newest.split('_').next().expect("version").chars().filter(char::is_ascii_digit).collect();
     let out = ok(&run(rempart(dir.path()).args(["--database", &url, "migrate", "--revert-last"]), ""));
-    assert_eq!(out.trim(), "reverted migration 20261122000003");
+    assert_eq!(out.trim(), format!("reverted migration {version}"));
     let out = ok(&run(rempart(dir.path()).args(["migrate", "--database", &url]), ""));
-    assert_eq!(out.trim(), "applied migration 20261122000003", "--database works after the subcommand too");
+    assert_eq!(out.trim(), format!("applied migration {version}"), "--database works after the subcommand too");
 }
 
 on_both_backends!(
@@ -198,20 +176,6 @@ fn help_describes_every_command() {
     for word in ["--email", "--name", "--role", "--languages", "standard input"] {
         assert!(help.contains(word), "user add --help lacks {word}: {help}");
     }
-}
-
-/// Reads the child's stdout until a line satisfies `want`, with a deadline.
-fn read_until(lines: &mut impl Iterator<Item = std::io::Result<String>>, want: impl Fn(&str) -> bool) -> Vec<String> {
-    let mut seen = Vec::new();
-    for line in lines.by_ref() {
-        let line = line.expect("stdout line");
-        let done = want(&line);
-        seen.push(line);
-        if done {
-            return seen;
-        }
-    }
-    panic!("the server stopped before printing what was expected: {seen:?}");
 }
 
 fn serve_first_start_login_and_graceful_stop(db: TestDb) {

@@ -18,7 +18,7 @@ use error::ApiError;
 use rempart_store::DbPool;
 use std::net::TcpListener;
 
-pub use state::{ApiConfig, AppState};
+pub use state::{ApiConfig, AppState, HelplineKeyInfo};
 
 /// A bound, ready-to-run API server.
 pub struct Application {

@@ -1,6 +1,6 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
-use crate::routes::{auth, beneficiaries, cases, evidence, health, items, rota, users};
+use crate::routes::{auth, beneficiaries, cases, evidence, health, items, mail, rota, users};
 use actix_web::HttpResponse;
 use std::sync::OnceLock;
 use utoipa::OpenApi;
@@ -30,6 +30,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         items::correlations, items::lookup,
         evidence::list, evidence::upload, evidence::download,
         rota::add_shift, rota::list_shifts, rota::check_in, rota::set_rotation, rota::rota_now, rota::decisions,
+        mail::helpline_key, mail::wkd_key, mail::wkd_policy, mail::quarantine, mail::quarantine_raw,
+        mail::resolve_quarantine, mail::resend,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&BearerAuth),

@@ -23,6 +23,18 @@ pub struct ApiConfig {
     pub json_limit_bytes: usize,
     /// Largest evidence file accepted, in bytes.
     pub evidence_limit_bytes: usize,
+    /// The helpline's public OpenPGP key, when the mail gateway has one.
+    pub helpline_key: Option<HelplineKeyInfo>,
+}
+
+/// The public side of the helpline key, served to beneficiaries (API and Web Key Directory).
+#[derive(Debug, Clone)]
+pub struct HelplineKeyInfo {
+    pub fingerprint: String,
+    pub armored: String,
+    pub binary: Vec<u8>,
+    /// WKD hashes of the local parts of the key's addresses.
+    pub wkd_hashes: Vec<String>,
 }
 
 impl std::fmt::Debug for ApiConfig {
@@ -49,6 +61,7 @@ impl ApiConfig {
             login_window: Duration::from_secs(15 * 60),
             json_limit_bytes: 1024 * 1024,
             evidence_limit_bytes: 25 * 1024 * 1024,
+            helpline_key: None,
         }
     }
 }

@@ -427,3 +427,59 @@ pub fn encrypt_and_sign(plaintext: &[u8], recipients: &[&Cert], keyring: &Keyrin
 pub fn looks_like_certificate(bytes: &[u8]) -> bool {
     Cert::from_bytes(bytes).is_ok()
 }
+
+/// The Web Key Directory name of a local part (draft-koch-openpgp-webkey-service):
+/// z-base-32 of the SHA-1 of the lower-cased local part.
+pub fn wkd_hash(local_part: &str) -> String {
+    use sha1::{Digest, Sha1};
+    const ALPHABET: &[u8; 32] = b"ybndrfg8ejkmcpqxot1uwisza345h769";
+    let digest = Sha1::digest(local_part.to_lowercase().as_bytes());
+    let mut out = String::with_capacity(32);
+    let mut buffer: u32 = 0;
+    let mut bits = 0;
+    for byte in digest {
+        buffer = (buffer << 8) | u32::from(byte);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(char::from(ALPHABET[((buffer >> bits) & 31) as usize]));
+        }
+    }
+    if bits > 0 {
+        out.push(char::from(ALPHABET[((buffer << (5 - bits)) & 31) as usize]));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wkd_hash_matches_the_draft_example() {
+        // draft-koch-openpgp-webkey-service, section 3.1: "Joe.Doe" -> iy9q119eutrkn8s1mk4r39qejnbu3n5q
+        assert_eq!(wkd_hash("Joe.Doe"), "iy9q119eutrkn8s1mk4r39qejnbu3n5q");
+    }
+
+    #[test]
+    fn a_generated_key_round_trips_through_its_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("keys").join("helpline.asc");
+        let keyring = Keyring::generate("Helpline <help@helpline.example>").expect("generate");
+        keyring.save_new(&path).expect("save");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).expect("metadata").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "readable by the service only");
+        }
+        let loaded = Keyring::load(&path).expect("load");
+        assert_eq!(loaded.fingerprint(), keyring.fingerprint());
+        assert_eq!(loaded.addresses(), ["help@helpline.example"]);
+        assert!(keyring.save_new(&path).is_err(), "never overwrites a key");
+        let public = keyring.public_armored().expect("public");
+        assert!(public.contains("PUBLIC KEY BLOCK") && !public.contains("PRIVATE"));
+        assert!(Keyring::from_bytes(public.as_bytes()).is_err(), "a public key is not a keyring");
+        assert!(format!("{keyring:?}").contains(&keyring.fingerprint()));
+    }
+}

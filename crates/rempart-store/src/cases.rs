@@ -229,6 +229,29 @@ pub struct CaseDetail {
     pub next_steps: Vec<NextStep>,
     pub risk_assessments: Vec<RiskAssessment>,
     pub status_history: Vec<StatusChange>,
+    /// What needs a handler's attention, derived from the rest: `key_change_pending` (the
+    /// beneficiary offered a different key), `reply_needs_key` (a reply is held for want of
+    /// a usable key), `reply_failed` (a reply could not be delivered), `bad_signature` (an
+    /// inbound message failed its signature check).
+    pub flags: Vec<String>,
+}
+
+fn case_flags(beneficiary: &BeneficiaryDetail, messages: &[Message]) -> Vec<String> {
+    use rempart_core::{DeliveryStatus, KeyChangeStatus, SignatureStatus};
+    let mut flags = Vec::new();
+    if beneficiary.key_changes.iter().any(|k| k.status == KeyChangeStatus::Pending) {
+        flags.push("key_change_pending".to_owned());
+    }
+    if messages.iter().any(|m| m.delivery_status == Some(DeliveryStatus::NeedsKey)) {
+        flags.push("reply_needs_key".to_owned());
+    }
+    if messages.iter().any(|m| m.delivery_status == Some(DeliveryStatus::Failed)) {
+        flags.push("reply_failed".to_owned());
+    }
+    if messages.iter().any(|m| m.signature_status == SignatureStatus::Bad) {
+        flags.push("bad_signature".to_owned());
+    }
+    flags
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -631,6 +654,7 @@ impl Case {
         let case = Case::get(conn, id)?;
         let beneficiary = Beneficiary::detail(conn, &case.beneficiary_id)?;
         Ok(CaseDetail {
+            flags: case_flags(&beneficiary, &[]),
             case,
             beneficiary,
             messages: Vec::new(),
@@ -662,8 +686,10 @@ impl Case {
             .order((case_status_changes::changed_at.asc(), case_status_changes::id.asc()))
             .select(StatusChange::as_select())
             .load(conn)?;
+        let messages = Message::for_case(conn, id)?;
         Ok(CaseDetail {
-            messages: Message::for_case(conn, id)?,
+            flags: case_flags(&beneficiary, &messages),
+            messages,
             evidence: Evidence::for_case(conn, id)?,
             indicators: Indicator::for_case(conn, id)?,
             links: CaseLink::for_case(conn, id)?,

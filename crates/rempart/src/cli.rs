@@ -50,6 +50,29 @@ pub enum Command {
     /// Intake rotation and workload.
     #[command(subcommand)]
     Rota(RotaCommand),
+    /// The helpline's OpenPGP key (mail.key_file).
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Take one email on standard input (for an MTA pipe): exits 0 once it is committed
+    /// (to a case, as a duplicate, or to the quarantine), 75 when it could not be stored so
+    /// that the MTA keeps it and retries.
+    Mailgate,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create the helpline's key (Ed25519 signing, Cv25519 encryption) in mail.key_file.
+    /// Refuses to overwrite an existing key.
+    Init {
+        /// User ID, e.g. "Helpline <help@example.org>".
+        #[arg(long)]
+        uid: String,
+    },
+    /// Install an existing secret key (armored or binary, without passphrase) as
+    /// mail.key_file. Refuses to overwrite an existing key.
+    Import { file: PathBuf },
+    /// Print the public key, ASCII-armored, for the website and for beneficiaries.
+    Export,
 }
 
 #[derive(Debug, Subcommand)]
@@ -143,6 +166,9 @@ pub fn run() -> ExitCode {
         Err(e) => return fail_config(&e),
     };
     crate::telemetry::init(&settings.log);
+    if let Command::Mailgate = cli.command {
+        return crate::mail::mailgate(&settings);
+    }
     match execute(cli.command, &settings) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -183,7 +209,19 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
                 writeln!(out, "This password works once: change it at first login (POST /api/v1/auth/password).")?;
                 out.flush()?;
             }
-            let config = settings.api_config(bind.as_deref());
+            let mut config = settings.api_config(bind.as_deref());
+            let keyring = crate::mail::load_keyring(settings)?;
+            match &keyring {
+                Some(k) => {
+                    config.helpline_key = Some(crate::mail::key_info(k)?);
+                    tracing::info!(fingerprint = %k.fingerprint(), "helpline key loaded");
+                }
+                None => tracing::warn!(
+                    key_file = %settings.mail.key_file.display(),
+                    "no helpline key: run `rempart keys init --uid ...` to receive and send encrypted mail"
+                ),
+            }
+            crate::mail::start_outbox_worker(settings, &pool, keyring.as_ref())?;
             drop(out);
             rempart_api::serve_blocking(config, pool, |port| {
                 tracing::info!(port, "listening");
@@ -246,6 +284,29 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
             print_table(&mut out, &["EMAIL", "ROLE", "LANGUAGES", "ACTIVE", "NAME"], &rows, "no users")?;
         }
         Command::Rota(RotaCommand::Simulate { .. }) => unreachable!("handled before loading the configuration"),
+        Command::Mailgate => unreachable!("handled before execute"),
+        Command::Keys(KeysCommand::Init { uid }) => {
+            let path = &settings.mail.key_file;
+            if path.exists() {
+                bail!("{} already exists; refusing to replace the helpline key", path.display());
+            }
+            let keyring = rempart_mail::Keyring::generate(&uid)?;
+            keyring.save_new(path)?;
+            writeln!(out, "created the helpline key {}", keyring.fingerprint())?;
+            writeln!(out, "secret key: {} (back it up: without it, encrypted mail cannot be read)", path.display())?;
+            writeln!(out, "publish the public key: rempart keys export")?;
+        }
+        Command::Keys(KeysCommand::Import { file }) => {
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let keyring = rempart_mail::Keyring::from_bytes(&bytes)?;
+            keyring.save_new(&settings.mail.key_file)?;
+            writeln!(out, "imported the helpline key {}", keyring.fingerprint())?;
+        }
+        Command::Keys(KeysCommand::Export) => {
+            let keyring = crate::mail::load_keyring(settings)?
+                .with_context(|| format!("no key at {}: run `rempart keys init`", settings.mail.key_file.display()))?;
+            write!(out, "{}", keyring.public_armored()?)?;
+        }
         Command::Case(CaseCommand::List { statuses, urgencies, limit }) => {
             let filter = CaseFilter {
                 statuses: statuses.iter().map(|s| CaseStatus::parse(s)).collect::<Result<_, _>>()?,

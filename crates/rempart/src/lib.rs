@@ -2,6 +2,7 @@
 //! [`run`].
 
 pub mod cli;
+pub mod mail;
 pub mod settings;
 pub mod telemetry;
 

@@ -16,6 +16,65 @@ pub struct Settings {
     pub server: ServerSettings,
     pub auth: AuthSettings,
     pub log: LogSettings,
+    pub mail: MailSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    pub key_file: PathBuf,
+    pub from: String,
+    pub max_message_bytes: usize,
+    pub max_decrypted_bytes: usize,
+    pub no_key_policy: rempart_mail::worker::NoKeyPolicy,
+    pub outbox_poll_secs: u64,
+    pub smtp: SmtpSettings,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub tls: rempart_mail::outbound::SmtpTls,
+    pub username: String,
+    pub password: String,
+    pub timeout_secs: u64,
+}
+
+impl std::fmt::Debug for SmtpSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .field("username", &self.username)
+            .field("password", &if self.password.is_empty() { "" } else { "***" })
+            .finish_non_exhaustive()
+    }
+}
+
+impl MailSettings {
+    pub fn limits(&self) -> rempart_mail::Limits {
+        rempart_mail::Limits {
+            max_message_bytes: self.max_message_bytes,
+            max_decrypted_bytes: self.max_decrypted_bytes,
+            ..Default::default()
+        }
+    }
+
+    /// The SMTP server, when one is configured.
+    pub fn smtp_config(&self) -> Option<rempart_mail::outbound::SmtpConfig> {
+        let s = &self.smtp;
+        (!s.host.is_empty()).then(|| rempart_mail::outbound::SmtpConfig {
+            host: s.host.clone(),
+            port: s.port,
+            tls: s.tls,
+            username: Some(s.username.clone()).filter(|u| !u.is_empty()),
+            password: Some(s.password.clone()).filter(|p| !p.is_empty()),
+            timeout_secs: s.timeout_secs,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -216,6 +275,15 @@ impl Settings {
         }
         rempart_core::EmailAddress::parse(&self.auth.initial_admin_email)
             .map_err(|e| invalid("auth.initial_admin_email", e.to_string()))?;
+        if !self.mail.from.is_empty() && self.mail.from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(invalid("mail.from", "expected an address such as \"Helpline <help@example.org>\"".into()));
+        }
+        if self.mail.max_message_bytes == 0 || self.mail.max_decrypted_bytes == 0 {
+            return Err(invalid("mail.max_message_bytes", "limits must be at least 1".into()));
+        }
+        if self.mail.outbox_poll_secs == 0 {
+            return Err(invalid("mail.outbox_poll_secs", "must be at least 1".into()));
+        }
         tracing_subscriber::EnvFilter::try_new(&self.log.level)
             .map_err(|e| invalid("log.level", format!("not a log filter: {e}")))?;
         Ok(())
@@ -234,6 +302,7 @@ impl Settings {
             login_window: Duration::from_secs(self.auth.login_window_secs),
             json_limit_bytes: self.server.json_limit_bytes,
             evidence_limit_bytes: self.server.evidence_limit_bytes,
+            helpline_key: None,
         }
     }
 

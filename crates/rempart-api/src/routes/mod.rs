@@ -6,6 +6,7 @@ pub mod cases;
 pub mod evidence;
 pub mod health;
 pub mod items;
+pub mod mail;
 pub mod rota;
 pub mod users;
 
@@ -92,4 +93,12 @@ api_routes! {
     put "/api/v1/rota/rotation" => rota::set_rotation,
     get "/api/v1/rota/now" => rota::rota_now,
     get "/api/v1/cases/{id}/assignment-decisions" => rota::decisions,
+
+    get "/api/v1/helpline-key" => mail::helpline_key,
+    get "/.well-known/openpgpkey/hu/{hash}" => mail::wkd_key,
+    get "/.well-known/openpgpkey/policy" => mail::wkd_policy,
+    get "/api/v1/mail/quarantine" => mail::quarantine,
+    get "/api/v1/mail/quarantine/{id}/raw" => mail::quarantine_raw,
+    post "/api/v1/mail/quarantine/{id}/resolve" => mail::resolve_quarantine,
+    post "/api/v1/cases/{id}/messages/{message_id}/resend" => mail::resend,
 }

@@ -1,0 +1,127 @@
+//! Wiring of the mail gateway into the binary: the key file, `mailgate`, and the outbox
+//! worker that `serve` runs.
+
+use crate::settings::Settings;
+use anyhow::{Context, bail};
+use lettre::message::Mailbox;
+use rempart_mail::worker::OutboxWorker;
+use rempart_mail::{Gateway, Keyring, Outcome};
+use rempart_store::DbPool;
+use std::io::Read;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// sysexits EX_TEMPFAIL: the MTA keeps the message and retries.
+pub const EX_TEMPFAIL: u8 = 75;
+
+/// The helpline key, if the key file exists. A file that exists but cannot be read is an
+/// error: running without the key would quarantine every encrypted message.
+pub fn load_keyring(settings: &Settings) -> anyhow::Result<Option<Keyring>> {
+    let path = &settings.mail.key_file;
+    if !path.exists() {
+        return Ok(None);
+    }
+    Ok(Some(Keyring::load(path).with_context(|| format!("mail.key_file {}", path.display()))?))
+}
+
+/// The public side of the key for the API (armored, binary, WKD hashes).
+pub fn key_info(keyring: &Keyring) -> anyhow::Result<rempart_api::HelplineKeyInfo> {
+    Ok(rempart_api::HelplineKeyInfo {
+        fingerprint: keyring.fingerprint(),
+        armored: keyring.public_armored()?,
+        binary: keyring.public_binary()?,
+        wkd_hashes: keyring
+            .addresses()
+            .iter()
+            .filter_map(|a| a.split('@').next())
+            .map(rempart_mail::pgp::wkd_hash)
+            .collect(),
+    })
+}
+
+/// The sender of replies: `mail.from`, else the key's first address.
+pub fn from_mailbox(settings: &Settings, keyring: &Keyring) -> anyhow::Result<Mailbox> {
+    if !settings.mail.from.is_empty() {
+        return settings.mail.from.parse().context("mail.from");
+    }
+    let user_id = keyring
+        .primary()
+        .userids()
+        .next()
+        .map(|u| String::from_utf8_lossy(u.userid().value()).into_owned())
+        .context("the helpline key has no user ID; set mail.from")?;
+    user_id.parse().with_context(|| format!("the helpline key's user ID {user_id:?} is not an address; set mail.from"))
+}
+
+/// Starts the outbox worker on its own thread when SMTP and the key are configured.
+pub fn start_outbox_worker(settings: &Settings, pool: &DbPool, keyring: Option<&Keyring>) -> anyhow::Result<()> {
+    let Some(smtp) = settings.mail.smtp_config() else {
+        tracing::warn!("mail.smtp.host is empty: replies stay queued until an SMTP server is configured");
+        return Ok(());
+    };
+    let Some(keyring) = keyring else {
+        tracing::warn!("no helpline key (rempart keys init): replies stay queued");
+        return Ok(());
+    };
+    let worker = OutboxWorker {
+        pool: pool.clone(),
+        keyring: keyring.clone(),
+        smtp: rempart_mail::outbound::SmtpSender::new(&smtp)?,
+        from: from_mailbox(settings, keyring)?,
+        worker_id: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4()),
+        no_key: settings.mail.no_key_policy,
+        batch: 20,
+    };
+    let poll = Duration::from_secs(settings.mail.outbox_poll_secs);
+    std::thread::Builder::new().name("outbox".into()).spawn(move || {
+        loop {
+            match worker.run_once() {
+                // A full batch: there may be more right away.
+                Ok(n) if n as i64 >= worker.batch => continue,
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "outbox run failed; retrying"),
+            }
+            std::thread::sleep(poll);
+        }
+    })?;
+    tracing::info!(host = %smtp.host, port = smtp.port, "outbox worker started");
+    Ok(())
+}
+
+/// `rempart mailgate`: one message on standard input, committed or refused with 75 so that
+/// the MTA keeps it. Prints the outcome as one JSON line.
+pub fn mailgate(settings: &Settings) -> ExitCode {
+    let mut raw = Vec::new();
+    if let Err(e) = std::io::stdin().lock().read_to_end(&mut raw) {
+        eprintln!("mailgate: cannot read the message: {e}");
+        return ExitCode::from(EX_TEMPFAIL);
+    }
+    match mailgate_inner(settings, &raw) {
+        Ok(outcome) => {
+            println!("{}", serde_json::to_string(&outcome).unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            // Nothing was committed: the MTA must keep the message and try again.
+            eprintln!("mailgate: temporary failure, the message was not stored: {e:#}");
+            tracing::error!(error = %format!("{e:#}"), "mailgate: temporary failure");
+            ExitCode::from(EX_TEMPFAIL)
+        }
+    }
+}
+
+fn mailgate_inner(settings: &Settings, raw: &[u8]) -> anyhow::Result<Outcome> {
+    if raw.is_empty() {
+        bail!("empty input");
+    }
+    let keyring = load_keyring(settings)?;
+    if keyring.is_none() {
+        tracing::warn!(key_file = %settings.mail.key_file.display(), "no helpline key: encrypted mail will be quarantined");
+    }
+    let pool = DbPool::connect(&settings.database.url, settings.pool_options())?;
+    let mut conn = pool.get()?;
+    let gateway = Gateway { keyring, limits: settings.mail.limits() };
+    // `ingest` quarantines whatever is wrong with the message itself; an error here means
+    // nothing could be committed.
+    Ok(gateway.ingest(&mut conn, raw, "mailgate")?)
+}

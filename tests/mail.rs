@@ -1,0 +1,169 @@
+//! End-to-end mail: `keys`, `mailgate` fed like an MTA pipe, and `serve` sending an
+//! encrypted reply to a real SMTP server, with GnuPG as the beneficiary.
+
+use rempart_test_db::{TestDb, on_both_backends};
+use std::time::{Duration, Instant};
+
+mod common;
+#[path = "../crates/rempart-mail/tests/support/mod.rs"]
+mod mail_support;
+
+use common::{ok, rempart, run, serve, text};
+use mail_support::{Gpg, SmtpServer, pgp_mime};
+
+const HELPLINE: &str = "help@helpline.example";
+
+#[test]
+fn keys_init_export_and_refusal_to_overwrite() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = ok(&run(rempart(dir.path()).args(["keys", "init", "--uid", &format!("Helpline <{HELPLINE}>")]), ""));
+    assert!(out.contains("created the helpline key"), "{out}");
+    let key_file = dir.path().join("data/helpline-key.asc");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).expect("key file").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let public = ok(&run(rempart(dir.path()).args(["keys", "export"]), ""));
+    assert!(public.starts_with("-----BEGIN PGP PUBLIC KEY BLOCK-----"), "{public}");
+    assert!(!public.contains("PRIVATE"));
+    let again = run(rempart(dir.path()).args(["keys", "init", "--uid", "Other <other@example.org>"]), "");
+    assert!(!again.status.success(), "never replaces the helpline key");
+    assert!(text(&again.stderr).contains("refusing"), "{}", text(&again.stderr));
+
+    // GnuPG accepts the exported key.
+    let ana = Gpg::new("Ana", "ana@example.net");
+    ana.import(public.as_bytes());
+    let (ok_list, listed, _) = ana.try_run(&["--list-keys", HELPLINE], b"");
+    assert!(ok_list && String::from_utf8_lossy(&listed).contains("Helpline"));
+}
+
+#[test]
+fn mailgate_exits_75_when_the_database_is_unreachable() {
+    let dir = tempfile::tempdir().expect("dir");
+    let raw = mail_support::plain("ana@example.net", "Bonjour", "m1@example.net", "Aidez-moi.");
+    let out =
+        run(rempart(dir.path()).args(["--database", "postgres://postgres@127.0.0.1:1/nowhere", "mailgate"]), &raw);
+    assert_eq!(out.status.code(), Some(75), "EX_TEMPFAIL so that the MTA keeps the message: {}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("not stored"), "{}", text(&out.stderr));
+}
+
+/// An MTA pipes an encrypted message and some garbage into `mailgate`; `serve` then sends
+/// the handler's reply encrypted through SMTP, and GnuPG reads it.
+fn mailgate_then_encrypted_reply_through_serve(db: TestDb) {
+    let dir = tempfile::tempdir().expect("dir");
+    ok(&run(rempart(dir.path()).args(["keys", "init", "--uid", &format!("Helpline <{HELPLINE}>")]), ""));
+    let public = ok(&run(rempart(dir.path()).args(["keys", "export"]), ""));
+    let ana = Gpg::new("Ana", "ana@example.net");
+    ana.import(public.as_bytes());
+
+    // The first message carries Ana's key as an attachment.
+    let key = ana.export();
+    let inner = mail_support::crlf(&format!(
+        "Content-Type: multipart/mixed; boundary=\"m\"; protected-headers=\"v1\"\nSubject: Téléphone saisi\n\n\
+         --m\nContent-Type: text/plain; charset=utf-8\n\nLa police a pris mon téléphone.\n\
+         --m\nContent-Type: application/pgp-keys; name=\"ana.asc\"\n\n{key}\n--m--\n"
+    ));
+    let raw =
+        pgp_mime(&ana.email, HELPLINE, "...", "first@example.net", "", &ana.encrypt_sign(HELPLINE, inner.as_bytes()));
+    let out = ok(&run(rempart(dir.path()).args(["--database", db.url(), "mailgate"]), &raw));
+    let outcome: serde_json::Value = serde_json::from_str(out.trim()).expect("JSON outcome");
+    assert_eq!(outcome["outcome"], "stored", "{outcome}");
+    assert_eq!(outcome["new_case"], true);
+    let case_id = outcome["case_id"].as_str().expect("case id").to_owned();
+
+    // The same delivery again: a duplicate, nothing stored twice.
+    let out = ok(&run(rempart(dir.path()).args(["--database", db.url(), "mailgate"]), &raw));
+    assert!(out.contains("\"duplicate\""), "{out}");
+
+    let garbage = b"\x00\x01 not a message".to_vec();
+    let out = ok(&run(rempart(dir.path()).args(["--database", db.url(), "mailgate"]), &garbage));
+    assert!(out.contains("\"quarantined\""), "exit 0: the bytes are committed to the quarantine: {out}");
+
+    let smtp = SmtpServer::start();
+    let served = serve(
+        dir.path(),
+        db.url(),
+        &[
+            ("REMPART_MAIL__SMTP__HOST", "127.0.0.1".into()),
+            ("REMPART_MAIL__SMTP__PORT", smtp.port.to_string()),
+            ("REMPART_MAIL__SMTP__TLS", "none".into()),
+            ("REMPART_MAIL__OUTBOX_POLL_SECS", "1".into()),
+        ],
+    );
+    let client = reqwest::blocking::Client::new();
+    let get = |path: &str| client.get(served.url(path)).bearer_auth(&served.token).send().expect("request");
+
+    // The public key, as served to beneficiaries and by WKD.
+    let served_key = client.get(served.url("/api/v1/helpline-key")).send().expect("key");
+    assert_eq!(served_key.status().as_u16(), 200);
+    assert_eq!(served_key.headers()["content-type"], "application/pgp-keys");
+    assert_eq!(served_key.text().expect("text"), public);
+    let wkd =
+        client.get(served.url("/.well-known/openpgpkey/hu/1eyf7u3ztd7qiy4gw6e39qongecekapm")).send().expect("wkd");
+    assert_eq!(wkd.status().as_u16(), 200, "WKD entry for the local part `help`");
+    assert!(!wkd.bytes().expect("bytes").is_empty());
+
+    // The quarantine lists the garbage, with its bytes intact.
+    let items: serde_json::Value = get("/api/v1/mail/quarantine").json().expect("json");
+    assert_eq!(items.as_array().map(Vec::len), Some(1), "{items}");
+    assert_eq!(items[0]["reason_code"], "malformed");
+    let raw_back = get(&format!("/api/v1/mail/quarantine/{}/raw", items[0]["id"].as_str().expect("id")));
+    assert_eq!(raw_back.bytes().expect("bytes").to_vec(), garbage);
+
+    // The case as the handler sees it: decrypted, protected subject, good signature.
+    let case: serde_json::Value = get(&format!("/api/v1/cases/{case_id}")).json().expect("case");
+    assert_eq!(case["summary"], "Téléphone saisi");
+    assert_eq!(case["messages"][0]["signature_status"], "good");
+    assert_eq!(case["messages"][0]["encrypted"], true);
+    assert_eq!(case["beneficiary"]["verification_status"], "unverified");
+
+    let reply: serde_json::Value = client
+        .post(served.url(&format!("/api/v1/cases/{case_id}/replies")))
+        .bearer_auth(&served.token)
+        .json(&serde_json::json!({"body": "Ne rallumez pas le téléphone. Nous vous appelons."}))
+        .send()
+        .and_then(|r| r.error_for_status())
+        .and_then(|r| r.json())
+        .expect("reply queued");
+    assert_eq!(reply["delivery_status"], "queued");
+    let reply_id = reply["id"].as_str().expect("id").to_owned();
+
+    // The worker polls every second; wait for the outcome (not a timing assertion).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        let messages: serde_json::Value = get(&format!("/api/v1/cases/{case_id}/messages")).json().expect("messages");
+        let status = messages
+            .as_array()
+            .and_then(|all| all.iter().find(|m| m["id"] == reply_id.as_str()))
+            .map(|m| m["delivery_status"].as_str().unwrap_or_default().to_owned())
+            .unwrap_or_default();
+        if status != "queued" || Instant::now() > deadline {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(status, "sent");
+    let sent = smtp.messages();
+    assert_eq!(sent.len(), 1);
+    let text_sent = String::from_utf8_lossy(&sent[0]).into_owned();
+    assert!(!text_sent.contains("rallumez"), "nothing in clear on the wire");
+    let start = text_sent.find("-----BEGIN PGP MESSAGE-----").expect("armored");
+    let end = text_sent.find("-----END PGP MESSAGE-----").expect("armored end") + 25;
+    let (plaintext, status) = ana.decrypt(text_sent[start..end].replace("\r\n", "\n").as_bytes());
+    assert!(status.contains("GOODSIG"), "{status}");
+    let plaintext = String::from_utf8_lossy(&plaintext).into_owned();
+    assert!(plaintext.contains("protected-headers=\"v1\""), "{plaintext}");
+    let encoded = plaintext
+        .lines()
+        .find_map(|l| l.strip_prefix("Subject: =?utf-8?B?"))
+        .and_then(|l| l.strip_suffix("?="))
+        .expect("the protected subject, RFC 2047 encoded");
+    use base64::Engine;
+    let subject = base64::engine::general_purpose::STANDARD.decode(encoded).expect("base64");
+    let reference = case["reference"].as_str().expect("reference");
+    assert_eq!(String::from_utf8(subject).expect("utf-8"), format!("Re: Téléphone saisi [{reference}]"));
+}
+
+on_both_backends!(mailgate_then_encrypted_reply_through_serve);
