@@ -9,7 +9,7 @@ mod common;
 mod mail_support;
 
 use common::{ok, rempart, run, serve, text};
-use mail_support::{Gpg, SmtpServer, pgp_mime};
+use mail_support::{Dovecot, Gpg, SmtpServer, pgp_mime, protected_inner};
 
 const HELPLINE: &str = "help@helpline.example";
 
@@ -164,6 +164,56 @@ fn mailgate_then_encrypted_reply_through_serve(db: TestDb) {
     let subject = base64::engine::general_purpose::STANDARD.decode(encoded).expect("base64");
     let reference = case["reference"].as_str().expect("reference");
     assert_eq!(String::from_utf8(subject).expect("utf-8"), format!("Re: Téléphone saisi [{reference}]"));
+}
+
+/// `serve` fetches the helpline's mailbox over IMAP (Dovecot) and files the message.
+#[test]
+fn serve_fetches_the_mailbox_over_imap() {
+    let db = TestDb::sqlite();
+    let dir = tempfile::tempdir().expect("dir");
+    ok(&run(rempart(dir.path()).args(["keys", "init", "--uid", &format!("Helpline <{HELPLINE}>")]), ""));
+    let public = ok(&run(rempart(dir.path()).args(["keys", "export"]), ""));
+    let ana = Gpg::new("Ana", "ana@example.net");
+    ana.import(public.as_bytes());
+    let dovecot = Dovecot::start();
+    let raw = pgp_mime(
+        &ana.email,
+        HELPLINE,
+        "...",
+        "imap-e2e@example.net",
+        "",
+        &ana.encrypt_sign(HELPLINE, &protected_inner("Arrivé par IMAP", "Bonjour par IMAP.")),
+    );
+    dovecot.deliver("INBOX", &raw);
+    let served = serve(
+        dir.path(),
+        db.url(),
+        &[
+            ("REMPART_MAIL__IMAP__HOST", "127.0.0.1".into()),
+            ("REMPART_MAIL__IMAP__PORT", dovecot.port.to_string()),
+            ("REMPART_MAIL__IMAP__TLS", "none".into()),
+            ("REMPART_MAIL__IMAP__USERNAME", "help".into()),
+            ("REMPART_MAIL__IMAP__PASSWORD", "secret".into()),
+            ("REMPART_MAIL__IMAP__POLL_SECS", "1".into()),
+        ],
+    );
+    let client = reqwest::blocking::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let cases = loop {
+        let cases: serde_json::Value = client
+            .get(served.url("/api/v1/cases"))
+            .bearer_auth(&served.token)
+            .send()
+            .and_then(|r| r.json())
+            .expect("cases");
+        let found = cases["items"].as_array().is_some_and(|items| !items.is_empty());
+        if found || Instant::now() > deadline {
+            break cases;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(cases["items"][0]["summary"], "Arrivé par IMAP", "{cases}");
+    assert!(dovecot.flags("INBOX").iter().all(|(_, f)| f.contains("\\Seen")), "marked after the commit");
 }
 
 on_both_backends!(mailgate_then_encrypted_reply_through_serve);

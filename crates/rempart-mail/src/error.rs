@@ -19,6 +19,8 @@ pub enum MailError {
     Pgp(String),
     #[error("SMTP: {0}")]
     Smtp(String),
+    #[error("IMAP: {0}")]
+    Imap(String),
     #[error(transparent)]
     Store(#[from] rempart_store::StoreError),
 }
@@ -39,6 +41,7 @@ impl MailError {
             MailError::Key(_) => "helpline_key",
             MailError::Pgp(_) => "pgp",
             MailError::Smtp(_) => "smtp",
+            MailError::Imap(_) => "imap",
             MailError::Store(_) => "store",
         }
     }
@@ -48,7 +51,7 @@ impl MailError {
     pub fn is_transient(&self) -> bool {
         match self {
             MailError::Store(e) => e.is_unavailable(),
-            MailError::Smtp(_) => true,
+            MailError::Smtp(_) | MailError::Imap(_) => true,
             _ => false,
         }
     }
@@ -56,6 +59,12 @@ impl MailError {
 
 impl From<rempart_store::DieselError> for MailError {
     fn from(e: rempart_store::DieselError) -> Self {
+        MailError::Store(rempart_store::StoreError::from(e))
+    }
+}
+
+impl From<rempart_store::PoolError> for MailError {
+    fn from(e: rempart_store::PoolError) -> Self {
         MailError::Store(rempart_store::StoreError::from(e))
     }
 }

@@ -3,6 +3,7 @@
 //! - [`pgp`]: the helpline keyring, decryption, signature checks, encryption (sequoia).
 //! - [`inbound`]: reading a message (PGP/MIME, inline PGP, protected headers, Autocrypt).
 //! - [`gateway`]: one message in, one committed outcome out (case, duplicate, quarantine).
+//! - [`imap`]: the IMAP fetcher (IDLE or polling), marking mail only after the commit.
 //! - [`outbound`]: composing encrypted replies and handing them to SMTP (lettre).
 //! - [`worker`]: the outbox worker, safe to run in several processes.
 //!
@@ -10,6 +11,7 @@
 
 pub mod error;
 pub mod gateway;
+pub mod imap;
 pub mod inbound;
 pub mod outbound;
 pub mod pgp;

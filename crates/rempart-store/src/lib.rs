@@ -22,5 +22,6 @@ pub mod users;
 mod util;
 
 pub use db::{Backend, DatabaseUrl, DbConn, DbPool, PoolOptions, PooledConn};
+pub use diesel::r2d2::PoolError;
 pub use diesel::result::Error as DieselError;
 pub use error::{StoreError, StoreResult};

@@ -88,6 +88,23 @@ pub fn start_outbox_worker(settings: &Settings, pool: &DbPool, keyring: Option<&
     Ok(())
 }
 
+/// Starts the IMAP fetcher on its own thread (with its own small runtime) when a mailbox is
+/// configured.
+pub fn start_imap_fetcher(settings: &Settings, pool: &DbPool, keyring: Option<&Keyring>) -> anyhow::Result<()> {
+    let Some(config) = settings.mail.imap_config() else { return Ok(()) };
+    if keyring.is_none() {
+        tracing::warn!("IMAP fetching without a helpline key: encrypted mail will be quarantined");
+    }
+    let fetcher = rempart_mail::imap::ImapFetcher {
+        config,
+        pool: pool.clone(),
+        gateway: Gateway { keyring: keyring.cloned(), limits: settings.mail.limits() },
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    std::thread::Builder::new().name("imap".into()).spawn(move || runtime.block_on(fetcher.run()))?;
+    Ok(())
+}
+
 /// `rempart mailgate`: one message on standard input, committed or refused with 75 so that
 /// the MTA keeps it. Prints the outcome as one JSON line.
 pub fn mailgate(settings: &Settings) -> ExitCode {

@@ -29,6 +29,7 @@ pub struct MailSettings {
     pub no_key_policy: rempart_mail::worker::NoKeyPolicy,
     pub outbox_poll_secs: u64,
     pub smtp: SmtpSettings,
+    pub imap: rempart_mail::imap::ImapConfig,
 }
 
 #[derive(Clone, Deserialize)]
@@ -61,6 +62,11 @@ impl MailSettings {
             max_decrypted_bytes: self.max_decrypted_bytes,
             ..Default::default()
         }
+    }
+
+    /// The IMAP mailbox, when one is configured.
+    pub fn imap_config(&self) -> Option<rempart_mail::imap::ImapConfig> {
+        (!self.imap.host.is_empty()).then(|| self.imap.clone())
     }
 
     /// The SMTP server, when one is configured.

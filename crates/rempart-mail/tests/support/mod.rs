@@ -221,3 +221,92 @@ impl SmtpServer {
         files.iter().map(|p| std::fs::read(p).unwrap()).collect()
     }
 }
+
+/// A real Dovecot IMAP server on a loopback port, with its own configuration and mail
+/// store in a temporary folder; user `help`, password `secret`.
+pub struct Dovecot {
+    child: std::process::Child,
+    pub port: u16,
+    dir: TempDir,
+}
+
+impl Drop for Dovecot {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Dovecot {
+    pub fn start() -> Self {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::Builder::new().prefix("dovecot").tempdir_in("/tmp").unwrap();
+        // Mail is accessed as `nobody`: the folders on the way must let it through.
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let mail = dir.path().join("mail");
+        std::fs::create_dir(&mail).unwrap();
+        std::os::unix::fs::chown(&mail, Some(65534), Some(65534)).unwrap();
+        let port = free_port();
+        let base = dir.path().display();
+        let config = format!(
+            "base_dir = {base}/run\nstate_dir = {base}/run\nlog_path = {base}/dovecot.log\n\
+             protocols = imap\nlisten = 127.0.0.1\nssl = no\ndisable_plaintext_auth = no\n\
+             auth_mechanisms = plain login\nfirst_valid_uid = 1\nmail_location = maildir:{base}/mail/%u\n\
+             passdb {{\n  driver = static\n  args = password=secret\n}}\n\
+             userdb {{\n  driver = static\n  args = uid=65534 gid=65534 home={base}/mail/%u\n}}\n\
+             service imap-login {{\n  chroot =\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  \
+             inet_listener imaps {{\n    port = 0\n  }}\n}}\nservice anvil {{\n  chroot =\n}}\n"
+        );
+        std::fs::write(dir.path().join("dovecot.conf"), config).unwrap();
+        let child = Command::new("dovecot")
+            .args(["-F", "-c"])
+            .arg(dir.path().join("dovecot.conf"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dovecot (Debian package dovecot-imapd; .ci/run installs it)");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(std::time::Instant::now() < deadline, "dovecot did not start on port {port}");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Dovecot { child, port, dir }
+    }
+
+    fn doveadm(&self, args: &[&str], stdin: &[u8]) -> String {
+        let mut child = Command::new("doveadm")
+            .arg("-c")
+            .arg(self.dir.path().join("dovecot.conf"))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("doveadm");
+        child.stdin.take().unwrap().write_all(stdin).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "doveadm {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Delivers a message into `mailbox` of user `help`.
+    pub fn deliver(&self, mailbox: &str, raw: &[u8]) {
+        self.doveadm(&["save", "-u", "help", "-m", mailbox], raw);
+    }
+
+    pub fn create_mailbox(&self, mailbox: &str) {
+        self.doveadm(&["mailbox", "create", "-u", "help", mailbox], b"");
+    }
+
+    /// (uid, flags) of every message in `mailbox`.
+    pub fn flags(&self, mailbox: &str) -> Vec<(u32, String)> {
+        let out = self.doveadm(&["-f", "tab", "fetch", "-u", "help", "uid flags", "mailbox", mailbox, "ALL"], b"");
+        out.lines()
+            .skip(1)
+            .filter_map(|l| {
+                let (uid, flags) = l.split_once('\t')?;
+                Some((uid.trim().parse().ok()?, flags.trim().to_owned()))
+            })
+            .collect()
+    }
+}
