@@ -184,10 +184,10 @@ fn reply_round_trip_through_smtp(db: TestDb) {
 /// No key: held as needs_key, nothing leaves. SMTP down: retried later, still queued.
 fn no_key_is_held_and_smtp_failures_are_retried(db: TestDb) {
     let s = setup();
-    let (case_id, reference) = first_contact(&db, &s, false);
-    let id = queue_reply(&db, &case_id, &reference, "Réponse en clair ? Jamais.");
+    let (held_case, held_reference) = first_contact(&db, &s, false);
+    let id_held = queue_reply(&db, &held_case, &held_reference, "Réponse en clair ? Jamais.");
     worker(&db, &s.keyring, s.smtp.port, "w1").run_once().unwrap();
-    assert_eq!(Message::get(&mut db.conn(), &id).unwrap().delivery_status, Some(DeliveryStatus::NeedsKey));
+    assert_eq!(Message::get(&mut db.conn(), &id_held).unwrap().delivery_status, Some(DeliveryStatus::NeedsKey));
     assert!(s.smtp.messages().is_empty(), "never sent in clear");
 
     // A beneficiary with a key, but the SMTP server is down.
@@ -202,6 +202,32 @@ fn no_key_is_held_and_smtp_failures_are_retried(db: TestDb) {
     assert_eq!(Message::get(&mut db.conn(), &id).unwrap().delivery_status, Some(DeliveryStatus::Queued));
     // Not due yet: a working server sends nothing now.
     assert_eq!(worker(&db, &s.keyring, s.smtp.port, "w1").run_once().unwrap(), 0);
+
+    // Bo writes again, with his key attached: the held reply leaves, encrypted to it.
+    let bo = Gpg::new("Bo", "bo@example.org");
+    bo.import(s.keyring.public_armored().unwrap().as_bytes());
+    let reference = held_reference;
+    let inner = support::crlf(&format!(
+        "Content-Type: multipart/mixed; boundary=\"m\"; protected-headers=\"v1\"\nSubject: Ma clé [{reference}]\n\n\
+         --m\nContent-Type: text/plain; charset=utf-8\n\nVoici ma clé.\n\
+         --m\nContent-Type: application/pgp-keys; name=\"bo.asc\"\n\n{}\n--m--\n",
+        bo.export()
+    ));
+    let raw =
+        pgp_mime(&bo.email, HELPLINE, "...", "bo-key@example.org", "", &bo.encrypt_sign(HELPLINE, inner.as_bytes()));
+    let gateway = Gateway { keyring: Some(s.keyring.clone()), limits: Limits::default() };
+    gateway.ingest(&mut db.conn(), &raw, "mailgate").unwrap();
+    assert_eq!(
+        Message::get(&mut db.conn(), &id_held).unwrap().delivery_status,
+        Some(DeliveryStatus::Queued),
+        "released by the key's arrival"
+    );
+    worker(&db, &s.keyring, s.smtp.port, "w1").run_once().unwrap();
+    assert_eq!(Message::get(&mut db.conn(), &id_held).unwrap().delivery_status, Some(DeliveryStatus::Sent));
+    let sent = s.smtp.messages();
+    assert_eq!(sent.len(), 1);
+    let (plaintext, _) = bo.decrypt(armored_block(&sent[0]).as_bytes());
+    assert!(String::from_utf8_lossy(&plaintext).contains("protected-headers"));
 }
 
 /// Two workers (as two processes would) drain one outbox: each reply is sent exactly once.

@@ -501,6 +501,8 @@ fn pin(conn: &mut DbConn, id: &str, armored: &str, fingerprint: &Fingerprint, at
             beneficiaries::updated_at.eq(at),
         ))
         .execute(conn)?;
+    // Replies held for want of a key can leave now.
+    crate::mail::Outbox::release_held_for(conn, id)?;
     Ok(())
 }
 

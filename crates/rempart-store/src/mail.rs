@@ -364,6 +364,38 @@ impl Outbox {
         Duration::minutes(2_i64.saturating_pow(exp).min(360))
     }
 
+    /// Puts every reply to this beneficiary that was held for want of a key back in the
+    /// outbox: a key was just pinned or refreshed. Runs inside the caller's transaction.
+    pub fn release_held_for(conn: &mut DbConn, beneficiary_id: &str) -> StoreResult<usize> {
+        use crate::schema::cases;
+        let held: Vec<(String, String)> = messages::table
+            .filter(messages::delivery_status.eq(String::from(DeliveryStatus::NeedsKey)))
+            .filter(
+                messages::case_id
+                    .eq_any(cases::table.filter(cases::beneficiary_id.eq(beneficiary_id)).select(cases::id)),
+            )
+            .select((messages::id, messages::case_id))
+            .load(conn)?;
+        let at = now();
+        for (id, case_id) in &held {
+            diesel::update(messages::table.find(id))
+                .set(messages::delivery_status.eq(Some(String::from(DeliveryStatus::Queued))))
+                .execute(conn)?;
+            Outbox::enqueue(conn, id, at)?;
+            AuditEvent::record(
+                conn,
+                Audit {
+                    actor: None,
+                    action: "message.requeued",
+                    case_id: Some(case_id),
+                    target: Some(("message", id)),
+                    details: "reason=key_available".into(),
+                },
+            )?;
+        }
+        Ok(held.len())
+    }
+
     /// Puts a reply held for want of a key back in the outbox (a key has arrived).
     pub fn requeue(conn: &mut DbConn, message_row_id: &str, actor: Option<&str>) -> StoreResult<()> {
         conn.write(|conn| {
