@@ -34,28 +34,48 @@ pub struct OutboxWorker {
     pub worker_id: String,
     pub no_key: NoKeyPolicy,
     pub batch: i64,
+    /// Replies handed to SMTP at the same time. SMTP clients wait on the network (lettre
+    /// pays a delayed-ACK round trip per message), so a few in flight multiply throughput.
+    pub concurrency: usize,
 }
 
 impl OutboxWorker {
     /// Sends what is due. Returns how many replies were handled.
     pub fn run_once(&self) -> Result<usize, MailError> {
-        let mut conn = self.pool.get()?;
-        let claimed = Outbox::claim(&mut conn, &self.worker_id, self.batch, chrono::Duration::minutes(5))?;
+        let claimed = {
+            let mut conn = self.pool.get()?;
+            Outbox::claim(&mut conn, &self.worker_id, self.batch, chrono::Duration::minutes(5))?
+        };
         let count = claimed.len();
-        for entry in claimed {
-            let attempt = self.attempt(&mut conn, &entry.message_row_id);
+        let lanes = self.concurrency.clamp(1, 32);
+        let ids: Vec<String> = claimed.into_iter().map(|e| e.message_row_id).collect();
+        let chunk = ids.len().div_ceil(lanes).max(1);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = ids.chunks(chunk).map(|lane| scope.spawn(move || self.deliver_all(lane))).collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| Err(MailError::Smtp("a delivery thread panicked".into()))))
+                .collect::<Result<Vec<()>, MailError>>()
+        })?;
+        Ok(count)
+    }
+
+    fn deliver_all(&self, ids: &[String]) -> Result<(), MailError> {
+        let mut conn = self.pool.get()?;
+        for id in ids {
+            let attempt = self.attempt(&mut conn, id);
             let attempt = match attempt {
                 Ok(a) => a,
                 Err(e) if e.is_transient() => Attempt::Retry(e.to_string()),
                 Err(e) => Attempt::Failed(e.to_string()),
             };
             match &attempt {
-                Attempt::Sent => tracing::info!(message = %entry.message_row_id, "reply sent"),
-                other => tracing::warn!(message = %entry.message_row_id, outcome = ?other, "reply not sent"),
+                Attempt::Sent => tracing::info!(message = %id, "reply sent"),
+                other => tracing::warn!(message = %id, outcome = ?other, "reply not sent"),
             }
-            Outbox::finish(&mut conn, &entry.message_row_id, &self.worker_id, attempt)?;
+            Outbox::finish(&mut conn, id, &self.worker_id, attempt)?;
         }
-        Ok(count)
+        Ok(())
     }
 
     fn attempt(&self, conn: &mut DbConn, message_row_id: &str) -> Result<Attempt, MailError> {

@@ -99,6 +99,7 @@ fn worker(db: &TestDb, keyring: &Keyring, port: u16, id: &str) -> OutboxWorker {
         worker_id: id.into(),
         no_key: NoKeyPolicy::Hold,
         batch: 10,
+        concurrency: 2,
     }
 }
 

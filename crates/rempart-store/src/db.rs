@@ -167,6 +167,15 @@ impl ManageConnection for ConnectionManager {
 
 pub type PooledConn = PooledConnection<ConnectionManager>;
 
+impl DbConn {
+    /// One connection, outside any pool, set up like pooled ones (PRAGMAs, UTC): for a
+    /// short-lived process such as `mailgate`, where a pool's threads cost more than the work.
+    pub fn open(url: &str, options: PoolOptions) -> StoreResult<DbConn> {
+        let url = DatabaseUrl::parse(url)?;
+        ConnectionManager { url, options }.open()
+    }
+}
+
 /// The connection pool: cheap to clone, shared by every part of the service.
 #[derive(Debug, Clone)]
 pub struct DbPool {

@@ -71,6 +71,7 @@ pub fn start_outbox_worker(settings: &Settings, pool: &DbPool, keyring: Option<&
         worker_id: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4()),
         no_key: settings.mail.no_key_policy,
         batch: 20,
+        concurrency: settings.mail.smtp.concurrency,
     };
     let poll = Duration::from_secs(settings.mail.outbox_poll_secs);
     std::thread::Builder::new().name("outbox".into()).spawn(move || {
@@ -135,8 +136,8 @@ fn mailgate_inner(settings: &Settings, raw: &[u8]) -> anyhow::Result<Outcome> {
     if keyring.is_none() {
         tracing::warn!(key_file = %settings.mail.key_file.display(), "no helpline key: encrypted mail will be quarantined");
     }
-    let pool = DbPool::connect(&settings.database.url, settings.pool_options())?;
-    let mut conn = pool.get()?;
+    // One message, one connection: a pool would start threads and open several.
+    let mut conn = rempart_store::DbConn::open(&settings.database.url, settings.pool_options())?;
     let gateway = Gateway { keyring, limits: settings.mail.limits() };
     // `ingest` quarantines whatever is wrong with the message itself; an error here means
     // nothing could be committed.

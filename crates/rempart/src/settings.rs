@@ -41,6 +41,7 @@ pub struct SmtpSettings {
     pub username: String,
     pub password: String,
     pub timeout_secs: u64,
+    pub concurrency: usize,
 }
 
 impl std::fmt::Debug for SmtpSettings {
@@ -286,6 +287,9 @@ impl Settings {
         }
         if self.mail.max_message_bytes == 0 || self.mail.max_decrypted_bytes == 0 {
             return Err(invalid("mail.max_message_bytes", "limits must be at least 1".into()));
+        }
+        if !(1..=32).contains(&self.mail.smtp.concurrency) {
+            return Err(invalid("mail.smtp.concurrency", "must be between 1 and 32".into()));
         }
         if self.mail.outbox_poll_secs == 0 {
             return Err(invalid("mail.outbox_poll_secs", "must be at least 1".into()));
