@@ -113,4 +113,41 @@ fn a_message_stays_unseen_when_the_database_cannot_take_it() {
     assert!(!flags[0].1.contains("\\Seen"), "left for the next pass: {flags:?}");
 }
 
-on_both_backends!(fetches_marks_seen_after_commit_and_is_idempotent, moves_to_the_processed_folder);
+/// Two fetchers (two `serve` processes) on one mailbox at once: every message is filed
+/// exactly once.
+fn two_fetchers_never_file_a_message_twice(db: TestDb) {
+    let keyring = Keyring::generate(&format!("Helpline <{HELPLINE}>")).unwrap();
+    let dovecot = Dovecot::start();
+    for i in 0..20 {
+        dovecot
+            .deliver("INBOX", &plain(&format!("p{i}@example.org"), "Aide", &format!("race{i}@example.org"), "Vite."));
+    }
+    let a = fetcher(&db, &dovecot, &keyring, "");
+    let b = fetcher(&db, &dovecot, &keyring, "");
+    let passes: Vec<Pass> = std::thread::scope(|scope| {
+        let handles: Vec<_> = [&a, &b]
+            .into_iter()
+            .map(|f| {
+                scope.spawn(move || {
+                    runtime().block_on(async {
+                        let mut session = f.connect().await.unwrap();
+                        let pass = f.fetch_once(&mut session).await.unwrap();
+                        session.logout().await;
+                        pass
+                    })
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let stored: usize = passes.iter().map(|p| p.stored).sum();
+    assert_eq!(stored, 20, "each message filed once: {passes:?}");
+    let cases = rempart_store::cases::Case::list(&mut db.conn(), &Default::default(), None, 100).unwrap();
+    assert_eq!(cases.len(), 20);
+}
+
+on_both_backends!(
+    fetches_marks_seen_after_commit_and_is_idempotent,
+    moves_to_the_processed_folder,
+    two_fetchers_never_file_a_message_twice
+);

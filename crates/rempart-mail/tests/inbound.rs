@@ -327,7 +327,23 @@ fn a_reference_from_a_stranger_opens_a_new_case(db: TestDb) {
     assert_ne!(other_case, case_id);
 }
 
+/// Broken charsets and transfer encodings: the message is stored, readable as far as it
+/// can be, never dropped.
+fn broken_charsets_are_stored_as_well_as_possible(db: TestDb) {
+    let w = world();
+    let mut conn = db.conn();
+    let mut raw = b"From: bo@example.org\r\nSubject: =?x-unknown?Q?Caf=E9?=\r\nMessage-ID: <cs@example.org>\r\n\
+        MIME-Version: 1.0\r\nContent-Type: text/plain; charset=x-no-such-charset\r\n\
+        Content-Transfer-Encoding: quoted-printable\r\n\r\nCaf=E9 =ZZ cr=\r\n"
+        .to_vec();
+    raw.extend_from_slice(b"\xff\xfe fin\r\n");
+    let (_, id, _) = stored(w.gateway.ingest(&mut conn, &raw, "mailgate").unwrap());
+    let m = Message::get(&mut conn, &id).unwrap();
+    assert!(m.body.contains("Caf") && m.body.contains("fin"), "{:?}", m.body);
+}
+
 on_both_backends!(
+    broken_charsets_are_stored_as_well_as_possible,
     pgp_mime_first_contact_then_reply,
     inline_pgp_in_text_and_html,
     signed_only_good_bad_and_unknown,
