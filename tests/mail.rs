@@ -95,6 +95,16 @@ fn mailgate_then_encrypted_reply_through_serve(db: TestDb) {
     let client = reqwest::blocking::Client::new();
     let get = |path: &str| client.get(served.url(path)).bearer_auth(&served.token).send().expect("request");
 
+    // With `serve` running, mailgate hands the message over its socket: it works even when
+    // this mailgate could not reach the database itself.
+    let inner = protected_inner("Par la socket", "Deuxième message.");
+    let raw2 = pgp_mime(&ana.email, HELPLINE, "...", "second@example.net", "", &ana.encrypt_sign(HELPLINE, &inner));
+    let out = ok(&run(
+        rempart(dir.path()).args(["--database", "postgres://postgres@127.0.0.1:1/nowhere", "mailgate"]),
+        &raw2,
+    ));
+    assert!(out.contains("\"stored\""), "{out}");
+
     // The public key, as served to beneficiaries and by WKD.
     let served_key = client.get(served.url("/api/v1/helpline-key")).send().expect("key");
     assert_eq!(served_key.status().as_u16(), 200);

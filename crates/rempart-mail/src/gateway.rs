@@ -9,7 +9,6 @@ use rempart_store::DbConn;
 use rempart_store::beneficiaries::{Beneficiary, KeyOffer, NewBeneficiary};
 use rempart_store::case_items::{MAX_BODY_BYTES, Message, NewMessage};
 use rempart_store::cases::{Case, NewCase};
-use rempart_store::evidence::put_blob;
 use rempart_store::evidence::{Evidence, NewEvidence};
 use rempart_store::mail::{NewQuarantine, QuarantinedMail, Receipt, ReceiptInsertForm};
 use sequoia_openpgp::Cert;
@@ -259,7 +258,7 @@ impl Gateway {
                 },
                 None,
             )?;
-            let raw_sha256 = put_blob(conn, raw)?;
+            let raw_sha256 = rempart_store::evidence::sha256_hex(raw);
             Evidence::add(
                 conn,
                 NewEvidence {

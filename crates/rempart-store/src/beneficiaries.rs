@@ -172,6 +172,8 @@ pub enum KeyOffer {
     PendingChange { key_change_id: String },
     /// This key was already offered and waits for a decision.
     AlreadyPending { key_change_id: String },
+    /// Exactly the pinned certificate: nothing to record.
+    Unchanged,
 }
 
 impl Beneficiary {
@@ -395,6 +397,10 @@ impl Beneficiary {
                     )?;
                     KeyOffer::Pinned
                 }
+                // Autocrypt clients send their key with every message: no write, no audit.
+                Some(pinned) if pinned == fingerprint && current.pgp_certificate.as_deref() == Some(armored) => {
+                    return Ok(KeyOffer::Unchanged);
+                }
                 Some(pinned) if pinned == fingerprint => {
                     pin(conn, id, armored, fingerprint, at)?;
                     KeyOffer::Refreshed
@@ -490,6 +496,7 @@ fn key_offer_name(outcome: &KeyOffer) -> &'static str {
         KeyOffer::Refreshed => "refreshed",
         KeyOffer::PendingChange { .. } => "pending_change",
         KeyOffer::AlreadyPending { .. } => "already_pending",
+        KeyOffer::Unchanged => "unchanged",
     }
 }
 

@@ -452,6 +452,12 @@ fn beneficiaries_keep_verification_and_key_history(db: TestDb) {
             .expect("refresh"),
         KeyOffer::Refreshed
     );
+    assert_eq!(
+        Beneficiary::offer_certificate(&mut conn, &b.id, &key("k1-refreshed"), &fp1, "autocrypt", None)
+            .expect("same again"),
+        KeyOffer::Unchanged,
+        "the same certificate again records nothing"
+    );
     let pending = Beneficiary::offer_certificate(&mut conn, &b.id, &key("k2"), &fp2, "autocrypt", None).expect("offer");
     let KeyOffer::PendingChange { key_change_id } = pending else { panic!("a different key must wait: {pending:?}") };
     let still = Beneficiary::get(&mut conn, &b.id).expect("b");

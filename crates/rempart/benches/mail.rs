@@ -120,6 +120,38 @@ fn main() {
             n as f64 / elapsed
         );
     }
+    // The same through a running `serve`: mailgate hands each message over its socket.
+    {
+        let db = TestDb::new(backend);
+        let serve_dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(serve_dir.path().join("data")).unwrap();
+        std::fs::copy(dir.path().join("data/helpline-key.asc"), serve_dir.path().join("data/helpline-key.asc"))
+            .unwrap();
+        let mut serve = Command::new(env!("CARGO_BIN_EXE_rempart"))
+            .current_dir(serve_dir.path())
+            .args(["--database", db.url(), "serve", "--bind", "127.0.0.1:0"])
+            .env("REMPART_LOG__LEVEL", "error")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::BufRead;
+        let mut lines = std::io::BufReader::new(serve.stdout.take().unwrap()).lines();
+        while let Some(Ok(line)) = lines.next() {
+            if line.starts_with("Rempart is listening") {
+                break;
+            }
+        }
+        let started = Instant::now();
+        mailgate_all(serve_dir.path(), db.url(), &raws, 4);
+        let elapsed = started.elapsed().as_secs_f64();
+        let stored = Case::list(&mut db.conn(), &CaseFilter::default(), None, 1000).unwrap().len();
+        println!(
+            "  mailgate x4 via serve: {n} messages in {elapsed:.2} s = {:.0} messages/s ({stored} cases opened)",
+            n as f64 / elapsed
+        );
+        let _ = Command::new("kill").args(["-TERM", &serve.id().to_string()]).status();
+        let _ = serve.wait();
+    }
     let db = TestDb::new(backend);
     // Peak memory of one mailgate process (ru_maxrss of the child, measured by Python).
     let probe = dir.path().join("probe.eml");

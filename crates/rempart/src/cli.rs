@@ -223,6 +223,8 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
             }
             crate::mail::start_outbox_worker(settings, &pool, keyring.as_ref())?;
             crate::mail::start_imap_fetcher(settings, &pool, keyring.as_ref())?;
+            #[cfg(unix)]
+            crate::mail::start_mailgate_socket(settings, &pool, keyring.as_ref())?;
             drop(out);
             rempart_api::serve_blocking(config, pool, |port| {
                 tracing::info!(port, "listening");

@@ -106,13 +106,97 @@ pub fn start_imap_fetcher(settings: &Settings, pool: &DbPool, keyring: Option<&K
     Ok(())
 }
 
+/// The Unix socket through which `mailgate` hands a message to a running `serve` (as RT's
+/// rt-mailgate posts to the web server): one process start per message then costs no
+/// database connection. Readable by the service account only.
+pub fn socket_path(settings: &Settings) -> std::path::PathBuf {
+    settings.server.data_dir.join("mailgate.sock")
+}
+
+/// Serves the mailgate socket: each connection sends one raw message and closes its
+/// writing side; the answer is `OK <outcome JSON>` once committed, else `TEMPFAIL <why>`.
+#[cfg(unix)]
+pub fn start_mailgate_socket(settings: &Settings, pool: &DbPool, keyring: Option<&Keyring>) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::net::UnixListener;
+    let path = socket_path(settings);
+    std::fs::create_dir_all(&settings.server.data_dir)?;
+    // A socket left by a previous run that did not stop cleanly.
+    if path.exists() && std::os::unix::net::UnixStream::connect(&path).is_err() {
+        std::fs::remove_file(&path)?;
+    }
+    let listener = match UnixListener::bind(&path) {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::warn!(path = %path.display(), error = %e, "mailgate socket unavailable; mailgate will write directly");
+            return Ok(());
+        }
+    };
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+    let gateway = Gateway { keyring: keyring.cloned(), limits: settings.mail.limits() };
+    // Room for an oversized message to reach the quarantine, not for unbounded input.
+    let cap = u64::try_from(settings.mail.max_message_bytes.saturating_mul(2)).unwrap_or(u64::MAX);
+    let pool = pool.clone();
+    std::thread::Builder::new().name("mailgate-socket".into()).spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let (pool, gateway) = (pool.clone(), gateway.clone());
+            let _ = std::thread::Builder::new().name("mailgate-conn".into()).spawn(move || {
+                let mut raw = Vec::new();
+                let answer = match (&mut stream).take(cap).read_to_end(&mut raw) {
+                    Err(e) => format!("TEMPFAIL reading: {e}"),
+                    Ok(_) if raw.is_empty() => "TEMPFAIL empty input".to_owned(),
+                    Ok(_) => match pool
+                        .get()
+                        .map_err(rempart_mail::MailError::from)
+                        .and_then(|mut conn| gateway.ingest(&mut conn, &raw, "mailgate"))
+                    {
+                        Ok(outcome) => format!("OK {}", serde_json::to_string(&outcome).unwrap_or_default()),
+                        Err(e) => format!("TEMPFAIL {e}"),
+                    },
+                };
+                let _ = stream.write_all(answer.as_bytes()).and_then(|()| stream.write_all(b"\n"));
+            });
+        }
+    })?;
+    tracing::info!(path = %path.display(), "mailgate socket ready");
+    Ok(())
+}
+
+/// Hands the message to a running `serve`. `None` when there is none, or when it could not
+/// confirm the commit: the caller then writes directly (ingestion is idempotent).
+#[cfg(unix)]
+fn via_socket(settings: &Settings, raw: &[u8]) -> Option<String> {
+    use std::io::Write;
+    let mut stream = std::os::unix::net::UnixStream::connect(socket_path(settings)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(120))).ok()?;
+    stream.write_all(raw).ok()?;
+    stream.shutdown(std::net::Shutdown::Write).ok()?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).ok()?;
+    answer.trim_end().strip_prefix("OK ").map(str::to_owned)
+}
+
+#[cfg(not(unix))]
+fn via_socket(_settings: &Settings, _raw: &[u8]) -> Option<String> {
+    None
+}
+
 /// `rempart mailgate`: one message on standard input, committed or refused with 75 so that
-/// the MTA keeps it. Prints the outcome as one JSON line.
+/// the MTA keeps it. Prints the outcome as one JSON line. Goes through a running `serve`
+/// when there is one, else straight to the database.
 pub fn mailgate(settings: &Settings) -> ExitCode {
     let mut raw = Vec::new();
     if let Err(e) = std::io::stdin().lock().read_to_end(&mut raw) {
         eprintln!("mailgate: cannot read the message: {e}");
         return ExitCode::from(EX_TEMPFAIL);
+    }
+    if !raw.is_empty()
+        && let Some(outcome) = via_socket(settings, &raw)
+    {
+        println!("{outcome}");
+        return ExitCode::SUCCESS;
     }
     match mailgate_inner(settings, &raw) {
         Ok(outcome) => {
