@@ -153,4 +153,53 @@ fn restricted_cases_are_invisible_to_others(db: TestDb) {
     assert!(reads >= 3, "reads by the holder and the lead are recorded, got {reads}");
 }
 
-on_both_backends!(permission_matrix, restricted_cases_are_invisible_to_others);
+/// The mail quarantine holds whatever anyone sent: intake staff only; reading raw bytes is
+/// audited. The helpline key is public, and a clear 404 until one exists.
+fn mail_quarantine_and_helpline_key(db: TestDb) {
+    let app = spawn(db);
+    let (_, admin) = app.signed_in("admin@helpline.example", Role::Admin);
+    let (_, lead) = app.signed_in("lead@helpline.example", Role::Lead);
+    let (_, handler) = app.signed_in("handler@helpline.example", Role::Handler);
+    let (_, analyst) = app.signed_in("analyst@helpline.example", Role::Analyst);
+    let item = {
+        let mut conn = app.db.conn();
+        rempart_store::mail::QuarantinedMail::insert(
+            &mut conn,
+            rempart_store::mail::NewQuarantine {
+                source: "mailgate",
+                reason_code: "malformed",
+                reason: "not a message",
+                from_address: None,
+                subject: "",
+                message_id_header: None,
+                raw: b"\x01\x02 junk",
+            },
+        )
+        .expect("quarantine")
+    };
+    for (role, token, want) in
+        [("admin", &admin, 200), ("lead", &lead, 200), ("handler", &handler, 200), ("analyst", &analyst, 403)]
+    {
+        assert_eq!(app.get("/api/v1/mail/quarantine", Some(token)).status, want, "{role} lists the quarantine");
+    }
+    assert_eq!(app.get("/api/v1/mail/quarantine", None).status, 401);
+    app.get(&format!("/api/v1/mail/quarantine/{}/raw", item.id), Some(&handler)).expect(200);
+    let reads = AuditEvent::for_target(&mut app.db.conn(), "quarantine", &item.id)
+        .expect("audit")
+        .iter()
+        .filter(|e| e.action == "mail.quarantine_read")
+        .count();
+    assert_eq!(reads, 1, "reading raw quarantined bytes is audited");
+    let resolved =
+        app.post(&format!("/api/v1/mail/quarantine/{}/resolve", item.id), Some(&lead), json!({})).expect(200);
+    assert!(resolved.body["resolved_at"].is_string());
+    let open: serde_json::Value = app.get("/api/v1/mail/quarantine", Some(&lead)).expect(200).body;
+    assert_eq!(open.as_array().map(Vec::len), Some(0), "resolved items leave the default list");
+    let all = app.get("/api/v1/mail/quarantine?all=true", Some(&lead)).expect(200).body;
+    assert_eq!(all.as_array().map(Vec::len), Some(1));
+
+    let key = app.get("/api/v1/helpline-key", None).expect(404);
+    assert_eq!(key.problem(), "not-found");
+}
+
+on_both_backends!(permission_matrix, restricted_cases_are_invisible_to_others, mail_quarantine_and_helpline_key);

@@ -72,4 +72,14 @@ impl AuditEvent {
             .select(AuditEvent::as_select())
             .load(conn)?)
     }
+
+    /// The trail of one target (a beneficiary, a quarantined message ...), oldest first.
+    pub fn for_target(conn: &mut DbConn, kind: &str, id: &str) -> StoreResult<Vec<AuditEvent>> {
+        Ok(audit_events::table
+            .filter(audit_events::target_kind.eq(kind))
+            .filter(audit_events::target_id.eq(id))
+            .order((audit_events::occurred_at.asc(), audit_events::id.asc()))
+            .select(AuditEvent::as_select())
+            .load(conn)?)
+    }
 }
