@@ -37,6 +37,24 @@ fn keys_init_export_and_refusal_to_overwrite() {
     ana.import(public.as_bytes());
     let (ok_list, listed, _) = ana.try_run(&["--list-keys", HELPLINE], b"");
     assert!(ok_list && String::from_utf8_lossy(&listed).contains("Helpline"));
+
+    // A helpline moving from GnuPG imports its existing secret key.
+    let old = Gpg::new("Old helpline", "old@helpline.example");
+    let secret = old.run(&["--armor", "--passphrase", "", "--export-secret-keys", &old.email], b"");
+    let other = tempfile::tempdir().expect("dir");
+    std::fs::write(other.path().join("old.asc"), &secret).expect("write");
+    ok(&run(rempart(other.path()).args(["keys", "import", "old.asc"]), ""));
+    let exported = ok(&run(rempart(other.path()).args(["keys", "export"]), ""));
+    let check = Gpg::new("Check", "check@example.net");
+    check.import(exported.as_bytes());
+    let listed = String::from_utf8(check.run(&["--with-colons", "--list-keys", &old.email], b"")).expect("utf-8");
+    assert!(listed.contains(&old.fingerprint()), "the imported key is the one exported: {listed}");
+    // A public key is not a helpline key.
+    let third = tempfile::tempdir().expect("dir");
+    std::fs::write(third.path().join("public.asc"), old.export()).expect("write");
+    let refused = run(rempart(third.path()).args(["keys", "import", "public.asc"]), "");
+    assert!(!refused.status.success());
+    assert!(text(&refused.stderr).contains("no secret key material"), "{}", text(&refused.stderr));
 }
 
 #[test]
