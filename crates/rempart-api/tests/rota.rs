@@ -85,4 +85,49 @@ fn new_cases_go_to_the_first_fit_handler_in_rotation(db: TestDb) {
     assert_eq!(now_picture.body["intake_user_id"], ana.id.as_str());
 }
 
-on_both_backends!(new_cases_go_to_the_first_fit_handler_in_rotation);
+/// The workload picture: leads only; loads weighted by urgency; check-ins counted for the
+/// team, never per person, and private notes never shown.
+fn workload_for_leads(db: TestDb) {
+    let app = spawn(db);
+    let (_, lead) = app.signed_in("lead@helpline.example", Role::Lead);
+    let (ana, ana_token) = app.signed_in("ana@helpline.example", Role::Handler);
+    let (bo, _) = app.signed_in("bo@helpline.example", Role::Handler);
+    let (_, analyst) = app.signed_in("analyst@helpline.example", Role::Analyst);
+    for (urgency, who) in [("critical", &ana.id), ("low", &ana.id), ("medium", &bo.id)] {
+        app.new_case(&lead, &format!("{urgency}@example.org"), json!({"urgency": urgency, "assignee_id": who}));
+    }
+    app.new_case(&lead, "nobody@example.org", json!({"urgency": "high"}));
+    let now = Utc::now().naive_utc();
+    let fmt = |t: chrono::NaiveDateTime| t.format("%Y-%m-%dT%H:%M:%S").to_string();
+    for user in [&ana.id, &bo.id] {
+        let shift = json!({"user_id": user, "kind": "intake", "starts_at": fmt(now - Duration::minutes(5)), "ends_at": fmt(now + Duration::hours(2))});
+        app.post("/api/v1/shifts", Some(&lead), shift).expect(201);
+    }
+    app.post("/api/v1/check-ins", Some(&ana_token), json!({"fit": false, "note": "très fatiguée, private"}))
+        .expect(201);
+
+    app.get("/api/v1/workload", Some(&ana_token)).expect(403);
+    app.get("/api/v1/workload", Some(&analyst)).expect(403);
+    let w = app.get("/api/v1/workload?weeks=4", Some(&lead)).expect(200).body;
+    let row = |id: &str| {
+        w["handlers"].as_array().expect("handlers").iter().find(|h| h["id"] == id).cloned().expect("handler row")
+    };
+    let a = row(&ana.id);
+    assert_eq!(a["open_by_urgency"]["critical"], 1);
+    assert_eq!(a["weighted_load"], 5, "critical 4 + low 1");
+    assert_eq!(a["received_this_week"], 2);
+    assert_eq!(row(&bo.id)["weighted_load"], 2);
+    assert_eq!(w["team"]["open_cases"], 4);
+    assert_eq!(w["team"]["unassigned_open_cases"], 1);
+    assert_eq!(w["team"]["check_in_completion_this_week"], 0.5);
+    assert_eq!(w["weekly"].as_array().map(Vec::len), Some(4));
+    assert_eq!(w["weekly"][3]["received"], 4);
+    let text = w.to_string();
+    assert!(
+        !text.contains("fatiguée") && !text.contains("not_fit") && !text.contains("\"fit\""),
+        "no person's check-in: {text}"
+    );
+    app.get("/api/v1/workload?weeks=0", Some(&lead)).expect(422);
+}
+
+on_both_backends!(new_cases_go_to_the_first_fit_handler_in_rotation, workload_for_leads);

@@ -12,6 +12,7 @@ pub mod balance;
 pub mod escalation;
 pub mod model;
 pub mod simulate;
+pub mod workload;
 
 pub use assign::{Decision, assign};
 pub use balance::{Balance, gini};

@@ -204,8 +204,6 @@ pub fn get_rotation(conn: &mut DbConn) -> StoreResult<Option<Rotation>> {
     }))
 }
 
-/// The team as the decision sees it at `at`: people on shift or in the rotation, the
-/// shifts covering `at`, their check-ins (fitness only: never the note), and loads.
 /// Decides who takes a new case without an assignee, under the default policy, now. Reads
 /// only: the caller writes the case, its assignee and this decision in one transaction.
 pub fn decide_for_new_case(conn: &mut DbConn, info: &rempart_rota::NewCaseInfo) -> StoreResult<Decision> {
@@ -219,6 +217,8 @@ pub fn decide_for_new_case(conn: &mut DbConn, info: &rempart_rota::NewCaseInfo) 
     Ok(decision)
 }
 
+/// The team as the decision sees it at `at`: people on shift or in the rotation, the
+/// shifts covering `at`, their check-ins (fitness only: never the note), and loads.
 pub fn roster_at(conn: &mut DbConn, at: NaiveDateTime, policy: &Policy) -> StoreResult<Roster> {
     let rotation = get_rotation(conn)?;
     let shift_rows = shifts_between(conn, at, at + Duration::seconds(1))?;
@@ -337,4 +337,63 @@ pub fn decisions_for_case(conn: &mut DbConn, case_id: &str) -> StoreResult<Vec<D
         .order((assignment_decisions::decided_at.asc(), assignment_decisions::id.asc()))
         .select(DecisionRow::as_select())
         .load(conn)?)
+}
+
+/// The workload picture at `at` over `weeks` weeks: the team is every active handler and
+/// everyone in the rotation. Reads the cases created in the window and every open case.
+pub fn workload_at(
+    conn: &mut DbConn,
+    at: NaiveDateTime,
+    weeks: u32,
+    policy: &Policy,
+) -> StoreResult<rempart_rota::workload::Workload> {
+    use rempart_rota::workload::{CaseFacts, Member, ShiftFacts, week_start, workload};
+    let in_rotation: Vec<String> = get_rotation(conn)?.map(|r| r.order).unwrap_or_default();
+    let members: Vec<Member> = users::table
+        .filter(users::active.eq(true))
+        .filter(users::role.eq("handler").or(users::id.eq_any(&in_rotation)))
+        .order(users::display_name.asc())
+        .select((users::id, users::display_name, users::capacity))
+        .load::<(String, String, i32)>(conn)?
+        .into_iter()
+        .map(|(id, name, capacity)| Member { id, name, capacity: u32::try_from(capacity).unwrap_or(0) })
+        .collect();
+    let weeks = weeks.clamp(1, 104);
+    let month_start = at.date().with_day(1).and_then(|d| d.and_hms_opt(0, 0, 0)).unwrap_or(at);
+    let from = (week_start(at) - Duration::weeks(i64::from(weeks) - 1)).min(month_start);
+    let active: Vec<&str> = CaseStatus::all().filter(|s| s.is_active()).map(|s| s.as_str()).collect();
+    // (assignee, urgency, status, first response, created)
+    type CaseRow = (Option<String>, String, String, Option<NaiveDateTime>, NaiveDateTime);
+    let rows: Vec<CaseRow> = cases::table
+        .filter(cases::created_at.ge(from).or(cases::status.eq_any(&active)))
+        .select((cases::assignee_id, cases::urgency, cases::status, cases::first_response_at, cases::created_at))
+        .load(conn)?;
+    let facts: Vec<CaseFacts> = rows
+        .into_iter()
+        .filter_map(|(assignee, urgency, status, first_response_at, created_at)| {
+            let status = CaseStatus::parse(&status).ok()?;
+            Some(CaseFacts {
+                assignee,
+                urgency: Urgency::parse(&urgency).ok()?,
+                open: status.is_active(),
+                awaiting_first_response: status == CaseStatus::New && first_response_at.is_none(),
+                created_at,
+            })
+        })
+        .collect();
+    let shift_rows: Vec<(String, NaiveDateTime)> = shifts::table
+        .filter(shifts::starts_at.ge(from))
+        .filter(shifts::starts_at.le(at))
+        .select((shifts::id, shifts::starts_at))
+        .load(conn)?;
+    let ids: Vec<&str> = shift_rows.iter().map(|(id, _)| id.as_str()).collect();
+    let checked: std::collections::BTreeSet<String> = check_ins::table
+        .filter(check_ins::shift_id.eq_any(&ids))
+        .select(check_ins::shift_id)
+        .load(conn)?
+        .into_iter()
+        .collect();
+    let shift_facts: Vec<ShiftFacts> =
+        shift_rows.iter().map(|(id, start)| ShiftFacts { start: *start, checked_in: checked.contains(id) }).collect();
+    Ok(workload(&members, &facts, &shift_facts, &policy.weights, policy.first_response_leads, at, weeks))
 }

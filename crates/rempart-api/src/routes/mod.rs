@@ -93,6 +93,7 @@ api_routes! {
     put "/api/v1/rota/rotation" => rota::set_rotation,
     get "/api/v1/rota/now" => rota::rota_now,
     get "/api/v1/cases/{id}/assignment-decisions" => rota::decisions,
+    get "/api/v1/workload" => rota::workload,
 
     get "/api/v1/helpline-key" => mail::helpline_key,
     get "/.well-known/openpgpkey/hu/{hash}" => mail::wkd_key,

@@ -209,3 +209,32 @@ pub async fn decisions(
             .await?,
     ))
 }
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct WorkloadQuery {
+    /// Weeks in the series, the current one included (1 to 104, default 8).
+    pub weeks: Option<u32>,
+}
+
+/// The team's workload (leads and admins): per handler open cases by urgency, weighted load
+/// against capacity, cases received this week and month, overdue first responses; per team
+/// check-in completion (never per person), balance (max/mean, Gini) and a weekly series.
+#[utoipa::path(get, path = "/api/v1/workload", tag = "rota", security(("bearer" = [])), params(WorkloadQuery),
+    responses(
+    (status = 200, body = rempart_rota::workload::Workload),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn workload(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<WorkloadQuery>,
+) -> ApiResult<HttpResponse> {
+    user.require_supervisor()?;
+    let weeks = query.weeks.unwrap_or(8);
+    if !(1..=104).contains(&weeks) {
+        return Err(ApiError::validation("weeks", "between 1 and 104"));
+    }
+    let picture = state.db(move |conn| Ok(store::workload_at(conn, now(), weeks, &Policy::default())?)).await?;
+    Ok(HttpResponse::Ok().json(picture))
+}
