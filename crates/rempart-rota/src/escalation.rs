@@ -46,6 +46,68 @@ pub fn first_response_alerts(
     ]
 }
 
+/// Why a case escalates; one escalation of each kind per case at most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EscalationKind {
+    /// Imminent risk or critical urgency: the leads hear at once.
+    ImminentRisk,
+    FirstResponseLeads,
+    FirstResponseAdmins,
+}
+
+impl EscalationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EscalationKind::ImminentRisk => "imminent_risk",
+            EscalationKind::FirstResponseLeads => "first_response_leads",
+            EscalationKind::FirstResponseAdmins => "first_response_admins",
+        }
+    }
+}
+
+impl AlertLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertLevel::Leads => "leads",
+            AlertLevel::Admins => "admins",
+        }
+    }
+}
+
+/// What a case's timers say at `now`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaseTimers {
+    pub created_at: NaiveDateTime,
+    pub first_response_at: Option<NaiveDateTime>,
+    pub status: CaseStatus,
+    pub critical: bool,
+}
+
+/// Every escalation due for a case at `now`, with its level and reason: imminent risk while
+/// the case is active, then the first-response alerts.
+pub fn escalations_due(case: CaseTimers, policy: &Policy, now: NaiveDateTime) -> Vec<(EscalationKind, Alert)> {
+    let mut out = Vec::new();
+    if case.critical && case.status.is_active() && case.created_at <= now {
+        out.push((
+            EscalationKind::ImminentRisk,
+            Alert {
+                level: AlertLevel::Leads,
+                due_at: case.created_at,
+                reason: "imminent risk or critical urgency".into(),
+            },
+        ));
+    }
+    for alert in due(first_response_alerts(case.created_at, case.first_response_at, case.status, policy), now) {
+        let kind = match alert.level {
+            AlertLevel::Leads => EscalationKind::FirstResponseLeads,
+            AlertLevel::Admins => EscalationKind::FirstResponseAdmins,
+        };
+        out.push((kind, alert));
+    }
+    out
+}
+
 /// The alerts due at `now`.
 pub fn due(alerts: Vec<Alert>, now: NaiveDateTime) -> Vec<Alert> {
     alerts.into_iter().filter(|a| a.due_at <= now).collect()
@@ -55,6 +117,23 @@ pub fn due(alerts: Vec<Alert>, now: NaiveDateTime) -> Vec<Alert> {
 mod tests {
     use super::*;
     use chrono::{Duration, NaiveDate};
+
+    #[test]
+    fn critical_cases_escalate_at_once_and_waiting_ones_on_time() {
+        let p = Policy::default();
+        let case = CaseTimers { created_at: t0(), first_response_at: None, status: CaseStatus::New, critical: true };
+        let kinds = |at| escalations_due(case, &p, at).into_iter().map(|(k, _)| k).collect::<Vec<_>>();
+        assert_eq!(kinds(t0()), [EscalationKind::ImminentRisk]);
+        assert_eq!(
+            kinds(t0() + Duration::minutes(60)),
+            [EscalationKind::ImminentRisk, EscalationKind::FirstResponseLeads]
+        );
+        assert_eq!(kinds(t0() + Duration::minutes(90)).len(), 3);
+        let answered = CaseTimers { first_response_at: Some(t0()), status: CaseStatus::Open, critical: false, ..case };
+        assert!(escalations_due(answered, &p, t0() + Duration::days(1)).is_empty());
+        let closed = CaseTimers { status: CaseStatus::Closed, ..case };
+        assert!(escalations_due(closed, &p, t0() + Duration::minutes(5)).is_empty(), "a closed case does not escalate");
+    }
 
     fn t0() -> NaiveDateTime {
         NaiveDate::from_ymd_opt(2026, 11, 23).and_then(|d| d.and_hms_opt(9, 0, 0)).unwrap_or_default()

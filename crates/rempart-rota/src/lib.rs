@@ -16,5 +16,5 @@ pub mod workload;
 
 pub use assign::{Decision, assign};
 pub use balance::{Balance, gini};
-pub use escalation::{Alert, AlertLevel, first_response_alerts};
+pub use escalation::{Alert, AlertLevel, CaseTimers, EscalationKind, escalations_due, first_response_alerts};
 pub use model::*;

@@ -11,6 +11,7 @@ pub mod case_items;
 pub mod cases;
 pub mod db;
 pub mod error;
+pub mod escalations;
 pub mod evidence;
 pub mod indicators;
 pub mod mail;

@@ -384,6 +384,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    escalations (id) {
+        id -> Text,
+        case_id -> Text,
+        kind -> Text,
+        level -> Text,
+        reason -> Text,
+        due_at -> Timestamp,
+        raised_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Text,
+        escalation_id -> Text,
+        channel -> Text,
+        recipient -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        locked_by -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(cases -> beneficiaries (beneficiary_id));
 diesel::joinable!(indicators -> cases (case_id));
 diesel::joinable!(beneficiary_emails -> beneficiaries (beneficiary_id));
@@ -419,4 +448,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     mail_receipts,
     mail_quarantine,
     outbox,
+    escalations,
+    notifications,
 );

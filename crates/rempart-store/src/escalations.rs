@@ -1,0 +1,279 @@
+//! Escalations and the notifications they cause. Timers are computed from the cases' stored
+//! times at each tick, and an escalation is a unique row per case and kind: a restart loses
+//! nothing and two processes never raise or notify the same thing twice.
+
+use crate::audit::{Audit, AuditEvent};
+use crate::db::DbConn;
+use crate::error::StoreResult;
+use crate::schema::{cases, escalations, notifications, users};
+use crate::util::{new_id, now};
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use rempart_core::{CaseStatus, Urgency};
+use rempart_rota::{CaseTimers, Policy, escalations_due};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[diesel(table_name = escalations)]
+pub struct Escalation {
+    pub id: String,
+    pub case_id: String,
+    /// `imminent_risk`, `first_response_leads` or `first_response_admins`.
+    pub kind: String,
+    /// `leads` or `admins`.
+    pub level: String,
+    pub reason: String,
+    pub due_at: NaiveDateTime,
+    pub raised_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[diesel(table_name = notifications)]
+pub struct Notification {
+    pub id: String,
+    pub escalation_id: String,
+    /// `email` or `webhook`.
+    pub channel: String,
+    pub recipient: String,
+    /// `queued`, `sent` or `failed`.
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub locked_until: Option<NaiveDateTime>,
+    pub locked_by: Option<String>,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
+}
+
+/// A notification to deliver, with what its message may say (no case content).
+#[derive(Debug, Clone, Serialize)]
+pub struct Outgoing {
+    pub notification: Notification,
+    pub case_id: String,
+    pub case_reference: String,
+    pub kind: String,
+    pub level: String,
+    pub reason: String,
+}
+
+impl Escalation {
+    /// Raises every escalation due at `at` that was not raised before, and queues its
+    /// notifications: e-mail to every active lead (or admin) and the webhook if any.
+    /// Returns the escalations raised by this call.
+    pub fn raise_due(
+        conn: &mut DbConn,
+        at: NaiveDateTime,
+        policy: &Policy,
+        webhook: Option<&str>,
+    ) -> StoreResult<Vec<Escalation>> {
+        let active: Vec<&str> = CaseStatus::all().filter(|s| s.is_active()).map(|s| s.as_str()).collect();
+        let waiting_since = at - policy.first_response_leads;
+        let critical = cases::urgency.eq(Urgency::Critical.as_str()).or(cases::imminent_risk.eq(true));
+        let waiting = cases::status
+            .eq(CaseStatus::New.as_str())
+            .and(cases::first_response_at.is_null())
+            .and(cases::created_at.le(waiting_since));
+        // Cases with every escalation they can have are skipped by the NOT EXISTS.
+        let candidates: Vec<(String, String, String, bool, NaiveDateTime, Option<NaiveDateTime>)> = cases::table
+            .filter(cases::status.eq_any(&active))
+            .filter(critical.or(waiting))
+            .filter(diesel::dsl::not(diesel::dsl::exists(
+                escalations::table
+                    .filter(escalations::case_id.eq(cases::id))
+                    .filter(escalations::kind.eq("first_response_admins")),
+            )))
+            .select((
+                cases::id,
+                cases::status,
+                cases::urgency,
+                cases::imminent_risk,
+                cases::created_at,
+                cases::first_response_at,
+            ))
+            .load(conn)?;
+        let mut raised = Vec::new();
+        for (case_id, status, urgency, imminent, created_at, first_response_at) in candidates {
+            let Ok(status) = CaseStatus::parse(&status) else { continue };
+            let timers = CaseTimers {
+                created_at,
+                first_response_at,
+                status,
+                critical: imminent || urgency == Urgency::Critical.as_str(),
+            };
+            for (kind, alert) in escalations_due(timers, policy, at) {
+                let row = Escalation {
+                    id: new_id(),
+                    case_id: case_id.clone(),
+                    kind: kind.as_str().to_owned(),
+                    level: alert.level.as_str().to_owned(),
+                    reason: alert.reason,
+                    due_at: alert.due_at,
+                    raised_at: at,
+                };
+                if conn.write(|conn| insert_with_notifications(conn, &row, webhook))? {
+                    raised.push(row);
+                }
+            }
+        }
+        Ok(raised)
+    }
+
+    pub fn for_case(conn: &mut DbConn, case_id: &str) -> StoreResult<Vec<Escalation>> {
+        Ok(escalations::table
+            .filter(escalations::case_id.eq(case_id))
+            .order((escalations::raised_at.asc(), escalations::kind.asc()))
+            .select(Escalation::as_select())
+            .load(conn)?)
+    }
+}
+
+/// Inserts the escalation unless one of its kind exists for the case; on success queues
+/// its notifications and records it on the case. True when this call raised it.
+fn insert_with_notifications(conn: &mut DbConn, row: &Escalation, webhook: Option<&str>) -> StoreResult<bool> {
+    let values = (
+        escalations::id.eq(&row.id),
+        escalations::case_id.eq(&row.case_id),
+        escalations::kind.eq(&row.kind),
+        escalations::level.eq(&row.level),
+        escalations::reason.eq(&row.reason),
+        escalations::due_at.eq(row.due_at),
+        escalations::raised_at.eq(row.raised_at),
+    );
+    let inserted = match conn {
+        DbConn::Sqlite(c) => {
+            diesel::insert_into(escalations::table).values(values).on_conflict_do_nothing().execute(c)?
+        }
+        DbConn::Postgres(c) => {
+            diesel::insert_into(escalations::table).values(values).on_conflict_do_nothing().execute(c)?
+        }
+    };
+    if inserted == 0 {
+        return Ok(false);
+    }
+    let role = if row.level == "admins" { "admin" } else { "lead" };
+    let mut recipients: Vec<(&str, String)> = users::table
+        .filter(users::active.eq(true))
+        .filter(users::role.eq(role))
+        .select(users::email)
+        .load::<String>(conn)?
+        .into_iter()
+        .map(|email| ("email", email))
+        .collect();
+    if let Some(url) = webhook.filter(|u| !u.is_empty()) {
+        recipients.push(("webhook", url.to_owned()));
+    }
+    let at = now();
+    for (channel, recipient) in &recipients {
+        diesel::insert_into(notifications::table)
+            .values((
+                notifications::id.eq(new_id()),
+                notifications::escalation_id.eq(&row.id),
+                notifications::channel.eq(*channel),
+                notifications::recipient.eq(recipient),
+                notifications::status.eq("queued"),
+                notifications::attempts.eq(0),
+                notifications::next_attempt_at.eq(at),
+                notifications::created_at.eq(at),
+            ))
+            .execute(conn)?;
+    }
+    AuditEvent::record(
+        conn,
+        Audit {
+            actor: None,
+            action: "case.escalated",
+            case_id: Some(&row.case_id),
+            target: Some(("escalation", &row.id)),
+            details: format!("kind={} level={} notifications={}", row.kind, row.level, recipients.len()),
+        },
+    )?;
+    tracing::warn!(case = %row.case_id, kind = %row.kind, level = %row.level, "case escalated");
+    Ok(true)
+}
+
+impl Notification {
+    pub fn for_escalation(conn: &mut DbConn, escalation_id: &str) -> StoreResult<Vec<Notification>> {
+        Ok(notifications::table
+            .filter(notifications::escalation_id.eq(escalation_id))
+            .order(notifications::recipient.asc())
+            .select(Notification::as_select())
+            .load(conn)?)
+    }
+
+    /// Takes a lease on due notifications for `worker` (as the outbox does).
+    pub fn claim(conn: &mut DbConn, worker: &str, limit: i64, lease: Duration) -> StoreResult<Vec<Outgoing>> {
+        let at = now();
+        conn.write(|conn| {
+            let ids: Vec<String> = notifications::table
+                .filter(notifications::status.eq("queued"))
+                .filter(notifications::next_attempt_at.le(at))
+                .filter(notifications::locked_until.is_null().or(notifications::locked_until.lt(at)))
+                .order(notifications::next_attempt_at.asc())
+                .limit(limit)
+                .select(notifications::id)
+                .load(conn)?;
+            let mut out = Vec::new();
+            for id in ids {
+                let taken = diesel::update(
+                    notifications::table
+                        .find(&id)
+                        .filter(notifications::locked_until.is_null().or(notifications::locked_until.lt(at))),
+                )
+                .set((notifications::locked_until.eq(Some(at + lease)), notifications::locked_by.eq(Some(worker))))
+                .execute(conn)?;
+                if taken != 1 {
+                    continue;
+                }
+                let notification: Notification =
+                    notifications::table.find(&id).select(Notification::as_select()).first(conn)?;
+                let escalation: Escalation =
+                    escalations::table.find(&notification.escalation_id).select(Escalation::as_select()).first(conn)?;
+                let reference: String = cases::table.find(&escalation.case_id).select(cases::reference).first(conn)?;
+                out.push(Outgoing {
+                    notification,
+                    case_id: escalation.case_id,
+                    case_reference: reference,
+                    kind: escalation.kind,
+                    level: escalation.level,
+                    reason: escalation.reason,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// Records an attempt: sent, or an error retried with backoff (failed after 10).
+    pub fn finish(conn: &mut DbConn, id: &str, worker: &str, error: Option<String>) -> StoreResult<()> {
+        conn.write(|conn| {
+            let Some(n) = notifications::table.find(id).select(Notification::as_select()).first(conn).optional()?
+            else {
+                return Ok(());
+            };
+            if n.locked_by.as_deref() != Some(worker) {
+                return Ok(());
+            }
+            let attempts = n.attempts + 1;
+            let at = now();
+            let (status, next) = match &error {
+                None => ("sent", at),
+                Some(_) if attempts >= 10 => ("failed", at),
+                Some(_) => ("queued", at + crate::mail::Outbox::backoff(attempts)),
+            };
+            diesel::update(notifications::table.find(id))
+                .set((
+                    notifications::status.eq(status),
+                    notifications::attempts.eq(attempts),
+                    notifications::next_attempt_at.eq(next),
+                    notifications::locked_until.eq(None::<NaiveDateTime>),
+                    notifications::locked_by.eq(None::<String>),
+                    notifications::last_error.eq(error),
+                    notifications::sent_at.eq((status == "sent").then_some(at)),
+                ))
+                .execute(conn)?;
+            Ok(())
+        })
+    }
+}
