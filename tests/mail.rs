@@ -108,6 +108,7 @@ fn mailgate_then_encrypted_reply_through_serve(db: TestDb) {
             ("REMPART_MAIL__SMTP__PORT", smtp.port.to_string()),
             ("REMPART_MAIL__SMTP__TLS", "none".into()),
             ("REMPART_MAIL__OUTBOX_POLL_SECS", "1".into()),
+            ("REMPART_ESCALATION__POLL_SECS", "1".into()),
         ],
     );
     let client = reqwest::blocking::Client::new();
@@ -146,6 +147,26 @@ fn mailgate_then_encrypted_reply_through_serve(db: TestDb) {
     assert_eq!(case["messages"][0]["signature_status"], "good");
     assert_eq!(case["messages"][0]["encrypted"], true);
     assert_eq!(case["beneficiary"]["verification_status"], "unverified");
+
+    // Marked critical: the service's escalation timer raises it within its poll.
+    let etag = get(&format!("/api/v1/cases/{case_id}")).headers()["etag"].to_str().expect("etag").to_owned();
+    client
+        .patch(served.url(&format!("/api/v1/cases/{case_id}")))
+        .bearer_auth(&served.token)
+        .header("if-match", etag)
+        .json(&serde_json::json!({"urgency": "critical"}))
+        .send()
+        .and_then(|r| r.error_for_status())
+        .expect("critical");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let escalations = loop {
+        let list: serde_json::Value = get(&format!("/api/v1/cases/{case_id}/escalations")).json().expect("escalations");
+        if list.as_array().is_some_and(|l| !l.is_empty()) || Instant::now() > deadline {
+            break list;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(escalations[0]["kind"], "imminent_risk", "{escalations}");
 
     let reply: serde_json::Value = client
         .post(served.url(&format!("/api/v1/cases/{case_id}/replies")))

@@ -128,6 +128,21 @@ fn workload_for_leads(db: TestDb) {
         "no person's check-in: {text}"
     );
     app.get("/api/v1/workload?weeks=0", Some(&lead)).expect(422);
+
+    // The critical case escalates (the clock is the store's argument; serve ticks it).
+    let raised = rempart_store::escalations::Escalation::raise_due(
+        &mut app.db.conn(),
+        Utc::now().naive_utc(),
+        &rempart_rota::Policy::default(),
+        None,
+    )
+    .expect("tick");
+    assert_eq!(raised.len(), 1);
+    let case_id = raised[0].case_id.clone();
+    let listed = app.get(&format!("/api/v1/cases/{case_id}/escalations"), Some(&ana_token)).expect(200).body;
+    assert_eq!(listed[0]["kind"], "imminent_risk");
+    assert_eq!(listed[0]["notifications"][0]["recipient"], "lead@helpline.example");
+    assert_eq!(listed[0]["notifications"][0]["status"], "queued");
 }
 
 on_both_backends!(new_cases_go_to_the_first_fit_handler_in_rotation, workload_for_leads);

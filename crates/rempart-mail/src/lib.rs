@@ -13,6 +13,7 @@ pub mod error;
 pub mod gateway;
 pub mod imap;
 pub mod inbound;
+pub mod notify;
 pub mod outbound;
 pub mod pgp;
 pub mod worker;

@@ -223,6 +223,7 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
             }
             crate::mail::start_outbox_worker(settings, &pool, keyring.as_ref())?;
             crate::mail::start_imap_fetcher(settings, &pool, keyring.as_ref())?;
+            crate::mail::start_notifier(settings, &pool, keyring.as_ref())?;
             #[cfg(unix)]
             crate::mail::start_mailgate_socket(settings, &pool, keyring.as_ref())?;
             drop(out);

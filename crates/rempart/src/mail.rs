@@ -183,6 +183,30 @@ fn via_socket(_settings: &Settings, _raw: &[u8]) -> Option<String> {
     None
 }
 
+/// Starts the escalation notifier: timers, then e-mail to leads and admins (when SMTP is
+/// configured) and the webhook.
+pub fn start_notifier(settings: &Settings, pool: &DbPool, keyring: Option<&Keyring>) -> anyhow::Result<()> {
+    let smtp = settings.mail.smtp_config().map(|c| rempart_mail::outbound::SmtpSender::new(&c)).transpose()?;
+    let from = match keyring {
+        Some(k) => Some(from_mailbox(settings, k)?),
+        None if !settings.mail.from.is_empty() => Some(settings.mail.from.parse().context("mail.from")?),
+        None => None,
+    };
+    let e = &settings.escalation;
+    let notifier = rempart_mail::notify::Notifier {
+        pool: pool.clone(),
+        policy: e.policy(),
+        smtp,
+        from,
+        webhook: (!e.webhook_url.is_empty())
+            .then(|| rempart_mail::notify::Webhook { url: e.webhook_url.clone(), secret: e.webhook_secret.clone() }),
+        worker_id: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4()),
+    };
+    let every = Duration::from_secs(e.poll_secs);
+    std::thread::Builder::new().name("escalations".into()).spawn(move || notifier.run(every))?;
+    Ok(())
+}
+
 /// `rempart mailgate`: one message on standard input, committed or refused with 75 so that
 /// the MTA keeps it. Prints the outcome as one JSON line. Goes through a running `serve`
 /// when there is one, else straight to the database.

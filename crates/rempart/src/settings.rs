@@ -17,6 +17,38 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub log: LogSettings,
     pub mail: MailSettings,
+    pub escalation: EscalationSettings,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationSettings {
+    pub poll_secs: u64,
+    pub first_response_leads_minutes: i64,
+    pub first_response_admins_minutes: i64,
+    pub webhook_url: String,
+    pub webhook_secret: String,
+}
+
+impl std::fmt::Debug for EscalationSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EscalationSettings")
+            .field("poll_secs", &self.poll_secs)
+            .field("webhook_url", &self.webhook_url)
+            .field("webhook_secret", &if self.webhook_secret.is_empty() { "" } else { "***" })
+            .finish_non_exhaustive()
+    }
+}
+
+impl EscalationSettings {
+    /// The rota policy with the configured first-response thresholds.
+    pub fn policy(&self) -> rempart_rota::Policy {
+        rempart_rota::Policy {
+            first_response_leads: chrono::Duration::minutes(self.first_response_leads_minutes),
+            first_response_admins: chrono::Duration::minutes(self.first_response_admins_minutes),
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -290,6 +322,20 @@ impl Settings {
         }
         if !(1..=32).contains(&self.mail.smtp.concurrency) {
             return Err(invalid("mail.smtp.concurrency", "must be between 1 and 32".into()));
+        }
+        if self.escalation.poll_secs == 0 {
+            return Err(invalid("escalation.poll_secs", "must be at least 1".into()));
+        }
+        if self.escalation.first_response_leads_minutes < 1
+            || self.escalation.first_response_admins_minutes < self.escalation.first_response_leads_minutes
+        {
+            return Err(invalid(
+                "escalation.first_response_admins_minutes",
+                "the thresholds must be at least 1 minute, the admins' no earlier than the leads'".into(),
+            ));
+        }
+        if !self.escalation.webhook_url.is_empty() && url::Url::parse(&self.escalation.webhook_url).is_err() {
+            return Err(invalid("escalation.webhook_url", "not a URL".into()));
         }
         if self.mail.outbox_poll_secs == 0 {
             return Err(invalid("mail.outbox_poll_secs", "must be at least 1".into()));

@@ -7,6 +7,7 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, NaiveDateTime};
 use rempart_rota::{CheckInState, Period, Policy, ShiftKind};
+use rempart_store::escalations::{Escalation, Notification};
 use rempart_store::rota::{self as store, DecisionRow, ShiftRow};
 use serde::{Deserialize, Serialize};
 
@@ -237,4 +238,39 @@ pub async fn workload(
     }
     let picture = state.db(move |conn| Ok(store::workload_at(conn, now(), weeks, &Policy::default())?)).await?;
     Ok(HttpResponse::Ok().json(picture))
+}
+
+/// The escalations of a case (imminent risk, first response overdue) with whom each one
+/// notified and how that went.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/escalations", tag = "rota", security(("bearer" = [])),
+    params(("id" = String, Path)), responses(
+    (status = 200, body = Vec<EscalationView>),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn escalations(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<Vec<EscalationView>>> {
+    let raw = path.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| {
+                let case = visible_case(conn, &user, &raw, "escalations")?;
+                let mut out = Vec::new();
+                for escalation in Escalation::for_case(conn, &case.id)? {
+                    let notifications = Notification::for_escalation(conn, &escalation.id)?;
+                    out.push(EscalationView { escalation, notifications });
+                }
+                Ok(out)
+            })
+            .await?,
+    ))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EscalationView {
+    #[serde(flatten)]
+    pub escalation: Escalation,
+    pub notifications: Vec<Notification>,
 }
