@@ -145,4 +145,51 @@ fn workload_for_leads(db: TestDb) {
     assert_eq!(listed[0]["notifications"][0]["status"], "queued");
 }
 
-on_both_backends!(new_cases_go_to_the_first_fit_handler_in_rotation, workload_for_leads);
+/// A lead evens the load with one call: proposed first, applied on request, only towards
+/// people on shift who checked in fit.
+fn rebalance_proposes_then_applies(db: TestDb) {
+    let app = spawn(db);
+    let (_, lead) = app.signed_in("lead@helpline.example", Role::Lead);
+    let (ana, ana_token) = app.signed_in("ana@helpline.example", Role::Handler);
+    let (bo, bo_token) = app.signed_in("bo@helpline.example", Role::Handler);
+    let (cy, _) = app.signed_in("cy@helpline.example", Role::Handler);
+    let ids: Vec<String> = ["critical", "high", "medium", "low"]
+        .iter()
+        .map(|u| {
+            let c = app.new_case(&lead, &format!("{u}@example.org"), json!({"urgency": u, "assignee_id": ana.id}));
+            c["id"].as_str().expect("id").to_owned()
+        })
+        .collect();
+    let now = Utc::now().naive_utc();
+    let fmt = |t: chrono::NaiveDateTime| t.format("%Y-%m-%dT%H:%M:%S").to_string();
+    for who in [&bo.id, &cy.id] {
+        let shift = json!({"user_id": who, "kind": "intake", "starts_at": fmt(now - Duration::minutes(20)), "ends_at": fmt(now + Duration::hours(3))});
+        app.post("/api/v1/shifts", Some(&lead), shift).expect(201);
+    }
+    app.post("/api/v1/check-ins", Some(&bo_token), json!({"fit": true})).expect(201);
+    // cy never checked in (past the grace period): not a receiver.
+
+    app.post("/api/v1/rota/rebalance", Some(&ana_token), json!({})).expect(403);
+    let proposal = app.post("/api/v1/rota/rebalance", Some(&lead), json!({})).expect(200).body;
+    assert_eq!(proposal["applied"], false);
+    let moves = proposal["moves"].as_array().expect("moves").clone();
+    assert!(!moves.is_empty(), "{proposal}");
+    assert!(moves.iter().all(|m| m["to"] == bo.id.as_str() && m["from"] == ana.id.as_str()), "{proposal}");
+    assert_eq!(proposal["loads_before"][&ana.id], 10);
+    assert!(proposal["loads_after"][&ana.id].as_u64().expect("load") < 10);
+    let moved = moves[0]["case_id"].as_str().expect("case").to_owned();
+    let case = app.get(&format!("/api/v1/cases/{moved}"), Some(&lead)).expect(200).body;
+    assert_eq!(case["assignee_id"], ana.id.as_str(), "a proposal changes nothing");
+
+    let applied = app.post("/api/v1/rota/rebalance", Some(&lead), json!({"apply": true})).expect(200).body;
+    assert_eq!(applied["applied"], true);
+    let case = app.get(&format!("/api/v1/cases/{moved}"), Some(&lead)).expect(200).body;
+    assert_eq!(case["assignee_id"], bo.id.as_str());
+    assert!(ids.contains(&moved));
+}
+
+on_both_backends!(
+    new_cases_go_to_the_first_fit_handler_in_rotation,
+    workload_for_leads,
+    rebalance_proposes_then_applies
+);

@@ -11,6 +11,7 @@ pub mod assign;
 pub mod balance;
 pub mod escalation;
 pub mod model;
+pub mod rebalance;
 pub mod simulate;
 pub mod workload;
 

@@ -397,3 +397,41 @@ pub fn workload_at(
         shift_rows.iter().map(|(id, start)| ShiftFacts { start: *start, checked_in: checked.contains(id) }).collect();
     Ok(workload(&members, &facts, &shift_facts, &policy.weights, policy.first_response_leads, at, weeks))
 }
+
+/// What a rebalancing works on at `at`: the people on shift and checked in fit (who may
+/// receive cases) and every open case someone holds, with its language and sensitivity.
+pub fn rebalance_inputs(
+    conn: &mut DbConn,
+    at: NaiveDateTime,
+    policy: &Policy,
+) -> StoreResult<(Vec<Handler>, Vec<rempart_rota::rebalance::HeldCase>)> {
+    use crate::schema::beneficiaries;
+    let roster = roster_at(conn, at, policy)?;
+    let fit: std::collections::BTreeSet<&str> = roster
+        .shifts
+        .iter()
+        .filter(|s| roster.check_in_state(s, at, policy) == rempart_rota::CheckInState::Fit)
+        .map(|s| s.handler_id.as_str())
+        .collect();
+    let available: Vec<Handler> = roster.handlers.iter().filter(|h| fit.contains(h.id.as_str())).cloned().collect();
+    let active: Vec<&str> = CaseStatus::all().filter(|s| s.is_active()).map(|s| s.as_str()).collect();
+    let rows: Vec<(String, Option<String>, String, String, Option<String>)> = cases::table
+        .inner_join(beneficiaries::table)
+        .filter(cases::status.eq_any(&active))
+        .filter(cases::assignee_id.is_not_null())
+        .select((cases::id, cases::assignee_id, cases::urgency, cases::sensitivity, beneficiaries::preferred_language))
+        .load(conn)?;
+    let held = rows
+        .into_iter()
+        .filter_map(|(id, assignee, urgency, sensitivity, language)| {
+            Some(rempart_rota::rebalance::HeldCase {
+                id,
+                assignee: assignee?,
+                urgency: Urgency::parse(&urgency).ok()?,
+                restricted: sensitivity == "restricted",
+                language: language.and_then(|l| rempart_core::LanguageTag::parse(&l).ok()),
+            })
+        })
+        .collect();
+    Ok((available, held))
+}

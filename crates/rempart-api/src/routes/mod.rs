@@ -94,6 +94,7 @@ api_routes! {
     get "/api/v1/rota/now" => rota::rota_now,
     get "/api/v1/cases/{id}/assignment-decisions" => rota::decisions,
     get "/api/v1/workload" => rota::workload,
+    post "/api/v1/rota/rebalance" => rota::rebalance,
     get "/api/v1/cases/{id}/escalations" => rota::escalations,
 
     get "/api/v1/helpline-key" => mail::helpline_key,

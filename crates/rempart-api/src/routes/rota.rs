@@ -7,6 +7,7 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, NaiveDateTime};
 use rempart_rota::{CheckInState, Period, Policy, ShiftKind};
+use rempart_store::cases::Case;
 use rempart_store::escalations::{Escalation, Notification};
 use rempart_store::rota::{self as store, DecisionRow, ShiftRow};
 use serde::{Deserialize, Serialize};
@@ -273,4 +274,57 @@ pub struct EscalationView {
     #[serde(flatten)]
     pub escalation: Escalation,
     pub notifications: Vec<Notification>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RebalanceRequest {
+    /// Carry the moves out (each recorded as a reassignment) instead of only proposing them.
+    #[serde(default)]
+    pub apply: bool,
+    /// At most this many moves (default 20, at most 200).
+    pub max_moves: Option<usize>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RebalanceAnswer {
+    #[serde(flatten)]
+    pub proposal: rempart_rota::rebalance::Proposal,
+    pub applied: bool,
+}
+
+/// Proposes (or applies) moves of open cases from the most loaded people to the least loaded
+/// ones on shift and checked in fit, respecting clearance for restricted cases and language
+/// (leads and admins).
+#[utoipa::path(post, path = "/api/v1/rota/rebalance", tag = "rota", security(("bearer" = [])),
+    request_body = RebalanceRequest, responses(
+    (status = 200, body = RebalanceAnswer),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn rebalance(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: web::Json<RebalanceRequest>,
+) -> ApiResult<HttpResponse> {
+    user.require_supervisor()?;
+    let b = body.into_inner();
+    let max_moves = b.max_moves.unwrap_or(20).min(200);
+    let actor = user.id().to_owned();
+    let answer = state
+        .db(move |conn| {
+            let policy = Policy::default();
+            let (available, held) = store::rebalance_inputs(conn, now(), &policy)?;
+            let proposal = rempart_rota::rebalance::propose(&available, &held, &policy.weights, max_moves);
+            if b.apply {
+                conn.write(|conn| {
+                    for m in &proposal.moves {
+                        Case::assign(conn, &m.case_id, Some(&m.to), "rebalance of the team's load", Some(&actor))?;
+                    }
+                    Ok::<_, ApiError>(())
+                })?;
+            }
+            Ok(RebalanceAnswer { proposal, applied: b.apply })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(answer))
 }
