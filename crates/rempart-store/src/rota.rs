@@ -415,7 +415,9 @@ pub fn rebalance_inputs(
         .collect();
     let available: Vec<Handler> = roster.handlers.iter().filter(|h| fit.contains(h.id.as_str())).cloned().collect();
     let active: Vec<&str> = CaseStatus::all().filter(|s| s.is_active()).map(|s| s.as_str()).collect();
-    let rows: Vec<(String, Option<String>, String, String, Option<String>)> = cases::table
+    // (case, assignee, urgency, sensitivity, beneficiary's language)
+    type HeldRow = (String, Option<String>, String, String, Option<String>);
+    let rows: Vec<HeldRow> = cases::table
         .inner_join(beneficiaries::table)
         .filter(cases::status.eq_any(&active))
         .filter(cases::assignee_id.is_not_null())
