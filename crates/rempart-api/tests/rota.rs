@@ -188,8 +188,40 @@ fn rebalance_proposes_then_applies(db: TestDb) {
     assert!(ids.contains(&moved));
 }
 
+/// Leads edit and cancel shifts; a shift with a check-in is history and stays.
+fn shifts_are_edited_and_cancelled_by_leads(db: TestDb) {
+    let app = spawn(db);
+    let (_, lead) = app.signed_in("lead@helpline.example", Role::Lead);
+    let (ana, ana_token) = app.signed_in("ana@helpline.example", Role::Handler);
+    let now = Utc::now().naive_utc();
+    let fmt = |t: chrono::NaiveDateTime| t.format("%Y-%m-%dT%H:%M:%S").to_string();
+    let plan = |start: chrono::NaiveDateTime| {
+        let body = json!({"user_id": ana.id, "kind": "intake", "starts_at": fmt(start), "ends_at": fmt(start + Duration::hours(4))});
+        app.post("/api/v1/shifts", Some(&lead), body).expect(201).body["id"].as_str().expect("id").to_owned()
+    };
+    let tomorrow = plan(now + Duration::days(1));
+    let path = format!("/api/v1/shifts/{tomorrow}");
+    app.patch(&path, Some(&ana_token), json!({"kind": "standby"}), None).expect(403);
+    let longer = json!({"kind": "standby", "ends_at": fmt(now + Duration::days(1) + Duration::hours(6))});
+    let changed = app.patch(&path, Some(&lead), longer, None).expect(200).body;
+    assert_eq!(changed["kind"], "standby");
+    let too_long = json!({"ends_at": fmt(now + Duration::days(1) + Duration::hours(9))});
+    assert_eq!(app.patch(&path, Some(&lead), too_long, None).expect(422).problem(), "validation");
+    app.delete(&path, Some(&ana_token)).expect(403);
+    app.delete(&path, Some(&lead)).expect(204);
+    app.delete(&path, Some(&lead)).expect(404);
+
+    let current = plan(now - Duration::minutes(10));
+    app.post("/api/v1/check-ins", Some(&ana_token), json!({"fit": true})).expect(201);
+    let refused = app.delete(&format!("/api/v1/shifts/{current}"), Some(&lead)).expect(409);
+    assert_eq!(refused.problem(), "conflict");
+    let shortened = json!({"ends_at": fmt(now + Duration::minutes(5))});
+    app.patch(&format!("/api/v1/shifts/{current}"), Some(&lead), shortened, None).expect(200);
+}
+
 on_both_backends!(
     new_cases_go_to_the_first_fit_handler_in_rotation,
     workload_for_leads,
-    rebalance_proposes_then_applies
+    rebalance_proposes_then_applies,
+    shifts_are_edited_and_cancelled_by_leads
 );

@@ -95,6 +95,72 @@ pub fn add_shift(
     })
 }
 
+/// Changes a planned shift (leads): kind, start or end, within the maximum length.
+pub fn update_shift(
+    conn: &mut DbConn,
+    id: &str,
+    kind: Option<ShiftKind>,
+    starts_at: Option<NaiveDateTime>,
+    ends_at: Option<NaiveDateTime>,
+    policy: &Policy,
+    actor: Option<&str>,
+) -> StoreResult<ShiftRow> {
+    conn.write(|conn| {
+        let current: ShiftRow = shifts::table
+            .find(id)
+            .select(ShiftRow::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| StoreError::not_found("shift", id))?;
+        let (start, end) = (starts_at.unwrap_or(current.starts_at), ends_at.unwrap_or(current.ends_at));
+        rempart_rota::validate_shift(start, end, policy).map_err(|e| StoreError::invalid("ends_at", e))?;
+        let kind_text = kind.map(kind_name).unwrap_or(current.kind.as_str()).to_owned();
+        diesel::update(shifts::table.find(id))
+            .set((shifts::kind.eq(&kind_text), shifts::starts_at.eq(start), shifts::ends_at.eq(end)))
+            .execute(conn)?;
+        AuditEvent::record(
+            conn,
+            Audit {
+                actor,
+                action: "shift.changed",
+                target: Some(("user", &current.user_id)),
+                details: format!("shift={id} kind={kind_text}"),
+                ..Default::default()
+            },
+        )?;
+        Ok(shifts::table.find(id).select(ShiftRow::as_select()).first(conn)?)
+    })
+}
+
+/// Cancels a shift nobody checked in to. A shift with a check-in is history (the team's
+/// check-in figures count it): shorten it instead.
+pub fn delete_shift(conn: &mut DbConn, id: &str, actor: Option<&str>) -> StoreResult<()> {
+    conn.write(|conn| {
+        let user_id: String = shifts::table
+            .find(id)
+            .select(shifts::user_id)
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| StoreError::not_found("shift", id))?;
+        let checked: i64 = check_ins::table.filter(check_ins::shift_id.eq(id)).count().get_result(conn)?;
+        if checked > 0 {
+            return Err(StoreError::Conflict("this shift has a check-in: shorten it rather than delete it".into()));
+        }
+        diesel::delete(shifts::table.find(id)).execute(conn)?;
+        AuditEvent::record(
+            conn,
+            Audit {
+                actor,
+                action: "shift.cancelled",
+                target: Some(("user", &user_id)),
+                details: format!("shift={id}"),
+                ..Default::default()
+            },
+        )?;
+        Ok(())
+    })
+}
+
 /// Shifts overlapping [from, to).
 pub fn shifts_between(conn: &mut DbConn, from: NaiveDateTime, to: NaiveDateTime) -> StoreResult<Vec<ShiftRow>> {
     Ok(shifts::table

@@ -89,6 +89,8 @@ api_routes! {
 
     post "/api/v1/shifts" => rota::add_shift,
     get "/api/v1/shifts" => rota::list_shifts,
+    patch "/api/v1/shifts/{id}" => rota::update_shift,
+    delete "/api/v1/shifts/{id}" => rota::delete_shift,
     post "/api/v1/check-ins" => rota::check_in,
     put "/api/v1/rota/rotation" => rota::set_rotation,
     get "/api/v1/rota/now" => rota::rota_now,

@@ -41,11 +41,7 @@ pub async fn add_shift(
 ) -> ApiResult<HttpResponse> {
     user.require_supervisor()?;
     let b = body.into_inner();
-    let kind = match b.kind.as_str() {
-        "intake" => ShiftKind::Intake,
-        "standby" => ShiftKind::Standby,
-        _ => return Err(ApiError::validation("kind", "intake or standby")),
-    };
+    let kind = parse_kind(&b.kind)?;
     let actor = user.id().to_owned();
     let shift = state
         .db(move |conn| {
@@ -53,6 +49,70 @@ pub async fn add_shift(
         })
         .await?;
     Ok(HttpResponse::Created().json(shift))
+}
+
+fn parse_kind(kind: &str) -> ApiResult<ShiftKind> {
+    match kind {
+        "intake" => Ok(ShiftKind::Intake),
+        "standby" => Ok(ShiftKind::Standby),
+        _ => Err(ApiError::validation("kind", "intake or standby")),
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShiftChange {
+    /// `intake` or `standby`.
+    pub kind: Option<String>,
+    /// UTC.
+    pub starts_at: Option<NaiveDateTime>,
+    /// UTC; at most 8 hours after the start.
+    pub ends_at: Option<NaiveDateTime>,
+}
+
+/// Changes a shift: its kind, start or end (leads).
+#[utoipa::path(patch, path = "/api/v1/shifts/{id}", tag = "rota", request_body = ShiftChange, security(("bearer" = [])),
+    params(("id" = String, Path)), responses(
+    (status = 200, body = ShiftRow),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn update_shift(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<ShiftChange>,
+) -> ApiResult<HttpResponse> {
+    user.require_supervisor()?;
+    let b = body.into_inner();
+    let kind = b.kind.as_deref().map(parse_kind).transpose()?;
+    let (id, actor) = (path.into_inner(), user.id().to_owned());
+    let shift = state
+        .db(move |conn| {
+            Ok(store::update_shift(conn, &id, kind, b.starts_at, b.ends_at, &Policy::default(), Some(&actor))?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(shift))
+}
+
+/// Cancels a shift nobody checked in to (leads); one with a check-in is history (409).
+#[utoipa::path(delete, path = "/api/v1/shifts/{id}", tag = "rota", security(("bearer" = [])),
+    params(("id" = String, Path)), responses(
+    (status = 204),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn delete_shift(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    user.require_supervisor()?;
+    let (id, actor) = (path.into_inner(), user.id().to_owned());
+    state.db(move |conn| Ok(store::delete_shift(conn, &id, Some(&actor))?)).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

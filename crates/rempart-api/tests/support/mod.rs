@@ -129,6 +129,10 @@ impl TestApp {
         Answer::from(self.auth(self.client.get(self.url(path)), token).send().expect("request"))
     }
 
+    pub fn delete(&self, path: &str, token: Option<&str>) -> Answer {
+        Answer::from(self.auth(self.client.delete(self.url(path)), token).send().expect("request"))
+    }
+
     pub fn post(&self, path: &str, token: Option<&str>, body: Value) -> Answer {
         Answer::from(self.auth(self.client.post(self.url(path)), token).json(&body).send().expect("request"))
     }
