@@ -25,6 +25,8 @@ pub struct ApiConfig {
     pub evidence_limit_bytes: usize,
     /// The helpline's public OpenPGP key, when the mail gateway has one.
     pub helpline_key: Option<HelplineKeyInfo>,
+    /// The rota's rules: weights, caps, grace period, shift length, escalation thresholds.
+    pub policy: rempart_rota::Policy,
 }
 
 /// The public side of the helpline key, served to beneficiaries (API and Web Key Directory).
@@ -62,6 +64,7 @@ impl ApiConfig {
             json_limit_bytes: 1024 * 1024,
             evidence_limit_bytes: 25 * 1024 * 1024,
             helpline_key: None,
+            policy: rempart_rota::Policy::default(),
         }
     }
 }

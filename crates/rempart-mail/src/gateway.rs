@@ -20,6 +20,8 @@ pub struct Gateway {
     /// The helpline's secret keys; without them encrypted mail is quarantined.
     pub keyring: Option<Keyring>,
     pub limits: Limits,
+    /// The rota policy new cases are assigned under.
+    pub policy: rempart_rota::Policy,
 }
 
 /// The committed result of one message.
@@ -169,6 +171,7 @@ impl Gateway {
                     language: beneficiary.as_ref().and_then(|b| b.preferred_language.clone()),
                     restricted: false,
                 },
+                &self.policy,
             )?),
             (Some(_), _) => None,
         };

@@ -97,7 +97,7 @@ fn the_seed_opens() {
 fn the_gateway_commits_every_input() {
     let db = TestDb::sqlite();
     let conn = std::cell::RefCell::new(db.conn());
-    let gateway = Gateway { keyring: Some(keyring().clone()), limits: Limits::default() };
+    let gateway = Gateway { keyring: Some(keyring().clone()), limits: Limits::default(), ..Default::default() };
     let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig { cases: 60, ..ProptestConfig::default() });
     runner
         .run(&mailish(), |raw| {

@@ -25,7 +25,7 @@ fn fetcher(db: &TestDb, dovecot: &Dovecot, keyring: &Keyring, processed: &str) -
             poll_secs: 1,
         },
         pool: db.pool().clone(),
-        gateway: Gateway { keyring: Some(keyring.clone()), limits: Limits::default() },
+        gateway: Gateway { keyring: Some(keyring.clone()), limits: Limits::default(), ..Default::default() },
     }
 }
 

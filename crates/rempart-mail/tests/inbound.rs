@@ -24,7 +24,7 @@ fn world() -> World {
     let keyring = Keyring::generate(&format!("Helpline <{HELPLINE}>")).unwrap();
     let ana = Gpg::new("Ana", "ana@example.net");
     ana.import(keyring.public_armored().unwrap().as_bytes());
-    World { gateway: Gateway { keyring: Some(keyring), limits: Limits::default() }, ana }
+    World { gateway: Gateway { keyring: Some(keyring), limits: Limits::default(), ..Default::default() }, ana }
 }
 
 fn stored(outcome: Outcome) -> (String, String, bool) {

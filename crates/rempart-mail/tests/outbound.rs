@@ -104,7 +104,7 @@ fn worker(db: &TestDb, keyring: &Keyring, port: u16, id: &str) -> OutboxWorker {
 }
 
 fn first_contact(db: &TestDb, s: &Setup, with_key: bool) -> (String, String) {
-    let gateway = Gateway { keyring: Some(s.keyring.clone()), limits: Limits::default() };
+    let gateway = Gateway { keyring: Some(s.keyring.clone()), limits: Limits::default(), ..Default::default() };
     let raw = if with_key {
         // The key travels as an attachment this time (application/pgp-keys).
         let key = s.ana.export();
@@ -164,7 +164,7 @@ fn reply_round_trip_through_smtp(db: TestDb) {
     // Ana answers with a client that keeps In-Reply-To but drops the reference.
     let our_id = message.message_id.clone().expect("a Message-ID was set before sending");
     assert!(raw.contains(&format!("<{our_id}>")));
-    let gateway = Gateway { keyring: Some(s.keyring.clone()), limits: Limits::default() };
+    let gateway = Gateway { keyring: Some(s.keyring.clone()), limits: Limits::default(), ..Default::default() };
     let answer = pgp_mime(
         &s.ana.email,
         HELPLINE,
@@ -216,7 +216,7 @@ fn no_key_is_held_and_smtp_failures_are_retried(db: TestDb) {
     ));
     let raw =
         pgp_mime(&bo.email, HELPLINE, "...", "bo-key@example.org", "", &bo.encrypt_sign(HELPLINE, inner.as_bytes()));
-    let gateway = Gateway { keyring: Some(s.keyring.clone()), limits: Limits::default() };
+    let gateway = Gateway { keyring: Some(s.keyring.clone()), limits: Limits::default(), ..Default::default() };
     gateway.ingest(&mut db.conn(), &raw, "mailgate").unwrap();
     assert_eq!(
         Message::get(&mut db.conn(), &id_held).unwrap().delivery_status,

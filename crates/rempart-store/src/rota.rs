@@ -270,13 +270,16 @@ pub fn get_rotation(conn: &mut DbConn) -> StoreResult<Option<Rotation>> {
     }))
 }
 
-/// Decides who takes a new case without an assignee, under the default policy, now. Reads
-/// only: the caller writes the case, its assignee and this decision in one transaction.
-pub fn decide_for_new_case(conn: &mut DbConn, info: &rempart_rota::NewCaseInfo) -> StoreResult<Decision> {
-    let policy = Policy::default();
+/// Decides who takes a new case without an assignee, under `policy`, now. Reads only: the
+/// caller writes the case, its assignee and this decision in one transaction.
+pub fn decide_for_new_case(
+    conn: &mut DbConn,
+    info: &rempart_rota::NewCaseInfo,
+    policy: &Policy,
+) -> StoreResult<Decision> {
     let at = now();
-    let roster = roster_at(conn, at, &policy)?;
-    let decision = rempart_rota::assign(&roster, &policy, info, at);
+    let roster = roster_at(conn, at, policy)?;
+    let decision = rempart_rota::assign(&roster, policy, info, at);
     if decision.alert_leads {
         tracing::warn!(assigned = decision.assignee.is_some(), "leads alerted for a new case");
     }

@@ -187,7 +187,7 @@ fn main() {
             poll_secs: 1,
         },
         pool: db.pool().clone(),
-        gateway: Gateway { keyring: Some(helpline.clone()), limits: Limits::default() },
+        gateway: Gateway { keyring: Some(helpline.clone()), limits: Limits::default(), ..Default::default() },
     };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let started = Instant::now();

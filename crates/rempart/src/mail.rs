@@ -99,7 +99,7 @@ pub fn start_imap_fetcher(settings: &Settings, pool: &DbPool, keyring: Option<&K
     let fetcher = rempart_mail::imap::ImapFetcher {
         config,
         pool: pool.clone(),
-        gateway: Gateway { keyring: keyring.cloned(), limits: settings.mail.limits() },
+        gateway: Gateway { keyring: keyring.cloned(), limits: settings.mail.limits(), policy: settings.policy() },
     };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     std::thread::Builder::new().name("imap".into()).spawn(move || runtime.block_on(fetcher.run()))?;
@@ -134,7 +134,7 @@ pub fn start_mailgate_socket(settings: &Settings, pool: &DbPool, keyring: Option
         }
     };
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
-    let gateway = Gateway { keyring: keyring.cloned(), limits: settings.mail.limits() };
+    let gateway = Gateway { keyring: keyring.cloned(), limits: settings.mail.limits(), policy: settings.policy() };
     // Room for an oversized message to reach the quarantine, not for unbounded input.
     let cap = u64::try_from(settings.mail.max_message_bytes.saturating_mul(2)).unwrap_or(u64::MAX);
     let pool = pool.clone();
@@ -195,7 +195,7 @@ pub fn start_notifier(settings: &Settings, pool: &DbPool, keyring: Option<&Keyri
     let e = &settings.escalation;
     let notifier = rempart_mail::notify::Notifier {
         pool: pool.clone(),
-        policy: e.policy(),
+        policy: settings.policy(),
         smtp,
         from,
         webhook: (!e.webhook_url.is_empty())
@@ -246,7 +246,7 @@ fn mailgate_inner(settings: &Settings, raw: &[u8]) -> anyhow::Result<Outcome> {
     }
     // One message, one connection: a pool would start threads and open several.
     let mut conn = rempart_store::DbConn::open(&settings.database.url, settings.pool_options())?;
-    let gateway = Gateway { keyring, limits: settings.mail.limits() };
+    let gateway = Gateway { keyring, limits: settings.mail.limits(), policy: settings.policy() };
     // `ingest` quarantines whatever is wrong with the message itself; an error here means
     // nothing could be committed.
     Ok(gateway.ingest(&mut conn, raw, "mailgate")?)

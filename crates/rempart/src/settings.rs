@@ -18,6 +18,19 @@ pub struct Settings {
     pub log: LogSettings,
     pub mail: MailSettings,
     pub escalation: EscalationSettings,
+    pub rota: RotaSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RotaSettings {
+    pub weight_critical: u32,
+    pub weight_high: u32,
+    pub weight_medium: u32,
+    pub weight_low: u32,
+    pub critical_cap_per_week: u32,
+    pub check_in_grace_minutes: i64,
+    pub max_shift_hours: i64,
 }
 
 #[derive(Clone, Deserialize)]
@@ -40,13 +53,22 @@ impl std::fmt::Debug for EscalationSettings {
     }
 }
 
-impl EscalationSettings {
-    /// The rota policy with the configured first-response thresholds.
+impl Settings {
+    /// The rota's rules from `[rota]` and the first-response thresholds of `[escalation]`.
     pub fn policy(&self) -> rempart_rota::Policy {
+        let (r, e) = (&self.rota, &self.escalation);
         rempart_rota::Policy {
-            first_response_leads: chrono::Duration::minutes(self.first_response_leads_minutes),
-            first_response_admins: chrono::Duration::minutes(self.first_response_admins_minutes),
-            ..Default::default()
+            weights: rempart_rota::Weights {
+                critical: r.weight_critical,
+                high: r.weight_high,
+                medium: r.weight_medium,
+                low: r.weight_low,
+            },
+            critical_cap_per_week: r.critical_cap_per_week,
+            check_in_grace: chrono::Duration::minutes(r.check_in_grace_minutes),
+            max_shift: chrono::Duration::hours(r.max_shift_hours),
+            first_response_leads: chrono::Duration::minutes(e.first_response_leads_minutes),
+            first_response_admins: chrono::Duration::minutes(e.first_response_admins_minutes),
         }
     }
 }
@@ -323,6 +345,12 @@ impl Settings {
         if !(1..=32).contains(&self.mail.smtp.concurrency) {
             return Err(invalid("mail.smtp.concurrency", "must be between 1 and 32".into()));
         }
+        if !(1..=24).contains(&self.rota.max_shift_hours) {
+            return Err(invalid("rota.max_shift_hours", "between 1 and 24".into()));
+        }
+        if self.rota.check_in_grace_minutes < 0 {
+            return Err(invalid("rota.check_in_grace_minutes", "cannot be negative".into()));
+        }
         if self.escalation.poll_secs == 0 {
             return Err(invalid("escalation.poll_secs", "must be at least 1".into()));
         }
@@ -359,6 +387,7 @@ impl Settings {
             json_limit_bytes: self.server.json_limit_bytes,
             evidence_limit_bytes: self.server.evidence_limit_bytes,
             helpline_key: None,
+            policy: self.policy(),
         }
     }
 
@@ -492,6 +521,35 @@ mod tests {
         assert!(err.contains("`database.port`"), "{err}");
         let err = load(&[("REMPART_LOG__LEVEL", "info,[bad")]).expect_err("bad filter").to_string();
         assert!(err.contains("`log.level`"), "{err}");
+    }
+
+    #[test]
+    fn the_rota_policy_and_mail_settings_come_from_the_configuration() {
+        let s = load(&[
+            ("REMPART_ROTA__MAX_SHIFT_HOURS", "4"),
+            ("REMPART_ROTA__WEIGHT_CRITICAL", "6"),
+            ("REMPART_ESCALATION__FIRST_RESPONSE_LEADS_MINUTES", "30"),
+            ("REMPART_MAIL__SMTP__HOST", "smtp.example.org"),
+            ("REMPART_MAIL__SMTP__PASSWORD", "smtp-s3cret"),
+            ("REMPART_ESCALATION__WEBHOOK_SECRET", "hook-s3cret"),
+        ])
+        .expect("valid");
+        let policy = s.api_config(None).policy;
+        assert_eq!(policy.max_shift, chrono::Duration::hours(4));
+        assert_eq!(policy.weights.critical, 6);
+        assert_eq!(policy.first_response_leads, chrono::Duration::minutes(30));
+        assert_eq!(policy.first_response_admins, chrono::Duration::minutes(90));
+        assert_eq!(s.mail.smtp_config().map(|c| c.host), Some("smtp.example.org".to_owned()));
+        assert!(s.mail.imap_config().is_none(), "no IMAP host: no fetcher");
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("smtp-s3cret") && !shown.contains("hook-s3cret"), "{shown}");
+        let err = load(&[("REMPART_ROTA__MAX_SHIFT_HOURS", "0")]).expect_err("zero").to_string();
+        assert!(err.contains("`rota.max_shift_hours`"), "{err}");
+        let err =
+            load(&[("REMPART_ESCALATION__FIRST_RESPONSE_ADMINS_MINUTES", "10")]).expect_err("before leads").to_string();
+        assert!(err.contains("`escalation.first_response_admins_minutes`"), "{err}");
+        let err = load(&[("REMPART_MAIL__SMTP__TLS", "ssl")]).expect_err("unknown mode").to_string();
+        assert!(err.contains("`mail.smtp.tls`"), "{err}");
     }
 
     #[test]

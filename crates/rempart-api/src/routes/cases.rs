@@ -140,6 +140,7 @@ pub async fn create(
         (a, _) => a.clone(),
     };
     let use_rota = assignee_id.is_none();
+    let policy = state.config.policy.clone();
     let actor = user.id().to_owned();
     let detail = state
         .db(move |conn| {
@@ -157,7 +158,7 @@ pub async fn create(
                     language,
                     restricted: sensitivity == Sensitivity::Restricted,
                 };
-                Some(rempart_store::rota::decide_for_new_case(conn, &info)?)
+                Some(rempart_store::rota::decide_for_new_case(conn, &info, &policy)?)
             } else {
                 None
             };

@@ -6,7 +6,7 @@ use crate::routes::cases::visible_case;
 use crate::state::AppState;
 use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, NaiveDateTime};
-use rempart_rota::{CheckInState, Period, Policy, ShiftKind};
+use rempart_rota::{CheckInState, Period, ShiftKind};
 use rempart_store::cases::Case;
 use rempart_store::escalations::{Escalation, Notification};
 use rempart_store::rota::{self as store, DecisionRow, ShiftRow};
@@ -43,10 +43,9 @@ pub async fn add_shift(
     let b = body.into_inner();
     let kind = parse_kind(&b.kind)?;
     let actor = user.id().to_owned();
+    let policy = state.config.policy.clone();
     let shift = state
-        .db(move |conn| {
-            Ok(store::add_shift(conn, &b.user_id, kind, b.starts_at, b.ends_at, &Policy::default(), Some(&actor))?)
-        })
+        .db(move |conn| Ok(store::add_shift(conn, &b.user_id, kind, b.starts_at, b.ends_at, &policy, Some(&actor))?))
         .await?;
     Ok(HttpResponse::Created().json(shift))
 }
@@ -88,10 +87,9 @@ pub async fn update_shift(
     let b = body.into_inner();
     let kind = b.kind.as_deref().map(parse_kind).transpose()?;
     let (id, actor) = (path.into_inner(), user.id().to_owned());
+    let policy = state.config.policy.clone();
     let shift = state
-        .db(move |conn| {
-            Ok(store::update_shift(conn, &id, kind, b.starts_at, b.ends_at, &Policy::default(), Some(&actor))?)
-        })
+        .db(move |conn| Ok(store::update_shift(conn, &id, kind, b.starts_at, b.ends_at, &policy, Some(&actor))?))
         .await?;
     Ok(HttpResponse::Ok().json(shift))
 }
@@ -230,9 +228,10 @@ pub struct RotaNow {
 /// Who is on call now, and how their check-ins stand (never the private notes).
 #[utoipa::path(get, path = "/api/v1/rota/now", tag = "rota", security(("bearer" = [])), responses((status = 200, body = RotaNow)))]
 pub async fn rota_now(state: web::Data<AppState>, _user: AuthUser) -> ApiResult<web::Json<RotaNow>> {
-    let policy = Policy::default();
+    let policy = state.config.policy.clone();
     let at = now();
-    let roster = state.db(move |conn| Ok(store::roster_at(conn, at, &Policy::default())?)).await?;
+    let for_roster = policy.clone();
+    let roster = state.db(move |conn| Ok(store::roster_at(conn, at, &for_roster)?)).await?;
     let intake = roster.rotation.as_ref().and_then(|r| r.order_at(at).first().map(|s| (*s).to_owned()));
     Ok(web::Json(RotaNow {
         period: roster.rotation.as_ref().map(|r| r.label(at)),
@@ -297,7 +296,8 @@ pub async fn workload(
     if !(1..=104).contains(&weeks) {
         return Err(ApiError::validation("weeks", "between 1 and 104"));
     }
-    let picture = state.db(move |conn| Ok(store::workload_at(conn, now(), weeks, &Policy::default())?)).await?;
+    let policy = state.config.policy.clone();
+    let picture = state.db(move |conn| Ok(store::workload_at(conn, now(), weeks, &policy)?)).await?;
     Ok(HttpResponse::Ok().json(picture))
 }
 
@@ -370,9 +370,9 @@ pub async fn rebalance(
     let b = body.into_inner();
     let max_moves = b.max_moves.unwrap_or(20).min(200);
     let actor = user.id().to_owned();
+    let policy = state.config.policy.clone();
     let answer = state
         .db(move |conn| {
-            let policy = Policy::default();
             let (available, held) = store::rebalance_inputs(conn, now(), &policy)?;
             let proposal = rempart_rota::rebalance::propose(&available, &held, &policy.weights, max_moves);
             if b.apply {
