@@ -129,7 +129,8 @@ fn workload_for_leads(db: TestDb) {
     );
     app.get("/api/v1/workload?weeks=0", Some(&lead)).expect(422);
 
-    // The critical case escalates (the clock is the store's argument; serve ticks it).
+    // The critical case escalates, and so does ana's "not fit" intake shift (the clock is
+    // the store's argument; serve ticks it).
     let raised = rempart_store::escalations::Escalation::raise_due(
         &mut app.db.conn(),
         Utc::now().naive_utc(),
@@ -137,8 +138,10 @@ fn workload_for_leads(db: TestDb) {
         None,
     )
     .expect("tick");
-    assert_eq!(raised.len(), 1);
-    let case_id = raised[0].case_id.clone();
+    let mut kinds: Vec<&str> = raised.iter().map(|e| e.kind.as_str()).collect();
+    kinds.sort_unstable();
+    assert_eq!(kinds, ["check_in_not_fit", "imminent_risk"]);
+    let case_id = raised.iter().find_map(|e| e.case_id.clone()).expect("a case escalation");
     let listed = app.get(&format!("/api/v1/cases/{case_id}/escalations"), Some(&ana_token)).expect(200).body;
     assert_eq!(listed[0]["kind"], "imminent_risk");
     assert_eq!(listed[0]["notifications"][0]["recipient"], "lead@helpline.example");

@@ -74,11 +74,19 @@ impl Notifier {
             return Err("no SMTP server configured".into());
         };
         let to: Mailbox = n.notification.recipient.parse().map_err(|e| format!("recipient: {e}"))?;
-        let subject = format!("[Rempart] {} escalated: {}", n.case_reference, n.reason);
-        let body = format!(
-            "Case {} was escalated to the {} ({}): {}.\r\n\r\nOpen it in Rempart. This message carries no case content.\r\n",
-            n.case_reference, n.level, n.kind, n.reason
-        );
+        let (subject, body) = match &n.case_reference {
+            Some(reference) => (
+                format!("[Rempart] {reference} escalated: {}", n.reason),
+                format!(
+                    "Case {reference} was escalated to the {} ({}): {}.\r\n\r\nOpen it in Rempart. This message carries no case content.\r\n",
+                    n.level, n.kind, n.reason
+                ),
+            ),
+            None => (
+                "[Rempart] intake check-in".to_owned(),
+                format!("{}.\r\n\r\nSee the on-call view in Rempart (GET /api/v1/rota/now).\r\n", n.reason),
+            ),
+        };
         let message = lettre::Message::builder()
             .from(from.clone())
             .to(to)
@@ -93,7 +101,7 @@ impl Notifier {
     fn post(&self, n: &Outgoing) -> Result<(), String> {
         let Some(webhook) = &self.webhook else { return Err("no webhook configured".into()) };
         let payload = serde_json::json!({
-            "event": "case.escalated",
+            "event": if n.case_id.is_some() { "case.escalated" } else { "shift.escalated" },
             "case_id": n.case_id,
             "case_reference": n.case_reference,
             "kind": n.kind,

@@ -5,7 +5,7 @@
 use crate::audit::{Audit, AuditEvent};
 use crate::db::DbConn;
 use crate::error::StoreResult;
-use crate::schema::{cases, escalations, notifications, users};
+use crate::schema::{cases, check_ins, escalations, notifications, shifts, users};
 use crate::util::{new_id, now};
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -18,8 +18,12 @@ use serde::Serialize;
 #[diesel(table_name = escalations)]
 pub struct Escalation {
     pub id: String,
-    pub case_id: String,
-    /// `imminent_risk`, `first_response_leads` or `first_response_admins`.
+    /// The case, for case escalations.
+    pub case_id: Option<String>,
+    /// The intake shift, for check-in escalations.
+    pub shift_id: Option<String>,
+    /// `imminent_risk`, `first_response_leads`, `first_response_admins`,
+    /// `check_in_not_fit` or `check_in_missing`.
     pub kind: String,
     /// `leads` or `admins`.
     pub level: String,
@@ -52,8 +56,9 @@ pub struct Notification {
 #[derive(Debug, Clone, Serialize)]
 pub struct Outgoing {
     pub notification: Notification,
-    pub case_id: String,
-    pub case_reference: String,
+    pub case_id: Option<String>,
+    /// None for a check-in escalation.
+    pub case_reference: Option<String>,
     pub kind: String,
     pub level: String,
     pub reason: String,
@@ -82,7 +87,7 @@ impl Escalation {
             .filter(critical.or(waiting))
             .filter(diesel::dsl::not(diesel::dsl::exists(
                 escalations::table
-                    .filter(escalations::case_id.eq(cases::id))
+                    .filter(escalations::case_id.eq(cases::id.nullable()))
                     .filter(escalations::kind.eq("first_response_admins")),
             )))
             .select((
@@ -106,7 +111,8 @@ impl Escalation {
             for (kind, alert) in escalations_due(timers, policy, at) {
                 let row = Escalation {
                     id: new_id(),
-                    case_id: case_id.clone(),
+                    case_id: Some(case_id.clone()),
+                    shift_id: None,
                     kind: kind.as_str().to_owned(),
                     level: alert.level.as_str().to_owned(),
                     reason: alert.reason,
@@ -118,7 +124,70 @@ impl Escalation {
                 }
             }
         }
+        raised.extend(Escalation::raise_check_ins(conn, at, policy, webhook)?);
         Ok(raised)
+    }
+
+    /// Intake shifts of the last day whose holder checked in not fit, or not at all past the
+    /// grace period: the leads hear that the standby takes the intake. The reason names no
+    /// one and never carries the private note; leads see who in the on-call view.
+    fn raise_check_ins(
+        conn: &mut DbConn,
+        at: NaiveDateTime,
+        policy: &Policy,
+        webhook: Option<&str>,
+    ) -> StoreResult<Vec<Escalation>> {
+        let started: Vec<(String, NaiveDateTime, NaiveDateTime)> = shifts::table
+            .filter(shifts::kind.eq("intake"))
+            .filter(shifts::starts_at.le(at))
+            .filter(shifts::ends_at.gt(at))
+            .filter(shifts::starts_at.ge(at - Duration::days(1)))
+            .select((shifts::id, shifts::starts_at, shifts::ends_at))
+            .load(conn)?;
+        let ids: Vec<&str> = started.iter().map(|(id, ..)| id.as_str()).collect();
+        let fitness: std::collections::BTreeMap<String, bool> = check_ins::table
+            .filter(check_ins::shift_id.eq_any(&ids))
+            .select((check_ins::shift_id, check_ins::fit))
+            .load::<(String, bool)>(conn)?
+            .into_iter()
+            .collect();
+        let mut raised = Vec::new();
+        for (id, start, _) in started {
+            let (kind, reason, due_at) = match fitness.get(&id) {
+                Some(true) => continue,
+                Some(false) => {
+                    ("check_in_not_fit", "an intake shift checked in not fit: the standby takes its intake", start)
+                }
+                None if at >= start + policy.check_in_grace => (
+                    "check_in_missing",
+                    "an intake shift has no check-in after the grace period: the standby takes its intake",
+                    start + policy.check_in_grace,
+                ),
+                None => continue,
+            };
+            let row = Escalation {
+                id: new_id(),
+                case_id: None,
+                shift_id: Some(id),
+                kind: kind.to_owned(),
+                level: "leads".to_owned(),
+                reason: reason.to_owned(),
+                due_at,
+                raised_at: at,
+            };
+            if conn.write(|conn| insert_with_notifications(conn, &row, webhook))? {
+                raised.push(row);
+            }
+        }
+        Ok(raised)
+    }
+
+    pub fn for_shift(conn: &mut DbConn, shift_id: &str) -> StoreResult<Vec<Escalation>> {
+        Ok(escalations::table
+            .filter(escalations::shift_id.eq(shift_id))
+            .order(escalations::raised_at.asc())
+            .select(Escalation::as_select())
+            .load(conn)?)
     }
 
     pub fn for_case(conn: &mut DbConn, case_id: &str) -> StoreResult<Vec<Escalation>> {
@@ -136,6 +205,7 @@ fn insert_with_notifications(conn: &mut DbConn, row: &Escalation, webhook: Optio
     let values = (
         escalations::id.eq(&row.id),
         escalations::case_id.eq(&row.case_id),
+        escalations::shift_id.eq(&row.shift_id),
         escalations::kind.eq(&row.kind),
         escalations::level.eq(&row.level),
         escalations::reason.eq(&row.reason),
@@ -184,13 +254,13 @@ fn insert_with_notifications(conn: &mut DbConn, row: &Escalation, webhook: Optio
         conn,
         Audit {
             actor: None,
-            action: "case.escalated",
-            case_id: Some(&row.case_id),
+            action: if row.case_id.is_some() { "case.escalated" } else { "shift.escalated" },
+            case_id: row.case_id.as_deref(),
             target: Some(("escalation", &row.id)),
             details: format!("kind={} level={} notifications={}", row.kind, row.level, recipients.len()),
         },
     )?;
-    tracing::warn!(case = %row.case_id, kind = %row.kind, level = %row.level, "case escalated");
+    tracing::warn!(kind = %row.kind, level = %row.level, "escalation raised");
     Ok(true)
 }
 
@@ -231,7 +301,10 @@ impl Notification {
                     notifications::table.find(&id).select(Notification::as_select()).first(conn)?;
                 let escalation: Escalation =
                     escalations::table.find(&notification.escalation_id).select(Escalation::as_select()).first(conn)?;
-                let reference: String = cases::table.find(&escalation.case_id).select(cases::reference).first(conn)?;
+                let reference: Option<String> = match &escalation.case_id {
+                    Some(case_id) => Some(cases::table.find(case_id).select(cases::reference).first(conn)?),
+                    None => None,
+                };
                 out.push(Outgoing {
                     notification,
                     case_id: escalation.case_id,

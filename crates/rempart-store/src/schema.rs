@@ -387,7 +387,8 @@ diesel::table! {
 diesel::table! {
     escalations (id) {
         id -> Text,
-        case_id -> Text,
+        case_id -> Nullable<Text>,
+        shift_id -> Nullable<Text>,
         kind -> Text,
         level -> Text,
         reason -> Text,

@@ -6,9 +6,11 @@ use chrono::Duration;
 use common::{beneficiary, case, user};
 use rempart_core::{Channel, Direction, Role, Urgency};
 use rempart_rota::Policy;
+use rempart_rota::ShiftKind;
 use rempart_store::case_items::{Message, NewMessage};
 use rempart_store::cases::{Case, CaseChanges};
 use rempart_store::escalations::{Escalation, Notification};
+use rempart_store::rota;
 use rempart_test_db::{TestDb, on_both_backends};
 
 fn kinds(list: &[Escalation]) -> Vec<&str> {
@@ -76,12 +78,47 @@ fn timers_fire_once_at_their_time(db: TestDb) {
     let now = critical.created_at;
     let raised = Escalation::raise_due(&mut conn, now, &policy, None).expect("tick");
     assert_eq!(
-        raised.iter().map(|e| (e.case_id.as_str(), e.kind.as_str())).collect::<Vec<_>>(),
+        raised.iter().map(|e| (e.case_id.as_deref().unwrap_or_default(), e.kind.as_str())).collect::<Vec<_>>(),
         [(critical.id.as_str(), "imminent_risk")]
     );
     let later =
         Escalation::raise_due(&mut conn, answered.created_at + Duration::hours(3), &policy, None).expect("tick");
-    assert!(later.iter().all(|e| e.case_id != answered.id), "a case answered in time never escalates");
+    assert!(
+        later.iter().all(|e| e.case_id.as_deref() != Some(answered.id.as_str())),
+        "a case answered in time never escalates"
+    );
 }
 
-on_both_backends!(timers_fire_once_at_their_time);
+/// Intake shifts checked in not fit, or not at all past the grace period, tell the leads,
+/// once, without naming anyone; a fit check-in and standby shifts do not.
+fn check_in_escalations_reach_the_leads(db: TestDb) {
+    let mut conn = db.conn();
+    let policy = Policy::default();
+    user(&mut conn, "lead@helpline.example", Role::Lead);
+    let ana = user(&mut conn, "ana@helpline.example", Role::Handler);
+    let bo = user(&mut conn, "bo@helpline.example", Role::Handler);
+    let cy = user(&mut conn, "cy@helpline.example", Role::Handler);
+    let now = chrono::Utc::now().naive_utc();
+    let start = now - Duration::minutes(20);
+    let plan = |conn: &mut _, who: &str, kind| {
+        rota::add_shift(conn, who, kind, start, start + Duration::hours(4), &policy, None).expect("shift")
+    };
+    let ana_shift = plan(&mut conn, &ana.id, ShiftKind::Intake);
+    let bo_shift = plan(&mut conn, &bo.id, ShiftKind::Intake);
+    plan(&mut conn, &cy.id, ShiftKind::Standby);
+    rota::check_in(&mut conn, &ana.id, false, Some("nuit blanche"), now - Duration::minutes(19)).expect("not fit");
+
+    // Within the grace period only the "not fit" is known.
+    let early = Escalation::raise_due(&mut conn, start + Duration::minutes(10), &policy, None).expect("tick");
+    assert_eq!(kinds(&early), ["check_in_not_fit"]);
+    assert_eq!(early[0].shift_id.as_deref(), Some(ana_shift.id.as_str()));
+    assert!(!early[0].reason.contains("ana") && !early[0].reason.contains("nuit"), "{}", early[0].reason);
+    let later = Escalation::raise_due(&mut conn, now, &policy, None).expect("tick");
+    assert_eq!(kinds(&later), ["check_in_missing"], "bo never checked in; cy stands by");
+    assert_eq!(later[0].shift_id.as_deref(), Some(bo_shift.id.as_str()));
+    assert!(Escalation::raise_due(&mut conn, now + Duration::minutes(1), &policy, None).expect("tick").is_empty());
+    let told = Notification::for_escalation(&mut conn, &later[0].id).expect("notifications");
+    assert_eq!(told.iter().map(|n| n.recipient.as_str()).collect::<Vec<_>>(), ["lead@helpline.example"]);
+}
+
+on_both_backends!(timers_fire_once_at_their_time, check_in_escalations_reach_the_leads);
