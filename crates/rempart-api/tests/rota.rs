@@ -220,6 +220,28 @@ fn shifts_are_edited_and_cancelled_by_leads(db: TestDb) {
     assert_eq!(refused.problem(), "conflict");
     let shortened = json!({"ends_at": fmt(now + Duration::minutes(5))});
     app.patch(&format!("/api/v1/shifts/{current}"), Some(&lead), shortened, None).expect(200);
+
+    // Shown in each viewer's time zone; stored in UTC.
+    let (_, admin) = app.signed_in("admin@helpline.example", Role::Admin);
+    let bad = app.patch(&format!("/api/v1/users/{}", ana.id), Some(&admin), json!({"time_zone": "Mars/Olympus"}), None);
+    assert_eq!(bad.expect(422).problem(), "validation");
+    let set = json!({"time_zone": "America/Bogota"});
+    app.patch(&format!("/api/v1/users/{}", ana.id), Some(&admin), set, None).expect(200);
+    let mine =
+        app.get(&format!("/api/v1/shifts?from={}", fmt(now - Duration::hours(1))), Some(&ana_token)).expect(200).body;
+    let shift = &mine[0];
+    assert_eq!(shift["time_zone"], "America/Bogota");
+    let utc = chrono::NaiveDateTime::parse_from_str(shift["starts_at"].as_str().expect("utc"), "%Y-%m-%dT%H:%M:%S%.f")
+        .expect("naive UTC");
+    let local =
+        chrono::DateTime::parse_from_rfc3339(shift["starts_at_local"].as_str().expect("local")).expect("rfc3339");
+    assert_eq!(local.offset().local_minus_utc(), -5 * 3600, "Bogota is UTC-5 all year");
+    assert_eq!(local.naive_utc(), utc, "the same instant");
+    let theirs =
+        app.get(&format!("/api/v1/shifts?from={}", fmt(now - Duration::hours(1))), Some(&lead)).expect(200).body;
+    assert_eq!(theirs[0]["time_zone"], "UTC", "the lead has not set a zone");
+    let on_call = app.get("/api/v1/rota/now", Some(&ana_token)).expect(200).body;
+    assert!(on_call["on_shift"][0]["starts_at_local"].as_str().expect("local").ends_with("-05:00"), "{on_call}");
 }
 
 on_both_backends!(

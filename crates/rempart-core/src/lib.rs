@@ -19,7 +19,7 @@ pub use indicator::{IndicatorError, IndicatorKind, NormalizedIndicator, lookup_c
 pub use reference::{CaseReference, ReferenceError};
 pub use risk::{RiskError, RiskFactors};
 pub use status::{CaseStatus, IllegalTransition, Transition};
-pub use text::{Fingerprint, FingerprintError, LanguageTag, Languages, TaxonomyCode, TextError};
+pub use text::{Fingerprint, FingerprintError, LanguageTag, Languages, TaxonomyCode, TextError, TimeZoneName};
 pub use vocab::*;
 
 /// OpenAPI schemas of the values that travel as strings.
@@ -47,6 +47,7 @@ mod openapi {
     string_schema!(crate::CaseReference, "Case reference", "RMP-2026-000042", "^RMP-[0-9]{4}-[0-9]{6}$");
     string_schema!(crate::EmailAddress, "Email address, normalised (lower case, punycode domain)", "ana@example.org");
     string_schema!(crate::TaxonomyCode, "Code of a configurable taxonomy", "journalist", "^[a-z][a-z0-9_]{0,63}$");
+    string_schema!(crate::TimeZoneName, "IANA time zone", "Europe/Paris");
     string_schema!(crate::LanguageTag, "BCP 47 language tag", "pt-BR");
     string_schema!(
         crate::Fingerprint,

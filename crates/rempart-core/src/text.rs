@@ -10,6 +10,60 @@ pub enum TextError {
     TaxonomyCode(String),
     #[error("`{0}` is not a language tag such as `fr`, `en`, `pt-BR` or `ar`")]
     LanguageTag(String),
+    #[error("`{0}` is not an IANA time zone such as `Europe/Paris`, `America/Bogota` or `UTC`")]
+    TimeZone(String),
+}
+
+/// An IANA time zone (`Europe/Paris`), in which a user sees times. Everything is stored in
+/// UTC; this only converts for display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct TimeZoneName(chrono_tz::Tz);
+
+impl TimeZoneName {
+    pub fn parse(value: &str) -> Result<Self, TextError> {
+        value.trim().parse::<chrono_tz::Tz>().map(Self).map_err(|_| TextError::TimeZone(value.to_owned()))
+    }
+
+    pub fn utc() -> Self {
+        Self(chrono_tz::UTC)
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        self.0.name()
+    }
+
+    /// A UTC time as local time in this zone, RFC 3339 with its offset
+    /// (`2026-11-23T10:00:00+01:00`).
+    pub fn local_rfc3339(&self, utc: chrono::NaiveDateTime) -> String {
+        use chrono::TimeZone;
+        self.0.from_utc_datetime(&utc).to_rfc3339()
+    }
+}
+
+impl Default for TimeZoneName {
+    fn default() -> Self {
+        Self::utc()
+    }
+}
+
+impl fmt::Display for TimeZoneName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl TryFrom<String> for TimeZoneName {
+    type Error = TextError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<TimeZoneName> for String {
+    fn from(value: TimeZoneName) -> Self {
+        value.as_str().to_owned()
+    }
 }
 
 /// A code of a configurable taxonomy (audience types, service types): a lower-case slug
@@ -267,5 +321,23 @@ mod more_tests {
         for bad in ["", "D1A66E1A", &"G".repeat(40), &"A".repeat(41)] {
             assert!(Fingerprint::parse(bad).is_err(), "{bad}");
         }
+    }
+}
+
+#[cfg(test)]
+mod time_zone_tests {
+    use super::*;
+
+    #[test]
+    fn time_zones_parse_and_convert() {
+        let paris = TimeZoneName::parse("Europe/Paris").expect("zone");
+        let t = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).and_then(|d| d.and_hms_opt(9, 0, 0)).expect("time");
+        assert_eq!(paris.local_rfc3339(t), "2026-11-23T10:00:00+01:00");
+        let summer = chrono::NaiveDate::from_ymd_opt(2026, 7, 1).and_then(|d| d.and_hms_opt(9, 0, 0)).expect("time");
+        assert_eq!(paris.local_rfc3339(summer), "2026-07-01T11:00:00+02:00", "daylight saving time");
+        assert_eq!(TimeZoneName::parse("America/Bogota").expect("zone").local_rfc3339(t), "2026-11-23T04:00:00-05:00");
+        assert_eq!(TimeZoneName::default().as_str(), "UTC");
+        assert!(TimeZoneName::parse("Mars/Olympus").is_err());
+        assert!(TimeZoneName::parse("").is_err());
     }
 }

@@ -18,6 +18,7 @@ diesel::table! {
         totp_enabled -> Bool,
         capacity -> Integer,
         cleared_for_restricted -> Bool,
+        time_zone -> Text,
     }
 }
 

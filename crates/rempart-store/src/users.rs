@@ -38,6 +38,9 @@ pub struct User {
     pub capacity: i32,
     /// May be given restricted cases (rota).
     pub cleared_for_restricted: bool,
+    /// Where the user sees times (stored times are UTC).
+    #[diesel(deserialize_as = String)]
+    pub time_zone: rempart_core::TimeZoneName,
 }
 
 /// A new account. The password arrives already hashed (see `rempart-auth`).
@@ -82,6 +85,7 @@ pub struct UserUpdateForm {
     pub totp_enabled: Option<bool>,
     pub capacity: Option<i32>,
     pub cleared_for_restricted: Option<bool>,
+    pub time_zone: Option<String>,
 }
 
 impl User {
@@ -169,6 +173,7 @@ impl User {
                 ("totp", form.totp_enabled.is_some() || form.totp_secret.is_some()),
                 ("capacity", form.capacity.is_some()),
                 ("cleared_for_restricted", form.cleared_for_restricted.is_some()),
+                ("time_zone", form.time_zone.is_some()),
             ] {
                 if set {
                     changed.push(name);

@@ -123,20 +123,44 @@ pub struct ShiftQuery {
     pub to: Option<NaiveDateTime>,
 }
 
-/// Shifts overlapping a period.
+/// A shift with its times also in the time zone of the person looking at it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ShiftView {
+    #[serde(flatten)]
+    pub shift: ShiftRow,
+    /// The viewer's time zone (their account's `time_zone`, UTC by default).
+    pub time_zone: rempart_core::TimeZoneName,
+    /// `starts_at` in that zone, RFC 3339 with offset.
+    pub starts_at_local: String,
+    pub ends_at_local: String,
+}
+
+/// Shifts overlapping a period, with local times in the viewer's time zone.
 #[utoipa::path(get, path = "/api/v1/shifts", tag = "rota", params(ShiftQuery), security(("bearer" = [])),
-    responses((status = 200, body = Vec<ShiftRow>)))]
+    responses((status = 200, body = Vec<ShiftView>)))]
 pub async fn list_shifts(
     state: web::Data<AppState>,
-    _user: AuthUser,
+    user: AuthUser,
     q: web::Query<ShiftQuery>,
-) -> ApiResult<web::Json<Vec<ShiftRow>>> {
+) -> ApiResult<web::Json<Vec<ShiftView>>> {
+    let zone = user.0.time_zone;
     let from = q.from.unwrap_or_else(now);
     let to = q.to.unwrap_or(from + chrono::Duration::days(7));
     if to <= from || to - from > chrono::Duration::days(92) {
         return Err(ApiError::bad_request("`to` must follow `from`, at most 92 days later"));
     }
-    Ok(web::Json(state.db(move |conn| Ok(store::shifts_between(conn, from, to)?)).await?))
+    let shifts = state.db(move |conn| Ok(store::shifts_between(conn, from, to)?)).await?;
+    Ok(web::Json(
+        shifts
+            .into_iter()
+            .map(|shift| ShiftView {
+                time_zone: zone,
+                starts_at_local: zone.local_rfc3339(shift.starts_at),
+                ends_at_local: zone.local_rfc3339(shift.ends_at),
+                shift,
+            })
+            .collect(),
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -212,6 +236,9 @@ pub struct OnShift {
     pub kind: String,
     pub starts_at: NaiveDateTime,
     pub ends_at: NaiveDateTime,
+    /// The same times in the viewer's time zone, RFC 3339 with offset.
+    pub starts_at_local: String,
+    pub ends_at_local: String,
     /// `fit`, `not_fit`, `pending` (within the grace period) or `missing`. Never the note.
     #[schema(value_type = String)]
     pub check_in: CheckInState,
@@ -227,7 +254,8 @@ pub struct RotaNow {
 
 /// Who is on call now, and how their check-ins stand (never the private notes).
 #[utoipa::path(get, path = "/api/v1/rota/now", tag = "rota", security(("bearer" = [])), responses((status = 200, body = RotaNow)))]
-pub async fn rota_now(state: web::Data<AppState>, _user: AuthUser) -> ApiResult<web::Json<RotaNow>> {
+pub async fn rota_now(state: web::Data<AppState>, user: AuthUser) -> ApiResult<web::Json<RotaNow>> {
+    let zone = user.0.time_zone;
     let policy = state.config.policy.clone();
     let at = now();
     let for_roster = policy.clone();
@@ -246,6 +274,8 @@ pub async fn rota_now(state: web::Data<AppState>, _user: AuthUser) -> ApiResult<
                 kind: store::kind_name(s.kind).to_owned(),
                 starts_at: s.start,
                 ends_at: s.end,
+                starts_at_local: zone.local_rfc3339(s.start),
+                ends_at_local: zone.local_rfc3339(s.end),
                 check_in: roster.check_in_state(s, at, &policy),
             })
             .collect(),

@@ -124,6 +124,8 @@ pub struct UserPatch {
     pub capacity: Option<i32>,
     /// May be given restricted cases by the rota.
     pub cleared_for_restricted: Option<bool>,
+    /// IANA time zone in which the user sees shifts (`Europe/Paris`); times stay UTC.
+    pub time_zone: Option<String>,
 }
 
 /// Changes an account (admins). A role change or disabling revokes its tokens.
@@ -154,6 +156,12 @@ pub async fn update(
     if body.capacity.is_some_and(|c| !(0..=200).contains(&c)) {
         return Err(ApiError::validation("capacity", "between 0 and 200"));
     }
+    let time_zone = body
+        .time_zone
+        .as_deref()
+        .map(rempart_core::TimeZoneName::parse)
+        .transpose()
+        .map_err(|e| ApiError::validation("time_zone", e.to_string()))?;
     let actor = user.id().to_owned();
     let updated = state
         .db(move |conn| {
@@ -165,6 +173,7 @@ pub async fn update(
                 active: body.active,
                 capacity: body.capacity,
                 cleared_for_restricted: body.cleared_for_restricted,
+                time_zone: time_zone.map(String::from),
                 ..Default::default()
             };
             let updated = User::update(conn, &id, form, Some(&actor))?;
