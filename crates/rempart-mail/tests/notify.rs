@@ -49,7 +49,7 @@ fn webhook_listener() -> (String, mpsc::Receiver<(String, String)>) {
     (url, rx)
 }
 
-fn staff(conn: &mut rempart_store::PooledConn, email: &str, role: Role) {
+fn staff(conn: &mut rempart_store::PooledConn, email: &str, role: Role) -> String {
     User::create(
         conn,
         NewUser {
@@ -62,13 +62,15 @@ fn staff(conn: &mut rempart_store::PooledConn, email: &str, role: Role) {
         },
         None,
     )
-    .unwrap();
+    .unwrap()
+    .id
 }
 
 fn leads_hear_of_an_imminent_risk_by_email_and_webhook(db: TestDb) {
     let mut conn = db.conn();
     staff(&mut conn, "lead@helpline.example", Role::Lead);
     staff(&mut conn, "admin@helpline.example", Role::Admin);
+    let handler = staff(&mut conn, "handler@helpline.example", Role::Handler);
     let b = Beneficiary::create(
         &mut conn,
         NewBeneficiary {
@@ -82,6 +84,7 @@ fn leads_hear_of_an_imminent_risk_by_email_and_webhook(db: TestDb) {
     .unwrap();
     let mut new = NewCase::new(b.id.clone(), "Menacée de mort par son ex-compagnon");
     new.urgency = Urgency::Critical;
+    new.assignee_id = Some(handler.clone());
     let case = Case::create(&mut conn, new, None).unwrap();
 
     let smtp = SmtpServer::start();
@@ -135,6 +138,7 @@ fn leads_hear_of_an_imminent_risk_by_email_and_webhook(db: TestDb) {
     };
     let mut second = NewCase::new(b.id.clone(), "Autre menace");
     second.imminent_risk = true;
+    second.assignee_id = Some(handler.clone());
     let other = Case::create(&mut conn, second, None).unwrap();
     let tick = broken.tick(other.created_at).unwrap();
     assert_eq!((tick.raised, tick.failed_attempts), (1, 1));

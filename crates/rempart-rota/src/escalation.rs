@@ -52,6 +52,8 @@ pub fn first_response_alerts(
 pub enum EscalationKind {
     /// Imminent risk or critical urgency: the leads hear at once.
     ImminentRisk,
+    /// Nobody could take a new case (nobody on shift, fit and able): the leads hear at once.
+    Unassigned,
     FirstResponseLeads,
     FirstResponseAdmins,
 }
@@ -60,6 +62,7 @@ impl EscalationKind {
     pub fn as_str(self) -> &'static str {
         match self {
             EscalationKind::ImminentRisk => "imminent_risk",
+            EscalationKind::Unassigned => "unassigned",
             EscalationKind::FirstResponseLeads => "first_response_leads",
             EscalationKind::FirstResponseAdmins => "first_response_admins",
         }
@@ -82,6 +85,8 @@ pub struct CaseTimers {
     pub first_response_at: Option<NaiveDateTime>,
     pub status: CaseStatus,
     pub critical: bool,
+    /// Nobody holds it.
+    pub unassigned: bool,
 }
 
 /// Every escalation due for a case at `now`, with its level and reason: imminent risk while
@@ -95,6 +100,16 @@ pub fn escalations_due(case: CaseTimers, policy: &Policy, now: NaiveDateTime) ->
                 level: AlertLevel::Leads,
                 due_at: case.created_at,
                 reason: "imminent risk or critical urgency".into(),
+            },
+        ));
+    }
+    if case.unassigned && case.status == CaseStatus::New && case.created_at <= now {
+        out.push((
+            EscalationKind::Unassigned,
+            Alert {
+                level: AlertLevel::Leads,
+                due_at: case.created_at,
+                reason: "a new case has nobody to take it".into(),
             },
         ));
     }
@@ -121,7 +136,13 @@ mod tests {
     #[test]
     fn critical_cases_escalate_at_once_and_waiting_ones_on_time() {
         let p = Policy::default();
-        let case = CaseTimers { created_at: t0(), first_response_at: None, status: CaseStatus::New, critical: true };
+        let case = CaseTimers {
+            created_at: t0(),
+            first_response_at: None,
+            status: CaseStatus::New,
+            critical: true,
+            unassigned: false,
+        };
         let kinds = |at| escalations_due(case, &p, at).into_iter().map(|(k, _)| k).collect::<Vec<_>>();
         assert_eq!(kinds(t0()), [EscalationKind::ImminentRisk]);
         assert_eq!(
@@ -133,6 +154,13 @@ mod tests {
         assert!(escalations_due(answered, &p, t0() + Duration::days(1)).is_empty());
         let closed = CaseTimers { status: CaseStatus::Closed, ..case };
         assert!(escalations_due(closed, &p, t0() + Duration::minutes(5)).is_empty(), "a closed case does not escalate");
+        let orphan = CaseTimers { critical: false, unassigned: true, ..case };
+        assert_eq!(
+            escalations_due(orphan, &p, t0()).into_iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            [EscalationKind::Unassigned]
+        );
+        let taken = CaseTimers { status: CaseStatus::Open, first_response_at: Some(t0()), ..orphan };
+        assert!(escalations_due(taken, &p, t0()).is_empty(), "only a new case waits for someone");
     }
 
     fn t0() -> NaiveDateTime {

@@ -22,7 +22,7 @@ pub struct Escalation {
     pub case_id: Option<String>,
     /// The intake shift, for check-in escalations.
     pub shift_id: Option<String>,
-    /// `imminent_risk`, `first_response_leads`, `first_response_admins`,
+    /// `imminent_risk`, `unassigned`, `first_response_leads`, `first_response_admins`,
     /// `check_in_not_fit` or `check_in_missing`.
     pub kind: String,
     /// `leads` or `admins`.
@@ -77,14 +77,17 @@ impl Escalation {
         let active: Vec<&str> = CaseStatus::all().filter(|s| s.is_active()).map(|s| s.as_str()).collect();
         let waiting_since = at - policy.first_response_leads;
         let critical = cases::urgency.eq(Urgency::Critical.as_str()).or(cases::imminent_risk.eq(true));
+        let orphan = cases::status.eq(CaseStatus::New.as_str()).and(cases::assignee_id.is_null());
         let waiting = cases::status
             .eq(CaseStatus::New.as_str())
             .and(cases::first_response_at.is_null())
             .and(cases::created_at.le(waiting_since));
         // Cases with every escalation they can have are skipped by the NOT EXISTS.
-        let candidates: Vec<(String, String, String, bool, NaiveDateTime, Option<NaiveDateTime>)> = cases::table
+        // (id, status, urgency, imminent risk, created, first response, assignee)
+        type Candidate = (String, String, String, bool, NaiveDateTime, Option<NaiveDateTime>, Option<String>);
+        let candidates: Vec<Candidate> = cases::table
             .filter(cases::status.eq_any(&active))
-            .filter(critical.or(waiting))
+            .filter(critical.or(waiting).or(orphan))
             .filter(diesel::dsl::not(diesel::dsl::exists(
                 escalations::table
                     .filter(escalations::case_id.eq(cases::id.nullable()))
@@ -97,18 +100,31 @@ impl Escalation {
                 cases::imminent_risk,
                 cases::created_at,
                 cases::first_response_at,
+                cases::assignee_id,
             ))
             .load(conn)?;
+        // Skip what was raised before without a write transaction per case and tick.
+        let ids: Vec<&str> = candidates.iter().map(|c| c.0.as_str()).collect();
+        let known: std::collections::HashSet<(String, String)> = escalations::table
+            .filter(escalations::case_id.eq_any(&ids))
+            .select((escalations::case_id.assume_not_null(), escalations::kind))
+            .load::<(String, String)>(conn)?
+            .into_iter()
+            .collect();
         let mut raised = Vec::new();
-        for (case_id, status, urgency, imminent, created_at, first_response_at) in candidates {
+        for (case_id, status, urgency, imminent, created_at, first_response_at, assignee) in candidates {
             let Ok(status) = CaseStatus::parse(&status) else { continue };
             let timers = CaseTimers {
                 created_at,
                 first_response_at,
                 status,
                 critical: imminent || urgency == Urgency::Critical.as_str(),
+                unassigned: assignee.is_none(),
             };
             for (kind, alert) in escalations_due(timers, policy, at) {
+                if known.contains(&(case_id.clone(), kind.as_str().to_owned())) {
+                    continue;
+                }
                 let row = Escalation {
                     id: new_id(),
                     case_id: Some(case_id.clone()),

@@ -23,9 +23,13 @@ fn timers_fire_once_at_their_time(db: TestDb) {
     user(&mut conn, "lead1@helpline.example", Role::Lead);
     user(&mut conn, "lead2@helpline.example", Role::Lead);
     user(&mut conn, "admin@helpline.example", Role::Admin);
-    user(&mut conn, "handler@helpline.example", Role::Handler);
+    let handler = user(&mut conn, "handler@helpline.example", Role::Handler);
     let b = beneficiary(&mut conn, "ana@example.org");
-    let waiting = case(&mut conn, &b.id, "Compte piraté");
+    let held = |conn: &mut _, summary: &str| {
+        let c = case(conn, &b.id, summary);
+        Case::assign(conn, &c.id, Some(&handler.id), "test", None).expect("assign")
+    };
+    let waiting = held(&mut conn, "Compte piraté");
     let t0 = waiting.created_at;
 
     // The clock is an argument: nothing before 60 minutes.
@@ -59,14 +63,14 @@ fn timers_fire_once_at_their_time(db: TestDb) {
     assert!(!to_admin.iter().any(|n| n.recipient.starts_with("lead")), "admins level goes to admins");
 
     // Answered in time: no first-response escalation. Critical: at once.
-    let answered = case(&mut conn, &b.id, "Répondu");
+    let answered = held(&mut conn, "Répondu");
     Message::add(
         &mut conn,
         NewMessage::with_beneficiary(&answered.id, Direction::Outbound, Channel::PhoneNote, "Rappelée."),
         None,
     )
     .expect("first response");
-    let critical = case(&mut conn, &b.id, "Menace de mort");
+    let critical = held(&mut conn, "Menace de mort");
     Case::update(
         &mut conn,
         &critical.id,

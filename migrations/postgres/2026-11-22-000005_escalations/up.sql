@@ -1,4 +1,4 @@
--- Escalations: a case that must reach the leads (imminent risk, critical) or that waits
+-- Escalations: a case that must reach the leads (imminent risk, critical, nobody to take it) or that waits
 -- too long for a first response, or an intake shift whose holder checked in not fit or
 -- not at all. One row per case (or shift) and kind: whoever raises it first wins, so two
 -- processes and a restart never raise (or notify) it twice.
@@ -6,8 +6,8 @@ CREATE TABLE escalations (
     id TEXT PRIMARY KEY NOT NULL,
     case_id TEXT REFERENCES cases (id) ON DELETE CASCADE,
     shift_id TEXT REFERENCES shifts (id) ON DELETE CASCADE,
-    kind TEXT NOT NULL CHECK (kind IN ('imminent_risk', 'first_response_leads', 'first_response_admins',
-                                       'check_in_not_fit', 'check_in_missing')),
+    kind TEXT NOT NULL CHECK (kind IN ('imminent_risk', 'unassigned', 'first_response_leads',
+                                       'first_response_admins', 'check_in_not_fit', 'check_in_missing')),
     level TEXT NOT NULL CHECK (level IN ('leads', 'admins')),
     reason TEXT NOT NULL,
     due_at TIMESTAMP NOT NULL,
