@@ -268,4 +268,52 @@ fn serve_fetches_the_mailbox_over_imap() {
     assert!(dovecot.flags("INBOX").iter().all(|(_, f)| f.contains("\\Seen")), "marked after the commit");
 }
 
+/// An oversized message is quarantined whole, whichever way mailgate stores it: through the
+/// socket of a running serve, or directly when it is too large for the socket.
+#[test]
+fn oversized_mail_is_quarantined_whole_through_the_socket_or_not() {
+    let db = TestDb::sqlite();
+    let dir = tempfile::tempdir().expect("dir");
+    let limit = [("REMPART_MAIL__MAX_MESSAGE_BYTES", "1000".to_owned())];
+    let served = serve(dir.path(), db.url(), &limit);
+    let mailgate = |database: &str, raw: &[u8]| {
+        let mut cmd = rempart(dir.path());
+        cmd.args(["--database", database, "mailgate"]).env(limit[0].0, &limit[0].1);
+        ok(&run(&mut cmd, raw))
+    };
+    // 1,500 bytes: over the limit, within what the socket takes. The unreachable database
+    // proves it went through serve.
+    let medium = mail_support::plain("ana@example.net", "Long", "medium@example.net", &"m".repeat(1300));
+    let out = mailgate("postgres://postgres@127.0.0.1:1/nowhere", &medium);
+    assert!(out.contains("\"too_large\""), "{out}");
+    // 5,000 bytes: more than the socket takes; stored directly, not cut.
+    let large = mail_support::plain("ana@example.net", "Longer", "large@example.net", &"l".repeat(4800));
+    let out = mailgate(db.url(), &large);
+    assert!(out.contains("\"too_large\""), "{out}");
+    let client = reqwest::blocking::Client::new();
+    let items: serde_json::Value = client
+        .get(served.url("/api/v1/mail/quarantine"))
+        .bearer_auth(&served.token)
+        .send()
+        .and_then(|r| r.json())
+        .expect("quarantine");
+    let mut kept: Vec<Vec<u8>> = items
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|item| {
+            let id = item["id"].as_str().expect("id");
+            client
+                .get(served.url(&format!("/api/v1/mail/quarantine/{id}/raw")))
+                .bearer_auth(&served.token)
+                .send()
+                .and_then(|r| r.bytes())
+                .expect("raw")
+                .to_vec()
+        })
+        .collect();
+    kept.sort_by_key(Vec::len);
+    assert_eq!(kept, [medium, large], "both kept byte for byte");
+}
+
 on_both_backends!(mailgate_then_encrypted_reply_through_serve);

@@ -135,8 +135,9 @@ pub fn start_mailgate_socket(settings: &Settings, pool: &DbPool, keyring: Option
     };
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
     let gateway = Gateway { keyring: keyring.cloned(), limits: settings.mail.limits(), policy: settings.policy() };
-    // Room for an oversized message to reach the quarantine, not for unbounded input.
-    let cap = u64::try_from(settings.mail.max_message_bytes.saturating_mul(2)).unwrap_or(u64::MAX);
+    // Room for an oversized message to reach the quarantine, not for unbounded input. A
+    // message past this is refused here, never cut: `mailgate` then stores it directly, whole.
+    let cap = settings.mail.max_message_bytes.saturating_mul(2);
     let pool = pool.clone();
     std::thread::Builder::new().name("mailgate-socket".into()).spawn(move || {
         for stream in listener.incoming() {
@@ -144,9 +145,11 @@ pub fn start_mailgate_socket(settings: &Settings, pool: &DbPool, keyring: Option
             let (pool, gateway) = (pool.clone(), gateway.clone());
             let _ = std::thread::Builder::new().name("mailgate-conn".into()).spawn(move || {
                 let mut raw = Vec::new();
-                let answer = match (&mut stream).take(cap).read_to_end(&mut raw) {
+                let limit = u64::try_from(cap).unwrap_or(u64::MAX).saturating_add(1);
+                let answer = match (&mut stream).take(limit).read_to_end(&mut raw) {
                     Err(e) => format!("TEMPFAIL reading: {e}"),
                     Ok(_) if raw.is_empty() => "TEMPFAIL empty input".to_owned(),
+                    Ok(_) if raw.len() > cap => format!("TEMPFAIL larger than {cap} bytes; store it directly"),
                     Ok(_) => match pool
                         .get()
                         .map_err(rempart_mail::MailError::from)
