@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use rempart_mail::inbound::{self, Limits};
 use rempart_mail::{Gateway, Keyring, Outcome};
 use rempart_store::mail::QuarantinedMail;
-use rempart_test_db::TestDb;
+use rempart_test_db::{TestDb, on_both_backends};
 use std::sync::OnceLock;
 
 fn keyring() -> &'static Keyring {
@@ -93,9 +93,7 @@ fn the_seed_opens() {
 }
 
 /// Through the gateway and the database: whatever arrives is committed somewhere.
-#[test]
-fn the_gateway_commits_every_input() {
-    let db = TestDb::sqlite();
+fn the_gateway_commits_every_input(db: TestDb) {
     let conn = std::cell::RefCell::new(db.conn());
     let gateway = Gateway { keyring: Some(keyring().clone()), limits: Limits::default(), ..Default::default() };
     let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig { cases: 60, ..ProptestConfig::default() });
@@ -113,3 +111,5 @@ fn the_gateway_commits_every_input() {
         })
         .unwrap();
 }
+
+on_both_backends!(the_gateway_commits_every_input);

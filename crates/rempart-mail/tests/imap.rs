@@ -95,13 +95,12 @@ fn moves_to_the_processed_folder(db: TestDb) {
 }
 
 /// When nothing can be committed (here: a database without its schema), the message stays
-/// unseen in the mailbox for the next pass.
-#[test]
-fn a_message_stays_unseen_when_the_database_cannot_take_it() {
+/// unseen in the mailbox for the next pass. On each engine, through `TestDb::empty`.
+fn a_message_stays_unseen_when_the_database_cannot_take_it(backend: Backend) {
     let keyring = Keyring::generate(&format!("Helpline <{HELPLINE}>")).unwrap();
     let dovecot = Dovecot::start();
     dovecot.deliver("INBOX", &plain("bo@example.org", "Perdu ?", "lost@example.org", "Jamais perdu."));
-    let db = TestDb::empty(Backend::Sqlite);
+    let db = TestDb::empty(backend);
     let f = fetcher(&db, &dovecot, &keyring, "");
     runtime().block_on(async {
         let mut session = f.connect().await.unwrap();
@@ -144,6 +143,16 @@ fn two_fetchers_never_file_a_message_twice(db: TestDb) {
     assert_eq!(stored, 20, "each message filed once: {passes:?}");
     let cases = rempart_store::cases::Case::list(&mut db.conn(), &Default::default(), None, 100).unwrap();
     assert_eq!(cases.len(), 20);
+}
+
+#[test]
+fn a_message_stays_unseen_when_the_sqlite_database_cannot_take_it() {
+    a_message_stays_unseen_when_the_database_cannot_take_it(Backend::Sqlite);
+}
+
+#[test]
+fn a_message_stays_unseen_when_the_postgres_database_cannot_take_it() {
+    a_message_stays_unseen_when_the_database_cannot_take_it(Backend::Postgres);
 }
 
 on_both_backends!(
