@@ -10,7 +10,7 @@ use rempart_store::beneficiaries::{Beneficiary, KeyOffer, NewBeneficiary};
 use rempart_store::case_items::{MAX_BODY_BYTES, Message, NewMessage};
 use rempart_store::cases::{Case, NewCase};
 use rempart_store::evidence::{Evidence, NewEvidence};
-use rempart_store::mail::{NewQuarantine, QuarantinedMail, Receipt, ReceiptInsertForm};
+use rempart_store::mail::{Delivery, NewQuarantine, QuarantinedMail, Receipt, ReceiptOutcome};
 use sequoia_openpgp::Cert;
 use serde::Serialize;
 
@@ -97,21 +97,9 @@ impl Gateway {
                     raw,
                 },
             )?;
-            Receipt::insert(
-                conn,
-                &ReceiptInsertForm {
-                    id: uuid::Uuid::now_v7().to_string(),
-                    message_id_header: message_id.to_owned(),
-                    body_sha256: digest.to_owned(),
-                    raw_sha256: item.raw_sha256.clone(),
-                    source: source.to_owned(),
-                    outcome: "quarantined".into(),
-                    case_id: None,
-                    message_row_id: None,
-                    quarantine_id: Some(item.id.clone()),
-                    received_at: item.received_at,
-                },
-            )?;
+            let delivery = Delivery { message_id_header: message_id, body_sha256: digest, source };
+            let outcome = ReceiptOutcome::Quarantined { quarantine_id: &item.id };
+            Receipt::record(conn, &delivery, &item.raw_sha256, outcome, item.received_at)?;
             Ok::<_, MailError>(item)
         })?;
         Ok(Outcome::Quarantined { quarantine_id: item.id, reason_code: item.reason_code, reason: item.reason })
@@ -300,21 +288,9 @@ impl Gateway {
                     )?;
                 }
             }
-            Receipt::insert(
-                conn,
-                &ReceiptInsertForm {
-                    id: uuid::Uuid::now_v7().to_string(),
-                    message_id_header: message_id.to_owned(),
-                    body_sha256: digest.to_owned(),
-                    raw_sha256,
-                    source: source.to_owned(),
-                    outcome: "stored".into(),
-                    case_id: Some(case_id.clone()),
-                    message_row_id: Some(message.id.clone()),
-                    quarantine_id: None,
-                    received_at: message.created_at,
-                },
-            )?;
+            let delivery = Delivery { message_id_header: message_id, body_sha256: digest, source };
+            let outcome = ReceiptOutcome::Stored { case_id: &case_id, message_row_id: &message.id };
+            Receipt::record(conn, &delivery, &raw_sha256, outcome, message.created_at)?;
             Ok(Outcome::Stored { case_id, reference: case.reference.to_string(), message_id: message.id, new_case })
         })
     }

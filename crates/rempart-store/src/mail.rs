@@ -60,6 +60,54 @@ impl Receipt {
         diesel::insert_into(mail_receipts::table).values(form).execute(conn)?;
         Ok(())
     }
+
+    /// Records what became of one delivery, inside the caller's transaction. The unique
+    /// (Message-ID, body digest) makes a concurrent second delivery fail here and roll back.
+    pub fn record(
+        conn: &mut DbConn,
+        delivery: &Delivery<'_>,
+        raw_sha256: &str,
+        outcome: ReceiptOutcome<'_>,
+        at: NaiveDateTime,
+    ) -> StoreResult<()> {
+        let (name, case_id, message_row_id, quarantine_id) = match outcome {
+            ReceiptOutcome::Stored { case_id, message_row_id } => ("stored", Some(case_id), Some(message_row_id), None),
+            ReceiptOutcome::Quarantined { quarantine_id } => ("quarantined", None, None, Some(quarantine_id)),
+        };
+        Receipt::insert(
+            conn,
+            &ReceiptInsertForm {
+                id: new_id(),
+                message_id_header: delivery.message_id_header.to_owned(),
+                body_sha256: delivery.body_sha256.to_owned(),
+                raw_sha256: raw_sha256.to_owned(),
+                source: delivery.source.to_owned(),
+                outcome: name.to_owned(),
+                case_id: case_id.map(str::to_owned),
+                message_row_id: message_row_id.map(str::to_owned),
+                quarantine_id: quarantine_id.map(str::to_owned),
+                received_at: at,
+            },
+        )
+    }
+}
+
+/// What identifies one delivery of a message.
+#[derive(Debug, Clone, Copy)]
+pub struct Delivery<'a> {
+    /// The Message-ID header, empty when the message has none.
+    pub message_id_header: &'a str,
+    /// SHA-256 of the body (after the header block).
+    pub body_sha256: &'a str,
+    /// `mailgate` or `imap`.
+    pub source: &'a str,
+}
+
+/// Where a delivery ended up.
+#[derive(Debug, Clone, Copy)]
+pub enum ReceiptOutcome<'a> {
+    Stored { case_id: &'a str, message_row_id: &'a str },
+    Quarantined { quarantine_id: &'a str },
 }
 
 // --------------------------------------------------------------------------- quarantine
