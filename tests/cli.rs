@@ -7,7 +7,7 @@ use rempart_test_db::{TestDb, on_both_backends};
 use std::process::{Command, Stdio};
 
 mod common;
-use common::{ok, read_until, rempart, run, text};
+use common::{FirstStart, first_start, ok, read_until, rempart, run, text};
 
 fn users_and_cases_through_the_cli(db: TestDb) {
     let dir = tempfile::tempdir().expect("dir");
@@ -181,23 +181,14 @@ fn help_describes_every_command() {
 fn serve_first_start_login_and_graceful_stop(db: TestDb) {
     use std::io::BufRead;
     let dir = tempfile::tempdir().expect("dir");
-    let mut child = rempart(dir.path())
-        .args(["--database", db.url(), "serve", "--bind", "127.0.0.1:0"])
-        .env("REMPART_LOG__FORMAT", "json")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = std::io::BufReader::new(stdout).lines();
-    let printed = read_until(&mut lines, |l| l.starts_with("Rempart is listening on port"));
-    let password = printed
-        .iter()
-        .find_map(|l| l.trim().strip_prefix("password:"))
-        .map(|p| p.trim().to_owned())
-        .expect("the one-time password is printed on first start");
+    let (mut child, FirstStart { printed, password, port }) = first_start(
+        rempart(dir.path())
+            .args(["--database", db.url(), "serve", "--bind", "127.0.0.1:0"])
+            .env("REMPART_LOG__FORMAT", "json")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    );
     assert!(printed.iter().any(|l| l.contains("admin@rempart.local")), "{printed:?}");
-    let port: u16 = printed.last().and_then(|l| l.rsplit(' ').next()).and_then(|p| p.parse().ok()).expect("port");
     assert!(dir.path().join("data/jwt-signing.key").is_file(), "a signing key was generated in the data folder");
 
     let client = reqwest::blocking::Client::new();

@@ -73,15 +73,17 @@ impl Served {
     }
 }
 
-/// Starts `serve` on a free port with extra environment, logs in as the first-start
-/// administrator and changes the one-time password.
-pub fn serve(dir: &Path, database_url: &str, env: &[(&str, String)]) -> Served {
+/// What a first start of `serve` printed on standard output, until it listens.
+pub struct FirstStart {
+    pub printed: Vec<String>,
+    pub password: String,
+    pub port: u16,
+}
+
+/// Runs `cmd` (a `serve` with stdout piped) and reads its first-start lines: the one-time
+/// password and the port.
+pub fn first_start(cmd: &mut Command) -> (std::process::Child, FirstStart) {
     use std::io::BufRead;
-    let mut cmd = rempart(dir);
-    cmd.args(["--database", database_url, "serve", "--bind", "127.0.0.1:0"]).stdout(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
     let mut child = cmd.spawn().expect("spawn serve");
     let mut lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
     let printed = read_until(&mut lines, |l| l.starts_with("Rempart is listening on port"));
@@ -89,8 +91,20 @@ pub fn serve(dir: &Path, database_url: &str, env: &[(&str, String)]) -> Served {
         .iter()
         .find_map(|l| l.trim().strip_prefix("password:"))
         .map(|p| p.trim().to_owned())
-        .expect("first start prints the one-time password");
+        .expect("the one-time password is printed on first start");
     let port: u16 = printed.last().and_then(|l| l.rsplit(' ').next()).and_then(|p| p.parse().ok()).expect("port");
+    (child, FirstStart { printed, password, port })
+}
+
+/// Starts `serve` on a free port with extra environment, logs in as the first-start
+/// administrator and changes the one-time password.
+pub fn serve(dir: &Path, database_url: &str, env: &[(&str, String)]) -> Served {
+    let mut cmd = rempart(dir);
+    cmd.args(["--database", database_url, "serve", "--bind", "127.0.0.1:0"]).stdout(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let (child, FirstStart { password, port, .. }) = first_start(&mut cmd);
     let client = reqwest::blocking::Client::new();
     let url = |p: &str| format!("http://127.0.0.1:{port}{p}");
     let login: serde_json::Value = client
