@@ -26,6 +26,9 @@ pub enum StoreError {
     Connect(String),
     #[error("migration failed: {0}")]
     Migration(String),
+    /// A backup or export that cannot be read back as it was written.
+    #[error("{0}")]
+    Archive(String),
     #[error("database error: {0}")]
     Database(#[source] diesel::result::Error),
     #[error("connection pool error: {0}")]
@@ -45,6 +48,7 @@ impl StoreError {
             StoreError::UnsupportedUrl(_) => "unsupported-database-url",
             StoreError::Connect(_) => "database-unavailable",
             StoreError::Migration(_) => "migration-failed",
+            StoreError::Archive(_) => "archive-invalid",
             StoreError::Database(_) => "database",
             StoreError::Pool(_) => "database-unavailable",
         }

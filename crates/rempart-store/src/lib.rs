@@ -13,6 +13,7 @@ pub mod db;
 pub mod error;
 pub mod escalations;
 pub mod evidence;
+pub mod export;
 pub mod indicators;
 pub mod mail;
 pub mod rota;

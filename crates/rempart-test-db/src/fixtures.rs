@@ -87,7 +87,9 @@ macro_rules! insert_batch {
 /// Inserts `count` cases (with messages and indicators) in batches of 500 per transaction,
 /// with creation times spread over two years and sequential references.
 pub fn bulk_load(conn: &mut DbConn, rng: &mut StdRng, count: usize, pool: usize, loaded: &mut Loaded) {
+    // Microseconds, as the store writes them (PostgreSQL keeps no finer).
     let now = chrono::Utc::now().naive_utc();
+    let now = now - Duration::nanoseconds(i64::from(now.and_utc().timestamp_subsec_nanos() % 1000));
     let mut counters: BTreeMap<i32, i64> = case_reference_counters::table
         .select((case_reference_counters::year, case_reference_counters::last_number))
         .load::<(i32, i64)>(conn)
@@ -212,4 +214,143 @@ pub fn bulk_load(conn: &mut DbConn, rng: &mut StdRng, count: usize, pool: usize,
         .expect("bulk batch");
         done += n;
     }
+}
+
+/// One or more rows in every table, every nullable column filled at least once, with text
+/// that tests encodings (accents, quotes, newlines, an emoji) and an evidence file with
+/// every byte value: what a backup or a move between engines must carry over exactly.
+/// Invented data only. Returns the id of the case it created.
+pub fn every_table(conn: &mut DbConn) -> String {
+    let blob: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
+    let sha = rempart_store::evidence::put_blob(conn, &blob).expect("blob");
+    let t1 = "2026-03-04 05:06:07.123456";
+    let t2 = "2026-03-05 09:00:00";
+    let text = "Bonjour,\nmon compte « Signal » a été piraté 🙁 — l''attaquant a écrit \"paie\"\\.";
+    let statements = [
+        format!(
+            "INSERT INTO users (id, email, display_name, role, languages, password_hash, active, must_change_password, \
+             token_version, created_at, updated_at, totp_secret, totp_enabled, capacity, cleared_for_restricted, time_zone) \
+             VALUES ('u-1', 'lead@helpline.example', 'Léa Lead', 'lead', 'fr,en', '$argon2id$v=19$fake', TRUE, FALSE, 3, \
+             '{t1}', '{t2}', 'JBSWY3DPEHPK3PXP', TRUE, 20, TRUE, 'Europe/Paris')"
+        ),
+        format!(
+            "INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, created_at, expires_at, used_at, revoked_at) \
+             VALUES ('rt-1', 'u-1', 'fam-1', 'hash-1', '{t1}', '{t2}', '{t1}', '{t2}')"
+        ),
+        "INSERT INTO audience_types (code, label, position, active) VALUES ('sex_worker_org', 'Organisation de travailleur·ses du sexe', 99, FALSE)".to_owned(),
+        format!(
+            "INSERT INTO shifts (id, user_id, kind, starts_at, ends_at, created_by, created_at) \
+             VALUES ('sh-1', 'u-1', 'intake', '{t1}', '{t2}', 'u-1', '{t1}')"
+        ),
+        format!(
+            "INSERT INTO check_ins (id, shift_id, user_id, fit, private_note, checked_at) \
+             VALUES ('ci-1', 'sh-1', 'u-1', FALSE, 'fatiguée', '{t1}')"
+        ),
+        format!(
+            "INSERT INTO rotation (id, period, anchor, member_ids, updated_by, updated_at) \
+             VALUES (1, 'weekly', '2026-03-02', 'u-1', 'u-1', '{t1}')"
+        ),
+        format!(
+            "INSERT INTO beneficiaries (id, display_name, verification_status, audience_type, preferred_language, \
+             pgp_certificate, pgp_fingerprint, created_at, updated_at) \
+             VALUES ('b-1', 'Amina « K. »', 'verified', 'journalist', 'pt-BR', '-----BEGIN PGP PUBLIC KEY BLOCK-----\nfake\n', \
+             'ABCDEF0123456789ABCDEF0123456789ABCDEF01', '{t1}', '{t2}')"
+        ),
+        format!(
+            "INSERT INTO beneficiary_emails (id, beneficiary_id, address, is_primary, created_at) \
+             VALUES ('be-1', 'b-1', 'amina@example.org', TRUE, '{t1}')"
+        ),
+        format!(
+            "INSERT INTO verification_changes (id, beneficiary_id, from_status, to_status, changed_by, reason, changed_at) \
+             VALUES ('vc-1', 'b-1', 'unverified', 'verified', 'u-1', 'Vérifiée par un partenaire de confiance', '{t1}')"
+        ),
+        format!(
+            "INSERT INTO key_changes (id, beneficiary_id, old_fingerprint, new_fingerprint, new_certificate, source, status, \
+             recorded_at, decided_by, decided_at) VALUES ('kc-1', 'b-1', 'OLD', 'NEW', 'cert', 'autocrypt', 'accepted', \
+             '{t1}', 'u-1', '{t2}')"
+        ),
+        "INSERT INTO case_reference_counters (year, last_number) VALUES (2026, 2)".to_owned(),
+        format!(
+            "INSERT INTO cases (id, reference, beneficiary_id, status, urgency, priority, summary, service_type, threat_type, \
+             imminent_risk, sensitivity, assignee_id, created_at, updated_at, first_response_at, resolved_at, closed_at, version) \
+             VALUES ('c-1', 'RMP-2026-000001', 'b-1', 'closed', 'critical', 'P1', '{text}', 'suspicious_message', 'direct', \
+             TRUE, 'restricted', 'u-1', '{t1}', '{t2}', '{t1}', '{t2}', '{t2}', 7), \
+             ('c-2', 'RMP-2026-000002', 'b-1', 'open', 'low', 'P4', 'Second', NULL, NULL, FALSE, 'normal', NULL, \
+             '{t1}', '{t1}', NULL, NULL, NULL, 1)"
+        ),
+        format!(
+            "INSERT INTO assignment_decisions (id, case_id, assignee_id, via_standby, alert_leads, reasons, decided_at) \
+             VALUES ('ad-1', 'c-1', 'u-1', TRUE, TRUE, '[\"on shift\"]', '{t1}')"
+        ),
+        format!(
+            "INSERT INTO case_status_changes (id, case_id, from_status, to_status, reopen, changed_by, note, changed_at) \
+             VALUES ('cs-1', 'c-1', 'resolved', 'closed', FALSE, 'u-1', 'clos', '{t2}')"
+        ),
+        format!(
+            "INSERT INTO third_parties (id, case_id, organisation, contact_name, role, email, phone, notes, created_by, created_at) \
+             VALUES ('tp-1', 'c-1', 'Plateforme X', 'Trust & Safety', 'platform_escalation', 'ts@platform.example', \
+             '+33100000000', 'escalade', 'u-1', '{t1}')"
+        ),
+        format!(
+            "INSERT INTO messages (id, case_id, direction, party, third_party_id, channel, subject, body, message_id, in_reply_to, \
+             encrypted, signature_status, signer_fingerprint, delivery_status, author_id, created_at, gateway_notes) \
+             VALUES ('m-1', 'c-1', 'outbound', 'third_party', 'tp-1', 'email', 'Sujet é', '{text}', '<a@h.example>', \
+             '<b@h.example>', TRUE, 'good', 'ABCDEF', 'sent', 'u-1', '{t1}', '[\"note\"]'), \
+             ('m-2', 'c-1', 'inbound', 'beneficiary', NULL, 'email', '', '', NULL, NULL, FALSE, 'none', NULL, NULL, NULL, '{t2}', NULL)"
+        ),
+        format!(
+            "INSERT INTO evidence (id, case_id, sha256, size, media_type, original_name, description, added_by, added_at) \
+             VALUES ('ev-1', 'c-1', '{sha}', 4096, 'application/octet-stream', 'capture d''écran.bin', 'preuve', 'u-1', '{t1}')"
+        ),
+        format!(
+            "INSERT INTO indicators (id, case_id, kind, value, original_value, note, first_seen, last_seen, added_by, created_at) \
+             VALUES ('in-1', 'c-1', 'phone', '+33612345678', '06 12 34 56 78', 'harceleur', '{t1}', '{t2}', 'u-1', '{t1}')"
+        ),
+        format!(
+            "INSERT INTO case_links (id, source_case_id, target_case_id, kind, note, created_by, created_at) \
+             VALUES ('cl-1', 'c-1', 'c-2', 'related', 'même campagne', 'u-1', '{t1}')"
+        ),
+        format!("INSERT INTO actions (id, case_id, description, taken_by, taken_at) VALUES ('ac-1', 'c-1', 'Sessions révoquées', 'u-1', '{t1}')"),
+        format!("INSERT INTO comments (id, case_id, author_id, body, created_at) VALUES ('co-1', 'c-1', 'u-1', '{text}', '{t1}')"),
+        format!(
+            "INSERT INTO next_steps (id, case_id, description, due_on, done, done_at, created_by, created_at) \
+             VALUES ('ns-1', 'c-1', 'Rappeler', '2026-03-09', TRUE, '{t2}', 'u-1', '{t1}')"
+        ),
+        format!(
+            "INSERT INTO risk_assessments (id, case_id, risk_name, threats, vulnerabilities, capacities, score, notes, assessed_by, \
+             assessed_at) VALUES ('ra-1', 'c-1', 'Doxxing', 7, 5, 3, 11.666666666666666, 'élevé', 'u-1', '{t1}')"
+        ),
+        format!(
+            "INSERT INTO audit_events (id, occurred_at, actor_id, action, case_id, target_kind, target_id, details) \
+             VALUES ('ae-1', '{t1}', 'u-1', 'case.read', 'c-1', 'case', 'c-1', '{{\"restricted\":true}}')"
+        ),
+        format!(
+            "INSERT INTO mail_receipts (id, message_id_header, body_sha256, raw_sha256, source, outcome, case_id, message_row_id, \
+             quarantine_id, received_at) VALUES ('mr-1', '<b@h.example>', 'bodysha', '{sha}', 'imap', 'stored', 'c-1', 'm-2', \
+             'mq-1', '{t1}')"
+        ),
+        format!(
+            "INSERT INTO mail_quarantine (id, received_at, source, reason_code, reason, from_address, subject, message_id_header, \
+             raw_sha256, size, resolved_at, resolved_by) VALUES ('mq-1', '{t1}', 'mailgate', 'undecryptable', 'pas pour nous', \
+             'x@example.net', 'Re: ?', '<q@h.example>', '{sha}', 4096, '{t2}', 'u-1')"
+        ),
+        format!(
+            "INSERT INTO outbox (message_row_id, attempts, next_attempt_at, locked_until, locked_by, last_error, created_at) \
+             VALUES ('m-1', 2, '{t2}', '{t2}', 'worker-1', '421 try later', '{t1}')"
+        ),
+        format!(
+            "INSERT INTO escalations (id, case_id, shift_id, kind, level, reason, due_at, raised_at) \
+             VALUES ('es-1', 'c-1', NULL, 'imminent_risk', 'leads', 'risque imminent', '{t1}', '{t1}'), \
+             ('es-2', NULL, 'sh-1', 'check_in_missing', 'leads', 'pas de check-in', '{t1}', '{t2}')"
+        ),
+        format!(
+            "INSERT INTO notifications (id, escalation_id, channel, recipient, status, attempts, next_attempt_at, locked_until, \
+             locked_by, last_error, created_at, sent_at) VALUES ('no-1', 'es-1', 'email', 'lead@helpline.example', 'sent', 1, \
+             '{t1}', '{t1}', 'worker-1', 'retry', '{t1}', '{t2}')"
+        ),
+    ];
+    for sql in statements {
+        diesel::sql_query(&sql).execute(conn).unwrap_or_else(|e| panic!("{e}: {sql}"));
+    }
+    "c-1".to_owned()
 }
