@@ -125,3 +125,19 @@ pub fn serve(dir: &Path, database_url: &str, env: &[(&str, String)]) -> Served {
     let token = changed["access_token"].as_str().expect("token").to_owned();
     Served { child, port, token }
 }
+
+/// Starts `serve` on a database that already has its administrator (nothing is printed
+/// but the port); the token of the result is empty.
+pub fn start(dir: &Path, database_url: &str, env: &[(&str, String)]) -> Served {
+    use std::io::BufRead;
+    let mut cmd = rempart(dir);
+    cmd.args(["--database", database_url, "serve", "--bind", "127.0.0.1:0"]).stdout(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("spawn serve");
+    let mut lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let printed = read_until(&mut lines, |l| l.starts_with("Rempart is listening on port"));
+    let port: u16 = printed.last().and_then(|l| l.rsplit(' ').next()).and_then(|p| p.parse().ok()).expect("port");
+    Served { child, port, token: String::new() }
+}

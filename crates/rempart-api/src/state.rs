@@ -23,6 +23,9 @@ pub struct ApiConfig {
     pub json_limit_bytes: usize,
     /// Largest evidence file accepted, in bytes.
     pub evidence_limit_bytes: usize,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (the login rate limit counts
+    /// failures per client address, and behind a proxy every peer is the proxy).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The helpline's public OpenPGP key, when the mail gateway has one.
     pub helpline_key: Option<HelplineKeyInfo>,
     /// The rota's rules: weights, caps, grace period, shift length, escalation thresholds.
@@ -63,6 +66,7 @@ impl ApiConfig {
             login_window: Duration::from_secs(15 * 60),
             json_limit_bytes: 1024 * 1024,
             evidence_limit_bytes: 25 * 1024 * 1024,
+            trusted_proxies: Vec::new(),
             helpline_key: None,
             policy: rempart_rota::Policy::default(),
         }

@@ -197,6 +197,8 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
                 b.parse::<std::net::SocketAddr>().with_context(|| format!("--bind {b}: expected ADDRESS:PORT"))?;
             }
             let pool = connect(settings)?;
+            // Held until the process exits: SQLite serves one process; PostgreSQL several.
+            let _instance = single_instance_lock(pool.url())?;
             for name in pool.migrate()? {
                 tracing::info!(migration = %name, "applied migration");
             }
@@ -348,6 +350,33 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// On SQLite, takes an exclusive lock beside the database file so that a second `serve` on
+/// the same file refuses to start (background work such as the outbox and the retention
+/// run is coordinated through PostgreSQL, which SQLite cannot do across processes).
+/// `mailgate` and the other commands still open the file; the lock is only for `serve`.
+fn single_instance_lock(url: &rempart_store::db::DatabaseUrl) -> anyhow::Result<Option<std::fs::File>> {
+    let rempart_store::db::DatabaseUrl::Sqlite(path) = url else { return Ok(None) };
+    let mut lock_path = path.clone().into_os_string();
+    lock_path.push(".serve-lock");
+    let lock_path = PathBuf::from(lock_path);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("opening {}", lock_path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => bail!(
+            "another `rempart serve` is already running on {} (it holds {}). SQLite serves one process: \
+             stop the other one, or move to PostgreSQL (`rempart migrate-data`) to run several instances",
+            url.redacted(),
+            lock_path.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => Err(e).with_context(|| format!("locking {}", lock_path.display())),
+    }
 }
 
 fn simulate(

@@ -145,6 +145,7 @@ pub struct ServerSettings {
     pub data_dir: PathBuf,
     pub json_limit_bytes: usize,
     pub evidence_limit_bytes: usize,
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 #[derive(Clone, Deserialize)]
@@ -386,6 +387,7 @@ impl Settings {
             login_window: Duration::from_secs(self.auth.login_window_secs),
             json_limit_bytes: self.server.json_limit_bytes,
             evidence_limit_bytes: self.server.evidence_limit_bytes,
+            trusted_proxies: self.server.trusted_proxies.clone(),
             helpline_key: None,
             policy: self.policy(),
         }

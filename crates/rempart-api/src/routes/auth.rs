@@ -109,7 +109,7 @@ pub async fn login(
     body: web::Json<LoginRequest>,
 ) -> ApiResult<web::Json<TokenResponse>> {
     let body = body.into_inner();
-    let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let ip = client_ip(&req, &state.config.trusted_proxies).map(|a| a.to_string()).unwrap_or_default();
     let account_key = format!("account:{}", body.email.trim().to_lowercase());
     let ip_key = format!("ip:{ip}");
     if let Some(wait) = state.limiter.blocked(&[&account_key, &ip_key]) {
@@ -312,4 +312,49 @@ pub async fn totp_disable(
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// The client's address: the peer, or, when the peer is a trusted reverse proxy, the
+/// right-most address of `X-Forwarded-For` that is not itself a trusted proxy (the left
+/// part of the header is whatever the client chose to send).
+pub fn client_ip(req: &HttpRequest, trusted: &[ipnet::IpNet]) -> Option<std::net::IpAddr> {
+    let peer = req.peer_addr()?.ip();
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return Some(peer);
+    }
+    let forwarded: Vec<std::net::IpAddr> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|part| part.trim().parse().ok())
+        .collect();
+    Some(forwarded.into_iter().rev().find(|ip| !is_trusted(ip)).unwrap_or(peer))
+}
+
+#[cfg(test)]
+mod client_ip_tests {
+    use super::client_ip;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let proxies: Vec<ipnet::IpNet> = vec!["127.0.0.1/32".parse().expect("net"), "10.0.0.0/8".parse().expect("net")];
+        let via = |peer: &str, xff: Option<&str>| {
+            let mut req = TestRequest::default().peer_addr(format!("{peer}:4000").parse().expect("addr"));
+            if let Some(v) = xff {
+                req = req.insert_header(("X-Forwarded-For", v));
+            }
+            client_ip(&req.to_http_request(), &proxies).map(|ip| ip.to_string())
+        };
+        assert_eq!(via("127.0.0.1", Some("203.0.113.7")).as_deref(), Some("203.0.113.7"));
+        // A client cannot pick its address by sending the header itself through the proxy.
+        assert_eq!(via("127.0.0.1", Some("198.51.100.1, 203.0.113.7")).as_deref(), Some("203.0.113.7"));
+        assert_eq!(via("127.0.0.1", Some("203.0.113.7, 10.1.2.3")).as_deref(), Some("203.0.113.7"));
+        // Not from a proxy: the header is ignored.
+        assert_eq!(via("192.0.2.9", Some("203.0.113.7")).as_deref(), Some("192.0.2.9"));
+        assert_eq!(via("127.0.0.1", None).as_deref(), Some("127.0.0.1"));
+        assert_eq!(via("127.0.0.1", Some("garbage")).as_deref(), Some("127.0.0.1"));
+    }
 }

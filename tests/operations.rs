@@ -1,0 +1,201 @@
+//! Production operations, end to end through the binary: the deploy/ examples, one
+//! `serve` per SQLite file, backups, moves between engines, retention and statistics.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+mod common;
+use common::{rempart, run, text};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repository root")
+}
+
+fn deploy(path: &str) -> PathBuf {
+    repo_root().join("deploy").join(path)
+}
+
+fn tool(name: &str, candidates: &[&str]) -> PathBuf {
+    candidates.iter().map(PathBuf::from).find(|p| p.exists()).unwrap_or_else(|| {
+        panic!("{name} is needed to check deploy/ (.ci/run installs it): none of {candidates:?} exists")
+    })
+}
+
+#[test]
+fn systemd_units_pass_systemd_analyze_verify() {
+    let analyze = tool("systemd-analyze", &["/usr/bin/systemd-analyze", "/bin/systemd-analyze"]);
+    let dir = tempfile::tempdir().expect("dir");
+    let units = ["rempart.service", "rempart-backup.service", "rempart-backup.timer"];
+    for unit in units {
+        // verify insists that ExecStart's program exists: point it at the binary under test.
+        let body = std::fs::read_to_string(deploy(&format!("systemd/{unit}"))).expect("unit");
+        assert!(body.contains("/usr/local/bin/rempart") || unit.ends_with(".timer"), "{unit}");
+        std::fs::write(dir.path().join(unit), body.replace("/usr/local/bin/rempart", env!("CARGO_BIN_EXE_rempart")))
+            .expect("write unit");
+    }
+    let out = Command::new(analyze)
+        .arg("verify")
+        .arg("--man=no")
+        .args(units.iter().map(|u| dir.path().join(u)))
+        .output()
+        .expect("systemd-analyze");
+    // verify exits 0 even for unknown keys or bad values: any remark is a failure here.
+    let remarks = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success() && remarks.trim().is_empty(), "systemd-analyze verify: {remarks}");
+
+    let main = std::fs::read_to_string(deploy("systemd/rempart.service")).expect("unit");
+    for hardening in [
+        "User=rempart",
+        "NoNewPrivileges=yes",
+        "ProtectSystem=strict",
+        "PrivateTmp=yes",
+        "StateDirectory=rempart",
+        "LoadCredential=jwt-secret:",
+        "CapabilityBoundingSet=\n",
+    ] {
+        assert!(main.contains(hardening), "rempart.service lacks {hardening:?}");
+    }
+    // The credentials are handed over as files, never as values in the unit.
+    assert!(!main.lines().any(|l| l.starts_with("Environment=") && l.contains("SECRET=")), "{main}");
+}
+
+#[test]
+fn systemd_unit_catches_a_typo() {
+    // The check above would be worthless if verify accepted anything.
+    let analyze = tool("systemd-analyze", &["/usr/bin/systemd-analyze", "/bin/systemd-analyze"]);
+    let dir = tempfile::tempdir().expect("dir");
+    let unit = dir.path().join("typo.service");
+    std::fs::write(&unit, "[Service]\nExecStart=/bin/true\nProtectSystem=strictly\n").expect("write");
+    let out = Command::new(analyze).args(["verify", "--man=no"]).arg(&unit).output().expect("systemd-analyze");
+    assert!(!text(&out.stderr).trim().is_empty(), "a bad value must be reported");
+}
+
+#[test]
+fn nginx_example_passes_nginx_t() {
+    let nginx = tool("nginx", &["/usr/sbin/nginx", "/usr/bin/nginx"]);
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path();
+    // A throwaway self-signed certificate stands in for the Let's Encrypt one.
+    let status = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1"])
+        .args(["-subj", "/CN=helpline.example", "-keyout"])
+        .arg(d.join("key.pem"))
+        .arg("-out")
+        .arg(d.join("cert.pem"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl");
+    assert!(status.success());
+    let site = std::fs::read_to_string(deploy("nginx/rempart.conf"))
+        .expect("site")
+        .replace("/etc/letsencrypt/live/helpline.example/fullchain.pem", &d.join("cert.pem").to_string_lossy())
+        .replace("/etc/letsencrypt/live/helpline.example/privkey.pem", &d.join("key.pem").to_string_lossy());
+    std::fs::write(d.join("rempart.conf"), site).expect("site");
+    let temp = |name: &str| format!("{name} {};", d.join(name).display());
+    let main = format!(
+        "pid {pid};\nerror_log {err};\nevents {{}}\nhttp {{\n {a}\n {b}\n {c}\n {e}\n {f}\n include {site};\n}}\n",
+        pid = d.join("nginx.pid").display(),
+        err = d.join("error.log").display(),
+        a = temp("client_body_temp_path"),
+        b = temp("proxy_temp_path"),
+        c = temp("fastcgi_temp_path"),
+        e = temp("uwsgi_temp_path"),
+        f = temp("scgi_temp_path"),
+        site = d.join("rempart.conf").display(),
+    );
+    std::fs::write(d.join("nginx.conf"), main).expect("main");
+    let out = Command::new(nginx)
+        .arg("-t")
+        .arg("-p")
+        .arg(d)
+        .arg("-c")
+        .arg(d.join("nginx.conf"))
+        .arg("-e")
+        .arg(d.join("error.log"))
+        .output()
+        .expect("nginx");
+    let said = text(&out.stderr);
+    assert!(out.status.success() && said.contains("test is successful"), "nginx -t: {said}");
+    let conf = std::fs::read_to_string(deploy("nginx/rempart.conf")).expect("site");
+    assert!(conf.contains("location /api/") && !conf.contains("location /metrics"), "only the API is exposed");
+}
+
+#[test]
+fn compose_file_is_valid_yaml_and_consistent() {
+    use yaml_rust2::{Yaml, YamlLoader};
+    let path = deploy("container/compose.yaml");
+    let docs = YamlLoader::load_from_str(&std::fs::read_to_string(&path).expect("compose")).expect("valid YAML");
+    let doc = &docs[0];
+    let services = doc["services"].as_hash().expect("services");
+    assert!(services.contains_key(&Yaml::from_str("postgres")) && services.contains_key(&Yaml::from_str("rempart")));
+    let app = &doc["services"]["rempart"];
+    let context = path.parent().expect("dir").join(app["build"]["context"].as_str().expect("build context"));
+    let containerfile = context.join(app["build"]["dockerfile"].as_str().expect("dockerfile"));
+    assert!(containerfile.exists(), "{} does not exist", containerfile.display());
+    assert_eq!(app["depends_on"]["postgres"]["condition"].as_str(), Some("service_healthy"));
+    // Every secret a service uses is declared, and no password is written in the file.
+    for service in ["postgres", "rempart"] {
+        for secret in doc["services"][service]["secrets"].as_vec().expect("secrets") {
+            let name = secret.as_str().expect("secret name");
+            assert!(!doc["secrets"][name]["file"].is_badvalue(), "secret {name} is not declared");
+        }
+        if let Some(env) = doc["services"][service]["environment"].as_hash() {
+            for (key, value) in env {
+                let key = key.as_str().expect("key");
+                assert!(
+                    !key.contains("PASSWORD") || key.ends_with("_FILE"),
+                    "{service}: {key}={value:?} puts a secret in the file"
+                );
+                assert!(!value.as_str().unwrap_or_default().contains("://rempart:"), "{service}: URL with password");
+            }
+        }
+        for volume in doc["services"][service]["volumes"].as_vec().into_iter().flatten() {
+            let name = volume.as_str().expect("volume").split(':').next().expect("name");
+            assert!(!doc["volumes"][name].is_badvalue(), "volume {name} is not declared");
+        }
+    }
+    assert_eq!(app["ports"][0].as_str(), Some("127.0.0.1:8080:8080"), "the API port stays on loopback");
+}
+
+#[test]
+fn containerfile_builds_from_the_repository_and_runs_unprivileged() {
+    // No container engine runs here: the build itself is not exercised, what it copies and
+    // how it runs is.
+    let file = std::fs::read_to_string(deploy("container/Containerfile")).expect("Containerfile");
+    let instructions: Vec<&str> =
+        file.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
+    let stages: Vec<&&str> = instructions.iter().filter(|l| l.starts_with("FROM ")).collect();
+    assert_eq!(stages.len(), 2, "a build stage and a runtime stage");
+    assert!(stages[0].contains("rust:1.95"), "the toolchain of rust-version: {}", stages[0]);
+    let runtime = &file[file.rfind("\nFROM ").expect("runtime stage")..];
+    let user = runtime.lines().find(|l| l.starts_with("USER ")).expect("the runtime stage sets USER");
+    assert!(!user.contains("root") && !user.contains(" 0"), "{user}");
+    for line in instructions.iter().filter(|l| l.starts_with("COPY ") && !l.contains("--from")) {
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        for source in &parts[1..parts.len() - 1] {
+            assert!(repo_root().join(source).exists(), "COPY {source}: not in the repository");
+        }
+    }
+    assert!(file.contains("cargo build --release --locked"));
+}
+
+#[test]
+fn a_second_serve_on_the_same_sqlite_file_refuses_to_start() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}", dir.path().join("data/rempart.db").display());
+    let first = common::serve(dir.path(), &url, &[]);
+    let second = run(rempart(dir.path()).args(["--database", &url, "serve", "--bind", "127.0.0.1:0"]), "");
+    assert_eq!(second.status.code(), Some(1));
+    let said = text(&second.stderr);
+    assert!(said.contains("another `rempart serve` is already running") && said.contains("PostgreSQL"), "{said}");
+    // The first one is unaffected, and other commands still open the file.
+    let health = reqwest::blocking::get(first.url("/readyz")).expect("readyz");
+    assert!(health.status().is_success());
+    let out = run(rempart(dir.path()).args(["--database", &url, "user", "list"]), "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    drop(first);
+    // Once it has stopped, the file is free again.
+    let again = common::start(dir.path(), &url, &[]);
+    assert!(reqwest::blocking::get(again.url("/readyz")).expect("readyz").status().is_success());
+}
