@@ -199,3 +199,209 @@ fn a_second_serve_on_the_same_sqlite_file_refuses_to_start() {
     let again = common::start(dir.path(), &url, &[]);
     assert!(reqwest::blocking::get(again.url("/readyz")).expect("readyz").status().is_success());
 }
+
+use rempart_store::export;
+use rempart_test_db::fixtures::{self, Loaded};
+use rempart_test_db::{Backend, TestDb};
+
+/// GnuPG with a throwaway home: the person holding an offline backup key.
+struct Gpg {
+    home: tempfile::TempDir,
+}
+
+impl Gpg {
+    fn new() -> Self {
+        let home = tempfile::tempdir().expect("gnupg home");
+        let gpg = Self { home };
+        let out =
+            gpg.cmd(&["--quick-gen-key", "Backup keeper <it@helpline.example>", "future-default", "default", "never"]);
+        assert!(out.status.success(), "gpg key generation: {}", text(&out.stderr));
+        gpg
+    }
+
+    fn cmd(&self, args: &[&str]) -> std::process::Output {
+        Command::new("gpg")
+            .arg("--homedir")
+            .arg(self.home.path())
+            .args(["--batch", "--pinentry-mode", "loopback", "--passphrase", ""])
+            .args(args)
+            .output()
+            .expect("gpg")
+    }
+
+    fn export_public(&self, path: &Path) {
+        let out = self.cmd(&["--armor", "--export", "it@helpline.example"]);
+        assert!(out.status.success());
+        std::fs::write(path, out.stdout).expect("write key");
+    }
+}
+
+fn populated(backend: Backend) -> TestDb {
+    let db = TestDb::new(backend);
+    let mut conn = db.conn();
+    fixtures::every_table(&mut conn);
+    let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(3);
+    fixtures::bulk_load(&mut conn, &mut rng, 200, 200, &mut Loaded::default());
+    drop(conn);
+    db
+}
+
+fn empty_target(backend: Backend) -> TestDb {
+    TestDb::empty(backend)
+}
+
+fn backup_restore_round_trip(backend: Backend) {
+    let dir = tempfile::tempdir().expect("dir");
+    let source = populated(backend);
+    let before = export::summarize(&mut source.conn()).expect("summary");
+    let cli =
+        |url: &str, args: &[&str], stdin: &[u8]| run(rempart(dir.path()).arg("--database").arg(url).args(args), stdin);
+    assert!(cli(source.url(), &["keys", "init", "--uid", "Helpline <help@helpline.example>"], b"").status.success());
+    let gpg = Gpg::new();
+    let backup_key = dir.path().join("backup-key.asc");
+    gpg.export_public(&backup_key);
+
+    let file = dir.path().join("rempart.pgp");
+    let file_arg = file.to_str().expect("utf-8");
+    let out =
+        cli(source.url(), &["backup", "--out", file_arg, "--recipient", backup_key.to_str().expect("utf-8")], b"");
+    let said = text(&out.stdout);
+    assert!(out.status.success(), "{said}{}", text(&out.stderr));
+    assert!(said.contains(&format!("{} rows", before.rows())) && said.contains(&before.digest()), "{said}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&file).expect("file").permissions().mode() & 0o777, 0o600);
+    }
+    let bytes = std::fs::read(&file).expect("backup");
+    for secret in ["Amina", "amina@example.org", "Sessions", "rempart-export"] {
+        assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()), "{secret} in clear in the backup");
+    }
+    // Never replaced.
+    let again = cli(source.url(), &["backup", "--out", file_arg], b"");
+    assert!(!again.status.success() && text(&again.stderr).contains("already exists"));
+
+    // Restore with the helpline key, into a new database.
+    let target = empty_target(backend);
+    let out = cli(target.url(), &["restore", file_arg], b"");
+    let said = text(&out.stdout);
+    assert!(out.status.success(), "{said}{}", text(&out.stderr));
+    assert!(said.contains("signed by the helpline key"), "{said}");
+    assert_eq!(export::summarize(&mut target.conn()).expect("summary"), before);
+    // Not over data.
+    let twice = cli(target.url(), &["restore", file_arg], b"");
+    assert!(!twice.status.success() && text(&twice.stderr).contains("not empty"), "{}", text(&twice.stderr));
+
+    // The backup keeper, without the helpline's secret key: gpg decrypts and checks the
+    // helpline's signature, rempart reads the plain export on stdin.
+    let helpline_public = dir.path().join("helpline.asc");
+    std::fs::write(&helpline_public, cli(source.url(), &["keys", "export"], b"").stdout).expect("write");
+    assert!(gpg.cmd(&["--import", helpline_public.to_str().expect("utf-8")]).status.success());
+    let decrypted = gpg.cmd(&["--decrypt", file_arg]);
+    assert!(decrypted.status.success(), "gpg --decrypt: {}", text(&decrypted.stderr));
+    assert!(text(&decrypted.stderr).contains("Good signature from \"Helpline <help@helpline.example>\""));
+    let other = empty_target(backend);
+    let out = cli(other.url(), &["restore", "-"], &decrypted.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("plain export"));
+    assert_eq!(export::summarize(&mut other.conn()).expect("summary"), before);
+
+    // A damaged file restores nothing.
+    let mut damaged = bytes.clone();
+    let middle = damaged.len() / 2;
+    damaged[middle] ^= 0x55;
+    let damaged_file = dir.path().join("damaged.pgp");
+    std::fs::write(&damaged_file, &damaged).expect("write");
+    let third = TestDb::new(backend);
+    let out = cli(third.url(), &["restore", damaged_file.to_str().expect("utf-8")], b"");
+    assert!(!out.status.success());
+    let mut conn = third.conn();
+    let summary = export::summarize(&mut conn).expect("summary");
+    assert_eq!(summary.table("cases").expect("cases").rows, 0, "{}", text(&out.stderr));
+    assert_eq!(summary.table("users").expect("users").rows, 0);
+}
+
+#[test]
+fn backup_and_restore_on_sqlite() {
+    backup_restore_round_trip(Backend::Sqlite);
+}
+
+#[test]
+fn backup_and_restore_on_postgres() {
+    backup_restore_round_trip(Backend::Postgres);
+}
+
+#[test]
+fn a_backup_signed_by_another_key_is_refused() {
+    // Someone who knows the helpline's public key can encrypt a forged backup to it; only
+    // the helpline's own signature makes it a backup.
+    let dir = tempfile::tempdir().expect("dir");
+    let forger = tempfile::tempdir().expect("dir");
+    let source = populated(Backend::Sqlite);
+    assert!(
+        run(rempart(dir.path()).args(["keys", "init", "--uid", "Helpline <help@helpline.example>"]), "")
+            .status
+            .success()
+    );
+    assert!(run(rempart(forger.path()).args(["keys", "init", "--uid", "Forger <f@example.net>"]), "").status.success());
+    let helpline_public = dir.path().join("helpline.asc");
+    std::fs::write(&helpline_public, run(rempart(dir.path()).args(["keys", "export"]), "").stdout).expect("write");
+    let file = forger.path().join("forged.pgp");
+    let out = run(
+        rempart(forger.path())
+            .arg("--database")
+            .arg(source.url())
+            .args(["backup", "--out"])
+            .arg(&file)
+            .arg("--recipient")
+            .arg(&helpline_public),
+        "",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let target = TestDb::new(Backend::Sqlite);
+    let out = run(rempart(dir.path()).arg("--database").arg(target.url()).arg("restore").arg(&file), "");
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("not signed by the helpline key"), "{}", text(&out.stderr));
+    let summary = export::summarize(&mut target.conn()).expect("summary");
+    for table in ["users", "cases", "messages", "evidence_blobs"] {
+        assert_eq!(summary.table(table).expect("table").rows, 0, "{table}");
+    }
+}
+
+fn migrate_data_between(from: Backend, to: Backend) {
+    let dir = tempfile::tempdir().expect("dir");
+    let source = populated(from);
+    let target = empty_target(to);
+    let out = run(rempart(dir.path()).args(["migrate-data", "--from", source.url(), "--to", target.url()]), "");
+    let said = text(&out.stdout);
+    assert!(out.status.success(), "{said}{}", text(&out.stderr));
+    assert!(said.contains("every table's count and digest match the source"), "{said}");
+    let moved = export::summarize(&mut target.conn()).expect("summary");
+    assert_eq!(moved, export::summarize(&mut source.conn()).expect("summary"));
+    assert!(said.contains(&moved.digest()));
+    // A second run would mix two helplines: refused, nothing changed.
+    let again = run(rempart(dir.path()).args(["migrate-data", "--from", source.url(), "--to", target.url()]), "");
+    assert!(!again.status.success() && text(&again.stderr).contains("not empty"));
+    assert_eq!(export::summarize(&mut target.conn()).expect("summary"), moved);
+}
+
+#[test]
+fn migrate_data_from_sqlite_to_postgres() {
+    migrate_data_between(Backend::Sqlite, Backend::Postgres);
+}
+
+#[test]
+fn migrate_data_from_postgres_to_sqlite() {
+    migrate_data_between(Backend::Postgres, Backend::Sqlite);
+}
+
+#[test]
+fn migrate_data_refuses_while_serve_runs_on_the_sqlite_source() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}", dir.path().join("data/rempart.db").display());
+    let _running = common::serve(dir.path(), &url, &[]);
+    let target = empty_target(Backend::Postgres);
+    let out = run(rempart(dir.path()).args(["migrate-data", "--from", &url, "--to", target.url()]), "");
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("already running"), "{}", text(&out.stderr));
+}

@@ -223,11 +223,14 @@ struct Helper<'a> {
     senders: &'a [Cert],
     check: SignatureCheck,
     decrypted: bool,
+    /// Refuse the data unless a sender made a good signature (backups), instead of
+    /// recording the result (mail).
+    require_good_signature: bool,
 }
 
 impl<'a> Helper<'a> {
     fn new(keyring: Option<&'a Keyring>, senders: &'a [Cert]) -> Self {
-        Self { keyring, senders, check: SignatureCheck::unsigned(), decrypted: false }
+        Self { keyring, senders, check: SignatureCheck::unsigned(), decrypted: false, require_good_signature: false }
     }
 }
 
@@ -276,6 +279,13 @@ impl VerificationHelper for Helper<'_> {
                     self.check = std::mem::replace(&mut self.check, SignatureCheck::unsigned()).merge(found);
                 }
             }
+        }
+        if self.require_good_signature && self.check.status != SignatureStatus::Good {
+            return Err(anyhow::anyhow!(
+                "not signed by the helpline key ({:?}{})",
+                self.check.status,
+                self.check.detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
+            ));
         }
         Ok(())
     }
@@ -387,17 +397,7 @@ pub fn verify_detached(data: &[u8], signature: &[u8], senders: &[Cert]) -> Signa
     verifier.into_helper().check
 }
 
-/// Encrypts `plaintext` to every certificate in `recipients` and signs it with the
-/// helpline's active key. Returns ASCII armor.
-pub fn encrypt_and_sign(plaintext: &[u8], recipients: &[&Cert], keyring: &Keyring) -> Result<Vec<u8>, MailError> {
-    let mut keys = Vec::new();
-    for cert in recipients {
-        if let Some(problem) = encryption_problem(cert) {
-            return Err(MailError::NoUsableKey(format!("{}: {problem}", cert.fingerprint())));
-        }
-        let valid = cert.with_policy(&POLICY, None).map_err(MailError::pgp("checking a recipient"))?;
-        keys.extend(valid.keys().supported().alive().revoked(false).for_transport_encryption());
-    }
+fn signing_keypair(keyring: &Keyring) -> Result<openpgp::crypto::KeyPair, MailError> {
     let signing = keyring
         .primary()
         .keys()
@@ -409,7 +409,21 @@ pub fn encrypt_and_sign(plaintext: &[u8], recipients: &[&Cert], keyring: &Keyrin
         .for_signing()
         .next()
         .ok_or_else(|| MailError::Key("the helpline key has no valid signing key".into()))?;
-    let keypair = signing.key().clone().into_keypair().map_err(MailError::pgp("unlocking the signing key"))?;
+    signing.key().clone().into_keypair().map_err(MailError::pgp("unlocking the signing key"))
+}
+
+/// Encrypts `plaintext` to every certificate in `recipients` and signs it with the
+/// helpline's active key. Returns ASCII armor.
+pub fn encrypt_and_sign(plaintext: &[u8], recipients: &[&Cert], keyring: &Keyring) -> Result<Vec<u8>, MailError> {
+    let mut keys = Vec::new();
+    for cert in recipients {
+        if let Some(problem) = encryption_problem(cert) {
+            return Err(MailError::NoUsableKey(format!("{}: {problem}", cert.fingerprint())));
+        }
+        let valid = cert.with_policy(&POLICY, None).map_err(MailError::pgp("checking a recipient"))?;
+        keys.extend(valid.keys().supported().alive().revoked(false).for_transport_encryption());
+    }
+    let keypair = signing_keypair(keyring)?;
 
     let mut sink = Vec::new();
     let message = Message::new(&mut sink);
@@ -421,6 +435,51 @@ pub fn encrypt_and_sign(plaintext: &[u8], recipients: &[&Cert], keyring: &Keyrin
     writer.write_all(plaintext).map_err(|e| MailError::Pgp(format!("encrypting: {e}")))?;
     writer.finalize().map_err(MailError::pgp("encrypting"))?;
     Ok(sink)
+}
+
+/// Starts a stored OpenPGP message (a backup) written to `sink` as it goes: compressed,
+/// signed by the helpline's active key, encrypted to that key and to `recipients` (backup
+/// keys kept offline). Binary, not armored. Write the data, then call `finalize()`.
+pub fn encrypting_writer<'a>(
+    sink: impl Write + Send + Sync + 'a,
+    recipients: &'a [Cert],
+    keyring: &'a Keyring,
+) -> Result<Message<'a>, MailError> {
+    use openpgp::serialize::stream::Compressor;
+    use openpgp::types::{CompressionAlgorithm, KeyFlags};
+    let flags = KeyFlags::empty().set_storage_encryption().set_transport_encryption();
+    let mut keys = Vec::new();
+    for cert in std::iter::once(keyring.primary()).chain(recipients) {
+        let valid = cert.with_policy(&POLICY, None).map_err(MailError::pgp("checking a backup recipient"))?;
+        let before = keys.len();
+        keys.extend(valid.keys().supported().alive().revoked(false).key_flags(flags.clone()));
+        if keys.len() == before {
+            return Err(MailError::NoUsableKey(format!("{}: no valid encryption subkey", cert.fingerprint())));
+        }
+    }
+    let keypair = signing_keypair(keyring)?;
+    let message = Message::new(sink);
+    let message = Encryptor::for_recipients(message, keys).build().map_err(MailError::pgp("encrypting"))?;
+    let message =
+        Compressor::new(message).algo(CompressionAlgorithm::Zlib).build().map_err(MailError::pgp("compressing"))?;
+    let message =
+        Signer::new(message, keypair).map_err(MailError::pgp("signing"))?.build().map_err(MailError::pgp("signing"))?;
+    LiteralWriter::new(message).build().map_err(MailError::pgp("encrypting"))
+}
+
+/// Reads a message written by [`encrypting_writer`]: decrypts it with the helpline's keys
+/// and fails at the end of the data unless the helpline key signed it.
+pub fn decrypting_reader<'a>(
+    source: impl Read + Send + Sync + 'a,
+    keyring: &'a Keyring,
+) -> Result<Box<dyn Read + Send + Sync + 'a>, MailError> {
+    let mut helper = Helper::new(Some(keyring), &keyring.certs);
+    helper.require_good_signature = true;
+    let decryptor = DecryptorBuilder::from_reader(source)
+        .map_err(|e| MailError::Undecryptable(e.to_string()))?
+        .with_policy(&POLICY, None, helper)
+        .map_err(|e| MailError::Undecryptable(format!("{e:#}")))?;
+    Ok(Box::new(decryptor))
 }
 
 /// A cheap structural test: does `bytes` parse as a public certificate?

@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod mail;
+pub mod ops;
 pub mod settings;
 pub mod telemetry;
 

@@ -19,6 +19,28 @@ pub struct Settings {
     pub mail: MailSettings,
     pub escalation: EscalationSettings,
     pub rota: RotaSettings,
+    pub backup: BackupSettings,
+    pub retention: RetentionSettings,
+    pub stats: StatsSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupSettings {
+    pub recipients: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionSettings {
+    pub closed_case_days: u32,
+    pub run_every_minutes: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatsSettings {
+    pub min_cell: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

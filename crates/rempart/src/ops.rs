@@ -1,0 +1,180 @@
+//! Operations on the whole database: encrypted backups, restores, and the move from one
+//! engine to the other.
+
+use crate::settings::Settings;
+use anyhow::{Context, bail};
+use rempart_store::DbConn;
+use rempart_store::export::{self, Summary};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// What a backup wrote.
+#[derive(Debug)]
+pub struct BackupReport {
+    pub path: PathBuf,
+    pub bytes: u64,
+    pub summary: Summary,
+    pub recipients: Vec<String>,
+    pub seconds: f64,
+}
+
+fn open(url: &str, settings: &Settings) -> anyhow::Result<DbConn> {
+    Ok(DbConn::open(url, settings.pool_options())?)
+}
+
+/// Writes an encrypted, signed snapshot of the database (evidence files included) to `out`.
+/// The file appears only once complete (written beside it, then renamed), readable by its
+/// owner only; an existing file is never replaced.
+pub fn backup(settings: &Settings, out: &Path, extra_recipients: &[PathBuf]) -> anyhow::Result<BackupReport> {
+    let started = Instant::now();
+    let keyring = crate::mail::load_keyring(settings)?.with_context(|| {
+        format!(
+            "no helpline key at {}: a backup is encrypted to it and signed by it (rempart keys init)",
+            settings.mail.key_file.display()
+        )
+    })?;
+    let mut recipients = Vec::new();
+    for path in settings.backup.recipients.iter().chain(extra_recipients) {
+        let bytes = std::fs::read(path).with_context(|| format!("reading backup key {}", path.display()))?;
+        let cert = rempart_mail::pgp::parse_certificate(&bytes)
+            .with_context(|| format!("backup key {} is not an OpenPGP certificate", path.display()))?;
+        recipients.push(cert);
+    }
+    if out.exists() {
+        bail!("{} already exists; refusing to replace it", out.display());
+    }
+    let mut partial = out.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    let file = create_private(&partial)?;
+    let result = (|| -> anyhow::Result<Summary> {
+        let mut conn = open(&settings.database.url, settings)?;
+        let writer = rempart_mail::pgp::encrypting_writer(BufWriter::new(file), &recipients, &keyring)?;
+        let mut writer = BufWriter::with_capacity(1 << 20, writer);
+        let summary = export::export(&mut conn, &mut writer)?;
+        let writer = writer.into_inner().map_err(|e| anyhow::anyhow!("writing the backup: {}", e.error()))?;
+        writer.finalize().context("finishing the encrypted backup")?;
+        Ok(summary)
+    })();
+    let summary = match result {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e);
+        }
+    };
+    std::fs::File::open(&partial)?.sync_all()?;
+    std::fs::rename(&partial, out).with_context(|| format!("renaming to {}", out.display()))?;
+    let fingerprints =
+        std::iter::once(keyring.fingerprint()).chain(recipients.iter().map(|c| c.fingerprint().to_hex())).collect();
+    Ok(BackupReport {
+        path: out.to_owned(),
+        bytes: std::fs::metadata(out)?.len(),
+        summary,
+        recipients: fingerprints,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+fn create_private(path: &Path) -> anyhow::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path).with_context(|| format!("creating {}", path.display()))
+}
+
+/// What a restore read.
+#[derive(Debug)]
+pub struct RestoreReport {
+    pub imported: export::Imported,
+    /// False when the file was a plain export (decrypted elsewhere, e.g. with an offline
+    /// backup key and gpg), so no signature could be checked here.
+    pub verified: bool,
+    pub seconds: f64,
+}
+
+/// Restores a backup (`-` for standard input) into the configured database, which must be
+/// empty. An encrypted backup must be signed by the helpline key; a plain export (what
+/// `gpg --decrypt` gives with a backup key) is accepted as such.
+pub fn restore(settings: &Settings, file: &Path) -> anyhow::Result<RestoreReport> {
+    let started = Instant::now();
+    let source: Box<dyn Read + Send + Sync> = if file == Path::new("-") {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?)
+    };
+    let mut source = BufReader::with_capacity(1 << 20, source);
+    let plain = source.fill_buf().context("reading the backup")?.first() == Some(&b'{');
+    let _lock = crate::cli::single_instance_lock(&rempart_store::DatabaseUrl::parse(&settings.database.url)?)?;
+    let mut conn = open(&settings.database.url, settings)?;
+    let imported = if plain {
+        export::import(&mut conn, &mut source)?
+    } else {
+        let keyring = crate::mail::load_keyring(settings)?.with_context(|| {
+            format!(
+                "no helpline key at {}: install it first (rempart keys import), or decrypt the backup \
+                 with a backup key (gpg --decrypt FILE | rempart restore -)",
+                settings.mail.key_file.display()
+            )
+        })?;
+        let reader = rempart_mail::pgp::decrypting_reader(source, &keyring).context("opening the backup")?;
+        export::import(&mut conn, &mut BufReader::with_capacity(1 << 20, reader))?
+    };
+    Ok(RestoreReport { imported, verified: !plain, seconds: started.elapsed().as_secs_f64() })
+}
+
+/// What a move between databases did.
+#[derive(Debug)]
+pub struct MoveReport {
+    pub source: Summary,
+    pub target: Summary,
+    pub seconds: f64,
+}
+
+/// Copies every row from `from` to `to` (an empty database, migrated here), then reads both
+/// back and compares counts and digests table by table. Neither side may have a `serve`
+/// running on SQLite; on PostgreSQL, stop the service first (writes made during the move
+/// would not follow).
+pub fn migrate_data(settings: &Settings, from: &str, to: &str) -> anyhow::Result<MoveReport> {
+    let started = Instant::now();
+    let from_url = rempart_store::DatabaseUrl::parse(from).context("--from")?;
+    let to_url = rempart_store::DatabaseUrl::parse(to).context("--to")?;
+    if from_url == to_url {
+        bail!("--from and --to name the same database");
+    }
+    let _source_lock = crate::cli::single_instance_lock(&from_url)?;
+    let _target_lock = crate::cli::single_instance_lock(&to_url)?;
+    let mut source = open(from, settings).context("--from")?;
+    let mut target = open(to, settings).context("--to")?;
+    let (reader, writer) = std::io::pipe()?;
+    let exported = std::thread::scope(|scope| -> anyhow::Result<Summary> {
+        let exporter = scope.spawn(move || {
+            let mut out = BufWriter::with_capacity(1 << 20, writer);
+            export::export(&mut source, &mut out)
+        });
+        let imported = export::import(&mut target, &mut BufReader::with_capacity(1 << 20, reader));
+        let exported = exporter.join().map_err(|_| anyhow::anyhow!("the export thread panicked"))?;
+        // The import's error explains more than the broken pipe it causes on the other side.
+        imported.context("writing into --to")?;
+        exported.context("reading --from")
+    })?;
+    let check = export::summarize(&mut target).context("reading --to back")?;
+    let differences = exported.differences(&check);
+    if !differences.is_empty() {
+        bail!("the copy differs from the source: {}", differences.join("; "));
+    }
+    Ok(MoveReport { source: exported, target: check, seconds: started.elapsed().as_secs_f64() })
+}
+
+/// Prints a summary as a table: rows and digest per table.
+pub fn print_summary(out: &mut impl Write, summary: &Summary) -> std::io::Result<()> {
+    let rows: Vec<Vec<String>> =
+        summary.tables.iter().map(|t| vec![t.table.clone(), t.rows.to_string(), t.digest[..16].to_owned()]).collect();
+    crate::cli::print_table(out, &["TABLE", "ROWS", "DIGEST"], &rows, "no tables")?;
+    writeln!(out, "total: {} rows, digest {}", summary.rows(), summary.digest())
+}
