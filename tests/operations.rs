@@ -405,3 +405,44 @@ fn migrate_data_refuses_while_serve_runs_on_the_sqlite_source() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("already running"), "{}", text(&out.stderr));
 }
+
+fn erase_and_retention_through_the_cli(backend: Backend) {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = TestDb::new(backend);
+    fixtures::every_table(&mut db.conn());
+    let cli = |args: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = rempart(dir.path());
+        cmd.arg("--database").arg(db.url()).args(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        run(&mut cmd, "")
+    };
+    let reason = ["--reason", "asked to be forgotten"];
+    let erase = |by: &str| cli(&[&["erase", "--case", "RMP-2026-000001", "--by", by][..], &reason[..]].concat(), &[]);
+    let out = erase("nobody@helpline.example");
+    assert!(!out.status.success() && text(&out.stderr).contains("no active account"), "{}", text(&out.stderr));
+    let off = cli(&["retention"], &[]);
+    assert!(!off.status.success() && text(&off.stderr).contains("retention is off"));
+    let out = cli(&["retention"], &[("REMPART_RETENTION__CLOSED_CASE_DAYS", "30")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("erased 1 cases closed more than 30 days ago and 1 beneficiaries"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = erase("lead@helpline.example");
+    assert!(!out.status.success() && text(&out.stderr).contains("already erased"), "{}", text(&out.stderr));
+    let summary = export::summarize(&mut db.conn()).expect("summary");
+    assert_eq!(summary.table("erasures").expect("erasures").rows, 2, "the fixture's and this one");
+}
+
+#[test]
+fn erase_and_retention_on_sqlite() {
+    erase_and_retention_through_the_cli(Backend::Sqlite);
+}
+
+#[test]
+fn erase_and_retention_on_postgres() {
+    erase_and_retention_through_the_cli(Backend::Postgres);
+}

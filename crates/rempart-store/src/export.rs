@@ -351,6 +351,7 @@ beneficiaries(id: String, page 1000) {
     pgp_fingerprint: Option<String>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    erased_at: Option<NaiveDateTime>,
 }
 beneficiary_emails(id: String, page 1000) {
     id: String,
@@ -403,6 +404,7 @@ cases(id: String, page 1000) {
     resolved_at: Option<NaiveDateTime>,
     closed_at: Option<NaiveDateTime>,
     version: i32,
+    erased_at: Option<NaiveDateTime>,
 }
 assignment_decisions(id: String, page 1000) {
     id: String,
@@ -596,6 +598,16 @@ notifications(id: String, page 1000) {
     last_error: Option<String>,
     created_at: NaiveDateTime,
     sent_at: Option<NaiveDateTime>,
+}
+erasures(id: String, page 1000) {
+    id: String,
+    case_id: String,
+    policy: String,
+    policy_detail: String,
+    requested_by: Option<String>,
+    erased: String,
+    beneficiary_erased: bool,
+    erased_at: NaiveDateTime,
 }}
 
 /// The migrations applied to the database, oldest first (read only: also inside a

@@ -16,6 +16,7 @@ pub mod evidence;
 pub mod export;
 pub mod indicators;
 pub mod mail;
+pub mod retention;
 pub mod rota;
 pub mod schema;
 pub mod sessions;

@@ -110,6 +110,7 @@ diesel::table! {
         pgp_fingerprint -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 
@@ -177,6 +178,7 @@ diesel::table! {
         resolved_at -> Nullable<Timestamp>,
         closed_at -> Nullable<Timestamp>,
         version -> Integer,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 
@@ -415,6 +417,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    erasures (id) {
+        id -> Text,
+        case_id -> Text,
+        policy -> Text,
+        policy_detail -> Text,
+        requested_by -> Nullable<Text>,
+        erased -> Text,
+        beneficiary_erased -> Bool,
+        erased_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(cases -> beneficiaries (beneficiary_id));
 diesel::joinable!(indicators -> cases (case_id));
 diesel::joinable!(beneficiary_emails -> beneficiaries (beneficiary_id));
@@ -452,4 +467,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     escalations,
     notifications,
+    erasures,
 );

@@ -348,6 +348,11 @@ pub fn every_table(conn: &mut DbConn) -> String {
              locked_by, last_error, created_at, sent_at) VALUES ('no-1', 'es-1', 'email', 'lead@helpline.example', 'sent', 1, \
              '{t1}', '{t1}', 'worker-1', 'retry', '{t1}', '{t2}')"
         ),
+        format!("UPDATE cases SET erased_at = '{t2}' WHERE id = 'c-2'"),
+        format!(
+            "INSERT INTO erasures (id, case_id, policy, policy_detail, requested_by, erased, beneficiary_erased, erased_at) \
+             VALUES ('er-1', 'c-2', 'request', 'demande de la bénéficiaire', 'u-1', '[\"messages\"]', FALSE, '{t2}')"
+        ),
     ];
     for sql in statements {
         diesel::sql_query(&sql).execute(conn).unwrap_or_else(|e| panic!("{e}: {sql}"));

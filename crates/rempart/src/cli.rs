@@ -81,6 +81,21 @@ pub enum Command {
         #[arg(long, value_name = "URL")]
         to: String,
     },
+    /// Erase a closed case's identifying content at once, on the beneficiary's request
+    /// (what retention does after retention.closed_case_days). Cannot be undone.
+    Erase {
+        /// The case reference, e.g. RMP-2026-000042.
+        #[arg(long = "case", value_name = "REF")]
+        case: String,
+        /// Email of the lead or administrator carrying out the request (recorded).
+        #[arg(long, value_name = "EMAIL")]
+        by: String,
+        /// Why (recorded with the erasure; do not write identifying details here).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Run the retention pass now (serve runs it every retention.run_every_minutes).
+    Retention,
     /// Take one email on standard input (for an MTA pipe): exits 0 once it is committed
     /// (to a case, as a duplicate, or to the quarantine), 75 when it could not be stored so
     /// that the MTA keeps it and retries.
@@ -254,6 +269,7 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
             crate::mail::start_outbox_worker(settings, &pool, keyring.as_ref())?;
             crate::mail::start_imap_fetcher(settings, &pool, keyring.as_ref())?;
             crate::mail::start_notifier(settings, &pool, keyring.as_ref())?;
+            crate::ops::start_retention(settings, &pool)?;
             #[cfg(unix)]
             crate::mail::start_mailgate_socket(settings, &pool, keyring.as_ref())?;
             drop(out);
@@ -379,6 +395,22 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
                 report.seconds
             )?;
         }
+        Command::Erase { case, by, reason } => {
+            let done = crate::ops::erase(settings, &case, &by, &reason)?;
+            writeln!(
+                out,
+                "erased {case}{}",
+                if done.beneficiaries > 0 { " and its beneficiary (no other case)" } else { "" }
+            )?;
+        }
+        Command::Retention => match crate::ops::retention_now(settings)? {
+            Some(done) => writeln!(
+                out,
+                "retention: erased {} cases closed more than {} days ago and {} beneficiaries",
+                done.cases, settings.retention.closed_case_days, done.beneficiaries
+            )?,
+            None => writeln!(out, "retention: another instance is running it now")?,
+        },
         Command::Case(CaseCommand::List { statuses, urgencies, limit }) => {
             let filter = CaseFilter {
                 statuses: statuses.iter().map(|s| CaseStatus::parse(s)).collect::<Result<_, _>>()?,

@@ -178,3 +178,62 @@ pub fn print_summary(out: &mut impl Write, summary: &Summary) -> std::io::Result
     crate::cli::print_table(out, &["TABLE", "ROWS", "DIGEST"], &rows, "no tables")?;
     writeln!(out, "total: {} rows, digest {}", summary.rows(), summary.digest())
 }
+
+/// Runs the retention pass every `retention.run_every_minutes` in the background of `serve`
+/// (on PostgreSQL, one instance at a time through an advisory lock).
+pub fn start_retention(settings: &Settings, pool: &rempart_store::DbPool) -> anyhow::Result<()> {
+    let days = settings.retention.closed_case_days;
+    if days == 0 {
+        tracing::info!("retention is off (retention.closed_case_days = 0): closed cases keep their content");
+        return Ok(());
+    }
+    let every = std::time::Duration::from_secs(settings.retention.run_every_minutes.max(1) * 60);
+    let pool = pool.clone();
+    std::thread::Builder::new().name("retention".into()).spawn(move || {
+        loop {
+            match pool.get().map_err(anyhow::Error::from).and_then(|mut conn| {
+                Ok(rempart_store::retention::run(&mut conn, chrono::Utc::now().naive_utc(), days, 500)?)
+            }) {
+                Ok(Some(done)) if done.cases > 0 => {
+                    tracing::info!(cases = done.cases, beneficiaries = done.beneficiaries, "retention: erased")
+                }
+                Ok(Some(_)) => tracing::debug!("retention: nothing due"),
+                Ok(None) => tracing::debug!("retention: another instance is running it"),
+                Err(e) => tracing::warn!(error = %format!("{e:#}"), "retention run failed; retrying later"),
+            }
+            std::thread::sleep(every);
+        }
+    })?;
+    Ok(())
+}
+
+/// `rempart erase --case REF`: erases one closed case on a beneficiary's request, carried
+/// out in the name of an active lead or administrator (recorded and audited).
+pub fn erase(
+    settings: &Settings,
+    reference: &str,
+    by: &str,
+    reason: &str,
+) -> anyhow::Result<rempart_store::retention::Erased> {
+    let reference: rempart_core::CaseReference = reference.parse().context("--case")?;
+    let email = rempart_core::EmailAddress::parse(by).context("--by")?;
+    let mut conn = open(&settings.database.url, settings)?;
+    let user = rempart_store::users::User::find_by_email(&mut conn, &email)?
+        .filter(|u| u.active)
+        .with_context(|| format!("--by {email}: no active account"))?;
+    if !matches!(user.role, rempart_core::Role::Lead | rempart_core::Role::Admin) {
+        bail!("--by {email}: only a lead or an administrator can erase a case (this account is {})", user.role);
+    }
+    let case = rempart_store::cases::Case::get_by_reference(&mut conn, &reference)?;
+    Ok(rempart_store::retention::erase_on_request(&mut conn, &case.id, &user.id, reason)?)
+}
+
+/// `rempart retention`: one retention pass now.
+pub fn retention_now(settings: &Settings) -> anyhow::Result<Option<rempart_store::retention::Erased>> {
+    let days = settings.retention.closed_case_days;
+    if days == 0 {
+        bail!("retention is off: set retention.closed_case_days (REMPART_RETENTION__CLOSED_CASE_DAYS)");
+    }
+    let mut conn = open(&settings.database.url, settings)?;
+    Ok(rempart_store::retention::run(&mut conn, chrono::Utc::now().naive_utc(), days, 500)?)
+}

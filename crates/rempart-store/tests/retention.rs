@@ -1,0 +1,172 @@
+//! Retention and erasure on request, on SQLite and PostgreSQL.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use rempart_store::retention::{self, Erased, Policy};
+use rempart_store::schema::{beneficiaries, beneficiary_emails, cases, erasures, evidence, indicators, messages};
+use rempart_store::{StoreError, export};
+use rempart_test_db::{TestDb, fixtures, on_both_backends};
+
+fn at(y: i32, m: u32, d: u32) -> chrono::NaiveDateTime {
+    NaiveDate::from_ymd_opt(y, m, d).and_then(|d| d.and_hms_opt(12, 0, 0)).expect("date")
+}
+
+fn dump(db: &TestDb) -> String {
+    let mut out = Vec::new();
+    export::export(&mut db.conn(), &mut out).expect("export");
+    String::from_utf8(out).expect("utf-8")
+}
+
+/// What the fixture's closed case c-1 says that identifies someone.
+const IDENTIFYING: &[&str] = &[
+    "Amina",
+    "amina@example.org",
+    "Bonjour",
+    "Sessions révoquées",
+    "+33612345678",
+    "06 12 34 56 78",
+    "ts@platform.example",
+    "Trust & Safety",
+    "Plateforme X",
+    "harceleur",
+    "Doxxing",
+    "même campagne",
+    "capture d'écran",
+    "fake\\n",
+    "Vérifiée par un partenaire",
+];
+
+type Stats = (String, Option<String>, Option<String>, String, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>);
+
+fn retention_erases_content_and_keeps_statistics(db: TestDb) {
+    let mut conn = db.conn();
+    fixtures::every_table(&mut conn);
+    let before: Stats = cases::table
+        .filter(cases::id.eq("c-1"))
+        .select((
+            cases::urgency,
+            cases::service_type,
+            cases::threat_type,
+            cases::status,
+            cases::created_at,
+            cases::first_response_at,
+        ))
+        .first(&mut conn)
+        .expect("case");
+    let text = dump(&db);
+    for s in IDENTIFYING {
+        assert!(text.contains(s), "the fixture should hold {s:?}");
+    }
+    // Closed on 2026-03-05: kept at 2026-03-30 under a 30-day period, erased by 2026-04-05.
+    assert_eq!(retention::run(&mut conn, at(2026, 3, 30), 30, 100).expect("run"), Some(Erased::default()));
+    assert_eq!(retention::run(&mut conn, at(2026, 3, 30), 0, 100).expect("off"), Some(Erased::default()));
+    let done = retention::run(&mut conn, at(2026, 4, 5), 30, 100).expect("run");
+    assert_eq!(done, Some(Erased { cases: 1, beneficiaries: 1 }));
+    let text = dump(&db);
+    for s in IDENTIFYING {
+        assert!(!text.contains(s), "{s:?} survived the erasure");
+    }
+    let after: Stats = cases::table
+        .filter(cases::id.eq("c-1"))
+        .select((
+            cases::urgency,
+            cases::service_type,
+            cases::threat_type,
+            cases::status,
+            cases::created_at,
+            cases::first_response_at,
+        ))
+        .first(&mut conn)
+        .expect("case");
+    assert_eq!(after, before, "what the statistics need stays");
+    let kinds: Vec<String> = indicators::table
+        .filter(indicators::case_id.eq("c-1"))
+        .select(indicators::kind)
+        .load(&mut conn)
+        .expect("kinds");
+    assert_eq!(kinds, ["phone"]);
+    let bodies: Vec<String> =
+        messages::table.filter(messages::case_id.eq("c-1")).select(messages::body).load(&mut conn).expect("messages");
+    assert_eq!(bodies, ["", ""], "the messages stay as dated events, without content");
+    assert_eq!(evidence::table.filter(evidence::case_id.eq("c-1")).count().get_result::<i64>(&mut conn).expect("n"), 0);
+    let (name, erased_at): (String, Option<chrono::NaiveDateTime>) = beneficiaries::table
+        .filter(beneficiaries::id.eq("b-1"))
+        .select((beneficiaries::display_name, beneficiaries::erased_at))
+        .first(&mut conn)
+        .expect("beneficiary");
+    assert_eq!(name, "[erased]");
+    assert!(erased_at.is_some());
+    assert_eq!(beneficiary_emails::table.count().get_result::<i64>(&mut conn).expect("n"), 0);
+    let (policy, detail, by): (String, String, Option<String>) = erasures::table
+        .filter(erasures::case_id.eq("c-1"))
+        .select((erasures::policy, erasures::policy_detail, erasures::requested_by))
+        .first(&mut conn)
+        .expect("erasure recorded");
+    assert_eq!((policy.as_str(), detail.as_str(), by), ("retention", "closed more than 30 days ago", None));
+    let trail = rempart_store::audit::AuditEvent::for_case(&mut conn, "c-1").expect("audit");
+    assert_eq!(trail.last().map(|e| e.action.as_str()), Some("case.erased"));
+    // Nothing more to do: a second pass writes nothing.
+    assert_eq!(retention::run(&mut conn, at(2026, 4, 6), 30, 100).expect("run"), Some(Erased::default()));
+}
+
+fn erasure_on_request(db: TestDb) {
+    let mut conn = db.conn();
+    fixtures::every_table(&mut conn);
+    diesel::sql_query("UPDATE cases SET erased_at = NULL, status = 'open', closed_at = NULL WHERE id = 'c-2'")
+        .execute(&mut conn)
+        .expect("reopen c-2");
+    let open = retention::erase_on_request(&mut conn, "c-2", "u-1", "asked by phone").expect_err("open");
+    assert!(matches!(open, StoreError::Conflict(_)) && open.to_string().contains("close it"), "{open}");
+    let missing = retention::erase_on_request(&mut conn, "nope", "u-1", "x").expect_err("missing");
+    assert!(matches!(missing, StoreError::NotFound { .. }));
+    let blank = retention::erase_on_request(&mut conn, "c-1", "u-1", "  ").expect_err("reason");
+    assert!(matches!(blank, StoreError::Invalid { .. }));
+    // c-1 erased on request; the beneficiary still has c-2 with content: kept.
+    let done =
+        retention::erase_on_request(&mut conn, "c-1", "u-1", "the beneficiary asked to be forgotten").expect("erase");
+    assert_eq!(done, Erased { cases: 1, beneficiaries: 0 });
+    let name: String = beneficiaries::table
+        .filter(beneficiaries::id.eq("b-1"))
+        .select(beneficiaries::display_name)
+        .first(&mut conn)
+        .expect("b");
+    assert_eq!(name, "Amina « K. »");
+    let by: Option<String> = erasures::table
+        .filter(erasures::case_id.eq("c-1"))
+        .select(erasures::requested_by)
+        .first(&mut conn)
+        .expect("row");
+    assert_eq!(by.as_deref(), Some("u-1"));
+    let again = retention::erase_on_request(&mut conn, "c-1", "u-1", "again").expect_err("twice");
+    assert!(again.to_string().contains("already erased"));
+    // The last case goes: so does the beneficiary.
+    diesel::sql_query("UPDATE cases SET status = 'closed', closed_at = '2026-03-06 00:00:00' WHERE id = 'c-2'")
+        .execute(&mut conn)
+        .expect("close c-2");
+    let done =
+        retention::erase_on_request(&mut conn, "c-2", "u-1", "the beneficiary asked to be forgotten").expect("erase");
+    assert_eq!(done, Erased { cases: 1, beneficiaries: 1 });
+    let case_policy = Policy::Request { by: "u-1", reason: "x" };
+    assert_eq!(retention::erase_cases(&mut conn, &["c-1".into()], case_policy).expect("noop"), Erased::default());
+}
+
+on_both_backends!(retention_erases_content_and_keeps_statistics, erasure_on_request);
+
+#[test]
+fn one_retention_run_at_a_time_on_postgres() {
+    let db = TestDb::postgres();
+    fixtures::every_table(&mut db.conn());
+    let mut holder = db.conn();
+    diesel::sql_query(format!("SELECT pg_advisory_lock({})", retention::RETENTION_LOCK))
+        .execute(&mut holder)
+        .expect("lock");
+    let mut other = db.conn();
+    assert_eq!(retention::run(&mut other, at(2026, 4, 5), 30, 100).expect("run"), None, "another instance runs it");
+    diesel::sql_query(format!("SELECT pg_advisory_unlock({})", retention::RETENTION_LOCK))
+        .execute(&mut holder)
+        .expect("unlock");
+    assert_eq!(
+        retention::run(&mut other, at(2026, 4, 5), 30, 100).expect("run"),
+        Some(Erased { cases: 1, beneficiaries: 1 })
+    );
+}

@@ -1,0 +1,4 @@
+DROP INDEX cases_retention;
+DROP TABLE erasures;
+ALTER TABLE beneficiaries DROP COLUMN erased_at;
+ALTER TABLE cases DROP COLUMN erased_at;
