@@ -446,3 +446,32 @@ fn erase_and_retention_on_sqlite() {
 fn erase_and_retention_on_postgres() {
     erase_and_retention_through_the_cli(Backend::Postgres);
 }
+
+#[test]
+fn stats_as_csv_suppress_small_cells() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = populated(Backend::Sqlite);
+    let stats = |min: &str| {
+        let mut cmd = rempart(dir.path());
+        cmd.arg("--database").arg(db.url()).args(["stats", "--from", "2020-01", "--to", "2030-12", "--csv"]);
+        cmd.env("REMPART_STATS__MIN_CELL", min);
+        let out = run(&mut cmd, "");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let counts = |csv: &str| -> Vec<u64> {
+        csv.lines().skip(1).map(|l| l.split(',').nth(5).and_then(|n| n.parse().ok()).expect("count")).collect()
+    };
+    let all = stats("1");
+    assert!(all.starts_with("month,service_type,audience_type,threat_type,urgency,cases,"), "{all}");
+    assert_eq!(counts(&all).iter().sum::<u64>(), 202, "200 bulk cases and the fixture's 2");
+    let safe = stats("5");
+    let shown = counts(&safe);
+    assert!(!shown.is_empty() && shown.iter().all(|n| *n >= 5), "{safe}");
+    assert!(shown.len() < counts(&all).len(), "some cells are under 5");
+    let table = run(
+        rempart(dir.path()).arg("--database").arg(db.url()).args(["stats", "--from", "2020-01", "--to", "2030-12"]),
+        "",
+    );
+    assert!(text(&table.stdout).contains("cells under 5 cases suppressed:"), "{}", text(&table.stdout));
+}

@@ -1,6 +1,6 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
-use crate::routes::{auth, beneficiaries, cases, evidence, health, items, mail, rota, users};
+use crate::routes::{auth, beneficiaries, cases, evidence, health, items, mail, rota, stats, users};
 use actix_web::HttpResponse;
 use std::sync::OnceLock;
 use utoipa::OpenApi;
@@ -32,6 +32,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         rota::add_shift, rota::list_shifts, rota::update_shift, rota::delete_shift, rota::check_in, rota::set_rotation, rota::rota_now, rota::decisions, rota::workload, rota::escalations, rota::rebalance,
         mail::helpline_key, mail::wkd_key, mail::wkd_policy, mail::quarantine, mail::quarantine_raw,
         mail::resolve_quarantine, mail::resend,
+        stats::stats, stats::erase,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&BearerAuth),

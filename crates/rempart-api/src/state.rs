@@ -26,6 +26,8 @@ pub struct ApiConfig {
     /// Reverse proxies whose `X-Forwarded-For` is believed (the login rate limit counts
     /// failures per client address, and behind a proxy every peer is the proxy).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Smallest count of cases a statistics cell may show.
+    pub stats_min_cell: u32,
     /// The helpline's public OpenPGP key, when the mail gateway has one.
     pub helpline_key: Option<HelplineKeyInfo>,
     /// The rota's rules: weights, caps, grace period, shift length, escalation thresholds.
@@ -67,6 +69,7 @@ impl ApiConfig {
             json_limit_bytes: 1024 * 1024,
             evidence_limit_bytes: 25 * 1024 * 1024,
             trusted_proxies: Vec::new(),
+            stats_min_cell: 5,
             helpline_key: None,
             policy: rempart_rota::Policy::default(),
         }

@@ -10,6 +10,7 @@ pub mod email;
 pub mod indicator;
 pub mod reference;
 pub mod risk;
+pub mod stats;
 pub mod status;
 pub mod text;
 pub mod vocab;

@@ -20,6 +20,7 @@ pub mod retention;
 pub mod rota;
 pub mod schema;
 pub mod sessions;
+pub mod stats;
 pub mod taxonomy;
 pub mod users;
 mod util;

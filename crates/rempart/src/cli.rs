@@ -96,6 +96,20 @@ pub enum Command {
     },
     /// Run the retention pass now (serve runs it every retention.run_every_minutes).
     Retention,
+    /// Anonymised statistics for donors and advocacy: cases by month, service type,
+    /// audience type, threat type and urgency, with median times; cells under
+    /// stats.min_cell are suppressed.
+    Stats {
+        /// First month, YYYY-MM (default: eleven months before --to).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last month, YYYY-MM, included (default: this month).
+        #[arg(long)]
+        to: Option<String>,
+        /// CSV (RFC 4180) instead of a table.
+        #[arg(long)]
+        csv: bool,
+    },
     /// Take one email on standard input (for an MTA pipe): exits 0 once it is committed
     /// (to a case, as a duplicate, or to the quarantine), 75 when it could not be stored so
     /// that the MTA keeps it and retries.
@@ -411,6 +425,60 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
             )?,
             None => writeln!(out, "retention: another instance is running it now")?,
         },
+        Command::Stats { from, to, csv } => {
+            let to = to.unwrap_or_else(|| chrono::Utc::now().format("%Y-%m").to_string());
+            let from = match from {
+                Some(f) => f,
+                None => chrono::NaiveDate::parse_from_str(&format!("{to}-01"), "%Y-%m-%d")
+                    .map(|d| d.checked_sub_months(chrono::Months::new(11)).unwrap_or(d).format("%Y-%m").to_string())
+                    .map_err(|_| anyhow::anyhow!("--to: expected a month as YYYY-MM"))?,
+            };
+            let (start, end) = rempart_store::stats::month_range(&from, &to).map_err(|m| anyhow::anyhow!("--{m}"))?;
+            let pool = connect(settings)?;
+            let facts = rempart_store::stats::case_facts(&mut *pool.get()?, start, end)?;
+            let report = rempart_core::stats::aggregate(&facts, settings.stats.min_cell);
+            if csv {
+                write!(out, "{}", rempart_core::stats::to_csv(&report))?;
+            } else {
+                let minutes = |m: Option<i64>| m.map(|m| m.to_string()).unwrap_or_else(|| "-".into());
+                let rows: Vec<Vec<String>> = report
+                    .cells
+                    .iter()
+                    .map(|c| {
+                        vec![
+                            c.month.clone(),
+                            c.service_type.clone(),
+                            c.audience_type.clone(),
+                            c.threat_type.clone(),
+                            c.urgency.clone(),
+                            c.cases.to_string(),
+                            minutes(c.median_first_response_minutes),
+                            minutes(c.median_resolution_minutes),
+                        ]
+                    })
+                    .collect();
+                print_table(
+                    &mut out,
+                    &[
+                        "MONTH",
+                        "SERVICE",
+                        "AUDIENCE",
+                        "THREAT",
+                        "URGENCY",
+                        "CASES",
+                        "FIRST RESPONSE (MIN)",
+                        "RESOLUTION (MIN)",
+                    ],
+                    &rows,
+                    "no cell reaches the minimum count",
+                )?;
+                writeln!(
+                    out,
+                    "{from} to {to}; cells under {} cases suppressed: {}",
+                    report.min_cell, report.suppressed_cells
+                )?;
+            }
+        }
         Command::Case(CaseCommand::List { statuses, urgencies, limit }) => {
             let filter = CaseFilter {
                 statuses: statuses.iter().map(|s| CaseStatus::parse(s)).collect::<Result<_, _>>()?,

@@ -410,6 +410,7 @@ impl Settings {
             json_limit_bytes: self.server.json_limit_bytes,
             evidence_limit_bytes: self.server.evidence_limit_bytes,
             trusted_proxies: self.server.trusted_proxies.clone(),
+            stats_min_cell: self.stats.min_cell,
             helpline_key: None,
             policy: self.policy(),
         }

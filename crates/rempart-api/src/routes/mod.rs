@@ -8,6 +8,7 @@ pub mod health;
 pub mod items;
 pub mod mail;
 pub mod rota;
+pub mod stats;
 pub mod users;
 
 use actix_web::web;
@@ -98,6 +99,8 @@ api_routes! {
     get "/api/v1/workload" => rota::workload,
     post "/api/v1/rota/rebalance" => rota::rebalance,
     get "/api/v1/cases/{id}/escalations" => rota::escalations,
+    get "/api/v1/stats" => stats::stats,
+    post "/api/v1/cases/{id}/erase" => stats::erase,
 
     get "/api/v1/helpline-key" => mail::helpline_key,
     get "/.well-known/openpgpkey/hu/{hash}" => mail::wkd_key,

@@ -1,0 +1,116 @@
+//! Anonymised statistics and erasure on request.
+
+use crate::auth::AuthUser;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::routes::cases::visible_case;
+use crate::state::AppState;
+use actix_web::{HttpResponse, web};
+use rempart_core::Role;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct StatsQuery {
+    /// First month, `YYYY-MM` (default: eleven months before the current one).
+    pub from: Option<String>,
+    /// Last month, `YYYY-MM`, included (default: the current one).
+    pub to: Option<String>,
+    /// Smallest count shown; never below the configured `stats.min_cell`.
+    pub min_cell: Option<u32>,
+    /// `json` (default) or `csv`.
+    pub format: Option<String>,
+}
+
+/// Anonymised counts of cases by month, service type, audience type, threat type and
+/// urgency, with median minutes to first response and to resolution (analysts, leads and
+/// admins). Cells counting fewer than the minimum are suppressed.
+#[utoipa::path(get, path = "/api/v1/stats", tag = "stats", security(("bearer" = [])), params(StatsQuery),
+    responses(
+    (status = 200, body = rempart_core::stats::Report, description = "JSON, or text/csv with format=csv"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[tracing::instrument(skip_all)]
+pub async fn stats(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<StatsQuery>,
+) -> ApiResult<HttpResponse> {
+    if !matches!(user.0.role, Role::Analyst | Role::Lead | Role::Admin) {
+        return Err(ApiError::forbidden("only analysts, leads and administrators see statistics"));
+    }
+    let query = query.into_inner();
+    let today = chrono::Utc::now().date_naive();
+    let to = query.to.unwrap_or_else(|| today.format("%Y-%m").to_string());
+    let from = match query.from {
+        Some(f) => f,
+        None => {
+            let start = chrono::NaiveDate::parse_from_str(&format!("{to}-01"), "%Y-%m-%d")
+                .map_err(|_| ApiError::validation("to", "a month as YYYY-MM"))?;
+            start.checked_sub_months(chrono::Months::new(11)).unwrap_or(start).format("%Y-%m").to_string()
+        }
+    };
+    let (start, end) = rempart_store::stats::month_range(&from, &to).map_err(|m| {
+        let field = if m.starts_with("from") { "from" } else { "to" };
+        ApiError::validation(field, m)
+    })?;
+    let floor = state.config.stats_min_cell;
+    let min_cell = query.min_cell.unwrap_or(floor);
+    if min_cell < floor {
+        return Err(ApiError::validation("min_cell", format!("at least {floor} (stats.min_cell)")));
+    }
+    let csv = match query.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(_) => return Err(ApiError::validation("format", "json or csv")),
+    };
+    let facts = state.db(move |conn| Ok(rempart_store::stats::case_facts(conn, start, end)?)).await?;
+    let report = rempart_core::stats::aggregate(&facts, min_cell);
+    Ok(if csv {
+        HttpResponse::Ok().content_type("text/csv; charset=utf-8").body(rempart_core::stats::to_csv(&report))
+    } else {
+        HttpResponse::Ok().json(report)
+    })
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EraseRequest {
+    /// Why (recorded with the erasure): e.g. "the beneficiary asked to be forgotten".
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EraseResponse {
+    pub case_id: String,
+    /// True when the beneficiary had no other case and was erased too.
+    pub beneficiary_erased: bool,
+}
+
+/// Erases a closed case's identifying content at once (leads and admins), as retention
+/// does after its period: for a beneficiary's request to be forgotten. Cannot be undone.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/erase", tag = "cases", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = EraseRequest, responses(
+    (status = 200, body = EraseResponse),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json", description = "not closed, or already erased"),
+))]
+#[tracing::instrument(skip_all)]
+pub async fn erase(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<EraseRequest>,
+) -> ApiResult<web::Json<EraseResponse>> {
+    user.require_supervisor()?;
+    let raw = path.into_inner();
+    let reason = body.into_inner().reason;
+    state
+        .db(move |conn| {
+            let case = visible_case(conn, &user, &raw, "erasure")?;
+            let done = rempart_store::retention::erase_on_request(conn, &case.id, user.id(), &reason)?;
+            Ok(web::Json(EraseResponse { case_id: case.id, beneficiary_erased: done.beneficiaries > 0 }))
+        })
+        .await
+}
