@@ -37,6 +37,9 @@ pub struct OutboxWorker {
     /// Replies handed to SMTP at the same time. SMTP clients wait on the network (lettre
     /// pays a delayed-ACK round trip per message), so a few in flight multiply throughput.
     pub concurrency: usize,
+    /// How long a claimed reply stays this worker's: past it, another process (after a
+    /// crash of this one) takes it over.
+    pub lease: chrono::Duration,
 }
 
 impl OutboxWorker {
@@ -44,7 +47,7 @@ impl OutboxWorker {
     pub fn run_once(&self) -> Result<usize, MailError> {
         let claimed = {
             let mut conn = self.pool.get()?;
-            Outbox::claim(&mut conn, &self.worker_id, self.batch, chrono::Duration::minutes(5))?
+            Outbox::claim(&mut conn, &self.worker_id, self.batch, self.lease)?
         };
         let count = claimed.len();
         let lanes = self.concurrency.clamp(1, 32);

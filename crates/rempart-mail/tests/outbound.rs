@@ -100,6 +100,7 @@ fn worker(db: &TestDb, keyring: &Keyring, port: u16, id: &str) -> OutboxWorker {
         no_key: NoKeyPolicy::Hold,
         batch: 10,
         concurrency: 2,
+        lease: chrono::Duration::minutes(5),
     }
 }
 

@@ -228,6 +228,7 @@ fn main() {
         no_key: NoKeyPolicy::Hold,
         batch: 64,
         concurrency: std::env::var("REMPART_BENCH_SMTP_CONCURRENCY").ok().and_then(|v| v.parse().ok()).unwrap_or(4),
+        lease: chrono::Duration::minutes(5),
     };
     let started = Instant::now();
     let mut sent = 0;

@@ -72,6 +72,7 @@ pub fn start_outbox_worker(settings: &Settings, pool: &DbPool, keyring: Option<&
         no_key: settings.mail.no_key_policy,
         batch: 20,
         concurrency: settings.mail.smtp.concurrency,
+        lease: chrono::Duration::seconds(i64::try_from(settings.mail.outbox_lease_secs).unwrap_or(300)),
     };
     let poll = Duration::from_secs(settings.mail.outbox_poll_secs);
     std::thread::Builder::new().name("outbox".into()).spawn(move || {

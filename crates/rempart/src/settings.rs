@@ -104,6 +104,7 @@ pub struct MailSettings {
     pub max_decrypted_bytes: usize,
     pub no_key_policy: rempart_mail::worker::NoKeyPolicy,
     pub outbox_poll_secs: u64,
+    pub outbox_lease_secs: u64,
     pub smtp: SmtpSettings,
     pub imap: rempart_mail::imap::ImapConfig,
 }
@@ -387,6 +388,9 @@ impl Settings {
         }
         if !self.escalation.webhook_url.is_empty() && url::Url::parse(&self.escalation.webhook_url).is_err() {
             return Err(invalid("escalation.webhook_url", "not a URL".into()));
+        }
+        if !(1..=86_400).contains(&self.mail.outbox_lease_secs) {
+            return Err(invalid("mail.outbox_lease_secs", "must be between 1 and 86400".into()));
         }
         if self.mail.outbox_poll_secs == 0 {
             return Err(invalid("mail.outbox_poll_secs", "must be at least 1".into()));
