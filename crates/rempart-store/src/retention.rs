@@ -3,13 +3,13 @@
 //! audience and threat types, urgency, indicator kinds, who worked the case) keeps the
 //! statistics and the audit trail; the audit trail never held content.
 
-use crate::audit::{Audit, AuditEvent};
+use crate::audit::AuditEventInsertForm;
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::{
-    actions, beneficiaries, beneficiary_emails, case_links, case_status_changes, cases, comments, erasures, evidence,
-    evidence_blobs, indicators, key_changes, mail_quarantine, mail_receipts, messages, next_steps, outbox,
-    risk_assessments, third_parties, verification_changes,
+    actions, audit_events, beneficiaries, beneficiary_emails, case_links, case_status_changes, cases, comments,
+    erasures, evidence, evidence_blobs, indicators, key_changes, mail_quarantine, mail_receipts, messages, next_steps,
+    outbox, risk_assessments, third_parties, verification_changes,
 };
 use crate::util::{new_id, now};
 use chrono::NaiveDateTime;
@@ -84,11 +84,23 @@ pub fn erase_cases(conn: &mut DbConn, ids: &[String], policy: Policy<'_>) -> Sto
                 messages::gateway_notes.eq(None::<String>),
             ))
             .execute(conn)?;
-        // The raw messages as received and the evidence files; blobs nobody else uses go.
+        // The raw messages as received and the evidence files; their blobs go unless
+        // something else still uses them (the same file on another case, a quarantined copy).
+        let mut blobs: Vec<String> =
+            evidence::table.filter(evidence::case_id.eq_any(&ids)).select(evidence::sha256).load(conn)?;
+        blobs.extend(
+            mail_receipts::table
+                .filter(mail_receipts::case_id.eq_any(&ids))
+                .select(mail_receipts::raw_sha256)
+                .load::<String>(conn)?,
+        );
+        blobs.sort_unstable();
+        blobs.dedup();
         diesel::delete(mail_receipts::table.filter(mail_receipts::case_id.eq_any(&ids))).execute(conn)?;
         diesel::delete(evidence::table.filter(evidence::case_id.eq_any(&ids))).execute(conn)?;
         diesel::delete(
             evidence_blobs::table
+                .filter(evidence_blobs::sha256.eq_any(&blobs))
                 .filter(not(exists(evidence::table.filter(evidence::sha256.eq(evidence_blobs::sha256)))))
                 .filter(not(exists(mail_receipts::table.filter(mail_receipts::raw_sha256.eq(evidence_blobs::sha256)))))
                 .filter(not(exists(
@@ -185,18 +197,23 @@ pub fn erase_cases(conn: &mut DbConn, ids: &[String], policy: Policy<'_>) -> Sto
             DbConn::Sqlite(c) => diesel::insert_into(erasures::table).values(&rows).execute(c)?,
             DbConn::Postgres(c) => diesel::insert_into(erasures::table).values(&rows).execute(c)?,
         };
-        for (case_id, _) in &owner_of {
-            AuditEvent::record(
-                conn,
-                Audit {
-                    actor,
-                    action: "case.erased",
-                    case_id: Some(case_id),
-                    target: Some(("case", case_id)),
-                    details: serde_json::json!({ "policy": policy_name }).to_string(),
-                },
-            )?;
-        }
+        let trail: Vec<AuditEventInsertForm> = owner_of
+            .iter()
+            .map(|(case_id, _)| AuditEventInsertForm {
+                id: new_id(),
+                occurred_at: at,
+                actor_id: actor.map(str::to_owned),
+                action: "case.erased".into(),
+                case_id: Some(case_id.clone()),
+                target_kind: Some("case".into()),
+                target_id: Some(case_id.clone()),
+                details: serde_json::json!({ "policy": policy_name }).to_string(),
+            })
+            .collect();
+        match conn {
+            DbConn::Sqlite(c) => diesel::insert_into(audit_events::table).values(&trail).execute(c)?,
+            DbConn::Postgres(c) => diesel::insert_into(audit_events::table).values(&trail).execute(c)?,
+        };
         Ok(Erased { cases: ids.len(), beneficiaries: forgotten.len() })
     })
 }

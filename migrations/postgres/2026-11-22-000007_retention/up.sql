@@ -16,3 +16,7 @@ CREATE TABLE erasures (
 );
 CREATE INDEX erasures_case ON erasures (case_id);
 CREATE INDEX cases_retention ON cases (status, closed_at) WHERE erased_at IS NULL;
+-- An erasure finds a case's raw messages, and checks whether a blob is still used.
+CREATE INDEX mail_receipts_case ON mail_receipts (case_id);
+CREATE INDEX mail_receipts_raw ON mail_receipts (raw_sha256);
+CREATE INDEX mail_quarantine_raw ON mail_quarantine (raw_sha256);
