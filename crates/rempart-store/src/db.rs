@@ -193,7 +193,10 @@ impl DbPool {
         drop(manager.open()?);
         // No test query on every checkout: it costs a round trip per request, and a
         // broken connection is caught by `has_broken` and replaced.
+        // Connections open as they are needed (up to max_size) rather than all at start:
+        // a PostgreSQL server has a connection limit shared by every process and tool.
         let pool = Pool::builder()
+            .min_idle(Some(1))
             .test_on_check_out(false)
             .max_size(options.max_size)
             .connection_timeout(options.connect_timeout)
