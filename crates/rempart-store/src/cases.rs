@@ -273,45 +273,16 @@ struct StatusChangeInsertForm {
 /// transaction holds the database write lock.
 pub fn allocate_reference(conn: &mut DbConn, year: i32) -> StoreResult<CaseReference> {
     use case_reference_counters::dsl::{case_reference_counters as counters, last_number, year as year_col};
+    // One statement: create the year's counter at 1, or increment it. Upsert with
+    // RETURNING exists on both engines, though not through MultiConnection.
+    let upsert = diesel::insert_into(counters)
+        .values((year_col.eq(year), last_number.eq(1_i64)))
+        .on_conflict(year_col)
+        .do_update()
+        .set(last_number.eq(last_number + 1_i64));
     let number: i64 = match conn {
-        // A per-year sequence (migration 000008): no row stays locked until the commit, so
-        // creations do not wait on each other. A rolled-back creation leaves a gap.
-        DbConn::Postgres(c) => {
-            #[derive(QueryableByName)]
-            struct Next {
-                #[diesel(sql_type = diesel::sql_types::BigInt)]
-                n: i64,
-            }
-            diesel::sql_query("SELECT rempart_next_case_number($1) AS n")
-                .bind::<diesel::sql_types::Integer, _>(year)
-                .get_result::<Next>(c)?
-                .n
-        }
-        // One writer at a time: the counter row, which never falls behind the references
-        // already written (a database moved from PostgreSQL, where the counter rests).
-        DbConn::Sqlite(c) => {
-            let upsert = diesel::insert_into(counters)
-                .values((year_col.eq(year), last_number.eq(1_i64)))
-                .on_conflict(year_col)
-                .do_update()
-                .set(last_number.eq(last_number + 1_i64));
-            let next: i64 = upsert.returning(last_number).get_result(c)?;
-            let prefix = format!("RMP-{year}-");
-            let highest: Option<String> = cases::table
-                .filter(cases::reference.ge(&prefix))
-                .filter(cases::reference.lt(format!("RMP-{year}.")))
-                .select(cases::reference)
-                .order(cases::reference.desc())
-                .first(c)
-                .optional()?;
-            let taken = highest.and_then(|r| r.strip_prefix(&prefix).and_then(|n| n.parse::<i64>().ok())).unwrap_or(0);
-            if next > taken {
-                next
-            } else {
-                diesel::update(counters.filter(year_col.eq(year))).set(last_number.eq(taken + 1)).execute(c)?;
-                taken + 1
-            }
-        }
+        DbConn::Sqlite(c) => upsert.returning(last_number).get_result(c)?,
+        DbConn::Postgres(c) => upsert.returning(last_number).get_result(c)?,
     };
     CaseReference::new(year, number).map_err(|e| StoreError::Conflict(format!("cannot allocate a case reference: {e}")))
 }
@@ -322,8 +293,8 @@ impl Case {
         Case::get(conn, &id)
     }
 
-    /// Creates the case and answers its id. On SQLite the reference counter stays locked
-    /// from its allocation to the commit, so every check and read happens before it.
+    /// Creates the case and answers its id. The reference counter stays locked from its
+    /// allocation to the commit, so every check and read happens before or after it.
     pub fn insert(conn: &mut DbConn, new: NewCase, actor: Option<&str>) -> StoreResult<String> {
         Case::insert_with(conn, new, actor, |_, _| Ok(()))
     }
