@@ -426,14 +426,12 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
             None => writeln!(out, "retention: another instance is running it now")?,
         },
         Command::Stats { from, to, csv } => {
-            let to = to.unwrap_or_else(|| chrono::Utc::now().format("%Y-%m").to_string());
-            let from = match from {
-                Some(f) => f,
-                None => chrono::NaiveDate::parse_from_str(&format!("{to}-01"), "%Y-%m-%d")
-                    .map(|d| d.checked_sub_months(chrono::Months::new(11)).unwrap_or(d).format("%Y-%m").to_string())
-                    .map_err(|_| anyhow::anyhow!("--to: expected a month as YYYY-MM"))?,
-            };
-            let (start, end) = rempart_store::stats::month_range(&from, &to).map_err(|m| anyhow::anyhow!("--{m}"))?;
+            let (start, end) = rempart_store::stats::months_or_default(
+                from.as_deref(),
+                to.as_deref(),
+                chrono::Utc::now().date_naive(),
+            )
+            .map_err(|m| anyhow::anyhow!("--{m}"))?;
             let pool = connect(settings)?;
             let facts = rempart_store::stats::case_facts(&mut *pool.get()?, start, end)?;
             let report = rempart_core::stats::aggregate(&facts, settings.stats.min_cell);
@@ -474,8 +472,11 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
                 )?;
                 writeln!(
                     out,
-                    "{from} to {to}; cells under {} cases suppressed: {}",
-                    report.min_cell, report.suppressed_cells
+                    "{} to {}; cells under {} cases suppressed: {}",
+                    start.format("%Y-%m"),
+                    (end - chrono::Duration::days(1)).format("%Y-%m"),
+                    report.min_cell,
+                    report.suppressed_cells
                 )?;
             }
         }

@@ -41,19 +41,11 @@ pub async fn stats(
     }
     let query = query.into_inner();
     let today = chrono::Utc::now().date_naive();
-    let to = query.to.unwrap_or_else(|| today.format("%Y-%m").to_string());
-    let from = match query.from {
-        Some(f) => f,
-        None => {
-            let start = chrono::NaiveDate::parse_from_str(&format!("{to}-01"), "%Y-%m-%d")
-                .map_err(|_| ApiError::validation("to", "a month as YYYY-MM"))?;
-            start.checked_sub_months(chrono::Months::new(11)).unwrap_or(start).format("%Y-%m").to_string()
-        }
-    };
-    let (start, end) = rempart_store::stats::month_range(&from, &to).map_err(|m| {
-        let field = if m.starts_with("from") { "from" } else { "to" };
-        ApiError::validation(field, m)
-    })?;
+    let (start, end) = rempart_store::stats::months_or_default(query.from.as_deref(), query.to.as_deref(), today)
+        .map_err(|m| {
+            let field = if m.starts_with("from") { "from" } else { "to" };
+            ApiError::validation(field, m)
+        })?;
     let floor = state.config.stats_min_cell;
     let min_cell = query.min_cell.unwrap_or(floor);
     if min_cell < floor {
