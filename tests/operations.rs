@@ -418,23 +418,51 @@ fn erase_and_retention_through_the_cli(backend: Backend) {
         }
         run(&mut cmd, "")
     };
+    // c-2 was closed just now and keeps its content: within any retention period.
+    use diesel::RunQueryDsl;
+    let mut conn = db.conn();
+    diesel::sql_query(
+        "UPDATE cases SET erased_at = NULL, status = 'closed', closed_at = CURRENT_TIMESTAMP WHERE id = 'c-2'",
+    )
+    .execute(&mut conn)
+    .expect("c-2");
+    diesel::sql_query(
+        "INSERT INTO users (id, email, display_name, role, languages, password_hash, active, must_change_password, \
+         token_version, created_at, updated_at, totp_enabled, capacity, cleared_for_restricted, time_zone) VALUES \
+         ('u-2', 'handler@helpline.example', 'H', 'handler', 'fr', 'x', TRUE, FALSE, 1, CURRENT_TIMESTAMP, \
+         CURRENT_TIMESTAMP, FALSE, 20, FALSE, 'UTC')",
+    )
+    .execute(&mut conn)
+    .expect("handler");
+    drop(conn);
     let reason = ["--reason", "asked to be forgotten"];
-    let erase = |by: &str| cli(&[&["erase", "--case", "RMP-2026-000001", "--by", by][..], &reason[..]].concat(), &[]);
-    let out = erase("nobody@helpline.example");
+    let erase =
+        |reference: &str, by: &str| cli(&[&["erase", "--case", reference, "--by", by][..], &reason[..]].concat(), &[]);
+    let out = erase("RMP-2026-000002", "nobody@helpline.example");
     assert!(!out.status.success() && text(&out.stderr).contains("no active account"), "{}", text(&out.stderr));
+    let out = erase("RMP-2026-000002", "handler@helpline.example");
+    assert!(!out.status.success() && text(&out.stderr).contains("only a lead or an administrator"));
     let off = cli(&["retention"], &[]);
     assert!(!off.status.success() && text(&off.stderr).contains("retention is off"));
+    // Retention takes c-1 (closed in March) and leaves c-2, so the beneficiary stays.
     let out = cli(&["retention"], &[("REMPART_RETENTION__CLOSED_CASE_DAYS", "30")]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stdout).contains("erased 1 cases closed more than 30 days ago and 1 beneficiaries"),
-        "{}",
-        text(&out.stdout)
-    );
-    let out = erase("lead@helpline.example");
+    let said = text(&out.stdout);
+    assert!(said.contains("erased 1 cases closed more than 30 days ago and 0 beneficiaries"), "{said}");
+    let out = erase("RMP-2026-000001", "lead@helpline.example");
     assert!(!out.status.success() && text(&out.stderr).contains("already erased"), "{}", text(&out.stderr));
+    // The request erases c-2 at once, and with it the beneficiary's identity.
+    let out = erase("RMP-2026-000002", "lead@helpline.example");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim(), "erased RMP-2026-000002 and its beneficiary (no other case)");
+    let text_left = {
+        let mut all = Vec::new();
+        export::export(&mut db.conn(), &mut all).expect("export");
+        String::from_utf8(all).expect("utf-8")
+    };
+    assert!(!text_left.contains("Amina") && !text_left.contains("amina@example.org"));
     let summary = export::summarize(&mut db.conn()).expect("summary");
-    assert_eq!(summary.table("erasures").expect("erasures").rows, 2, "the fixture's and this one");
+    assert_eq!(summary.table("erasures").expect("erasures").rows, 3, "the fixture's, retention's and the request's");
 }
 
 #[test]
