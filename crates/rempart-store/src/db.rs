@@ -195,8 +195,11 @@ impl DbPool {
         // broken connection is caught by `has_broken` and replaced.
         // Connections open as they are needed (up to max_size) rather than all at start:
         // a PostgreSQL server has a connection limit shared by every process and tool.
+        // No minimum kept idle: a pool topping itself up opens a connection in the
+        // background, and a short command exiting meanwhile crashed in libpq's clean-up
+        // (signal 11, about one exit in seven; tests/cli.rs checks it stays fixed).
         let pool = Pool::builder()
-            .min_idle(Some(1))
+            .min_idle(Some(0))
             .test_on_check_out(false)
             .max_size(options.max_size)
             .connection_timeout(options.connect_timeout)
