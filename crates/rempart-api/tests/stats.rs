@@ -49,9 +49,10 @@ fn statistics_suppress_small_cells(db: TestDb) {
     assert!(
         text.starts_with("month,service_type,") && text.contains(",account_compromise,journalist,unspecified,high,6,")
     );
-    for bad in ["?from=2026-13", "?from=2026-05&to=2026-01", "?format=xml", "?since=2026-01"] {
+    for bad in ["?from=2026-13", "?from=2026-05&to=2026-01", "?format=xml", "?since=2026-01", "?min_cell=abc"] {
         let answer = app.get(&format!("/api/v1/stats{bad}"), Some(&lead));
         assert!(answer.status == 422 || answer.status == 400, "{bad}: {answer:?}");
+        assert!(["validation", "bad-request"].contains(&answer.problem().as_str()), "{bad}: {answer:?}");
     }
 }
 
@@ -64,6 +65,11 @@ fn erasure_on_request(db: TestDb) {
     let erase =
         |token: &str| app.post(&format!("{base}/erase"), Some(token), json!({"reason": "asked to be forgotten"}));
     erase(&handler).expect(403);
+    let garbled = app.raw_post(&format!("{base}/erase"), Some(&lead), "application/json", b"{\"reason\":".to_vec());
+    assert_eq!(garbled.expect(400).problem(), "bad-request");
+    let unknown = app.post(&format!("{base}/erase"), Some(&lead), json!({"reason": "x", "also": 1}));
+    assert!(unknown.status == 400 || unknown.status == 422, "{unknown:?}");
+    unknown.problem();
     assert_eq!(erase(&lead).expect(409).problem(), "conflict", "an open case is closed first");
     for to in ["open", "resolved", "closed"] {
         app.post(&format!("{base}/transitions"), Some(&lead), json!({"to": to})).expect(200);

@@ -4,7 +4,7 @@
 //! from fewer values than the minimum is withheld, so that no one case can be singled out.
 //! Pure: the store supplies the facts.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -128,6 +128,41 @@ pub fn to_csv(report: &Report) -> String {
     out
 }
 
+/// The months asked for (`YYYY-MM`, both included) as a time range; without `to`, the
+/// month of `today`; without `from`, eleven months before `to` (a year of figures).
+pub fn months_or_default(
+    from: Option<&str>,
+    to: Option<&str>,
+    today: NaiveDate,
+) -> Result<(NaiveDateTime, NaiveDateTime), String> {
+    let to = to.map_or_else(|| today.format("%Y-%m").to_string(), str::to_owned);
+    let from = match from {
+        Some(f) => f.to_owned(),
+        None => NaiveDate::parse_from_str(&format!("{to}-01"), "%Y-%m-%d")
+            .map_err(|_| format!("to: expected a month as YYYY-MM, got {to:?}"))?
+            .checked_sub_months(chrono::Months::new(11))
+            .ok_or("to: out of range")?
+            .format("%Y-%m")
+            .to_string(),
+    };
+    month_range(&from, &to)
+}
+
+/// `[first day of from_month, first day after to_month)` from `YYYY-MM` strings.
+pub fn month_range(from: &str, to: &str) -> Result<(NaiveDateTime, NaiveDateTime), String> {
+    let parse = |s: &str, field: &str| {
+        NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d")
+            .map_err(|_| format!("{field}: expected a month as YYYY-MM, got {s:?}"))
+    };
+    let start = parse(from, "from")?;
+    let end = parse(to, "to")?;
+    if end < start {
+        return Err("to: before from".into());
+    }
+    let after = end.checked_add_months(chrono::Months::new(1)).ok_or("to: out of range")?;
+    Ok((start.and_hms_opt(0, 0, 0).unwrap_or_default(), after.and_hms_opt(0, 0, 0).unwrap_or_default()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +178,24 @@ mod tests {
             urgency: urgency.into(),
             first_response_at: response_min.map(|m| created + Duration::minutes(m)),
             resolved_at: None,
+        }
+    }
+
+    #[test]
+    fn months_default_to_the_last_twelve_and_refuse_nonsense() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 22).expect("date");
+        let at = |y, m| NaiveDate::from_ymd_opt(y, m, 1).and_then(|d| d.and_hms_opt(0, 0, 0)).expect("date");
+        assert_eq!(months_or_default(None, None, today), Ok((at(2025, 12), at(2026, 12))));
+        assert_eq!(months_or_default(Some("2026-02"), Some("2026-02"), today), Ok((at(2026, 2), at(2026, 3))));
+        assert_eq!(months_or_default(None, Some("2026-12"), today), Ok((at(2026, 1), at(2027, 1))));
+        for (from, to, field) in [
+            (Some("2026-13"), None, "from"),
+            (Some("2026-05"), Some("2026-01"), "to"),
+            (None, Some("soon"), "to"),
+            (Some(""), Some("2026-01"), "from"),
+        ] {
+            let err = months_or_default(from, to, today).expect_err("refused");
+            assert!(err.starts_with(field), "{from:?} {to:?}: {err}");
         }
     }
 

@@ -40,38 +40,3 @@ pub fn case_facts(conn: &mut DbConn, from: NaiveDateTime, to: NaiveDateTime) -> 
         })
         .collect())
 }
-
-/// The months asked for (`YYYY-MM`, both included) as a time range; without `to`, the
-/// month of `today`; without `from`, eleven months before `to` (a year of figures).
-pub fn months_or_default(
-    from: Option<&str>,
-    to: Option<&str>,
-    today: chrono::NaiveDate,
-) -> Result<(NaiveDateTime, NaiveDateTime), String> {
-    let to = to.map_or_else(|| today.format("%Y-%m").to_string(), str::to_owned);
-    let from = match from {
-        Some(f) => f.to_owned(),
-        None => chrono::NaiveDate::parse_from_str(&format!("{to}-01"), "%Y-%m-%d")
-            .map_err(|_| format!("to: expected a month as YYYY-MM, got {to:?}"))?
-            .checked_sub_months(chrono::Months::new(11))
-            .ok_or("to: out of range")?
-            .format("%Y-%m")
-            .to_string(),
-    };
-    month_range(&from, &to)
-}
-
-/// `[first day of from_month, first day after to_month)` from `YYYY-MM` strings.
-pub fn month_range(from: &str, to: &str) -> Result<(NaiveDateTime, NaiveDateTime), String> {
-    let parse = |s: &str, field: &str| {
-        chrono::NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d")
-            .map_err(|_| format!("{field}: expected a month as YYYY-MM, got {s:?}"))
-    };
-    let start = parse(from, "from")?;
-    let end = parse(to, "to")?;
-    if end < start {
-        return Err("to: before from".into());
-    }
-    let after = end.checked_add_months(chrono::Months::new(1)).ok_or("to: out of range")?;
-    Ok((start.and_hms_opt(0, 0, 0).unwrap_or_default(), after.and_hms_opt(0, 0, 0).unwrap_or_default()))
-}

@@ -426,12 +426,9 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
             None => writeln!(out, "retention: another instance is running it now")?,
         },
         Command::Stats { from, to, csv } => {
-            let (start, end) = rempart_store::stats::months_or_default(
-                from.as_deref(),
-                to.as_deref(),
-                chrono::Utc::now().date_naive(),
-            )
-            .map_err(|m| anyhow::anyhow!("--{m}"))?;
+            let (start, end) =
+                rempart_core::stats::months_or_default(from.as_deref(), to.as_deref(), chrono::Utc::now().date_naive())
+                    .map_err(|m| anyhow::anyhow!("--{m}"))?;
             let pool = connect(settings)?;
             let facts = rempart_store::stats::case_facts(&mut *pool.get()?, start, end)?;
             let report = rempart_core::stats::aggregate(&facts, settings.stats.min_cell);

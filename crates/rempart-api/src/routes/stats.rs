@@ -41,7 +41,7 @@ pub async fn stats(
     }
     let query = query.into_inner();
     let today = chrono::Utc::now().date_naive();
-    let (start, end) = rempart_store::stats::months_or_default(query.from.as_deref(), query.to.as_deref(), today)
+    let (start, end) = rempart_core::stats::months_or_default(query.from.as_deref(), query.to.as_deref(), today)
         .map_err(|m| {
             let field = if m.starts_with("from") { "from" } else { "to" };
             ApiError::validation(field, m)
