@@ -61,20 +61,9 @@ fn two_serves_on_one_postgres_survive_a_sigkill() {
         dovecot.deliver("INBOX", &plain(&format!("writer{i}@example.org"), &format!("Message {i}"), id, "Bonjour."));
     }
     let smtp = SmtpServer::start();
-    let env = [
-        ("REMPART_MAIL__SMTP__HOST", "127.0.0.1".to_owned()),
-        ("REMPART_MAIL__SMTP__PORT", smtp.port.to_string()),
-        ("REMPART_MAIL__SMTP__TLS", "none".into()),
-        ("REMPART_MAIL__SMTP__CONCURRENCY", "1".into()),
-        ("REMPART_MAIL__OUTBOX_POLL_SECS", "1".into()),
-        ("REMPART_MAIL__OUTBOX_LEASE_SECS", "3".into()),
-        ("REMPART_MAIL__IMAP__HOST", "127.0.0.1".into()),
-        ("REMPART_MAIL__IMAP__PORT", dovecot.port.to_string()),
-        ("REMPART_MAIL__IMAP__TLS", "none".into()),
-        ("REMPART_MAIL__IMAP__USERNAME", "help".into()),
-        ("REMPART_MAIL__IMAP__PASSWORD", "secret".into()),
-        ("REMPART_MAIL__IMAP__POLL_SECS", "1".into()),
-    ];
+    let mut env = common::smtp_env(smtp.port);
+    env.extend(common::imap_env(dovecot.port));
+    env.extend([("REMPART_MAIL__SMTP__CONCURRENCY", "1".into()), ("REMPART_MAIL__OUTBOX_LEASE_SECS", "3".into())]);
     let mut a = common::serve(a_dir.path(), db.url(), &env);
     let b = common::start(b_dir.path(), db.url(), &env);
 

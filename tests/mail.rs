@@ -103,13 +103,7 @@ fn mailgate_then_encrypted_reply_through_serve(db: TestDb) {
     let served = serve(
         dir.path(),
         db.url(),
-        &[
-            ("REMPART_MAIL__SMTP__HOST", "127.0.0.1".into()),
-            ("REMPART_MAIL__SMTP__PORT", smtp.port.to_string()),
-            ("REMPART_MAIL__SMTP__TLS", "none".into()),
-            ("REMPART_MAIL__OUTBOX_POLL_SECS", "1".into()),
-            ("REMPART_ESCALATION__POLL_SECS", "1".into()),
-        ],
+        &[common::smtp_env(smtp.port), vec![("REMPART_ESCALATION__POLL_SECS", "1".into())]].concat(),
     );
     let client = reqwest::blocking::Client::new();
     let get = |path: &str| client.get(served.url(path)).bearer_auth(&served.token).send().expect("request");
@@ -237,18 +231,7 @@ fn serve_fetches_the_mailbox_over_imap() {
         &ana.encrypt_sign(HELPLINE, &protected_inner("Arrivé par IMAP", "Bonjour par IMAP.")),
     );
     dovecot.deliver("INBOX", &raw);
-    let served = serve(
-        dir.path(),
-        db.url(),
-        &[
-            ("REMPART_MAIL__IMAP__HOST", "127.0.0.1".into()),
-            ("REMPART_MAIL__IMAP__PORT", dovecot.port.to_string()),
-            ("REMPART_MAIL__IMAP__TLS", "none".into()),
-            ("REMPART_MAIL__IMAP__USERNAME", "help".into()),
-            ("REMPART_MAIL__IMAP__PASSWORD", "secret".into()),
-            ("REMPART_MAIL__IMAP__POLL_SECS", "1".into()),
-        ],
-    );
+    let served = serve(dir.path(), db.url(), &common::imap_env(dovecot.port));
     let client = reqwest::blocking::Client::new();
     let deadline = Instant::now() + Duration::from_secs(60);
     let cases = loop {

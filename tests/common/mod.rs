@@ -141,3 +141,27 @@ pub fn start(dir: &Path, database_url: &str, env: &[(&str, String)]) -> Served {
     let port: u16 = printed.last().and_then(|l| l.rsplit(' ').next()).and_then(|p| p.parse().ok()).expect("port");
     Served { child, port, token: String::new() }
 }
+
+/// Configuration of `serve` for the loopback Dovecot of the mail tests (user `help`),
+/// polled every second.
+pub fn imap_env(port: u16) -> Vec<(&'static str, String)> {
+    vec![
+        ("REMPART_MAIL__IMAP__HOST", "127.0.0.1".into()),
+        ("REMPART_MAIL__IMAP__PORT", port.to_string()),
+        ("REMPART_MAIL__IMAP__TLS", "none".into()),
+        ("REMPART_MAIL__IMAP__USERNAME", "help".into()),
+        ("REMPART_MAIL__IMAP__PASSWORD", "secret".into()),
+        ("REMPART_MAIL__IMAP__POLL_SECS", "1".into()),
+    ]
+}
+
+/// Configuration of `serve` for a loopback SMTP server without TLS; the outbox is polled
+/// every second.
+pub fn smtp_env(port: u16) -> Vec<(&'static str, String)> {
+    vec![
+        ("REMPART_MAIL__SMTP__HOST", "127.0.0.1".into()),
+        ("REMPART_MAIL__SMTP__PORT", port.to_string()),
+        ("REMPART_MAIL__SMTP__TLS", "none".into()),
+        ("REMPART_MAIL__OUTBOX_POLL_SECS", "1".into()),
+    ]
+}
