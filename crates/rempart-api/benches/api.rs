@@ -5,6 +5,9 @@
 //! cargo bench -p rempart-api --bench api
 //! REMPART_BENCH_CASES=20000 REMPART_BENCH_BACKENDS=postgres cargo bench -p rempart-api --bench api
 //! ```
+//!
+//! For diagnosis: `REMPART_BENCH_POOL` sets the server's connection pool (default: the
+//! number of clients), `REMPART_BENCH_KEEP=1` keeps the loaded database for EXPLAIN.
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -89,7 +92,10 @@ fn run(backend: Backend, cases: usize, creations: usize, reads: usize) {
     config.access_token_ttl = Duration::from_secs(3600);
     let pool = rempart_store::DbPool::connect(
         db.url(),
-        rempart_store::PoolOptions { max_size: clients() as u32, ..Default::default() },
+        rempart_store::PoolOptions {
+            max_size: env_usize("REMPART_BENCH_POOL", clients()) as u32,
+            ..Default::default()
+        },
     )
     .expect("pool");
     let (tx, rx) = mpsc::channel();
@@ -154,6 +160,11 @@ fn run(backend: Backend, cases: usize, creations: usize, reads: usize) {
         ms(pct(&mut lat, 95.0)),
         ms(pct(&mut lat, 99.0))
     );
+    if std::env::var_os("REMPART_BENCH_KEEP").is_some() {
+        // Diagnosis: keep the loaded database (EXPLAIN, psql) instead of dropping it.
+        println!("kept {}", db.url());
+        std::mem::forget(db);
+    }
 }
 
 /// Sends `total` requests built by `build` from [`clients`] concurrent tasks of one async

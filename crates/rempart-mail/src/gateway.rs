@@ -189,10 +189,7 @@ impl Gateway {
                     };
                     let mut new = NewCase::new(beneficiary.id.clone(), summary);
                     new.assignee_id = decision.as_ref().and_then(|d| d.assignee.clone());
-                    let id = Case::insert_with(conn, new, None, |conn, case_id| match &decision {
-                        Some(d) => rempart_store::rota::insert_decision(conn, case_id, d),
-                        None => Ok(()),
-                    })?;
+                    let id = Case::insert_decided(conn, new, None, decision.as_ref())?.id;
                     (id, true)
                 }
             };

@@ -239,6 +239,12 @@ impl Beneficiary {
             .ok_or_else(|| StoreError::not_found("beneficiary", id))
     }
 
+    /// Not found unless a beneficiary `id` exists (without reading the row).
+    pub fn ensure_exists(conn: &mut DbConn, id: &str) -> StoreResult<()> {
+        let found: Option<String> = beneficiaries::table.find(id).select(beneficiaries::id).first(conn).optional()?;
+        found.map(|_| ()).ok_or_else(|| StoreError::not_found("beneficiary", id))
+    }
+
     pub fn detail(conn: &mut DbConn, id: &str) -> StoreResult<BeneficiaryDetail> {
         let beneficiary = Beneficiary::get(conn, id)?;
         let emails = beneficiary_emails::table

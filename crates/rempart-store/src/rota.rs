@@ -295,6 +295,17 @@ pub fn roster_at(conn: &mut DbConn, at: NaiveDateTime, policy: &Policy) -> Store
     people.extend(rotation.iter().flat_map(|r| r.order.iter().cloned()));
     people.sort();
     people.dedup();
+    if people.is_empty() {
+        // Nobody on shift and no rotation: nothing else to read (four queries saved on
+        // every new case of a helpline that does not plan shifts).
+        return Ok(Roster {
+            handlers: Vec::new(),
+            shifts: Vec::new(),
+            check_ins: Vec::new(),
+            rotation,
+            loads: BTreeMap::new(),
+        });
+    }
     let rows: Vec<(String, String, String, i32, bool, bool)> = users::table
         .filter(users::id.eq_any(&people))
         .select((
@@ -375,17 +386,37 @@ pub fn roster_at(conn: &mut DbConn, at: NaiveDateTime, policy: &Policy) -> Store
 /// case, so the two never disagree).
 pub fn insert_decision(conn: &mut DbConn, case_id: &str, decision: &Decision) -> StoreResult<()> {
     diesel::insert_into(assignment_decisions::table)
-        .values((
-            assignment_decisions::id.eq(new_id()),
-            assignment_decisions::case_id.eq(case_id),
-            assignment_decisions::assignee_id.eq(decision.assignee.as_deref()),
-            assignment_decisions::via_standby.eq(decision.via_standby),
-            assignment_decisions::alert_leads.eq(decision.alert_leads),
-            assignment_decisions::reasons.eq(decision.reasons.join("\n")),
-            assignment_decisions::decided_at.eq(now()),
-        ))
+        .values(DecisionInsertForm::new(case_id, decision, now()))
         .execute(conn)?;
     Ok(())
+}
+
+/// The row that records why a case went to whom.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = assignment_decisions)]
+pub(crate) struct DecisionInsertForm {
+    pub id: String,
+    pub case_id: String,
+    pub assignee_id: Option<String>,
+    pub via_standby: bool,
+    pub alert_leads: bool,
+    /// One reason per line.
+    pub reasons: String,
+    pub decided_at: NaiveDateTime,
+}
+
+impl DecisionInsertForm {
+    pub(crate) fn new(case_id: &str, decision: &Decision, at: NaiveDateTime) -> Self {
+        Self {
+            id: new_id(),
+            case_id: case_id.to_owned(),
+            assignee_id: decision.assignee.clone(),
+            via_standby: decision.via_standby,
+            alert_leads: decision.alert_leads,
+            reasons: decision.reasons.join("\n"),
+            decided_at: at,
+        }
+    }
 }
 
 /// Keeps a decision about an existing case and applies it.

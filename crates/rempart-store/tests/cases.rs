@@ -565,7 +565,53 @@ fn list_filters_and_cursor_pagination(db: TestDb) {
     assert_eq!(seen, expected, "every case once, in order, none skipped or repeated");
 }
 
+/// A new case is answered as built, not read back: the answer must be what was stored,
+/// with its audit event and the decision that assigned it.
+fn a_new_case_is_answered_as_stored(db: TestDb) {
+    let mut conn = db.conn();
+    let b = beneficiary(&mut conn, "ana@example.org");
+    let handler = user(&mut conn, "bo@helpline.example", Role::Handler);
+    let new = NewCase {
+        urgency: Urgency::Critical,
+        priority: Priority::P1,
+        service_type: Some(TaxonomyCode::parse("account_compromise").expect("code")),
+        threat_type: Some(ThreatType::Direct),
+        imminent_risk: true,
+        sensitivity: Sensitivity::Restricted,
+        assignee_id: Some(handler.id.clone()),
+        ..NewCase::new(&b.id, "  Téléphone saisi à la frontière  ")
+    };
+    let decision = rempart_rota::Decision {
+        assignee: Some(handler.id.clone()),
+        reasons: vec!["rotation week 48: intake is Bo".into(), "assigned to Bo".into()],
+        via_standby: false,
+        alert_leads: true,
+    };
+    let created = Case::insert_decided(&mut conn, new, Some(&handler.id), Some(&decision)).expect("create");
+    let stored = Case::get(&mut conn, &created.id).expect("stored");
+    assert_eq!(
+        serde_json::to_value(&created).expect("json"),
+        serde_json::to_value(&stored).expect("json"),
+        "the answer is the stored row"
+    );
+    assert_eq!(stored.summary, "Téléphone saisi à la frontière");
+    let trail = AuditEvent::for_case(&mut conn, &created.id).expect("trail");
+    assert_eq!(trail.len(), 1);
+    assert_eq!(trail[0].action, "case.created");
+    assert_eq!(trail[0].actor_id.as_deref(), Some(handler.id.as_str()));
+    assert_eq!(trail[0].details, format!("reference={} urgency=critical imminent_risk=true", created.reference));
+    let decisions = rempart_store::rota::decisions_for_case(&mut conn, &created.id).expect("decisions");
+    assert_eq!(decisions.len(), 1);
+    assert_eq!(decisions[0].assignee_id.as_deref(), Some(handler.id.as_str()));
+    assert_eq!(decisions[0].reasons, "rotation week 48: intake is Bo\nassigned to Bo");
+    assert!(decisions[0].alert_leads && !decisions[0].via_standby);
+    // Without a decision, none is recorded.
+    let plain = case(&mut conn, &b.id, "Compte Signal compromis");
+    assert!(rempart_store::rota::decisions_for_case(&mut conn, &plain.id).expect("decisions").is_empty());
+}
+
 on_both_backends!(
+    a_new_case_is_answered_as_stored,
     references_are_sequential_per_year,
     state_machine_is_enforced_and_history_kept,
     updates_use_optimistic_concurrency,

@@ -56,4 +56,52 @@ fn a_failed_creation_gives_its_number_back(db: TestDb) {
     assert_eq!(next.reference.number(), 2, "the rolled-back creation left no gap");
 }
 
-on_both_backends!(sixteen_concurrent_creators_get_distinct_gapless_references, a_failed_creation_gives_its_number_back);
+/// A creation that fails in the statement that numbers it (here the audit event names an
+/// actor who does not exist, which no check before the numbering looks at) leaves no
+/// case, no audit event and no used number behind.
+fn a_creation_failing_while_numbered_gives_its_number_back(db: TestDb) {
+    use diesel::prelude::*;
+    use rempart_store::schema::{audit_events, cases};
+    let mut conn = db.conn();
+    let b = common::beneficiary(&mut conn, "ana@example.org");
+    Case::create(&mut conn, NewCase::new(&b.id, "first"), None).expect("first");
+    let bad = Case::create(&mut conn, NewCase::new(&b.id, "bad"), Some("no-such-user"));
+    assert!(matches!(bad, Err(rempart_store::StoreError::Invalid { .. })), "{bad:?}");
+    let summaries: Vec<String> = cases::table.select(cases::summary).load(&mut *conn).expect("cases");
+    assert_eq!(summaries, vec!["first".to_owned()]);
+    let audited: i64 = audit_events::table
+        .filter(audit_events::action.eq("case.created"))
+        .count()
+        .get_result(&mut *conn)
+        .expect("audit");
+    assert_eq!(audited, 1);
+    let next = Case::create(&mut conn, NewCase::new(&b.id, "second"), None).expect("second");
+    assert_eq!(next.reference.number(), 2, "the failed creation left no gap");
+}
+
+/// Past the last number of a year, creation is refused with a conflict and changes nothing.
+fn the_last_number_of_a_year_is_the_last(db: TestDb) {
+    use diesel::prelude::*;
+    use rempart_store::schema::case_reference_counters as counters;
+    let mut conn = db.conn();
+    let b = common::beneficiary(&mut conn, "ana@example.org");
+    let year = chrono::Utc::now().year();
+    diesel::insert_into(counters::table)
+        .values((counters::year.eq(year), counters::last_number.eq(999_998_i64)))
+        .execute(&mut *conn)
+        .expect("counter");
+    let last = Case::create(&mut conn, NewCase::new(&b.id, "last"), None).expect("the last number");
+    assert_eq!(last.reference.to_string(), format!("RMP-{year}-999999"));
+    let refused = Case::create(&mut conn, NewCase::new(&b.id, "one too many"), None);
+    assert!(matches!(refused, Err(rempart_store::StoreError::Conflict(_))), "{refused:?}");
+    assert_eq!(Case::count(&mut conn).expect("count"), 1);
+    let counter: i64 = counters::table.find(year).select(counters::last_number).first(&mut *conn).expect("counter");
+    assert_eq!(counter, 999_999, "the refused creation took no number");
+}
+
+on_both_backends!(
+    sixteen_concurrent_creators_get_distinct_gapless_references,
+    a_failed_creation_gives_its_number_back,
+    a_creation_failing_while_numbered_gives_its_number_back,
+    the_last_number_of_a_year_is_the_last,
+);

@@ -144,11 +144,13 @@ pub async fn create(
     let actor = user.id().to_owned();
     let detail = state
         .db(move |conn| {
+            // The beneficiary as the answer shows them; the rota reads their language.
+            let existing = body.beneficiary_id.as_deref().map(|id| Beneficiary::detail(conn, id)).transpose()?;
             // Decide who takes it first (reads only), then write the case, its assignee
-            // and the decision in one transaction.
+            // and the decision together.
             let decision = if use_rota {
-                let language = match (&body.beneficiary_id, &new_beneficiary) {
-                    (Some(id), _) => Beneficiary::get(conn, id)?.preferred_language,
+                let language = match (&existing, &new_beneficiary) {
+                    (Some(b), _) => b.beneficiary.preferred_language.clone(),
                     (None, Some(new)) => new.preferred_language.clone(),
                     (None, None) => None,
                 };
@@ -162,34 +164,41 @@ pub async fn create(
             } else {
                 None
             };
-            let assignee_id = match &decision {
-                Some(d) => d.assignee.clone(),
-                None => assignee_id,
+            let new_case = |beneficiary_id: String| NewCase {
+                beneficiary_id,
+                summary: body.summary,
+                urgency: body.urgency.unwrap_or(Urgency::Medium),
+                priority: body.priority.unwrap_or(Priority::P3),
+                service_type: body.service_type,
+                threat_type: body.threat_type,
+                imminent_risk: body.imminent_risk,
+                sensitivity,
+                assignee_id: match &decision {
+                    Some(d) => d.assignee.clone(),
+                    None => assignee_id,
+                },
             };
-            let id = conn.write(|conn| {
-                let beneficiary_id = match (body.beneficiary_id, new_beneficiary) {
-                    (Some(id), _) => id,
-                    (None, Some(new)) => Beneficiary::create(conn, new, Some(&actor))?.id,
-                    (None, None) => return Err(ApiError::validation("beneficiary_id", "required")),
-                };
-                let new = NewCase {
-                    beneficiary_id,
-                    summary: body.summary,
-                    urgency: body.urgency.unwrap_or(Urgency::Medium),
-                    priority: body.priority.unwrap_or(Priority::P3),
-                    service_type: body.service_type,
-                    threat_type: body.threat_type,
-                    imminent_risk: body.imminent_risk,
-                    sensitivity,
-                    assignee_id,
-                };
-                Ok::<_, ApiError>(Case::insert_with(conn, new, Some(&actor), |conn, case_id| match &decision {
-                    Some(d) => rempart_store::rota::insert_decision(conn, case_id, d),
-                    None => Ok(()),
-                })?)
-            })?;
-            // Read back after the commit: the reference counter is free again.
-            Ok(Case::detail_of_new(conn, &id)?)
+            match (existing, new_beneficiary) {
+                (Some(beneficiary), _) => {
+                    let case = Case::insert_decided(
+                        conn,
+                        new_case(beneficiary.beneficiary.id.clone()),
+                        Some(&actor),
+                        decision.as_ref(),
+                    )?;
+                    Ok(Case::detail_of_new(case, beneficiary))
+                }
+                (None, Some(new)) => {
+                    let case = conn.write(|conn| {
+                        let beneficiary = Beneficiary::create(conn, new, Some(&actor))?;
+                        Case::insert_decided(conn, new_case(beneficiary.id), Some(&actor), decision.as_ref())
+                    })?;
+                    // Read after the commit: the reference counter is free again.
+                    let beneficiary = Beneficiary::detail(conn, &case.beneficiary_id)?;
+                    Ok(Case::detail_of_new(case, beneficiary))
+                }
+                (None, None) => Err(ApiError::validation("beneficiary_id", "required")),
+            }
         })
         .await?;
     Ok(with_etag(HttpResponse::Created(), detail.case.version)
