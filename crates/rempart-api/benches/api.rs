@@ -56,7 +56,16 @@ fn run(backend: Backend, cases: usize, creations: usize, reads: usize) {
     let mut loaded = Loaded::default();
     let start = Instant::now();
     bulk_load(&mut db.conn(), &mut StdRng::seed_from_u64(7), cases, cases, &mut loaded);
-    diesel::RunQueryDsl::execute(diesel::sql_query("ANALYZE"), &mut *db.conn()).expect("analyze");
+    // Measure a settled database, not one still digesting the bulk load: statistics
+    // gathered, visibility maps set, the load's dirty pages written out (else the first
+    // writes after it pay for a checkpoint and full-page images in the WAL).
+    let settle: &[&str] = match backend {
+        Backend::Postgres => &["VACUUM ANALYZE", "CHECKPOINT"],
+        Backend::Sqlite => &["ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"],
+    };
+    for statement in settle {
+        diesel::RunQueryDsl::execute(diesel::sql_query(*statement), &mut *db.conn()).expect(statement);
+    }
     println!("preloaded {cases} cases in {:.1} s", start.elapsed().as_secs_f64());
 
     let hash = rempart_auth::hash_password(&rempart_auth::Password::new("bench passphrase long").expect("policy"))
@@ -90,8 +99,26 @@ fn run(backend: Backend, cases: usize, creations: usize, reads: usize) {
     let dir = tempfile::tempdir().expect("dir");
     let mut config = ApiConfig::new("127.0.0.1:0", dir.path());
     config.access_token_ttl = Duration::from_secs(3600);
+    // How the server reaches PostgreSQL: as deploy/README.md advises for a server on the
+    // same host, through its Unix socket when there is one (no TCP, no TLS on loopback).
+    // `REMPART_BENCH_URL_PARAMS` sets other libpq parameters (`sslmode=disable`, or empty
+    // for the test server's own URL).
+    let params = std::env::var("REMPART_BENCH_URL_PARAMS").unwrap_or_else(|_| {
+        if std::path::Path::new("/var/run/postgresql/.s.PGSQL.5432").exists() {
+            "host=/var/run/postgresql".into()
+        } else {
+            String::new()
+        }
+    });
+    let url = match backend {
+        Backend::Postgres if !params.is_empty() => format!("{}?{params}", db.url()),
+        _ => db.url().to_owned(),
+    };
+    if backend == Backend::Postgres {
+        println!("server connects with: {}", if params.is_empty() { "the test URL (TCP)" } else { params.as_str() });
+    }
     let pool = rempart_store::DbPool::connect(
-        db.url(),
+        &url,
         rempart_store::PoolOptions {
             max_size: env_usize("REMPART_BENCH_POOL", clients()) as u32,
             ..Default::default()

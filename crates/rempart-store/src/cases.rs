@@ -289,72 +289,155 @@ pub fn allocate_reference(conn: &mut DbConn, year: i32) -> StoreResult<CaseRefer
     CaseReference::new(year, number).map_err(|e| StoreError::Conflict(format!("cannot allocate a case reference: {e}")))
 }
 
-#[derive(QueryableByName)]
-struct Numbered {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    number: i64,
-}
-
 /// PostgreSQL: takes the next number of the year, inserts the case under it, its audit
 /// event and the decision, in one statement. The counter row stays locked only for this
-/// statement (and the caller's commit, when there is an enclosing transaction).
+/// statement (and the caller's commit, when there is an enclosing transaction). A query
+/// type of its own rather than `sql_query`, so diesel prepares it once per connection
+/// instead of PostgreSQL parsing and planning it on every creation.
+struct InsertNumbered<'a> {
+    year: i32,
+    max: i64,
+    form: &'a CaseInsertForm,
+    audit_id: String,
+    actor: Option<&'a str>,
+    details: &'a str,
+    /// Always bound (empty without a decision, then not inserted): one text, one
+    /// prepared statement, as the query id is the type.
+    decision: &'a DecisionInsertForm,
+    decided: bool,
+}
+
+/// Static: the statement's text never changes, so diesel may cache it by type.
+#[derive(Debug)]
+struct InsertNumberedId;
+
+impl diesel::query_builder::QueryId for InsertNumbered<'_> {
+    type QueryId = InsertNumberedId;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for InsertNumbered<'_> {
+    fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>) -> QueryResult<()> {
+        use diesel::sql_types::{BigInt, Bool, Integer, Nullable, Text, Timestamp};
+        let f = self.form;
+        out.push_sql("WITH n AS (INSERT INTO case_reference_counters (year, last_number) VALUES (");
+        out.push_bind_param::<Integer, _>(&self.year)?;
+        out.push_sql(
+            ", 1) ON CONFLICT (year) DO UPDATE SET last_number = case_reference_counters.last_number + 1 \
+             RETURNING last_number), \
+             c AS (INSERT INTO cases (id, reference, beneficiary_id, status, urgency, priority, summary, \
+             service_type, threat_type, imminent_risk, sensitivity, assignee_id, created_at, updated_at, version) \
+             SELECT ",
+        );
+        out.push_bind_param::<Text, _>(&f.id)?;
+        // Past the last number of the year the reference is NULL and the insert fails:
+        // the counter's increment is undone with the rest.
+        out.push_sql(", CASE WHEN n.last_number <= ");
+        out.push_bind_param::<BigInt, _>(&self.max)?;
+        out.push_sql(" THEN 'RMP-' || ");
+        out.push_bind_param::<Integer, _>(&self.year)?;
+        out.push_sql("::text || '-' || lpad(n.last_number::text, 6, '0') END");
+        for text in [&f.beneficiary_id, &f.status, &f.urgency, &f.priority, &f.summary] {
+            out.push_sql(", ");
+            out.push_bind_param::<Text, _>(text)?;
+        }
+        for optional in [&f.service_type, &f.threat_type] {
+            out.push_sql(", ");
+            out.push_bind_param::<Nullable<Text>, _>(optional)?;
+        }
+        out.push_sql(", ");
+        out.push_bind_param::<Bool, _>(&f.imminent_risk)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&f.sensitivity)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Text>, _>(&f.assignee_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamp, _>(&f.created_at)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamp, _>(&f.updated_at)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Integer, _>(&f.version)?;
+        out.push_sql(
+            " FROM n RETURNING reference), \
+             a AS (INSERT INTO audit_events (id, occurred_at, actor_id, action, case_id, details) SELECT ",
+        );
+        out.push_bind_param::<Text, _>(&self.audit_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamp, _>(&f.created_at)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Text>, _>(&self.actor)?;
+        out.push_sql(", 'case.created', ");
+        out.push_bind_param::<Text, _>(&f.id)?;
+        out.push_sql(", 'reference=' || c.reference || ' ' || ");
+        out.push_bind_param::<Text, _>(&self.details)?;
+        out.push_sql(" FROM c)");
+        let d = self.decision;
+        out.push_sql(
+            ", d AS (INSERT INTO assignment_decisions \
+             (id, case_id, assignee_id, via_standby, alert_leads, reasons, decided_at) SELECT ",
+        );
+        out.push_bind_param::<Text, _>(&d.id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&d.case_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Text>, _>(&d.assignee_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Bool, _>(&d.via_standby)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Bool, _>(&d.alert_leads)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&d.reasons)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamp, _>(&d.decided_at)?;
+        out.push_sql(" FROM c WHERE ");
+        out.push_bind_param::<Bool, _>(&self.decided)?;
+        out.push_sql(")");
+        out.push_sql(" SELECT last_number FROM n");
+        Ok(())
+    }
+}
+
+impl diesel::query_builder::Query for InsertNumbered<'_> {
+    type SqlType = diesel::sql_types::BigInt;
+}
+
+impl RunQueryDsl<PgConnection> for InsertNumbered<'_> {}
+
 fn insert_numbered_postgres(
-    conn: &mut DbConn,
+    pg: &mut PgConnection,
     form: &CaseInsertForm,
     actor: Option<&str>,
     details: &str,
     decision: Option<&DecisionInsertForm>,
 ) -> StoreResult<CaseReference> {
-    use diesel::sql_types::{Bool, Integer, Nullable, Text, Timestamp};
-    let DbConn::Postgres(pg) = conn else { unreachable!("PostgreSQL only") };
     let year = form.created_at.year();
-    // Past the last number of the year the reference is NULL and the insert fails: the
-    // counter's increment is undone with the rest.
-    let query = diesel::sql_query(
-        "WITH n AS ( \
-             INSERT INTO case_reference_counters (year, last_number) VALUES ($1, 1) \
-             ON CONFLICT (year) DO UPDATE SET last_number = case_reference_counters.last_number + 1 \
-             RETURNING last_number), \
-         c AS ( \
-             INSERT INTO cases (id, reference, beneficiary_id, status, urgency, priority, summary, \
-                 service_type, threat_type, imminent_risk, sensitivity, assignee_id, created_at, updated_at, version) \
-             SELECT $2, CASE WHEN n.last_number <= $3 \
-                     THEN 'RMP-' || $1::text || '-' || lpad(n.last_number::text, 6, '0') END, \
-                 $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15 FROM n \
-             RETURNING reference), \
-         a AS ( \
-             INSERT INTO audit_events (id, occurred_at, actor_id, action, case_id, details) \
-             SELECT $16, $14, $17, 'case.created', $2, 'reference=' || c.reference || ' ' || $18 FROM c), \
-         d AS ( \
-             INSERT INTO assignment_decisions (id, case_id, assignee_id, via_standby, alert_leads, reasons, decided_at) \
-             SELECT $20, $2, $21, $22, $23, $24, $14 FROM c WHERE $19) \
-         SELECT last_number AS number FROM n",
-    )
-    .bind::<Integer, _>(year)
-    .bind::<Text, _>(&form.id)
-    .bind::<diesel::sql_types::BigInt, _>(i64::from(CaseReference::MAX_NUMBER))
-    .bind::<Text, _>(&form.beneficiary_id)
-    .bind::<Text, _>(&form.status)
-    .bind::<Text, _>(&form.urgency)
-    .bind::<Text, _>(&form.priority)
-    .bind::<Text, _>(&form.summary)
-    .bind::<Nullable<Text>, _>(&form.service_type)
-    .bind::<Nullable<Text>, _>(&form.threat_type)
-    .bind::<Bool, _>(form.imminent_risk)
-    .bind::<Text, _>(&form.sensitivity)
-    .bind::<Nullable<Text>, _>(&form.assignee_id)
-    .bind::<Timestamp, _>(form.created_at)
-    .bind::<Integer, _>(form.version)
-    .bind::<Text, _>(new_id())
-    .bind::<Nullable<Text>, _>(actor)
-    .bind::<Text, _>(details)
-    .bind::<Bool, _>(decision.is_some())
-    .bind::<Text, _>(decision.map_or_else(String::new, |d| d.id.clone()))
-    .bind::<Nullable<Text>, _>(decision.and_then(|d| d.assignee_id.clone()))
-    .bind::<Bool, _>(decision.is_some_and(|d| d.via_standby))
-    .bind::<Bool, _>(decision.is_some_and(|d| d.alert_leads))
-    .bind::<Text, _>(decision.map_or("", |d| d.reasons.as_str()));
-    let numbered: Numbered = match query.get_result(pg) {
+    let none;
+    let (decision, decided) = match decision {
+        Some(d) => (d, true),
+        None => {
+            none = DecisionInsertForm {
+                id: String::new(),
+                case_id: form.id.clone(),
+                assignee_id: None,
+                via_standby: false,
+                alert_leads: false,
+                reasons: String::new(),
+                decided_at: form.created_at,
+            };
+            (&none, false)
+        }
+    };
+    let query = InsertNumbered {
+        year,
+        max: i64::from(CaseReference::MAX_NUMBER),
+        form,
+        audit_id: new_id(),
+        actor,
+        details,
+        decision,
+        decided,
+    };
+    let number: i64 = match query.get_result(pg) {
         Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::NotNullViolation, info))
             if info.column_name() == Some("reference") =>
         {
@@ -364,8 +447,7 @@ fn insert_numbered_postgres(
         }
         other => other?,
     };
-    CaseReference::new(year, numbered.number)
-        .map_err(|e| StoreError::Conflict(format!("cannot allocate a case reference: {e}")))
+    CaseReference::new(year, number).map_err(|e| StoreError::Conflict(format!("cannot allocate a case reference: {e}")))
 }
 
 impl Case {
@@ -426,7 +508,8 @@ impl Case {
                 // Checked outside the numbering statement; a row removed in between still
                 // fails on its foreign key, and the statement commits all or nothing.
                 checks(conn)?;
-                insert_numbered_postgres(conn, &form, actor, &details, decision.as_ref())?
+                let DbConn::Postgres(pg) = conn else { return Err(StoreError::Conflict("backend changed".into())) };
+                insert_numbered_postgres(pg, &form, actor, &details, decision.as_ref())?
             }
             DbConn::Sqlite(_) => conn.write(|conn| {
                 checks(conn)?;
