@@ -246,22 +246,38 @@ impl Beneficiary {
     }
 
     pub fn detail(conn: &mut DbConn, id: &str) -> StoreResult<BeneficiaryDetail> {
-        let beneficiary = Beneficiary::get(conn, id)?;
+        use diesel::dsl::exists;
+        // The row and whether there is any history to read, in one query (most
+        // beneficiaries have neither a verification change nor a key change).
+        let (beneficiary, verified, keyed): (Beneficiary, bool, bool) = beneficiaries::table
+            .find(id)
+            .select((
+                Beneficiary::as_select(),
+                exists(verification_changes::table.filter(verification_changes::beneficiary_id.eq(id))),
+                exists(key_changes::table.filter(key_changes::beneficiary_id.eq(id))),
+            ))
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| StoreError::not_found("beneficiary", id))?;
         let emails = beneficiary_emails::table
             .filter(beneficiary_emails::beneficiary_id.eq(id))
             .order((beneficiary_emails::is_primary.desc(), beneficiary_emails::created_at.asc()))
             .select(BeneficiaryEmail::as_select())
             .load(conn)?;
-        let verification_history = verification_changes::table
-            .filter(verification_changes::beneficiary_id.eq(id))
-            .order((verification_changes::changed_at.asc(), verification_changes::id.asc()))
-            .select(VerificationChange::as_select())
-            .load(conn)?;
-        let key_changes = key_changes::table
-            .filter(key_changes::beneficiary_id.eq(id))
-            .order((key_changes::recorded_at.asc(), key_changes::id.asc()))
-            .select(KeyChange::as_select())
-            .load(conn)?;
+        let verification_history = crate::util::if_any(verified, || {
+            Ok(verification_changes::table
+                .filter(verification_changes::beneficiary_id.eq(id))
+                .order((verification_changes::changed_at.asc(), verification_changes::id.asc()))
+                .select(VerificationChange::as_select())
+                .load(conn)?)
+        })?;
+        let key_changes = crate::util::if_any(keyed, || {
+            Ok(key_changes::table
+                .filter(key_changes::beneficiary_id.eq(id))
+                .order((key_changes::recorded_at.asc(), key_changes::id.asc()))
+                .select(KeyChange::as_select())
+                .load(conn)?)
+        })?;
         Ok(BeneficiaryDetail { beneficiary, emails, verification_history, key_changes })
     }
 

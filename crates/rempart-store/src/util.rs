@@ -63,6 +63,14 @@ impl<T> From<Parsed<T>> for Option<T> {
     }
 }
 
+/// The items `load` reads when `any` says there are some, else none (without a query).
+pub(crate) fn if_any<T>(
+    any: bool,
+    load: impl FnOnce() -> crate::error::StoreResult<Vec<T>>,
+) -> crate::error::StoreResult<Vec<T>> {
+    if any { load() } else { Ok(Vec::new()) }
+}
+
 /// `for_case`: the items of one case, oldest first (by `$time`, then id).
 macro_rules! items_of_case {
     ($ty:ident, $table:ident, $time:ident) => {

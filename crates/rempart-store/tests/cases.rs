@@ -288,6 +288,16 @@ fn a_full_case_carries_every_item(db: TestDb) {
     assert!(detail.case.version > c.version, "attachments bump the version");
     let json = serde_json::to_value(&detail).expect("serialisable");
     assert_eq!(json["reference"], c.reference.to_string());
+    // Only the kinds a case has are read: the other case has the link (as its target) and
+    // nothing else; a third has nothing at all.
+    let linked = Case::detail(&mut conn, &other.id).expect("detail of the linked case");
+    assert_eq!(linked.links.len(), 1, "a link is read from its target too");
+    assert_eq!(linked.links[0].id, detail.links[0].id);
+    assert!(linked.messages.is_empty() && linked.indicators.is_empty() && linked.comments.is_empty());
+    let bare = case(&mut conn, &b.id, "Rien encore");
+    let bare = Case::detail(&mut conn, &bare.id).expect("detail of a bare case");
+    assert!(bare.links.is_empty() && bare.messages.is_empty() && bare.status_history.is_empty());
+    assert_eq!(bare.beneficiary.emails.len(), 1);
 
     let actions: Vec<String> =
         AuditEvent::for_case(&mut conn, &c.id).expect("audit").into_iter().map(|e| e.action).collect();
