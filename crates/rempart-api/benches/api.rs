@@ -83,6 +83,11 @@ fn run(backend: Backend, cases: usize, creations: usize, reads: usize) {
         None,
     )
     .expect("user");
+    let roster = env_usize("REMPART_BENCH_ROSTER", 0);
+    if roster > 0 {
+        plan_roster(&db, roster);
+        println!("roster: {roster} handlers in a weekly rotation, on shift and checked in fit");
+    }
     let beneficiary = rempart_store::beneficiaries::Beneficiary::create(
         &mut db.conn(),
         rempart_store::beneficiaries::NewBeneficiary {
@@ -192,6 +197,55 @@ fn run(backend: Backend, cases: usize, creations: usize, reads: usize) {
         println!("kept {}", db.url());
         std::mem::forget(db);
     }
+}
+
+/// `REMPART_BENCH_ROSTER=N`: N handlers in a weekly rotation, each on an intake shift now
+/// and checked in fit, with room for every case, so each creation reads the whole roster
+/// and is assigned (without it, nobody is on shift and the rota has nothing to read).
+fn plan_roster(db: &TestDb, handlers: usize) {
+    use diesel::prelude::*;
+    use rempart_store::schema::users;
+    let mut conn = db.conn();
+    let policy = rempart_rota::Policy::default();
+    let now = chrono::Utc::now().naive_utc();
+    let start = now - chrono::Duration::hours(1);
+    let mut members = Vec::new();
+    for i in 0..handlers {
+        let hash = rempart_auth::hash_password(&rempart_auth::Password::new("bench passphrase long").expect("policy"))
+            .expect("hash");
+        let user = User::create(
+            &mut conn,
+            NewUser {
+                email: EmailAddress::parse(&format!("handler{i}@bench.example")).expect("email"),
+                display_name: format!("Handler {i}"),
+                role: Role::Handler,
+                languages: Languages::default(),
+                password_hash: hash,
+                must_change_password: false,
+            },
+            None,
+        )
+        .expect("handler");
+        diesel::update(users::table.find(&user.id))
+            .set(users::capacity.eq(1_000_000))
+            .execute(&mut *conn)
+            .expect("capacity");
+        rempart_store::rota::add_shift(
+            &mut conn,
+            &user.id,
+            rempart_rota::ShiftKind::Intake,
+            start,
+            start + chrono::Duration::hours(8),
+            &policy,
+            None,
+        )
+        .expect("shift");
+        rempart_store::rota::check_in(&mut conn, &user.id, true, None, start + chrono::Duration::minutes(1))
+            .expect("check-in");
+        members.push(user.id);
+    }
+    rempart_store::rota::set_rotation(&mut conn, &members, rempart_rota::Period::Weekly, now.date(), None)
+        .expect("rotation");
 }
 
 /// Sends `total` requests built by `build` from [`clients`] concurrent tasks of one async

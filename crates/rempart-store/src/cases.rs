@@ -445,6 +445,11 @@ fn insert_numbered_postgres(
                 "cannot allocate a case reference: every number of {year} is taken"
             )));
         }
+        Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::ForeignKeyViolation, info))
+            if info.constraint_name() == Some("cases_beneficiary_id_fkey") =>
+        {
+            return Err(StoreError::not_found("beneficiary", &form.beneficiary_id));
+        }
         other => other?,
     };
     CaseReference::new(year, number).map_err(|e| StoreError::Conflict(format!("cannot allocate a case reference: {e}")))
@@ -495,8 +500,10 @@ impl Case {
         };
         let details = format!("urgency={} imminent_risk={}", new.urgency, new.imminent_risk);
         let decision = decision.map(|d| DecisionInsertForm::new(&form.id, d, at));
-        let checks = |conn: &mut DbConn| -> StoreResult<()> {
-            Beneficiary::ensure_exists(conn, &new.beneficiary_id)?;
+        let checks = |conn: &mut DbConn, beneficiary: bool| -> StoreResult<()> {
+            if beneficiary {
+                Beneficiary::ensure_exists(conn, &new.beneficiary_id)?;
+            }
             Taxonomy::Service.ensure_active(conn, new.service_type.as_ref())?;
             if let Some(assignee) = &new.assignee_id {
                 ensure_active_user(conn, assignee)?;
@@ -506,13 +513,14 @@ impl Case {
         let reference = match conn {
             DbConn::Postgres(_) => {
                 // Checked outside the numbering statement; a row removed in between still
-                // fails on its foreign key, and the statement commits all or nothing.
-                checks(conn)?;
+                // fails on its foreign key, and the statement commits all or nothing. The
+                // beneficiary is left to its foreign key (named in the error): one query less.
+                checks(conn, false)?;
                 let DbConn::Postgres(pg) = conn else { return Err(StoreError::Conflict("backend changed".into())) };
                 insert_numbered_postgres(pg, &form, actor, &details, decision.as_ref())?
             }
             DbConn::Sqlite(_) => conn.write(|conn| {
-                checks(conn)?;
+                checks(conn, true)?;
                 let reference = allocate_reference(conn, at.year())?;
                 let form = CaseInsertForm { reference: reference.to_string(), ..form.clone() };
                 diesel::insert_into(cases::table).values(&form).execute(conn)?;

@@ -334,28 +334,37 @@ pub fn roster_at(conn: &mut DbConn, at: NaiveDateTime, policy: &Policy) -> Store
         .select((check_ins::shift_id, check_ins::fit, check_ins::checked_at))
         .load(conn)?;
     let active: Vec<&str> = CaseStatus::all().filter(|s| s.is_active()).map(|s| s.as_str()).collect();
-    let open: Vec<(Option<String>, String)> = cases::table
+    // Counted by the database, not one row per open case: a creation must not slow down
+    // as the team's open cases pile up (with every case read, 6 handlers holding 8,000
+    // open cases brought creations down to 210/s).
+    let open: Vec<(Option<String>, String, i64)> = cases::table
         .filter(cases::assignee_id.eq_any(&people))
         .filter(cases::status.eq_any(&active))
-        .select((cases::assignee_id, cases::urgency))
+        .group_by((cases::assignee_id, cases::urgency))
+        .select((cases::assignee_id, cases::urgency, diesel::dsl::count_star()))
         .load(conn)?;
     let week_start = (at.date() - Duration::days(i64::from(at.date().weekday().num_days_from_monday())))
         .and_hms_opt(0, 0, 0)
         .unwrap_or(at);
-    let critical: Vec<Option<String>> = cases::table
+    let critical: Vec<(Option<String>, i64)> = cases::table
         .filter(cases::assignee_id.eq_any(&people))
         .filter(cases::created_at.ge(week_start))
         .filter(cases::urgency.eq(Urgency::Critical.as_str()).or(cases::imminent_risk.eq(true)))
-        .select(cases::assignee_id)
+        .group_by(cases::assignee_id)
+        .select((cases::assignee_id, diesel::dsl::count_star()))
         .load(conn)?;
     let mut loads: BTreeMap<String, Load> = BTreeMap::new();
-    for (assignee, urgency) in open {
+    for (assignee, urgency, count) in open {
         if let (Some(a), Ok(u)) = (assignee, Urgency::parse(&urgency)) {
-            loads.entry(a).or_default().weighted += policy.weights.of(u);
+            let count = u32::try_from(count).unwrap_or(u32::MAX);
+            let load = loads.entry(a).or_default();
+            load.weighted = load.weighted.saturating_add(policy.weights.of(u).saturating_mul(count));
         }
     }
-    for a in critical.into_iter().flatten() {
-        loads.entry(a).or_default().critical_this_week += 1;
+    for (assignee, count) in critical {
+        if let Some(a) = assignee {
+            loads.entry(a).or_default().critical_this_week = u32::try_from(count).unwrap_or(u32::MAX);
+        }
     }
     Ok(Roster {
         handlers,

@@ -79,6 +79,16 @@ fn a_creation_failing_while_numbered_gives_its_number_back(db: TestDb) {
     assert_eq!(next.reference.number(), 2, "the failed creation left no gap");
 }
 
+/// A case for a beneficiary who does not exist is refused as not found, and takes no number.
+fn a_case_for_an_unknown_beneficiary_is_not_found(db: TestDb) {
+    let mut conn = db.conn();
+    let b = common::beneficiary(&mut conn, "ana@example.org");
+    let refused = Case::create(&mut conn, NewCase::new("no-such-beneficiary", "lost"), None);
+    assert!(matches!(&refused, Err(rempart_store::StoreError::NotFound { entity: "beneficiary", .. })), "{refused:?}");
+    let first = Case::create(&mut conn, NewCase::new(&b.id, "first"), None).expect("first");
+    assert_eq!(first.reference.number(), 1, "the refused creation took no number");
+}
+
 /// Past the last number of a year, creation is refused with a conflict and changes nothing.
 fn the_last_number_of_a_year_is_the_last(db: TestDb) {
     use diesel::prelude::*;
@@ -103,5 +113,6 @@ on_both_backends!(
     sixteen_concurrent_creators_get_distinct_gapless_references,
     a_failed_creation_gives_its_number_back,
     a_creation_failing_while_numbered_gives_its_number_back,
+    a_case_for_an_unknown_beneficiary_is_not_found,
     the_last_number_of_a_year_is_the_last,
 );
