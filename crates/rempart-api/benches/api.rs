@@ -200,11 +200,10 @@ fn run(backend: Backend, cases: usize, creations: usize, reads: usize) {
 }
 
 /// `REMPART_BENCH_ROSTER=N`: N handlers in a weekly rotation, each on an intake shift now
-/// and checked in fit, with room for every case, so each creation reads the whole roster
-/// and is assigned (without it, nobody is on shift and the rota has nothing to read).
+/// and checked in fit, so each creation reads the whole roster (without it, nobody is on
+/// shift and the rota has nothing to read). Capacities are the default (20): once the
+/// team is full, new cases stay unassigned and alert the leads, as on a real busy day.
 fn plan_roster(db: &TestDb, handlers: usize) {
-    use diesel::prelude::*;
-    use rempart_store::schema::users;
     let mut conn = db.conn();
     let policy = rempart_rota::Policy::default();
     let now = chrono::Utc::now().naive_utc();
@@ -226,10 +225,6 @@ fn plan_roster(db: &TestDb, handlers: usize) {
             None,
         )
         .expect("handler");
-        diesel::update(users::table.find(&user.id))
-            .set(users::capacity.eq(1_000_000))
-            .execute(&mut *conn)
-            .expect("capacity");
         rempart_store::rota::add_shift(
             &mut conn,
             &user.id,

@@ -505,7 +505,10 @@ impl Case {
                 Beneficiary::ensure_exists(conn, &new.beneficiary_id)?;
             }
             Taxonomy::Service.ensure_active(conn, new.service_type.as_ref())?;
-            if let Some(assignee) = &new.assignee_id {
+            // An assignee the rota just chose was read active a moment ago (its foreign
+            // key still holds); any other is checked.
+            let chosen = decision.as_ref().and_then(|d| d.assignee_id.as_ref());
+            if let Some(assignee) = new.assignee_id.as_ref().filter(|a| Some(*a) != chosen) {
                 ensure_active_user(conn, assignee)?;
             }
             Ok(())

@@ -290,13 +290,29 @@ pub fn decide_for_new_case(
 /// shifts covering `at`, their check-ins (fitness only: never the note), and loads.
 pub fn roster_at(conn: &mut DbConn, at: NaiveDateTime, policy: &Policy) -> StoreResult<Roster> {
     let rotation = get_rotation(conn)?;
-    let shift_rows = shifts_between(conn, at, at + Duration::seconds(1))?;
+    // The shifts covering `at` with their check-ins, in one query.
+    let joined: Vec<(ShiftRow, Option<(bool, NaiveDateTime)>)> = shifts::table
+        .left_join(check_ins::table)
+        .filter(shifts::ends_at.gt(at).and(shifts::starts_at.lt(at + Duration::seconds(1))))
+        .order((shifts::starts_at.asc(), shifts::id.asc()))
+        .select((ShiftRow::as_select(), (check_ins::fit, check_ins::checked_at).nullable()))
+        .load(conn)?;
+    let mut shift_rows: Vec<ShiftRow> = Vec::new();
+    let mut check_rows: Vec<(String, bool, NaiveDateTime)> = Vec::new();
+    for (shift, check_in) in joined {
+        if let Some((fit, checked_at)) = check_in {
+            check_rows.push((shift.id.clone(), fit, checked_at));
+        }
+        if shift_rows.last().is_none_or(|last| last.id != shift.id) {
+            shift_rows.push(shift);
+        }
+    }
     let mut people: Vec<String> = shift_rows.iter().map(|s| s.user_id.clone()).collect();
     people.extend(rotation.iter().flat_map(|r| r.order.iter().cloned()));
     people.sort();
     people.dedup();
     if people.is_empty() {
-        // Nobody on shift and no rotation: nothing else to read (four queries saved on
+        // Nobody on shift and no rotation: nothing else to read (three queries saved on
         // every new case of a helpline that does not plan shifts).
         return Ok(Roster {
             handlers: Vec::new(),
@@ -328,11 +344,6 @@ pub fn roster_at(conn: &mut DbConn, at: NaiveDateTime, policy: &Policy) -> Store
             capacity: u32::try_from(capacity).unwrap_or(0),
         })
         .collect();
-    let shift_ids: Vec<&str> = shift_rows.iter().map(|s| s.id.as_str()).collect();
-    let check_rows: Vec<(String, bool, NaiveDateTime)> = check_ins::table
-        .filter(check_ins::shift_id.eq_any(&shift_ids))
-        .select((check_ins::shift_id, check_ins::fit, check_ins::checked_at))
-        .load(conn)?;
     let active: Vec<&str> = CaseStatus::all().filter(|s| s.is_active()).map(|s| s.as_str()).collect();
     // Counted by the database, not one row per open case: a creation must not slow down
     // as the team's open cases pile up (with every case read, 6 handlers holding 8,000

@@ -434,6 +434,7 @@ diesel::joinable!(cases -> beneficiaries (beneficiary_id));
 diesel::joinable!(indicators -> cases (case_id));
 diesel::joinable!(beneficiary_emails -> beneficiaries (beneficiary_id));
 diesel::joinable!(evidence -> cases (case_id));
+diesel::joinable!(check_ins -> shifts (shift_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
