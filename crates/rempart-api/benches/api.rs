@@ -6,8 +6,10 @@
 //! REMPART_BENCH_CASES=20000 REMPART_BENCH_BACKENDS=postgres cargo bench -p rempart-api --bench api
 //! ```
 //!
-//! For diagnosis: `REMPART_BENCH_POOL` sets the server's connection pool (default: the
-//! number of clients), `REMPART_BENCH_KEEP=1` keeps the loaded database for EXPLAIN.
+//! The server runs with `serve`'s default connection pool (8): on 2 cores more connections
+//! only add contention (16 gave ~960 creations/s on PostgreSQL against ~1,200 with 8).
+//! For diagnosis: `REMPART_BENCH_POOL` sets the pool, `REMPART_BENCH_KEEP=1` keeps the
+//! loaded database for EXPLAIN, `REMPART_BENCH_ROSTER=N` puts N handlers on shift.
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -125,7 +127,8 @@ fn run(backend: Backend, cases: usize, creations: usize, reads: usize) {
     let pool = rempart_store::DbPool::connect(
         &url,
         rempart_store::PoolOptions {
-            max_size: env_usize("REMPART_BENCH_POOL", clients()) as u32,
+            // What `serve` runs with unless configured (`database.pool_size`).
+            max_size: env_usize("REMPART_BENCH_POOL", rempart_store::PoolOptions::default().max_size as usize) as u32,
             ..Default::default()
         },
     )
