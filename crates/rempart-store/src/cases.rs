@@ -269,11 +269,11 @@ struct StatusChangeInsertForm {
     changed_at: NaiveDateTime,
 }
 
-/// Hands out the next number of `year`. Must run inside a write transaction: on
-/// PostgreSQL the counter row stays locked until commit, so concurrent creators queue and
-/// a rolled-back creation gives its number back (no gaps, no duplicates). On SQLite the
-/// transaction holds the database write lock.
-pub fn allocate_reference(conn: &mut DbConn, year: i32) -> StoreResult<CaseReference> {
+/// Hands out the next number of `year`, for case creation on SQLite (PostgreSQL numbers
+/// within [`InsertNumbered`]). Must run inside the creating write transaction: it holds
+/// the database write lock, so a rolled-back creation gives its number back (no gaps, no
+/// duplicates).
+fn allocate_reference(conn: &mut DbConn, year: i32) -> StoreResult<CaseReference> {
     use case_reference_counters::dsl::{case_reference_counters as counters, last_number, year as year_col};
     // One statement: create the year's counter at 1, or increment it. Upsert with
     // RETURNING exists on both engines, though not through MultiConnection.
@@ -513,15 +513,14 @@ impl Case {
             }
             Ok(())
         };
+        if conn.backend() == crate::Backend::Postgres {
+            // Checked before the numbering statement; a row removed in between still fails
+            // on its foreign key, and the statement commits all or nothing. The beneficiary
+            // is left to its foreign key (named in the error): one query less.
+            checks(conn, false)?;
+        }
         let reference = match conn {
-            DbConn::Postgres(_) => {
-                // Checked outside the numbering statement; a row removed in between still
-                // fails on its foreign key, and the statement commits all or nothing. The
-                // beneficiary is left to its foreign key (named in the error): one query less.
-                checks(conn, false)?;
-                let DbConn::Postgres(pg) = conn else { return Err(StoreError::Conflict("backend changed".into())) };
-                insert_numbered_postgres(pg, &form, actor, &details, decision.as_ref())?
-            }
+            DbConn::Postgres(pg) => insert_numbered_postgres(pg, &form, actor, &details, decision.as_ref())?,
             DbConn::Sqlite(_) => conn.write(|conn| {
                 checks(conn, true)?;
                 let reference = allocate_reference(conn, at.year())?;

@@ -404,7 +404,7 @@ pub fn roster_at(conn: &mut DbConn, at: NaiveDateTime, policy: &Policy) -> Store
 
 /// Keeps a decision with its reasons (in the transaction that creates or reassigns the
 /// case, so the two never disagree).
-pub fn insert_decision(conn: &mut DbConn, case_id: &str, decision: &Decision) -> StoreResult<()> {
+fn insert_decision(conn: &mut DbConn, case_id: &str, decision: &Decision) -> StoreResult<()> {
     diesel::insert_into(assignment_decisions::table)
         .values(DecisionInsertForm::new(case_id, decision, now()))
         .execute(conn)?;
