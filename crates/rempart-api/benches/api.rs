@@ -7,7 +7,7 @@
 //! ```
 //!
 //! The server runs with `serve`'s default connection pool (8): on 2 cores more connections
-//! only add contention (16 gave ~960 creations/s on PostgreSQL against ~1,200 with 8).
+//! only add contention (on PostgreSQL 16 gave 880-1,150 creations/s, 8 gave 1,310-1,510).
 //! For diagnosis: `REMPART_BENCH_POOL` sets the pool, `REMPART_BENCH_KEEP=1` keeps the
 //! loaded database for EXPLAIN, `REMPART_BENCH_ROSTER=N` puts N handlers on shift.
 
