@@ -61,22 +61,6 @@ fn permission_matrix(db: TestDb) {
             .expect(201);
     }
 
-    // Verification: anyone verifies; only leads and admins reject.
-    let v = format!("/api/v1/beneficiaries/{beneficiary}/verification");
-    app.post(&v, Some(&handler), json!({"status": "verified", "reason": "vouched by partner"})).expect(200);
-    assert_eq!(
-        app.post(&v, Some(&handler), json!({"status": "rejected", "reason": "x"})).expect(403).problem(),
-        "forbidden"
-    );
-    assert_eq!(app.post(&v, Some(&analyst), json!({"status": "rejected", "reason": "x"})).status, 403);
-    let rejected = app.post(&v, Some(&lead), json!({"status": "rejected", "reason": "outside mandate"})).expect(200);
-    assert_eq!(rejected.body["verification_history"].as_array().map(Vec::len), Some(3));
-    app.post(&v, Some(&admin), json!({"status": "unverified", "reason": "appeal"})).expect(200);
-    assert_eq!(
-        app.post(&v, Some(&lead), json!({"status": "verified", "reason": " "})).expect(422).problem(),
-        "validation"
-    );
-
     // Assignment: take a free case, hand on your own; only leads reassign others'.
     let assign = format!("/api/v1/cases/{id}/assignment");
     app.post(&assign, Some(&analyst), json!({"assignee_id": handler_user.id, "reason": "x"})).expect(403);
@@ -84,6 +68,24 @@ fn permission_matrix(db: TestDb) {
     app.post(&assign, Some(&other), json!({"assignee_id": null, "reason": "mine now"})).expect(403);
     app.post(&assign, Some(&handler), json!({"assignee_id": analyst_user.id, "reason": "needs analysis"})).expect(200);
     app.post(&assign, Some(&lead), json!({"assignee_id": handler_user.id, "reason": "rebalance"})).expect(200);
+
+    // Verification: the assignee of one of the beneficiary's cases verifies; only leads and
+    // admins reject. Others read the beneficiary but change nothing.
+    let v = format!("/api/v1/beneficiaries/{beneficiary}/verification");
+    app.post(&v, Some(&handler), json!({"status": "verified", "reason": "vouched by partner"})).expect(200);
+    assert_eq!(
+        app.post(&v, Some(&handler), json!({"status": "rejected", "reason": "x"})).expect(403).problem(),
+        "forbidden"
+    );
+    assert_eq!(app.post(&v, Some(&analyst), json!({"status": "rejected", "reason": "x"})).status, 403);
+    assert_eq!(app.post(&v, Some(&other), json!({"status": "unverified", "reason": "x"})).status, 403);
+    let rejected = app.post(&v, Some(&lead), json!({"status": "rejected", "reason": "outside mandate"})).expect(200);
+    assert_eq!(rejected.body["verification_history"].as_array().map(Vec::len), Some(3));
+    app.post(&v, Some(&admin), json!({"status": "unverified", "reason": "appeal"})).expect(200);
+    assert_eq!(
+        app.post(&v, Some(&lead), json!({"status": "verified", "reason": " "})).expect(422).problem(),
+        "validation"
+    );
 
     // Audit trail: leads and admins.
     for (role, token) in everyone {
@@ -202,4 +204,114 @@ fn mail_quarantine_and_helpline_key(db: TestDb) {
     assert_eq!(key.problem(), "not-found");
 }
 
-on_both_backends!(permission_matrix, restricted_cases_are_invisible_to_others, mail_quarantine_and_helpline_key);
+/// The beneficiary directory follows the cases: a beneficiary is visible to leads, admins
+/// and whoever can see one of their cases; changed by the assignee of one of their cases,
+/// leads and admins. Everybody else gets 404, through every echo and conflict answer.
+fn beneficiary_directory_matrix(db: TestDb) {
+    let app = spawn(db);
+    let (_, admin) = app.signed_in("admin@helpline.example", Role::Admin);
+    let (_, lead) = app.signed_in("lead@helpline.example", Role::Lead);
+    let (handler_user, handler) = app.signed_in("handler@helpline.example", Role::Handler);
+    let (other_user, other) = app.signed_in("other@helpline.example", Role::Handler);
+    let (_, analyst) = app.signed_in("analyst@helpline.example", Role::Analyst);
+    let own = app.new_case(&handler, "own@example.org", json!({"assignee_id": handler_user.id}));
+    let theirs = app.new_case(&other, "theirs@example.org", json!({"assignee_id": other_user.id}));
+    let secret = app.new_case(&other, "secret@example.org", json!({"sensitivity": "restricted"}));
+    let bid = |case: &serde_json::Value| case["beneficiary_id"].as_str().expect("beneficiary").to_owned();
+    let (own_b, theirs_b, secret_b) = (bid(&own), bid(&theirs), bid(&secret));
+    let everyone = [("admin", &admin), ("lead", &lead), ("handler", &handler), ("analyst", &analyst)];
+    // (role, beneficiary, address, read, change)
+    let mut cells = Vec::new();
+    for (role, token) in everyone {
+        let supervisor = matches!(role, "admin" | "lead");
+        cells.push((role, token, &own_b, "own@example.org", true, supervisor || role == "handler"));
+        cells.push((role, token, &theirs_b, "theirs@example.org", true, supervisor));
+        cells.push((role, token, &secret_b, "secret@example.org", supervisor, supervisor));
+    }
+    for (n, (role, token, id, address, read, change)) in cells.into_iter().enumerate() {
+        let what = format!("{role} on {address}");
+        let hidden = if read { 403 } else { 404 };
+        assert_eq!(
+            app.get(&format!("/api/v1/beneficiaries/{id}"), Some(token)).status,
+            if read { 200 } else { 404 },
+            "{what}: get"
+        );
+        let found = app.get(&format!("/api/v1/beneficiaries?email={address}"), Some(token)).expect(200).body;
+        assert_eq!(found.as_array().map(Vec::len), Some(usize::from(read)), "{what}: lookup by address");
+        let listed = app.get("/api/v1/beneficiaries?limit=200", Some(token)).expect(200).body;
+        let in_list = listed.as_array().expect("list").iter().any(|b| b["id"] == id.as_str());
+        assert_eq!(in_list, read, "{what}: list");
+        let dup = app.post("/api/v1/beneficiaries", Some(token), json!({"display_name": "Dup", "emails": [address]}));
+        assert_eq!(dup.status, if read { 409 } else { 404 }, "{what}: an address of theirs");
+        assert!(!dup.body.to_string().contains("another beneficiary") || read, "{what}: no oracle");
+        let with_new = app.post(
+            "/api/v1/cases",
+            Some(token),
+            json!({"beneficiary": {"display_name": "Dup", "emails": [address]}, "summary": "s"}),
+        );
+        assert_eq!(with_new.status, if read { 409 } else { 404 }, "{what}: new case with their address");
+        // Changes.
+        let want = if change { 200 } else { hidden };
+        let renamed = app.patch(
+            &format!("/api/v1/beneficiaries/{id}"),
+            Some(token),
+            json!({"display_name": format!("N{n}")}),
+            None,
+        );
+        assert_eq!(renamed.status, want, "{what}: rename");
+        let added = app.post(
+            &format!("/api/v1/beneficiaries/{id}/emails"),
+            Some(token),
+            json!({"address": format!("alias{n}@example.org")}),
+        );
+        assert_eq!(added.status, want, "{what}: add an address");
+        let verified = app.post(
+            &format!("/api/v1/beneficiaries/{id}/verification"),
+            Some(token),
+            json!({"status": if n % 2 == 0 { "verified" } else { "unverified" }, "reason": "r"}),
+        );
+        assert!(
+            if change { matches!(verified.status, 200 | 409) } else { verified.status == hidden },
+            "{what}: verification answered {}",
+            verified.status
+        );
+        let confirm = app.post(
+            &format!("/api/v1/beneficiaries/{id}/key/confirmation"),
+            Some(token),
+            json!({"fingerprint": "AB".repeat(20), "how": "phone"}),
+        );
+        assert_eq!(confirm.status, if change { 409 } else { hidden }, "{what}: key confirmation (no key yet)");
+        // Echo of a new case: 404 when hidden. Last, and restricted: a new case changes who
+        // sees the beneficiary.
+        let echo = app.post(
+            "/api/v1/cases",
+            Some(token),
+            json!({"beneficiary_id": id, "summary": "s", "sensitivity": "restricted"}),
+        );
+        assert_eq!(echo.status, if read { 201 } else { 404 }, "{what}: new case for them");
+        if !read {
+            assert!(!echo.body.to_string().contains(address), "{what}: nothing echoed");
+        }
+    }
+
+    // A visible case linked to a restricted one shows that a link exists, nothing more.
+    let own_id = own["id"].as_str().expect("id");
+    let secret_id = secret["id"].as_str().expect("id");
+    app.post(&format!("/api/v1/cases/{own_id}/links"), Some(&lead), json!({"target": secret_id, "kind": "parent_of"}))
+        .expect(201);
+    let links = app.get(&format!("/api/v1/cases/{own_id}/links"), Some(&handler)).expect(200).body;
+    assert_eq!(links, json!([{"hidden": true}]), "neither the id nor the kind");
+    let detail = app.get(&format!("/api/v1/cases/{own_id}"), Some(&handler)).expect(200).body;
+    assert_eq!(detail["links"], json!([]));
+    assert_eq!(detail["hidden_links"], 1);
+    assert!(!detail.to_string().contains(secret_id));
+    let links = app.get(&format!("/api/v1/cases/{own_id}/links"), Some(&lead)).expect(200).body;
+    assert_eq!(links[0]["target_case_id"], secret_id, "leads see it whole");
+}
+
+on_both_backends!(
+    permission_matrix,
+    restricted_cases_are_invisible_to_others,
+    mail_quarantine_and_helpline_key,
+    beneficiary_directory_matrix
+);

@@ -212,6 +212,14 @@ vocabulary! {
     KeyChangeStatus ("key change status") { Pending, Accepted, Rejected }
 }
 
+vocabulary! {
+    /// Trust in a beneficiary's pinned key. Mail alone never proves who wrote it (From and
+    /// Autocrypt headers, even self-signatures, are forgeable): a key learned from mail is
+    /// `unconfirmed` until a handler compares its fingerprint through another channel, or
+    /// enters the key themselves (`confirmed`).
+    KeyTrust ("key trust") { Unconfirmed, Confirmed }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,10 +4,10 @@
 use crate::error::MailError;
 use crate::inbound::{self, Inbound, Limits};
 use crate::pgp::{self, Keyring};
-use rempart_core::{CaseReference, Channel, Direction, EmailAddress, Fingerprint, Party, SignatureStatus};
+use rempart_core::{CaseReference, Channel, Direction, EmailAddress, Fingerprint, KeyTrust, Party, SignatureStatus};
 use rempart_store::DbConn;
-use rempart_store::beneficiaries::{Beneficiary, KeyOffer, NewBeneficiary};
-use rempart_store::case_items::{MAX_BODY_BYTES, Message, NewMessage};
+use rempart_store::beneficiaries::{Beneficiary, KeyOffer, KeyOrigin, NewBeneficiary};
+use rempart_store::case_items::{CaseLink, MAX_BODY_BYTES, Message, NewMessage, ThirdParty};
 use rempart_store::cases::{Case, NewCase};
 use rempart_store::evidence::{Evidence, NewEvidence};
 use rempart_store::mail::{Delivery, NewQuarantine, QuarantinedMail, Receipt, ReceiptOutcome};
@@ -150,24 +150,27 @@ impl Gateway {
             .and_then(|armored| pgp::parse_certificate(armored.as_bytes()).ok());
         let mail = self.open(raw, pinned.as_ref())?;
         let thread = find_thread(conn, &mail, &from)?;
-        let decision = match (&thread, &known) {
-            (None, beneficiary) => Some(rempart_store::rota::decide_for_new_case(
+        let decision = match &thread {
+            Thread::Continues { .. } => None,
+            Thread::New | Thread::Stranger { .. } => Some(rempart_store::rota::decide_for_new_case(
                 conn,
                 &rempart_rota::NewCaseInfo {
                     urgency: rempart_core::Urgency::Medium,
                     imminent_risk: false,
-                    language: beneficiary.as_ref().and_then(|b| b.preferred_language.clone()),
+                    language: known.as_ref().and_then(|b| b.preferred_language.clone()),
                     restricted: false,
                 },
                 &self.policy,
             )?),
-            (Some(_), _) => None,
         };
 
+        let from_third_party = matches!(thread, Thread::Continues { third_party_id: Some(_), .. });
         conn.write(|conn| {
+            // A third party of the case is not made a beneficiary by writing in.
             let beneficiary = match Beneficiary::find_by_email(conn, &from)? {
-                Some(b) => b,
-                None => Beneficiary::create(
+                _ if from_third_party => None,
+                Some(b) => Some(b),
+                None => Some(Beneficiary::create(
                     conn,
                     NewBeneficiary {
                         display_name: mail.headers.from_name.clone().unwrap_or_else(|| from.as_str().to_owned()),
@@ -176,39 +179,69 @@ impl Gateway {
                         preferred_language: None,
                     },
                     None,
-                )?,
+                )?),
             };
             let mut notes = mail.notes.clone();
             let (case_id, new_case) = match &thread {
-                Some(case_id) => (case_id.clone(), false),
-                None => {
+                Thread::Continues { case_id, .. } => (case_id.clone(), false),
+                Thread::New | Thread::Stranger { .. } => {
                     let summary = if mail.subject.trim().is_empty() || mail.subject.trim() == "..." {
                         "(no subject)".to_owned()
                     } else {
                         mail.subject.clone()
                     };
-                    let mut new = NewCase::new(beneficiary.id.clone(), summary);
+                    let beneficiary_id = beneficiary.as_ref().map(|b| b.id.clone()).unwrap_or_default();
+                    let mut new = NewCase::new(beneficiary_id, summary);
                     new.assignee_id = decision.as_ref().and_then(|d| d.assignee.clone());
                     let id = Case::insert_decided(conn, new, None, decision.as_ref())?.id;
                     (id, true)
                 }
             };
+            if let Thread::Stranger { answered_case_id } = &thread {
+                // Our Message-IDs travel in clear in every reply's headers: anyone can
+                // answer one. Never filed on that case as its beneficiary.
+                notes.push(format!(
+                    "this message answers one of our messages on another case, but its sender ({from}) is \
+                     neither that case's beneficiary nor one of its third parties: it was filed as a new \
+                     case, linked to that one"
+                ));
+                CaseLink::add(
+                    conn,
+                    &case_id,
+                    answered_case_id,
+                    rempart_core::LinkKind::Related,
+                    Some("the sender answered a message of the linked case"),
+                    None,
+                )?;
+            }
+            let (party, third_party_id) = match &thread {
+                Thread::Continues { third_party_id: Some(id), .. } => (Party::ThirdParty, Some(id.clone())),
+                _ => (Party::Beneficiary, None),
+            };
+            let signed_by = mail.signature.signer.clone().filter(|_| mail.signature.status == SignatureStatus::Good);
             if mail.signature.status == SignatureStatus::Bad
                 && let Some(detail) = &mail.signature.detail
             {
                 notes.push(format!("bad signature: {detail}"));
             }
-            for (cert, key_source) in &mail.offered_keys {
+            // A third party's key is not the beneficiary's.
+            let offered = beneficiary.as_ref().map(|b| (b.id.as_str(), mail.offered_keys.as_slice()));
+            for (cert, key_source) in offered.map(|(_, keys)| keys).unwrap_or_default() {
+                let beneficiary = offered.map(|(id, _)| id).unwrap_or_default();
                 let armored = pgp::armored_public(cert)?;
                 let Ok(fingerprint) = Fingerprint::parse(&cert.fingerprint().to_hex()) else { continue };
-                let offer = Beneficiary::offer_certificate(
-                    conn,
-                    &beneficiary.id,
-                    &armored,
-                    &fingerprint,
+                let self_signed = signed_by.as_deref().is_some_and(|s| {
+                    cert.keys().any(|k| k.key().fingerprint().to_hex() == s || k.key().keyid().to_hex() == s)
+                });
+                let provenance = format!(
+                    "{} in message <{}> from {from}, {}",
                     key_source.as_str(),
-                    None,
-                )?;
+                    mail.headers.message_id.as_deref().unwrap_or("without Message-ID"),
+                    if self_signed { "signed by this key" } else { "not signed by this key" }
+                );
+                let origin =
+                    KeyOrigin { source: key_source.as_str(), provenance: &provenance, trust: KeyTrust::Unconfirmed };
+                let offer = Beneficiary::offer_certificate(conn, beneficiary, &armored, &fingerprint, origin, None)?;
                 if let KeyOffer::PendingChange { .. } = offer {
                     notes.push(format!(
                         "the sender offered a different key ({fingerprint}, from {}); a handler must accept it",
@@ -231,8 +264,8 @@ impl Gateway {
                 NewMessage {
                     case_id: case_id.clone(),
                     direction: Direction::Inbound,
-                    party: Party::Beneficiary,
-                    third_party_id: None,
+                    party,
+                    third_party_id,
                     channel: Channel::Email,
                     subject: mail.subject.chars().take(998).collect(),
                     body,
@@ -243,6 +276,8 @@ impl Gateway {
                     signer_fingerprint: mail.signature.signer.as_deref().and_then(|s| Fingerprint::parse(s).ok()),
                     delivery_status: None,
                     gateway_notes: (!notes.is_empty()).then(|| notes.join("\n")),
+                    sender_address: Some(from.to_string()),
+                    sender_name: mail.headers.from_name.clone(),
                 },
                 None,
             )?;
@@ -298,28 +333,59 @@ fn duplicate(conn: &mut DbConn, message_id: &str, digest: &str) -> Result<Option
         .map(|r| Outcome::Duplicate { case_id: r.case_id, quarantine_id: r.quarantine_id }))
 }
 
+/// Where an inbound message belongs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Thread {
+    /// It continues this case, from its beneficiary or (with an id) one of its third parties.
+    Continues { case_id: String, third_party_id: Option<String> },
+    /// It answers one of our messages on this case, but its sender is nobody of that case:
+    /// a new case, linked to that one.
+    Stranger { answered_case_id: String },
+    /// A new case.
+    New,
+}
+
 /// The case a message continues: one of our Message-IDs in In-Reply-To/References first,
-/// then the case reference in the (protected) subject, only if the sender is that case's
-/// beneficiary (a reference is easy to guess; a stranger quoting it opens a new case).
-fn find_thread(conn: &mut DbConn, mail: &Inbound, from: &EmailAddress) -> Result<Option<String>, MailError> {
+/// then the case reference in the (protected) subject; either only when the sender is that
+/// case's beneficiary or one of its third parties. Message-IDs travel in clear and a
+/// reference is easy to guess: nobody else gets into a case by quoting them.
+fn find_thread(conn: &mut DbConn, mail: &Inbound, from: &EmailAddress) -> Result<Thread, MailError> {
+    let mut answered = None;
     for id in &mail.headers.thread_ids {
         if let Some(message) = Message::find_by_message_id(conn, id)? {
-            return Ok(Some(message.case_id));
+            answered = Some(message.case_id);
+            break;
         }
+    }
+    if let Some(case_id) = answered {
+        let case = Case::get(conn, &case_id)?;
+        return Ok(match sender_of(conn, &case, from)? {
+            Some(third_party_id) => Thread::Continues { case_id, third_party_id },
+            None => Thread::Stranger { answered_case_id: case_id },
+        });
     }
     let reference =
         CaseReference::find_in_subject(&mail.subject).or_else(|| CaseReference::find_in_subject(&mail.headers.subject));
     if let Some(reference) = reference {
         let case = match Case::get_by_reference(conn, &reference) {
             Ok(case) => case,
-            Err(rempart_store::StoreError::NotFound { .. }) => return Ok(None),
+            Err(rempart_store::StoreError::NotFound { .. }) => return Ok(Thread::New),
             Err(e) => return Err(e.into()),
         };
-        if let Some(sender) = Beneficiary::find_by_email(conn, from)?
-            && sender.id == case.beneficiary_id
-        {
-            return Ok(Some(case.id));
+        if let Some(third_party_id) = sender_of(conn, &case, from)? {
+            return Ok(Thread::Continues { case_id: case.id, third_party_id });
         }
     }
-    Ok(None)
+    Ok(Thread::New)
+}
+
+/// Whether `from` belongs to this case: `Some(None)` for one of the beneficiary's
+/// addresses, `Some(Some(id))` for a third party of the case, `None` for anyone else.
+fn sender_of(conn: &mut DbConn, case: &Case, from: &EmailAddress) -> Result<Option<Option<String>>, MailError> {
+    if let Some(sender) = Beneficiary::find_by_email(conn, from)?
+        && sender.id == case.beneficiary_id
+    {
+        return Ok(Some(None));
+    }
+    Ok(ThirdParty::find_on_case_by_email(conn, &case.id, from)?.map(|t| Some(t.id)))
 }

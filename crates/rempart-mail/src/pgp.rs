@@ -437,6 +437,26 @@ pub fn encrypt_and_sign(plaintext: &[u8], recipients: &[&Cert], keyring: &Keyrin
     Ok(sink)
 }
 
+/// A detached, ASCII-armored signature of `data` by the helpline's active key, SHA-256
+/// (RFC 3156 multipart/signed, `micalg=pgp-sha256`).
+pub fn sign_detached(data: &[u8], keyring: &Keyring) -> Result<Vec<u8>, MailError> {
+    let keypair = signing_keypair(keyring)?;
+    let mut sink = Vec::new();
+    let message = Message::new(&mut sink);
+    let message =
+        Armorer::new(message).kind(openpgp::armor::Kind::Signature).build().map_err(MailError::pgp("armoring"))?;
+    let mut signer = Signer::new(message, keypair)
+        .map_err(MailError::pgp("signing"))?
+        .hash_algo(openpgp::types::HashAlgorithm::SHA256)
+        .map_err(MailError::pgp("signing"))?
+        .detached()
+        .build()
+        .map_err(MailError::pgp("signing"))?;
+    signer.write_all(data).map_err(|e| MailError::Pgp(format!("signing: {e}")))?;
+    signer.finalize().map_err(MailError::pgp("signing"))?;
+    Ok(sink)
+}
+
 /// Starts a stored OpenPGP message (a backup) written to `sink` as it goes: compressed,
 /// signed by the helpline's active key, encrypted to that key and to `recipients` (backup
 /// keys kept offline). Binary, not armored. Write the data, then call `finalize()`.

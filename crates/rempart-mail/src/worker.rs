@@ -9,7 +9,7 @@ use rempart_core::{DeliveryStatus, Direction};
 use rempart_store::beneficiaries::Beneficiary;
 use rempart_store::case_items::Message;
 use rempart_store::cases::Case;
-use rempart_store::mail::{Attempt, Outbox};
+use rempart_store::mail::{Attempt, Outbox, SentAs};
 use rempart_store::{DbConn, DbPool};
 
 /// What to do with a reply to a beneficiary who has no usable key.
@@ -73,7 +73,7 @@ impl OutboxWorker {
                 Err(e) => Attempt::Failed(e.to_string()),
             };
             match &attempt {
-                Attempt::Sent => tracing::info!(message = %id, "reply sent"),
+                Attempt::Sent(_) => tracing::info!(message = %id, "reply sent"),
                 other => tracing::warn!(message = %id, outcome = ?other, "reply not sent"),
             }
             Outbox::finish(&mut conn, id, &self.worker_id, attempt)?;
@@ -110,6 +110,10 @@ impl OutboxWorker {
         if let Some(problem) = pgp::encryption_problem(&cert) {
             return Ok(self.needs_key(&to_address, &problem));
         }
+        if let Some(reason) = held(&beneficiary, &message) {
+            // A key exists: no key request, the case shows why the reply waits.
+            return Ok(Attempt::NeedsKey(reason));
+        }
         let domain = self.from.email.domain().to_owned();
         let message_id =
             Outbox::ensure_message_id(conn, message_row_id, || format!("{}@{domain}", uuid::Uuid::new_v4()))?;
@@ -124,7 +128,11 @@ impl OutboxWorker {
         };
         let email = outbound::compose(&reply, &cert, &self.keyring)?;
         Ok(match self.smtp.send(&email) {
-            Ok(()) => Attempt::Sent,
+            Ok(()) => Attempt::Sent(SentAs {
+                encrypted: true,
+                signer_fingerprint: Some(self.keyring.fingerprint()),
+                in_reply_to: parent,
+            }),
             Err(SendError::Transient(e)) => Attempt::Retry(e),
             Err(SendError::Permanent(e)) => Attempt::Failed(e),
         })
@@ -133,7 +141,7 @@ impl OutboxWorker {
     fn needs_key(&self, to: &lettre::Address, reason: &str) -> Attempt {
         if self.no_key == NoKeyPolicy::HoldAndAskForKey {
             let notice = key_request_notice(&self.from, to, &self.keyring);
-            match notice.map(|n| self.smtp.send(&n)) {
+            match notice.map(|n| self.smtp.send_raw(&self.from.email, to, &n)) {
                 Ok(Ok(())) => tracing::info!("sent a key request notice"),
                 Ok(Err(e)) => tracing::warn!(error = ?e, "the key request notice was not sent"),
                 Err(e) => tracing::warn!(error = %e, "the key request notice could not be built"),
@@ -141,6 +149,29 @@ impl OutboxWorker {
         }
         Attempt::NeedsKey(reason.to_owned())
     }
+}
+
+/// Why a reply to a beneficiary with a usable key must still wait, if it must:
+/// - a key change is pending: the reply leaves once a handler accepts it (to the new key)
+///   or rejects it (to the old one), never silently to the old key;
+/// - the key was learned from mail after the reply was written and nobody has confirmed
+///   it: whoever sent that mail may not be the beneficiary (From and Autocrypt headers are
+///   forgeable), so a reply written for the beneficiary waits for a handler to compare the
+///   fingerprint out of band.
+fn held(beneficiary: &rempart_store::beneficiaries::BeneficiaryDetail, message: &Message) -> Option<String> {
+    use rempart_core::{KeyChangeStatus, KeyTrust};
+    if let Some(change) = beneficiary.key_changes.iter().find(|k| k.status == KeyChangeStatus::Pending) {
+        return Some(format!("reply held: a key change to {} is pending; accept or reject it", change.new_fingerprint));
+    }
+    let b = &beneficiary.beneficiary;
+    let unconfirmed = b.key_trust != Some(KeyTrust::Confirmed);
+    let written_before_key = b.key_pinned_at.is_some_and(|pinned| message.created_at < pinned);
+    if unconfirmed && written_before_key {
+        let fingerprint = b.pgp_fingerprint.as_ref().map(ToString::to_string).unwrap_or_default();
+        let provenance = b.key_provenance.as_deref().unwrap_or("unknown");
+        return Some(format!("reply held: confirm the key {fingerprint} ({provenance})"));
+    }
+    None
 }
 
 /// The Message-ID of the most recent inbound message of the case, for In-Reply-To.
@@ -154,26 +185,57 @@ fn last_inbound_message_id(conn: &mut DbConn, case_id: &str) -> Result<Option<St
 }
 
 /// A short notice that says nothing about the case: the helpline has a message and needs
-/// the recipient's OpenPGP key to send it. The helpline's public key is attached.
-fn key_request_notice(from: &Mailbox, to: &lettre::Address, keyring: &Keyring) -> Result<lettre::Message, MailError> {
-    use lettre::message::header::ContentType;
-    use lettre::message::{Attachment, MultiPart, SinglePart};
+/// the recipient's OpenPGP key to send it, and will check the key's fingerprint with them
+/// through another channel before sending anything to it. Signed by the helpline (RFC 3156
+/// multipart/signed) with its own Message-ID; the helpline's public key is attached.
+pub fn key_request_notice(from: &Mailbox, to: &lettre::Address, keyring: &Keyring) -> Result<Vec<u8>, MailError> {
+    use base64::Engine;
     let key = keyring.public_armored()?;
-    let text = "Hello,\r\n\r\nWe have a reply for you, but we only send it encrypted and we do not have a \
-                working OpenPGP key for this address. Please answer this message with your public key \
-                attached (or from a mail client with Autocrypt enabled).\r\n\r\nOur own public key is \
-                attached.\r\n";
-    lettre::Message::builder()
-        .from(from.clone())
-        .to(Mailbox::new(None, to.clone()))
-        .subject("Please send us your OpenPGP key")
-        .multipart(
-            MultiPart::mixed().singlepart(SinglePart::plain(String::from(text))).singlepart(
-                Attachment::new(String::from("helpline-key.asc"))
-                    .body(key, ContentType::parse("application/pgp-keys").map_err(|e| MailError::Pgp(e.to_string()))?),
-            ),
-        )
-        .map_err(|e| MailError::Malformed(format!("cannot build the notice: {e}")))
+    let fingerprint = keyring.fingerprint();
+    let text = format!(
+        "Hello,\r\n\r\nWe have a reply for you, but we only send it encrypted and we do not have a \
+         working OpenPGP key for this address. Please answer this message with your public key \
+         attached (or from a mail client with Autocrypt enabled).\r\n\r\nBefore we send anything \
+         to a key received by e-mail, we will check its fingerprint with you through another \
+         channel (phone, Signal or in person): anyone can send an e-mail in your name.\r\n\r\n\
+         Our own public key is attached; its fingerprint is {fingerprint}.\r\n"
+    );
+    let id = uuid::Uuid::new_v4();
+    let boundary = format!("rempart-notice-{}", uuid::Uuid::new_v4().simple());
+    let inner_boundary = format!("rempart-part-{}", uuid::Uuid::new_v4().simple());
+    let b64 = |bytes: &[u8]| {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+        encoded.as_bytes().chunks(76).map(|c| String::from_utf8_lossy(c).into_owned() + "\r\n").collect::<String>()
+    };
+    // The signed entity, exactly as it travels (CRLF, 7-bit): RFC 3156 section 5.
+    let signed = format!(
+        "Content-Type: multipart/mixed; boundary=\"{inner_boundary}\"\r\n\r\n\
+         --{inner_boundary}\r\nContent-Type: text/plain; charset=\"utf-8\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{}\
+         --{inner_boundary}\r\nContent-Type: application/pgp-keys; name=\"helpline-key.asc\"\r\n\
+         Content-Disposition: attachment; filename=\"helpline-key.asc\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{}\
+         --{inner_boundary}--\r\n",
+        b64(text.as_bytes()),
+        b64(key.as_bytes()),
+    );
+    let signature = pgp::sign_detached(signed.as_bytes(), keyring)?;
+    let signature = String::from_utf8(signature).map_err(|_| MailError::Pgp("armor is not UTF-8".into()))?;
+    let domain = from.email.domain();
+    let date = chrono::Utc::now().to_rfc2822();
+    let mut raw = format!(
+        "From: {from}\r\nTo: {to}\r\nSubject: Please send us your OpenPGP key\r\nDate: {date}\r\n\
+         Message-ID: <{id}@{domain}>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/signed; boundary=\"{boundary}\"; protocol=\"application/pgp-signature\"; \
+         micalg=pgp-sha256\r\n\r\n--{boundary}\r\n"
+    );
+    raw.push_str(&signed);
+    raw.push_str(&format!(
+        "\r\n--{boundary}\r\nContent-Type: application/pgp-signature; name=\"signature.asc\"\r\n\
+         Content-Disposition: attachment; filename=\"signature.asc\"\r\n\r\n{}\r\n--{boundary}--\r\n",
+        signature.replace("\r\n", "\n").replace('\n', "\r\n").trim_end()
+    ));
+    Ok(raw.into_bytes())
 }
 
 /// Whether a message still waits in the outbox (for tests and the CLI).

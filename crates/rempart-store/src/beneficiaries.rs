@@ -3,12 +3,13 @@
 use crate::audit::{Audit, AuditEvent};
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
+pub use crate::keys::{KeyChange, KeyOffer, KeyOrigin};
 use crate::schema::{beneficiaries, beneficiary_emails, key_changes, verification_changes};
 use crate::taxonomy::Taxonomy;
 use crate::util::{Parsed, new_id, now, required_text};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use rempart_core::{EmailAddress, Fingerprint, KeyChangeStatus, LanguageTag, TaxonomyCode, VerificationStatus};
+use rempart_core::{EmailAddress, Fingerprint, KeyTrust, LanguageTag, Sensitivity, TaxonomyCode, VerificationStatus};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
@@ -29,6 +30,17 @@ pub struct Beneficiary {
     pub pgp_fingerprint: Option<Fingerprint>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Trust in the pinned key: `unconfirmed` (learned from mail, which anyone can forge)
+    /// or `confirmed` (a handler compared the fingerprint out of band, or entered the key).
+    #[diesel(deserialize_as = Parsed<KeyTrust>)]
+    pub key_trust: Option<KeyTrust>,
+    /// Where the pinned key came from (message, header or attachment, signed or not; or
+    /// the handler who entered it).
+    pub key_provenance: Option<String>,
+    /// When the current key was pinned: replies written before it wait for confirmation.
+    pub key_pinned_at: Option<NaiveDateTime>,
+    pub key_confirmed_by: Option<String>,
+    pub key_confirmed_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
@@ -58,24 +70,14 @@ pub struct VerificationChange {
     pub changed_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[diesel(table_name = key_changes)]
-pub struct KeyChange {
-    pub id: String,
-    pub beneficiary_id: String,
-    #[diesel(deserialize_as = Parsed<Fingerprint>)]
-    pub old_fingerprint: Option<Fingerprint>,
-    #[diesel(deserialize_as = String)]
-    pub new_fingerprint: Fingerprint,
-    pub new_certificate: String,
-    /// Where the key came from: `manual`, `attached-key`, `autocrypt`, `wkd`, ...
-    pub source: String,
-    #[diesel(deserialize_as = String)]
-    pub status: KeyChangeStatus,
-    pub recorded_at: NaiveDateTime,
-    pub decided_by: Option<String>,
-    pub decided_at: Option<NaiveDateTime>,
+/// What a member of staff may do with a beneficiary ([`Beneficiary::access`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BeneficiaryAccess {
+    /// Not found, or only behind cases this user cannot see: answered as not found.
+    Hidden,
+    Read,
+    /// Read, rename, add addresses, change verification and key trust.
+    Change,
 }
 
 /// A beneficiary with their addresses and the history of their verification and keys.
@@ -142,38 +144,6 @@ struct VerificationInsertForm {
     changed_by: Option<String>,
     reason: String,
     changed_at: NaiveDateTime,
-}
-
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = key_changes)]
-struct KeyChangeInsertForm {
-    id: String,
-    beneficiary_id: String,
-    old_fingerprint: Option<String>,
-    new_fingerprint: String,
-    new_certificate: String,
-    source: String,
-    status: String,
-    recorded_at: NaiveDateTime,
-    decided_by: Option<String>,
-    decided_at: Option<NaiveDateTime>,
-}
-
-/// What happened to a certificate offered for a beneficiary.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum KeyOffer {
-    /// No key was pinned: this one is now.
-    Pinned,
-    /// The pinned key, refreshed (same fingerprint: new expiry, subkeys or user IDs).
-    Refreshed,
-    /// A different key: recorded as pending until a handler accepts or rejects it.
-    PendingChange { key_change_id: String },
-    /// This key was already offered and waits for a decision.
-    AlreadyPending { key_change_id: String },
-    /// Exactly the pinned certificate: nothing to record.
-    Unchanged,
 }
 
 impl Beneficiary {
@@ -291,14 +261,55 @@ impl Beneficiary {
             .optional()?)
     }
 
-    /// Beneficiaries, most recently created first.
-    pub fn list(conn: &mut DbConn, limit: i64, offset: i64) -> StoreResult<Vec<Beneficiary>> {
-        Ok(beneficiaries::table
+    /// Beneficiaries, most recently created first; with `visible_to`, only those that
+    /// user may see (see [`Beneficiary::access`]).
+    pub fn list(conn: &mut DbConn, visible_to: Option<&str>, limit: i64, offset: i64) -> StoreResult<Vec<Beneficiary>> {
+        use crate::schema::cases;
+        use diesel::dsl::{exists, not};
+        let mut query = beneficiaries::table.into_boxed();
+        if let Some(user) = visible_to {
+            let any_case = cases::table.filter(cases::beneficiary_id.eq(beneficiaries::id));
+            let seen = cases::table.filter(cases::beneficiary_id.eq(beneficiaries::id)).filter(
+                cases::sensitivity.eq(String::from(Sensitivity::Normal)).or(cases::assignee_id.eq(user.to_owned())),
+            );
+            query = query.filter(not(exists(any_case)).or(exists(seen)));
+        }
+        Ok(query
             .order((beneficiaries::created_at.desc(), beneficiaries::id.desc()))
             .limit(limit)
             .offset(offset)
             .select(Beneficiary::as_select())
             .load(conn)?)
+    }
+
+    /// What a member of staff may do with a beneficiary. Leads and admins (`supervisor`)
+    /// see and change everyone. Others see a beneficiary who has no case yet, or at least
+    /// one case they can see (normal, or restricted and assigned to them), and change one
+    /// of whose cases they are the assignee. A beneficiary of restricted cases only is
+    /// hidden from the rest: their name, addresses and key lead to those cases.
+    pub fn access(conn: &mut DbConn, id: &str, user: &str, supervisor: bool) -> StoreResult<BeneficiaryAccess> {
+        use crate::schema::cases;
+        use diesel::dsl::exists;
+        let of = || cases::table.filter(cases::beneficiary_id.eq(id));
+        let found: Option<(bool, bool, bool)> =
+            beneficiaries::table
+                .find(id)
+                .select((
+                    exists(of()),
+                    exists(of().filter(
+                        cases::sensitivity.eq(String::from(Sensitivity::Normal)).or(cases::assignee_id.eq(user)),
+                    )),
+                    exists(of().filter(cases::assignee_id.eq(user))),
+                ))
+                .first(conn)
+                .optional()?;
+        Ok(match found {
+            None => BeneficiaryAccess::Hidden,
+            Some(_) if supervisor => BeneficiaryAccess::Change,
+            Some((_, _, true)) => BeneficiaryAccess::Change,
+            Some((false, _, _)) | Some((_, true, _)) => BeneficiaryAccess::Read,
+            Some(_) => BeneficiaryAccess::Hidden,
+        })
     }
 
     pub fn update(
@@ -385,185 +396,6 @@ impl Beneficiary {
             Beneficiary::get(conn, id)
         })
     }
-
-    /// Offers an OpenPGP certificate for this beneficiary. The first one is pinned; the
-    /// same fingerprint refreshes it; a different one waits as a pending key change.
-    pub fn offer_certificate(
-        conn: &mut DbConn,
-        id: &str,
-        armored: &str,
-        fingerprint: &Fingerprint,
-        source: &str,
-        actor: Option<&str>,
-    ) -> StoreResult<KeyOffer> {
-        if !armored.contains("-----BEGIN PGP PUBLIC KEY BLOCK-----") {
-            return Err(StoreError::invalid("certificate", "not an ASCII-armoured OpenPGP public key"));
-        }
-        let source = required_text("source", source, 64)?;
-        conn.write(|conn| {
-            let current = Beneficiary::get(conn, id)?;
-            let at = now();
-            let outcome = match &current.pgp_fingerprint {
-                None => {
-                    pin(conn, id, armored, fingerprint, at)?;
-                    insert_key_change(
-                        conn,
-                        id,
-                        None,
-                        fingerprint,
-                        armored,
-                        &source,
-                        KeyChangeStatus::Accepted,
-                        actor,
-                        at,
-                    )?;
-                    KeyOffer::Pinned
-                }
-                // Autocrypt clients send their key with every message: no write, no audit.
-                Some(pinned) if pinned == fingerprint && current.pgp_certificate.as_deref() == Some(armored) => {
-                    return Ok(KeyOffer::Unchanged);
-                }
-                Some(pinned) if pinned == fingerprint => {
-                    pin(conn, id, armored, fingerprint, at)?;
-                    KeyOffer::Refreshed
-                }
-                Some(pinned) => {
-                    let existing: Option<String> = key_changes::table
-                        .filter(key_changes::beneficiary_id.eq(id))
-                        .filter(key_changes::new_fingerprint.eq(fingerprint.as_str()))
-                        .filter(key_changes::status.eq(String::from(KeyChangeStatus::Pending)))
-                        .select(key_changes::id)
-                        .first(conn)
-                        .optional()?;
-                    match existing {
-                        Some(key_change_id) => KeyOffer::AlreadyPending { key_change_id },
-                        None => {
-                            let key_change_id = insert_key_change(
-                                conn,
-                                id,
-                                Some(pinned),
-                                fingerprint,
-                                armored,
-                                &source,
-                                KeyChangeStatus::Pending,
-                                None,
-                                at,
-                            )?;
-                            KeyOffer::PendingChange { key_change_id }
-                        }
-                    }
-                }
-            };
-            AuditEvent::record(
-                conn,
-                Audit {
-                    actor,
-                    action: "beneficiary.key_offered",
-                    target: Some(("beneficiary", id)),
-                    details: format!("fingerprint={fingerprint} source={source} outcome={}", key_offer_name(&outcome)),
-                    ..Default::default()
-                },
-            )?;
-            Ok(outcome)
-        })
-    }
-
-    /// Accepts (the key becomes the pinned one) or rejects a pending key change.
-    pub fn decide_key_change(
-        conn: &mut DbConn,
-        key_change_id: &str,
-        accept: bool,
-        actor: Option<&str>,
-    ) -> StoreResult<KeyChange> {
-        conn.write(|conn| {
-            let change: KeyChange = key_changes::table
-                .find(key_change_id)
-                .select(KeyChange::as_select())
-                .first(conn)
-                .optional()?
-                .ok_or_else(|| StoreError::not_found("key change", key_change_id))?;
-            if change.status != KeyChangeStatus::Pending {
-                return Err(StoreError::Conflict(format!("the key change is already {}", change.status)));
-            }
-            let at = now();
-            let status = if accept { KeyChangeStatus::Accepted } else { KeyChangeStatus::Rejected };
-            if accept {
-                pin(conn, &change.beneficiary_id, &change.new_certificate, &change.new_fingerprint, at)?;
-            }
-            diesel::update(key_changes::table.find(key_change_id))
-                .set((
-                    key_changes::status.eq(String::from(status)),
-                    key_changes::decided_by.eq(actor),
-                    key_changes::decided_at.eq(Some(at)),
-                ))
-                .execute(conn)?;
-            AuditEvent::record(
-                conn,
-                Audit {
-                    actor,
-                    action: "beneficiary.key_change_decided",
-                    target: Some(("beneficiary", &change.beneficiary_id)),
-                    details: format!("fingerprint={} decision={status}", change.new_fingerprint),
-                    ..Default::default()
-                },
-            )?;
-            Ok(key_changes::table.find(key_change_id).select(KeyChange::as_select()).first(conn)?)
-        })
-    }
-}
-
-fn key_offer_name(outcome: &KeyOffer) -> &'static str {
-    match outcome {
-        KeyOffer::Pinned => "pinned",
-        KeyOffer::Refreshed => "refreshed",
-        KeyOffer::PendingChange { .. } => "pending_change",
-        KeyOffer::AlreadyPending { .. } => "already_pending",
-        KeyOffer::Unchanged => "unchanged",
-    }
-}
-
-fn pin(conn: &mut DbConn, id: &str, armored: &str, fingerprint: &Fingerprint, at: NaiveDateTime) -> StoreResult<()> {
-    diesel::update(beneficiaries::table.find(id))
-        .set((
-            beneficiaries::pgp_certificate.eq(armored),
-            beneficiaries::pgp_fingerprint.eq(fingerprint.as_str()),
-            beneficiaries::updated_at.eq(at),
-        ))
-        .execute(conn)?;
-    // Replies held for want of a key can leave now.
-    crate::mail::Outbox::release_held_for(conn, id)?;
-    Ok(())
-}
-
-#[allow(clippy::too_many_arguments)]
-fn insert_key_change(
-    conn: &mut DbConn,
-    beneficiary_id: &str,
-    old: Option<&Fingerprint>,
-    new: &Fingerprint,
-    armored: &str,
-    source: &str,
-    status: KeyChangeStatus,
-    decided_by: Option<&str>,
-    at: NaiveDateTime,
-) -> StoreResult<String> {
-    let id = new_id();
-    let decided = status != KeyChangeStatus::Pending;
-    diesel::insert_into(key_changes::table)
-        .values(&KeyChangeInsertForm {
-            id: id.clone(),
-            beneficiary_id: beneficiary_id.to_owned(),
-            old_fingerprint: old.map(|f| f.to_string()),
-            new_fingerprint: new.to_string(),
-            new_certificate: armored.to_owned(),
-            source: source.to_owned(),
-            status: status.into(),
-            recorded_at: at,
-            decided_by: if decided { decided_by.map(str::to_owned) } else { None },
-            decided_at: decided.then_some(at),
-        })
-        .execute(conn)?;
-    Ok(id)
 }
 
 fn add_email(conn: &mut DbConn, beneficiary_id: &str, address: &EmailAddress, is_primary: bool) -> StoreResult<()> {

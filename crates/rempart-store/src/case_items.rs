@@ -78,6 +78,10 @@ pub struct Message {
     pub created_at: NaiveDateTime,
     /// What the mail gateway noticed about this message (repairs, undecryptable parts).
     pub gateway_notes: Option<String>,
+    /// Inbound mail: the From address, as received (anyone can write any From).
+    pub sender_address: Option<String>,
+    /// Inbound mail: the display name of From, as received.
+    pub sender_name: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -98,6 +102,9 @@ pub struct NewMessage {
     /// Outbound email only; defaults to `queued` there.
     pub delivery_status: Option<DeliveryStatus>,
     pub gateway_notes: Option<String>,
+    /// Inbound mail: From, as received.
+    pub sender_address: Option<String>,
+    pub sender_name: Option<String>,
 }
 
 impl NewMessage {
@@ -123,6 +130,8 @@ impl NewMessage {
             signer_fingerprint: None,
             delivery_status: None,
             gateway_notes: None,
+            sender_address: None,
+            sender_name: None,
         }
     }
 }
@@ -147,6 +156,8 @@ pub struct MessageInsertForm {
     pub author_id: Option<String>,
     pub created_at: NaiveDateTime,
     pub gateway_notes: Option<String>,
+    pub sender_address: Option<String>,
+    pub sender_name: Option<String>,
 }
 
 /// Largest message body kept as text (10 MiB); larger content belongs in evidence.
@@ -205,6 +216,8 @@ impl Message {
                 author_id: actor.map(str::to_owned),
                 created_at: at,
                 gateway_notes: new.gateway_notes,
+                sender_address: new.sender_address.map(|a| a.chars().take(320).collect()),
+                sender_name: new.sender_name.map(|n| n.chars().take(300).collect()),
             };
             diesel::insert_into(messages::table).values(&form).execute(conn)?;
             if new.direction == Direction::Outbound
@@ -321,6 +334,20 @@ pub struct ThirdPartyInsertForm {
 }
 
 impl ThirdParty {
+    /// The third party of this case who has this address, if any.
+    pub fn find_on_case_by_email(
+        conn: &mut DbConn,
+        case_id: &str,
+        address: &EmailAddress,
+    ) -> StoreResult<Option<ThirdParty>> {
+        Ok(third_parties::table
+            .filter(third_parties::case_id.eq(case_id))
+            .filter(third_parties::email.eq(address.as_str()))
+            .select(ThirdParty::as_select())
+            .first(conn)
+            .optional()?)
+    }
+
     pub fn add(conn: &mut DbConn, new: NewThirdParty, actor: Option<&str>) -> StoreResult<ThirdParty> {
         let mut form = ThirdPartyInsertForm {
             id: String::new(),

@@ -293,6 +293,7 @@ users(id: String, page 1000) {
     capacity: i32,
     cleared_for_restricted: bool,
     time_zone: String,
+    totp_last_step: Option<i64>,
 }
 refresh_tokens(id: String, page 1000) {
     id: String,
@@ -352,6 +353,11 @@ beneficiaries(id: String, page 1000) {
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
     erased_at: Option<NaiveDateTime>,
+    key_trust: Option<String>,
+    key_provenance: Option<String>,
+    key_pinned_at: Option<NaiveDateTime>,
+    key_confirmed_by: Option<String>,
+    key_confirmed_at: Option<NaiveDateTime>,
 }
 beneficiary_emails(id: String, page 1000) {
     id: String,
@@ -380,6 +386,7 @@ key_changes(id: String, page 1000) {
     recorded_at: NaiveDateTime,
     decided_by: Option<String>,
     decided_at: Option<NaiveDateTime>,
+    provenance: String,
 }
 case_reference_counters(year: i32, page 1000) {
     year: i32,
@@ -455,6 +462,8 @@ messages(id: String, page 1000) {
     author_id: Option<String>,
     created_at: NaiveDateTime,
     gateway_notes: Option<String>,
+    sender_address: Option<String>,
+    sender_name: Option<String>,
 }
 evidence_blobs(sha256: String, page 16) {
     sha256: String,

@@ -15,6 +15,7 @@ pub mod escalations;
 pub mod evidence;
 pub mod export;
 pub mod indicators;
+pub mod keys;
 pub mod mail;
 pub mod retention;
 pub mod rota;

@@ -254,13 +254,23 @@ pub struct OutboxEntry {
 /// What became of one delivery attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Attempt {
-    Sent,
+    Sent(SentAs),
     /// No usable certificate: held until a key arrives (never sent in clear).
     NeedsKey(String),
     /// Try again later (SMTP or network trouble).
     Retry(String),
     /// Give up (the SMTP server refused the message permanently, or too many attempts).
     Failed(String),
+}
+
+/// How a reply left: recorded on the message, so the case shows what was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentAs {
+    pub encrypted: bool,
+    /// Fingerprint of the helpline key that signed it.
+    pub signer_fingerprint: Option<String>,
+    /// The Message-ID it answered (In-Reply-To), without angle brackets.
+    pub in_reply_to: Option<String>,
 }
 
 pub struct Outbox;
@@ -361,7 +371,7 @@ impl Outbox {
             }
             let attempts = entry.attempts + 1;
             let (status, remove, error) = match &attempt {
-                Attempt::Sent => (Some(DeliveryStatus::Sent), true, None),
+                Attempt::Sent(_) => (Some(DeliveryStatus::Sent), true, None),
                 Attempt::NeedsKey(reason) => (Some(DeliveryStatus::NeedsKey), true, Some(reason.clone())),
                 Attempt::Failed(reason) => (Some(DeliveryStatus::Failed), true, Some(reason.clone())),
                 Attempt::Retry(reason) if attempts >= Outbox::MAX_ATTEMPTS => {
@@ -387,6 +397,19 @@ impl Outbox {
                 diesel::update(messages::table.find(message_row_id))
                     .set(messages::delivery_status.eq(Some(String::from(status))))
                     .execute(conn)?;
+                if let Attempt::Sent(sent) = &attempt {
+                    use rempart_core::SignatureStatus;
+                    let signed =
+                        if sent.signer_fingerprint.is_some() { SignatureStatus::Good } else { SignatureStatus::None };
+                    diesel::update(messages::table.find(message_row_id))
+                        .set((
+                            messages::encrypted.eq(sent.encrypted),
+                            messages::signature_status.eq(String::from(signed)),
+                            messages::signer_fingerprint.eq(sent.signer_fingerprint.as_deref()),
+                            messages::in_reply_to.eq(sent.in_reply_to.as_deref()),
+                        ))
+                        .execute(conn)?;
+                }
                 let mut details = format!("status={status} attempts={attempts}");
                 if let Some(e) = &error {
                     details.push_str(&format!(" reason={}", e.chars().take(300).collect::<String>()));

@@ -19,6 +19,7 @@ diesel::table! {
         capacity -> Integer,
         cleared_for_restricted -> Bool,
         time_zone -> Text,
+        totp_last_step -> Nullable<BigInt>,
     }
 }
 
@@ -111,6 +112,11 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         erased_at -> Nullable<Timestamp>,
+        key_trust -> Nullable<Text>,
+        key_provenance -> Nullable<Text>,
+        key_pinned_at -> Nullable<Timestamp>,
+        key_confirmed_by -> Nullable<Text>,
+        key_confirmed_at -> Nullable<Timestamp>,
     }
 }
 
@@ -148,6 +154,7 @@ diesel::table! {
         recorded_at -> Timestamp,
         decided_by -> Nullable<Text>,
         decided_at -> Nullable<Timestamp>,
+        provenance -> Text,
     }
 }
 
@@ -229,6 +236,8 @@ diesel::table! {
         author_id -> Nullable<Text>,
         created_at -> Timestamp,
         gateway_notes -> Nullable<Text>,
+        sender_address -> Nullable<Text>,
+        sender_name -> Nullable<Text>,
     }
 }
 

@@ -7,7 +7,7 @@ use common::{beneficiary, case, email, user};
 use diesel::prelude::*;
 use rempart_core::*;
 use rempart_store::audit::AuditEvent;
-use rempart_store::beneficiaries::{Beneficiary, KeyOffer};
+use rempart_store::beneficiaries::{Beneficiary, KeyOffer, KeyOrigin};
 use rempart_store::case_items::*;
 use rempart_store::cases::{Case, CaseChanges, CaseCursor, CaseFilter, NewCase};
 use rempart_store::evidence::{Evidence, NewEvidence, sha256_hex};
@@ -453,27 +453,52 @@ fn beneficiaries_keep_verification_and_key_history(db: TestDb) {
     let key = |n: &str| format!("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n{n}\n-----END PGP PUBLIC KEY BLOCK-----\n");
     let fp1 = Fingerprint::parse(&"1".repeat(40)).expect("fp");
     let fp2 = Fingerprint::parse(&"2".repeat(40)).expect("fp");
+    let mail = |source| KeyOrigin {
+        source,
+        provenance: "autocrypt in message <m1@example.org>",
+        trust: KeyTrust::Unconfirmed,
+    };
     assert_eq!(
-        Beneficiary::offer_certificate(&mut conn, &b.id, &key("k1"), &fp1, "manual", None).expect("pin"),
+        Beneficiary::offer_certificate(&mut conn, &b.id, &key("k1"), &fp1, mail("autocrypt"), None).expect("pin"),
         KeyOffer::Pinned
     );
+    let pinned = Beneficiary::get(&mut conn, &b.id).expect("b");
+    assert_eq!(pinned.key_trust, Some(KeyTrust::Unconfirmed), "learned from mail: not trusted yet");
+    assert_eq!(pinned.key_provenance.as_deref(), Some("autocrypt in message <m1@example.org>"));
     assert_eq!(
-        Beneficiary::offer_certificate(&mut conn, &b.id, &key("k1-refreshed"), &fp1, "autocrypt", None)
+        Beneficiary::offer_certificate(&mut conn, &b.id, &key("k1-refreshed"), &fp1, mail("autocrypt"), None)
             .expect("refresh"),
         KeyOffer::Refreshed
     );
     assert_eq!(
-        Beneficiary::offer_certificate(&mut conn, &b.id, &key("k1-refreshed"), &fp1, "autocrypt", None)
+        Beneficiary::offer_certificate(&mut conn, &b.id, &key("k1-refreshed"), &fp1, mail("autocrypt"), None)
             .expect("same again"),
         KeyOffer::Unchanged,
         "the same certificate again records nothing"
     );
-    let pending = Beneficiary::offer_certificate(&mut conn, &b.id, &key("k2"), &fp2, "autocrypt", None).expect("offer");
+    assert_eq!(Beneficiary::get(&mut conn, &b.id).expect("b").key_trust, Some(KeyTrust::Unconfirmed));
+    // The handler compares the fingerprint by phone: the one compared must be the pinned one.
+    assert_eq!(
+        Beneficiary::confirm_key(&mut conn, &b.id, &fp2, "by phone", Some(&lead.id)).map_err(|e| e.kind()).err(),
+        Some("conflict")
+    );
+    let confirmed = Beneficiary::confirm_key(&mut conn, &b.id, &fp1, "by phone", Some(&lead.id)).expect("confirm");
+    assert_eq!(confirmed.key_trust, Some(KeyTrust::Confirmed));
+    assert_eq!(confirmed.key_confirmed_by.as_deref(), Some(lead.id.as_str()));
+    assert!(confirmed.key_provenance.unwrap_or_default().ends_with("confirmed: by phone"));
+    assert_eq!(
+        Beneficiary::confirm_key(&mut conn, &b.id, &fp1, "again", Some(&lead.id)).map_err(|e| e.kind()).err(),
+        Some("conflict")
+    );
+    assert!(!Beneficiary::has_pending_key_change(&mut conn, &b.id).expect("pending?"));
+    let pending =
+        Beneficiary::offer_certificate(&mut conn, &b.id, &key("k2"), &fp2, mail("autocrypt"), None).expect("offer");
+    assert!(Beneficiary::has_pending_key_change(&mut conn, &b.id).expect("pending?"));
     let KeyOffer::PendingChange { key_change_id } = pending else { panic!("a different key must wait: {pending:?}") };
     let still = Beneficiary::get(&mut conn, &b.id).expect("b");
     assert_eq!(still.pgp_fingerprint, Some(fp1.clone()), "never silently replaced");
     assert_eq!(
-        Beneficiary::offer_certificate(&mut conn, &b.id, &key("k2"), &fp2, "autocrypt", None).expect("again"),
+        Beneficiary::offer_certificate(&mut conn, &b.id, &key("k2"), &fp2, mail("autocrypt"), None).expect("again"),
         KeyOffer::AlreadyPending { key_change_id: key_change_id.clone() }
     );
     let decided = Beneficiary::decide_key_change(&mut conn, &key_change_id, true, Some(&lead.id)).expect("accept");
@@ -482,11 +507,13 @@ fn beneficiaries_keep_verification_and_key_history(db: TestDb) {
     let now_pinned = Beneficiary::get(&mut conn, &b.id).expect("b");
     assert_eq!(now_pinned.pgp_fingerprint, Some(fp2));
     assert!(now_pinned.pgp_certificate.as_deref().unwrap_or_default().contains("k2"));
+    assert_eq!(now_pinned.key_trust, Some(KeyTrust::Confirmed), "accepted by a handler");
+    assert!(!Beneficiary::has_pending_key_change(&mut conn, &b.id).expect("pending?"));
     assert_eq!(
         Beneficiary::decide_key_change(&mut conn, &key_change_id, false, Some(&lead.id)).map_err(|e| e.kind()).err(),
         Some("conflict")
     );
-    assert!(Beneficiary::offer_certificate(&mut conn, &b.id, "not a key", &fp1, "manual", None).is_err());
+    assert!(Beneficiary::offer_certificate(&mut conn, &b.id, "not a key", &fp1, mail("manual"), None).is_err());
 }
 
 fn users_are_unique_and_listed(db: TestDb) {

@@ -163,6 +163,8 @@ pub fn bulk_load(conn: &mut DbConn, rng: &mut StdRng, count: usize, pool: usize,
                     author_id: None,
                     created_at: created_at + Duration::minutes(m as i64 * 30),
                     gateway_notes: None,
+                    sender_address: None,
+                    sender_name: None,
                 });
             }
             let mut seen = Vec::new();

@@ -4,9 +4,45 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 use actix_web::{HttpResponse, web};
-use rempart_core::{EmailAddress, LanguageTag, TaxonomyCode, VerificationStatus};
-use rempart_store::beneficiaries::{Beneficiary, BeneficiaryDetail, BeneficiaryUpdateForm, NewBeneficiary};
+use rempart_core::{EmailAddress, Fingerprint, LanguageTag, TaxonomyCode, VerificationStatus};
+use rempart_store::DbConn;
+use rempart_store::beneficiaries::{
+    Beneficiary, BeneficiaryAccess, BeneficiaryDetail, BeneficiaryUpdateForm, NewBeneficiary,
+};
 use serde::Deserialize;
+
+/// Not found unless `user` may see this beneficiary ([`Beneficiary::access`]).
+pub fn require_visible(conn: &mut DbConn, user: &AuthUser, id: &str) -> ApiResult<BeneficiaryAccess> {
+    match Beneficiary::access(conn, id, user.id(), user.is_supervisor())? {
+        BeneficiaryAccess::Hidden => Err(ApiError::not_found(format!("beneficiary {id}"))),
+        access => Ok(access),
+    }
+}
+
+/// Renaming, adding addresses, verification and key trust: the assignee of one of their
+/// cases, leads and admins. Hidden beneficiaries are not found.
+pub fn require_change(conn: &mut DbConn, user: &AuthUser, id: &str) -> ApiResult<()> {
+    match require_visible(conn, user, id)? {
+        BeneficiaryAccess::Change => Ok(()),
+        _ => Err(ApiError::forbidden(
+            "only the assignee of one of the beneficiary's cases, leads and administrators may change them",
+        )),
+    }
+}
+
+/// An address that already belongs to a beneficiary this user may not see answers as not
+/// found, never as "already belongs to another beneficiary" (that would say whether
+/// someone is a client of the helpline).
+pub fn addresses_not_hidden(conn: &mut DbConn, user: &AuthUser, addresses: &[EmailAddress]) -> ApiResult<()> {
+    for address in addresses {
+        if let Some(owner) = Beneficiary::find_by_email(conn, address)?
+            && Beneficiary::access(conn, &owner.id, user.id(), user.is_supervisor())? == BeneficiaryAccess::Hidden
+        {
+            return Err(ApiError::not_found(format!("beneficiary with the address {address}")));
+        }
+    }
+    Ok(())
+}
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -44,6 +80,7 @@ impl NewBeneficiaryRequest {
 #[utoipa::path(post, path = "/api/v1/beneficiaries", tag = "beneficiaries", request_body = NewBeneficiaryRequest,
     security(("bearer" = [])), responses(
     (status = 201, body = BeneficiaryDetail),
+    (status = 404, body = Problem, content_type = "application/problem+json", description = "an address belongs to a beneficiary you may not see"),
     (status = 409, body = Problem, content_type = "application/problem+json", description = "an address already belongs to a beneficiary"),
     (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
@@ -53,10 +90,10 @@ pub async fn create(
     body: web::Json<NewBeneficiaryRequest>,
 ) -> ApiResult<HttpResponse> {
     let new = body.into_inner().into_new()?;
-    let actor = user.id().to_owned();
     let detail = state
         .db(move |conn| {
-            let b = Beneficiary::create(conn, new, Some(&actor))?;
+            addresses_not_hidden(conn, &user, &new.emails)?;
+            let b = Beneficiary::create(conn, new, Some(user.id()))?;
             Ok(Beneficiary::detail(conn, &b.id)?)
         })
         .await?;
@@ -76,12 +113,12 @@ pub struct BeneficiaryQuery {
     pub offset: Option<i64>,
 }
 
-/// Beneficiaries, most recent first, or the owner of an address.
+/// Beneficiaries, most recent first, or the owner of an address: only those you may see.
 #[utoipa::path(get, path = "/api/v1/beneficiaries", tag = "beneficiaries", security(("bearer" = [])),
     params(BeneficiaryQuery), responses((status = 200, body = Vec<Beneficiary>)))]
 pub async fn list(
     state: web::Data<AppState>,
-    _user: AuthUser,
+    user: AuthUser,
     query: web::Query<BeneficiaryQuery>,
 ) -> ApiResult<web::Json<Vec<Beneficiary>>> {
     let q = query.into_inner();
@@ -94,8 +131,21 @@ pub async fn list(
     Ok(web::Json(
         state
             .db(move |conn| match email {
-                Some(e) => Ok(Beneficiary::find_by_email(conn, &e)?.into_iter().collect()),
-                None => Ok(Beneficiary::list(conn, limit, q.offset.unwrap_or(0))?),
+                Some(e) => {
+                    let found = Beneficiary::find_by_email(conn, &e)?;
+                    let visible = match &found {
+                        Some(b) => {
+                            Beneficiary::access(conn, &b.id, user.id(), user.is_supervisor())?
+                                != BeneficiaryAccess::Hidden
+                        }
+                        None => false,
+                    };
+                    Ok(found.filter(|_| visible).into_iter().collect())
+                }
+                None => {
+                    let visible_to = (!user.is_supervisor()).then(|| user.id().to_owned());
+                    Ok(Beneficiary::list(conn, visible_to.as_deref(), limit, q.offset.unwrap_or(0))?)
+                }
             })
             .await?,
     ))
@@ -109,11 +159,18 @@ pub async fn list(
 ))]
 pub async fn get(
     state: web::Data<AppState>,
-    _user: AuthUser,
+    user: AuthUser,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<BeneficiaryDetail>> {
     let id = path.into_inner();
-    Ok(web::Json(state.db(move |conn| Ok(Beneficiary::detail(conn, &id)?)).await?))
+    Ok(web::Json(
+        state
+            .db(move |conn| {
+                require_visible(conn, &user, &id)?;
+                Ok(Beneficiary::detail(conn, &id)?)
+            })
+            .await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -151,17 +208,17 @@ pub async fn update(
         Some(None) => Some(None),
         None => None,
     };
-    let actor = user.id().to_owned();
     Ok(web::Json(
         state
             .db(move |conn| {
+                require_change(conn, &user, &id)?;
                 let form = BeneficiaryUpdateForm {
                     display_name: body.display_name,
                     audience_type: body.audience_type.map(|o| o.map(String::from)),
                     preferred_language: language.map(|o| o.map(String::from)),
                     updated_at: None,
                 };
-                Beneficiary::update(conn, &id, form, Some(&actor))?;
+                Beneficiary::update(conn, &id, form, Some(user.id()))?;
                 Ok(Beneficiary::detail(conn, &id)?)
             })
             .await?,
@@ -194,11 +251,11 @@ pub async fn set_verification(
     }
     let id = path.into_inner();
     let body = body.into_inner();
-    let actor = user.id().to_owned();
     Ok(web::Json(
         state
             .db(move |conn| {
-                Beneficiary::set_verification(conn, &id, body.status, &body.reason, Some(&actor))?;
+                require_change(conn, &user, &id)?;
+                Beneficiary::set_verification(conn, &id, body.status, &body.reason, Some(user.id()))?;
                 Ok(Beneficiary::detail(conn, &id)?)
             })
             .await?,
@@ -225,11 +282,88 @@ pub async fn add_email(
 ) -> ApiResult<web::Json<BeneficiaryDetail>> {
     let id = path.into_inner();
     let address = EmailAddress::parse(&body.address).map_err(|e| ApiError::validation("address", e.reason))?;
-    let actor = user.id().to_owned();
     Ok(web::Json(
         state
             .db(move |conn| {
-                Beneficiary::add_email(conn, &id, &address, Some(&actor))?;
+                require_change(conn, &user, &id)?;
+                addresses_not_hidden(conn, &user, std::slice::from_ref(&address))?;
+                Beneficiary::add_email(conn, &id, &address, Some(user.id()))?;
+                Ok(Beneficiary::detail(conn, &id)?)
+            })
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeyConfirmation {
+    /// The fingerprint the handler compared with the beneficiary, through another channel
+    /// than e-mail (phone, Signal, in person). It must be the pinned key's.
+    pub fingerprint: Fingerprint,
+    /// How it was compared: kept with the key's provenance.
+    pub how: String,
+}
+
+/// Confirms the pinned key: a handler compared its fingerprint with the beneficiary out of
+/// band. Replies held until the key is confirmed leave.
+#[utoipa::path(post, path = "/api/v1/beneficiaries/{id}/key/confirmation", tag = "beneficiaries",
+    request_body = KeyConfirmation, security(("bearer" = [])), params(("id" = String, Path)), responses(
+    (status = 200, body = BeneficiaryDetail),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json", description = "no key, another key, or already confirmed"),
+))]
+pub async fn confirm_key(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<KeyConfirmation>,
+) -> ApiResult<web::Json<BeneficiaryDetail>> {
+    let id = path.into_inner();
+    let body = body.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| {
+                require_change(conn, &user, &id)?;
+                Beneficiary::confirm_key(conn, &id, &body.fingerprint, &body.how, Some(user.id()))?;
+                Ok(Beneficiary::detail(conn, &id)?)
+            })
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeyChangeDecision {
+    /// `true`: the new key replaces the pinned one (accept only after comparing its
+    /// fingerprint with the beneficiary out of band); `false`: the pinned key stays.
+    pub accept: bool,
+}
+
+/// Accepts or rejects a pending key change. Replies held while it was pending leave: to
+/// the new key when accepted, to the old one when rejected.
+#[utoipa::path(post, path = "/api/v1/beneficiaries/{id}/key-changes/{key_change_id}/decision", tag = "beneficiaries",
+    request_body = KeyChangeDecision, security(("bearer" = [])),
+    params(("id" = String, Path), ("key_change_id" = String, Path)), responses(
+    (status = 200, body = BeneficiaryDetail),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json", description = "already decided"),
+))]
+pub async fn decide_key_change(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+    body: web::Json<KeyChangeDecision>,
+) -> ApiResult<web::Json<BeneficiaryDetail>> {
+    let (id, key_change_id) = path.into_inner();
+    let accept = body.accept;
+    Ok(web::Json(
+        state
+            .db(move |conn| {
+                require_change(conn, &user, &id)?;
+                Beneficiary::key_change(conn, &id, &key_change_id)?;
+                Beneficiary::decide_key_change(conn, &key_change_id, accept, Some(user.id()))?;
                 Ok(Beneficiary::detail(conn, &id)?)
             })
             .await?,

@@ -144,7 +144,14 @@ pub async fn create(
     let actor = user.id().to_owned();
     let detail = state
         .db(move |conn| {
-            // The beneficiary as the answer shows them; the rota reads their language.
+            // The beneficiary as the answer shows them; the rota reads their language. One
+            // this user may not see is not found, as is an address of theirs.
+            if let Some(id) = body.beneficiary_id.as_deref() {
+                crate::routes::beneficiaries::require_visible(conn, &user, id)?;
+            }
+            if let Some(new) = &new_beneficiary {
+                crate::routes::beneficiaries::addresses_not_hidden(conn, &user, &new.emails)?;
+            }
             let existing = body.beneficiary_id.as_deref().map(|id| Beneficiary::detail(conn, id)).transpose()?;
             // Decide who takes it first (reads only), then write the case, its assignee
             // and the decision together.
@@ -224,7 +231,11 @@ pub async fn get(state: web::Data<AppState>, user: AuthUser, path: web::Path<Str
     let detail = state
         .db(move |conn| {
             let case = visible_case(conn, &user, &raw, "case")?;
-            Ok(Case::detail_of(conn, case)?)
+            let mut detail = Case::detail_of(conn, case)?;
+            let links = std::mem::take(&mut detail.links);
+            (detail.links, detail.hidden_links) =
+                crate::routes::items::split_links(conn, &user, &detail.case.id, links)?;
+            Ok(detail)
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), detail.case.version).json(detail))

@@ -353,16 +353,58 @@ pub struct LinkRequest {
     pub note: Option<String>,
 }
 
-/// Links to and from other cases.
+/// A link as its reader may see it: whole, or only the fact that it exists when the other
+/// case is one they may not see.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum LinkView {
+    Visible(CaseLink),
+    Hidden(HiddenLink),
+}
+
+/// A link to a case the reader may not see: neither its id nor its kind.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct HiddenLink {
+    /// Always `true`.
+    pub hidden: bool,
+}
+
+/// Splits the links of `case_id` into those `user` may follow and the number of others.
+pub fn split_links(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    case_id: &str,
+    links: Vec<CaseLink>,
+) -> ApiResult<(Vec<CaseLink>, usize)> {
+    let mut visible = Vec::with_capacity(links.len());
+    let mut hidden = 0;
+    for link in links {
+        let other = if link.source_case_id == case_id { &link.target_case_id } else { &link.source_case_id };
+        if can_see(user, &Case::get(conn, other)?) {
+            visible.push(link);
+        } else {
+            hidden += 1;
+        }
+    }
+    Ok((visible, hidden))
+}
+
+/// Links to and from other cases; a link to a case you may not see shows only that it exists.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/links", tag = "case items", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = Vec<CaseLink>)))]
+    params(("id" = String, Path)), responses((status = 200, body = Vec<LinkView>)))]
 pub async fn list_links(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-) -> ApiResult<web::Json<Vec<CaseLink>>> {
+) -> ApiResult<web::Json<Vec<LinkView>>> {
     Ok(web::Json(
-        in_case(&state, user, path.into_inner(), "links", |c, _, case| Ok(CaseLink::for_case(c, &case.id)?)).await?,
+        in_case(&state, user, path.into_inner(), "links", |c, user, case| {
+            let links = CaseLink::for_case(c, &case.id)?;
+            let (visible, hidden) = split_links(c, user, &case.id, links)?;
+            let hidden = std::iter::repeat_with(|| LinkView::Hidden(HiddenLink { hidden: true })).take(hidden);
+            Ok(visible.into_iter().map(LinkView::Visible).chain(hidden).collect())
+        })
+        .await?,
     ))
 }
 

@@ -1,0 +1,9 @@
+ALTER TABLE users DROP COLUMN totp_last_step;
+ALTER TABLE messages DROP COLUMN sender_name;
+ALTER TABLE messages DROP COLUMN sender_address;
+ALTER TABLE key_changes DROP COLUMN provenance;
+ALTER TABLE beneficiaries DROP COLUMN key_confirmed_at;
+ALTER TABLE beneficiaries DROP COLUMN key_confirmed_by;
+ALTER TABLE beneficiaries DROP COLUMN key_pinned_at;
+ALTER TABLE beneficiaries DROP COLUMN key_provenance;
+ALTER TABLE beneficiaries DROP COLUMN key_trust;
