@@ -342,7 +342,88 @@ fn broken_charsets_are_stored_as_well_as_possible(db: TestDb) {
     assert!(m.body.contains("Caf") && m.body.contains("fin"), "{:?}", m.body);
 }
 
+/// Our Message-IDs travel in clear in every reply's headers: answering one does not put a
+/// stranger on the case. Only the beneficiary (any of their addresses) and the case's
+/// third parties thread by In-Reply-To; every inbound message keeps its sender.
+fn in_reply_to_threads_only_from_people_of_the_case(db: TestDb) {
+    use rempart_core::{Channel, DeliveryStatus, Direction, Party, ThirdPartyRole};
+    use rempart_store::case_items::{CaseLink, NewMessage, NewThirdParty, ThirdParty};
+    let w = world();
+    let mut conn = db.conn();
+    let raw = plain("\"Ana\" <ana@example.net>", "Au secours", "t1@example.net", "Premier message.");
+    let (case_id, first, _) = stored(w.gateway.ingest(&mut conn, &raw, "mailgate").unwrap());
+    let m = Message::get(&mut conn, &first).unwrap();
+    assert_eq!(m.sender_address.as_deref(), Some("ana@example.net"));
+    assert_eq!(m.sender_name.as_deref(), Some("Ana"));
+    // Our reply, as sent (its Message-ID is on the wire for anyone to see).
+    Message::add(
+        &mut conn,
+        NewMessage {
+            message_id: Some("reply-1@helpline.example".into()),
+            delivery_status: Some(DeliveryStatus::Sent),
+            ..NewMessage::with_beneficiary(&case_id, Direction::Outbound, Channel::Email, "Nous sommes là.")
+        },
+        None,
+    )
+    .unwrap();
+    let answer = |from: &str, id: &str, body: &str| {
+        let mut raw = String::from_utf8(plain(from, "Re: ...", id, body)).unwrap();
+        raw.insert_str(0, "In-Reply-To: <reply-1@helpline.example>\r\nReferences: <reply-1@helpline.example>\r\n");
+        raw.into_bytes()
+    };
+
+    // A stranger answers our Message-ID: a new case, linked, and the handler is told why.
+    let (eve_case, eve_message, new_case) =
+        stored(w.gateway.ingest(&mut conn, &answer("eve@example.com", "e1@example.com", "C'est moi, Ana."), "mailgate").unwrap());
+    assert!(new_case, "never filed on Ana's case");
+    assert_ne!(eve_case, case_id);
+    let m = Message::get(&mut conn, &eve_message).unwrap();
+    assert_eq!(m.sender_address.as_deref(), Some("eve@example.com"));
+    assert!(m.gateway_notes.unwrap_or_default().contains("neither that case's beneficiary"));
+    let links = CaseLink::for_case(&mut conn, &eve_case).unwrap();
+    assert_eq!(links.len(), 1);
+    assert_eq!(links[0].target_case_id, case_id);
+    assert_eq!(Message::for_case(&mut conn, &case_id).unwrap().len(), 2, "Ana's case is untouched");
+
+    // A third party of the case answers: filed there, as a third-party message.
+    let partner = ThirdParty::add(
+        &mut conn,
+        NewThirdParty {
+            case_id: case_id.clone(),
+            organisation: "Partner NGO".into(),
+            contact_name: None,
+            role: ThirdPartyRole::Partner,
+            email: Some(EmailAddress::parse("desk@partner.example").unwrap()),
+            phone: None,
+            notes: None,
+        },
+        None,
+    )
+    .unwrap();
+    let (partner_case, partner_message, new_case) =
+        stored(w.gateway.ingest(&mut conn, &answer("desk@partner.example", "p1@partner.example", "Nous aidons."), "mailgate").unwrap());
+    assert!(!new_case);
+    assert_eq!(partner_case, case_id);
+    let m = Message::get(&mut conn, &partner_message).unwrap();
+    assert_eq!(m.party, Party::ThirdParty);
+    assert_eq!(m.third_party_id.as_deref(), Some(partner.id.as_str()));
+    assert!(
+        Beneficiary::find_by_email(&mut conn, &EmailAddress::parse("desk@partner.example").unwrap()).unwrap().is_none(),
+        "a third party is not made a beneficiary"
+    );
+
+    // Ana herself, from a second address of hers: on her case.
+    let ana = Beneficiary::find_by_email(&mut conn, &EmailAddress::parse("ana@example.net").unwrap()).unwrap().unwrap();
+    Beneficiary::add_email(&mut conn, &ana.id, &EmailAddress::parse("ana@other.example").unwrap(), None).unwrap();
+    let (ana_case, ana_message, new_case) =
+        stored(w.gateway.ingest(&mut conn, &answer("ana@other.example", "a2@other.example", "Merci."), "mailgate").unwrap());
+    assert!(!new_case);
+    assert_eq!(ana_case, case_id);
+    assert_eq!(Message::get(&mut conn, &ana_message).unwrap().party, Party::Beneficiary);
+}
+
 on_both_backends!(
+    in_reply_to_threads_only_from_people_of_the_case,
     broken_charsets_are_stored_as_well_as_possible,
     pgp_mime_first_contact_then_reply,
     inline_pgp_in_text_and_html,

@@ -5,7 +5,8 @@
 mod support;
 
 use lettre::message::Mailbox;
-use rempart_core::{Channel, DeliveryStatus, Direction};
+use rempart_core::{Channel, DeliveryStatus, Direction, Fingerprint, KeyTrust};
+use rempart_store::beneficiaries::Beneficiary;
 use rempart_mail::outbound::{self, Reply, SmtpConfig, SmtpSender, SmtpTls};
 use rempart_mail::worker::{NoKeyPolicy, OutboxWorker};
 use rempart_mail::{Gateway, Keyring, Limits, Outcome, pgp};
@@ -153,6 +154,11 @@ fn reply_round_trip_through_smtp(db: TestDb) {
     let message = Message::get(&mut db.conn(), &id).unwrap();
     assert_eq!(message.delivery_status, Some(DeliveryStatus::Sent));
     assert!(Outbox::get(&mut db.conn(), &id).unwrap().is_none());
+    // The case records what left: encrypted, signed by the helpline, answering Ana's message.
+    assert!(message.encrypted);
+    assert_eq!(message.signature_status, rempart_core::SignatureStatus::Good);
+    assert_eq!(message.signer_fingerprint.as_ref().map(|f| f.as_str().to_owned()), Some(s.keyring.fingerprint()));
+    assert_eq!(message.in_reply_to.as_deref(), Some("first@example.net"));
     let sent = s.smtp.messages();
     assert_eq!(sent.len(), 1);
     let raw = String::from_utf8_lossy(&sent[0]).into_owned();
@@ -219,11 +225,24 @@ fn no_key_is_held_and_smtp_failures_are_retried(db: TestDb) {
         pgp_mime(&bo.email, HELPLINE, "...", "bo-key@example.org", "", &bo.encrypt_sign(HELPLINE, inner.as_bytes()));
     let gateway = Gateway { keyring: Some(s.keyring.clone()), limits: Limits::default(), ..Default::default() };
     gateway.ingest(&mut db.conn(), &raw, "mailgate").unwrap();
+    // Anyone can send mail as Bo with a key of their own: the key is pinned, unconfirmed,
+    // and the reply written before it existed stays held.
+    let beneficiary = rempart_store::cases::Case::get(&mut db.conn(), &held_case).unwrap().beneficiary_id;
+    let bo_row = Beneficiary::get(&mut db.conn(), &beneficiary).unwrap();
+    assert_eq!(bo_row.key_trust, Some(KeyTrust::Unconfirmed));
+    let provenance = bo_row.key_provenance.unwrap_or_default();
+    assert!(provenance.starts_with("attachment in message <bo-key@example.org>"), "{provenance}");
     assert_eq!(
         Message::get(&mut db.conn(), &id_held).unwrap().delivery_status,
-        Some(DeliveryStatus::Queued),
-        "released by the key's arrival"
+        Some(DeliveryStatus::NeedsKey),
+        "not released by a key learned from mail"
     );
+    let detail = rempart_store::cases::Case::detail(&mut db.conn(), &held_case).unwrap();
+    assert!(detail.flags.contains(&"reply_held_confirm_key".to_owned()), "{:?}", detail.flags);
+    // The handler compares the fingerprint with Bo by phone and confirms it: the reply leaves.
+    let fingerprint = Fingerprint::parse(&bo.fingerprint()).unwrap();
+    Beneficiary::confirm_key(&mut db.conn(), &beneficiary, &fingerprint, "read out by phone", None).unwrap();
+    assert_eq!(Message::get(&mut db.conn(), &id_held).unwrap().delivery_status, Some(DeliveryStatus::Queued));
     worker(&db, &s.keyring, s.smtp.port, "w1").run_once().unwrap();
     assert_eq!(Message::get(&mut db.conn(), &id_held).unwrap().delivery_status, Some(DeliveryStatus::Sent));
     let sent = s.smtp.messages();
@@ -251,7 +270,127 @@ fn two_workers_never_send_twice(db: TestDb) {
     assert_eq!(Outbox::pending(&mut db.conn()).unwrap(), 0);
 }
 
+/// A new key offered by mail is a pending change: replies wait (never silently to the old
+/// key) until a handler decides. Rejected: they leave to the old key; accepted: to the new.
+fn replies_wait_while_a_key_change_is_pending(db: TestDb) {
+    let s = setup();
+    let (case_id, reference) = first_contact(&db, &s, true);
+    let gateway = Gateway { keyring: Some(s.keyring.clone()), limits: Limits::default(), ..Default::default() };
+    let new_device = Gpg::new("Ana", &s.ana.email);
+    new_device.import(s.keyring.public_armored().unwrap().as_bytes());
+    let offer = |n: u32| {
+        let key = new_device.export();
+        let inner = support::crlf(&format!(
+            "Content-Type: multipart/mixed; boundary=\"m\"; protected-headers=\"v1\"\nSubject: Nouvelle clé [{reference}]\n\n\
+             --m\nContent-Type: text/plain; charset=utf-8\n\nNouveau téléphone.\n\
+             --m\nContent-Type: application/pgp-keys; name=\"ana.asc\"\n\n{key}\n--m--\n"
+        ));
+        let raw = pgp_mime(
+            &new_device.email,
+            HELPLINE,
+            "...",
+            &format!("new-key-{n}@example.net"),
+            "",
+            &new_device.encrypt_sign(HELPLINE, inner.as_bytes()),
+        );
+        gateway.ingest(&mut db.conn(), &raw, "mailgate").unwrap();
+    };
+    let beneficiary = rempart_store::cases::Case::get(&mut db.conn(), &case_id).unwrap().beneficiary_id;
+    let pending_change = |db: &TestDb| {
+        Beneficiary::detail(&mut db.conn(), &beneficiary)
+            .unwrap()
+            .key_changes
+            .into_iter()
+            .find(|k| k.status == rempart_core::KeyChangeStatus::Pending)
+            .expect("a pending key change")
+            .id
+    };
+
+    offer(1);
+    let first = queue_reply(&db, &case_id, &reference, "Première réponse pendant le changement.");
+    worker(&db, &s.keyring, s.smtp.port, "w1").run_once().unwrap();
+    assert_eq!(Message::get(&mut db.conn(), &first).unwrap().delivery_status, Some(DeliveryStatus::NeedsKey));
+    assert!(s.smtp.messages().is_empty(), "not sent to the old key behind the handler's back");
+    let flags = rempart_store::cases::Case::detail(&mut db.conn(), &case_id).unwrap().flags;
+    assert!(flags.contains(&"reply_held_key_change".to_owned()), "{flags:?}");
+    // Rejected: the held reply leaves, to the old key.
+    Beneficiary::decide_key_change(&mut db.conn(), &pending_change(&db), false, None).unwrap();
+    worker(&db, &s.keyring, s.smtp.port, "w1").run_once().unwrap();
+    assert_eq!(Message::get(&mut db.conn(), &first).unwrap().delivery_status, Some(DeliveryStatus::Sent));
+    let sent = s.smtp.messages();
+    assert_eq!(sent.len(), 1);
+    let (ok, _, _) = new_device.try_run(&["--decrypt"], armored_block(&sent[0]).as_bytes());
+    assert!(!ok, "the rejected key cannot read it");
+    s.ana.decrypt(armored_block(&sent[0]).as_bytes());
+
+    // Offered again and accepted: the held reply leaves to the new key.
+    offer(2);
+    let second = queue_reply(&db, &case_id, &reference, "Deuxième réponse.");
+    worker(&db, &s.keyring, s.smtp.port, "w1").run_once().unwrap();
+    assert_eq!(Message::get(&mut db.conn(), &second).unwrap().delivery_status, Some(DeliveryStatus::NeedsKey));
+    Beneficiary::decide_key_change(&mut db.conn(), &pending_change(&db), true, None).unwrap();
+    worker(&db, &s.keyring, s.smtp.port, "w1").run_once().unwrap();
+    assert_eq!(Message::get(&mut db.conn(), &second).unwrap().delivery_status, Some(DeliveryStatus::Sent));
+    let sent = s.smtp.messages();
+    assert_eq!(sent.len(), 2);
+    let (plaintext, _) = new_device.decrypt(armored_block(&sent[1]).as_bytes());
+    assert!(String::from_utf8_lossy(&plaintext).contains("protected-headers"));
+}
+
+/// With `hold_and_ask_for_key`, the notice asking for a key carries a Message-ID, is signed
+/// by the helpline (RFC 3156, verified by gpg) and says the fingerprint will be checked.
+fn the_key_request_notice_is_signed_and_identified(db: TestDb) {
+    let s = setup();
+    let (case_id, reference) = first_contact(&db, &s, false);
+    let id = queue_reply(&db, &case_id, &reference, "Rien en clair.");
+    let mut w = worker(&db, &s.keyring, s.smtp.port, "w1");
+    w.no_key = NoKeyPolicy::HoldAndAskForKey;
+    w.run_once().unwrap();
+    assert_eq!(Message::get(&mut db.conn(), &id).unwrap().delivery_status, Some(DeliveryStatus::NeedsKey));
+    let sent = s.smtp.messages();
+    assert_eq!(sent.len(), 1);
+    // The test server's maildir keeps lines with LF; on the wire they were CRLF.
+    let raw = support::crlf(&String::from_utf8_lossy(&sent[0]));
+    assert!(!raw.contains("Rien en clair"));
+    let message_id = header(&raw, "Message-ID").expect("a Message-ID");
+    assert!(message_id.starts_with('<') && message_id.ends_with("@helpline.example>"), "{message_id}");
+    assert!(raw.contains("multipart/signed") && raw.contains("protocol=\"application/pgp-signature\""));
+    // RFC 3156: the first part, as it travels, is what was signed.
+    let boundary = raw.split("boundary=\"").nth(1).and_then(|b| b.split('"').next()).expect("boundary").to_owned();
+    let delimiter = format!("\r\n--{boundary}");
+    let first = raw.find(&format!("--{boundary}\r\n")).expect("first part") + boundary.len() + 4;
+    let end = first + raw[first..].find(&delimiter).expect("second delimiter");
+    let signed = &raw[first..end];
+    let sig_start = raw.find("-----BEGIN PGP SIGNATURE-----").expect("signature");
+    let sig_end = raw.find("-----END PGP SIGNATURE-----").expect("signature end") + 27;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("sig.asc"), &raw[sig_start..sig_end]).unwrap();
+    std::fs::write(dir.path().join("data"), signed).unwrap();
+    let bo = Gpg::new("Bo", "bo@example.org");
+    bo.import(s.keyring.public_armored().unwrap().as_bytes());
+    let sig = dir.path().join("sig.asc");
+    let data = dir.path().join("data");
+    let (ok, _, err) = bo.try_run(
+        &["--status-fd", "2", "--verify", sig.to_str().unwrap(), data.to_str().unwrap()],
+        b"",
+    );
+    let status = String::from_utf8_lossy(&err);
+    assert!(ok && status.contains("GOODSIG"), "{status}");
+    use base64::Engine;
+    let text_b64: String = signed
+        .split("Content-Transfer-Encoding: base64\r\n\r\n")
+        .nth(1)
+        .and_then(|p| p.split("--").next())
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    let text = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(text_b64).unwrap()).unwrap();
+    assert!(text.contains("check its fingerprint with you"), "{text}");
+}
+
 on_both_backends!(
+    replies_wait_while_a_key_change_is_pending,
+    the_key_request_notice_is_signed_and_identified,
     reply_round_trip_through_smtp,
     no_key_is_held_and_smtp_failures_are_retried,
     two_workers_never_send_twice

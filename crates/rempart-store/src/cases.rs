@@ -235,7 +235,10 @@ pub struct CaseDetail {
     pub status_history: Vec<StatusChange>,
     /// What needs a handler's attention, derived from the rest: `key_change_pending` (the
     /// beneficiary offered a different key), `reply_needs_key` (a reply is held for want of
-    /// a usable key), `reply_failed` (a reply could not be delivered), `bad_signature` (an
+    /// a usable key), `reply_held_confirm_key` (a reply written before the pinned key
+    /// arrived waits until a handler confirms that key's fingerprint out of band: see the
+    /// beneficiary's `pgp_fingerprint` and `key_provenance`), `reply_held_key_change` (a
+    /// reply waits for a decision on the pending key change), `reply_failed` (a reply could not be delivered), `bad_signature` (an
     /// inbound message failed its signature check).
     pub flags: Vec<String>,
 }
@@ -246,8 +249,19 @@ fn case_flags(beneficiary: &BeneficiaryDetail, messages: &[Message]) -> Vec<Stri
     if beneficiary.key_changes.iter().any(|k| k.status == KeyChangeStatus::Pending) {
         flags.push("key_change_pending".to_owned());
     }
-    if messages.iter().any(|m| m.delivery_status == Some(DeliveryStatus::NeedsKey)) {
+    let held: Vec<&Message> =
+        messages.iter().filter(|m| m.delivery_status == Some(DeliveryStatus::NeedsKey)).collect();
+    if !held.is_empty() {
         flags.push("reply_needs_key".to_owned());
+    }
+    let b = &beneficiary.beneficiary;
+    if b.key_trust == Some(rempart_core::KeyTrust::Unconfirmed)
+        && held.iter().any(|m| b.key_pinned_at.is_some_and(|pinned| m.created_at < pinned))
+    {
+        flags.push("reply_held_confirm_key".to_owned());
+    }
+    if !held.is_empty() && beneficiary.key_changes.iter().any(|k| k.status == KeyChangeStatus::Pending) {
+        flags.push("reply_held_key_change".to_owned());
     }
     if messages.iter().any(|m| m.delivery_status == Some(DeliveryStatus::Failed)) {
         flags.push("reply_failed".to_owned());
