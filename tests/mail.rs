@@ -9,7 +9,7 @@ mod common;
 mod mail_support;
 
 use common::{ok, rempart, run, serve, text};
-use mail_support::{Dovecot, Gpg, SmtpServer, pgp_mime, protected_inner};
+use mail_support::{Dovecot, Gpg, SmtpServer, autocrypt_header, crlf, pgp_mime, protected_inner};
 
 const HELPLINE: &str = "help@helpline.example";
 
@@ -299,4 +299,145 @@ fn oversized_mail_is_quarantined_whole_through_the_socket_or_not() {
     assert_eq!(kept, [medium, large], "both kept byte for byte");
 }
 
-on_both_backends!(mailgate_then_encrypted_reply_through_serve);
+/// Waits (polling, not timing) until the message leaves `from_status`; answers its status.
+fn wait_for_status(served: &common::Served, case_id: &str, message_id: &str, from_status: &str) -> String {
+    let client = reqwest::blocking::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let messages: serde_json::Value = client
+            .get(served.url(&format!("/api/v1/cases/{case_id}/messages")))
+            .bearer_auth(&served.token)
+            .send()
+            .and_then(|r| r.json())
+            .expect("messages");
+        let status = messages
+            .as_array()
+            .and_then(|all| all.iter().find(|m| m["id"] == message_id))
+            .and_then(|m| m["delivery_status"].as_str())
+            .unwrap_or_default()
+            .to_owned();
+        if status != from_status || Instant::now() > deadline {
+            return status;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Issue 12, item 1: a reply waits as `needs_key` for someone@example.com. An attacker
+/// sends a plaintext, unsigned message `From: someone@example.com` with an Autocrypt header
+/// carrying their own key, through `rempart mailgate` like an MTA. The key is pinned, but
+/// unconfirmed: the held reply stays held and the case says why, with the fingerprint and
+/// where it came from. When the real beneficiary sends their key and a handler accepts it
+/// after comparing fingerprints by phone, the reply leaves to them, never to the attacker.
+fn a_forged_autocrypt_key_never_receives_a_held_reply(db: TestDb) {
+    let dir = tempfile::tempdir().expect("dir");
+    ok(&run(rempart(dir.path()).args(["keys", "init", "--uid", &format!("Helpline <{HELPLINE}>")]), ""));
+    let public = ok(&run(rempart(dir.path()).args(["keys", "export"]), ""));
+    let victim = Gpg::new("Someone", "someone@example.com");
+    victim.import(public.as_bytes());
+    let attacker = Gpg::new("Someone", "someone@example.com");
+    let mailgate = |raw: &[u8]| {
+        let out = ok(&run(rempart(dir.path()).args(["--database", db.url(), "mailgate"]), raw));
+        let outcome: serde_json::Value = serde_json::from_str(out.trim()).expect("JSON outcome");
+        assert_eq!(outcome["outcome"], "stored", "{outcome}");
+        outcome
+    };
+    let first = mail_support::plain(&victim.email, "Besoin d'aide", "someone-1@example.com", "On me menace.");
+    let case_id = mailgate(&first)["case_id"].as_str().expect("case").to_owned();
+
+    let smtp = SmtpServer::start();
+    let served = serve(dir.path(), db.url(), &common::smtp_env(smtp.port));
+    let client = reqwest::blocking::Client::new();
+    let get = |path: &str| -> serde_json::Value {
+        client.get(served.url(path)).bearer_auth(&served.token).send().and_then(|r| r.json()).expect("get")
+    };
+    let post = |path: &str, body: serde_json::Value| {
+        client.post(served.url(path)).bearer_auth(&served.token).json(&body).send().expect("post")
+    };
+    let reply =
+        post(&format!("/api/v1/cases/{case_id}/replies"), serde_json::json!({"body": "Voici où nous trouver."}));
+    let reply: serde_json::Value = reply.error_for_status().and_then(|r| r.json()).expect("reply queued");
+    let reply_id = reply["id"].as_str().expect("id").to_owned();
+    assert_eq!(wait_for_status(&served, &case_id, &reply_id, "queued"), "needs_key");
+
+    // The forgery: plaintext, unsigned, the victim's From, the attacker's key.
+    let mut forged = crlf(&autocrypt_header(&attacker));
+    forged.push_str(
+        &String::from_utf8(mail_support::plain(
+            &victim.email,
+            "Re: Besoin d'aide",
+            "forged@evil.example",
+            "Ma nouvelle clé est dans l'en-tête.",
+        ))
+        .expect("utf-8"),
+    );
+    let forged_case = mailgate(forged.as_bytes())["case_id"].as_str().expect("case").to_owned();
+    let case = get(&format!("/api/v1/cases/{case_id}"));
+    let beneficiary = &case["beneficiary"];
+    assert_eq!(beneficiary["pgp_fingerprint"], attacker.fingerprint().as_str(), "pinned, as learned");
+    assert_eq!(beneficiary["key_trust"], "unconfirmed");
+    let provenance = beneficiary["key_provenance"].as_str().unwrap_or_default();
+    assert!(
+        provenance.contains("autocrypt in message <forged@evil.example>") && provenance.contains("not signed"),
+        "{provenance}"
+    );
+    let flags: Vec<&str> = case["flags"].as_array().expect("flags").iter().filter_map(|f| f.as_str()).collect();
+    assert!(flags.contains(&"reply_held_confirm_key"), "{flags:?}");
+    // Held, and not even back in the outbox: nothing can take it to the attacker's key.
+    let messages = get(&format!("/api/v1/cases/{case_id}/messages"));
+    let held = messages.as_array().expect("messages").iter().find(|m| m["id"] == reply_id.as_str()).cloned();
+    assert_eq!(held.expect("the reply")["delivery_status"], "needs_key");
+    let forged_in = get(&format!("/api/v1/cases/{forged_case}/messages"));
+    assert_eq!(forged_in[0]["sender_address"], "someone@example.com", "{forged_in}");
+
+    // The handler calls the beneficiary: the fingerprints differ, and confirming the real
+    // one is refused (it is not the pinned key).
+    let beneficiary_id = beneficiary["id"].as_str().expect("id").to_owned();
+    let refused = post(
+        &format!("/api/v1/beneficiaries/{beneficiary_id}/key/confirmation"),
+        serde_json::json!({"fingerprint": victim.fingerprint(), "how": "read out by phone"}),
+    );
+    assert_eq!(refused.status().as_u16(), 409);
+
+    // The real beneficiary sends their key, signed and encrypted: a pending change, accepted
+    // by the handler after comparing fingerprints by phone.
+    let inner = protected_inner("Ma vraie clé", "Voici ma clé.");
+    let real = pgp_mime(
+        &victim.email,
+        HELPLINE,
+        "...",
+        "someone-2@example.com",
+        &autocrypt_header(&victim),
+        &victim.encrypt_sign(HELPLINE, &inner),
+    );
+    mailgate(&real);
+    let detail = get(&format!("/api/v1/beneficiaries/{beneficiary_id}"));
+    let change = detail["key_changes"]
+        .as_array()
+        .expect("key changes")
+        .iter()
+        .find(|k| k["status"] == "pending" && k["new_fingerprint"] == victim.fingerprint().as_str())
+        .expect("the real key waits for a decision")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let accepted = post(
+        &format!("/api/v1/beneficiaries/{beneficiary_id}/key-changes/{change}/decision"),
+        serde_json::json!({"accept": true}),
+    );
+    assert_eq!(accepted.status().as_u16(), 200);
+    assert_eq!(wait_for_status(&served, &case_id, &reply_id, "queued"), "sent");
+    let sent = smtp.messages();
+    assert_eq!(sent.len(), 1, "one reply, to one key");
+    let text_sent = String::from_utf8_lossy(&sent[0]).into_owned();
+    let start = text_sent.find("-----BEGIN PGP MESSAGE-----").expect("armored");
+    let end = text_sent.find("-----END PGP MESSAGE-----").expect("armored end") + 25;
+    let armored = text_sent[start..end].replace("\r\n", "\n");
+    let (attacker_reads, _, _) = attacker.try_run(&["--decrypt"], armored.as_bytes());
+    assert!(!attacker_reads, "the attacker's key cannot read the reply");
+    let (plaintext, status) = victim.decrypt(armored.as_bytes());
+    assert!(status.contains("GOODSIG"), "{status}");
+    assert!(!plaintext.is_empty());
+}
+
+on_both_backends!(mailgate_then_encrypted_reply_through_serve, a_forged_autocrypt_key_never_receives_a_held_reply);

@@ -11,7 +11,7 @@ use rempart_store::cases::Case;
 use rempart_store::evidence::Evidence;
 use rempart_store::mail::QuarantinedMail;
 use rempart_test_db::{TestDb, on_both_backends};
-use support::{Gpg, crlf, pgp_mime, plain, protected_inner};
+use support::{Gpg, autocrypt_header, crlf, pgp_mime, plain, protected_inner};
 
 const HELPLINE: &str = "help@helpline.example";
 
@@ -32,14 +32,6 @@ fn stored(outcome: Outcome) -> (String, String, bool) {
         Outcome::Stored { case_id, message_id, new_case, .. } => (case_id, message_id, new_case),
         other => panic!("expected the message to be stored, got {other:?}"),
     }
-}
-
-fn autocrypt_header(gpg: &Gpg) -> String {
-    let binary = gpg.run(&["--export", &gpg.email], b"");
-    use base64::Engine;
-    let b64 = base64::engine::general_purpose::STANDARD.encode(binary);
-    let folded: Vec<String> = b64.as_bytes().chunks(70).map(|c| String::from_utf8(c.to_vec()).unwrap()).collect();
-    format!("Autocrypt: addr={}; prefer-encrypt=mutual; keydata=\n {}\n", gpg.email, folded.join("\n "))
 }
 
 /// Thunderbird's first message: PGP/MIME, encrypted and signed, protected subject, its key
@@ -373,8 +365,11 @@ fn in_reply_to_threads_only_from_people_of_the_case(db: TestDb) {
     };
 
     // A stranger answers our Message-ID: a new case, linked, and the handler is told why.
-    let (eve_case, eve_message, new_case) =
-        stored(w.gateway.ingest(&mut conn, &answer("eve@example.com", "e1@example.com", "C'est moi, Ana."), "mailgate").unwrap());
+    let (eve_case, eve_message, new_case) = stored(
+        w.gateway
+            .ingest(&mut conn, &answer("eve@example.com", "e1@example.com", "C'est moi, Ana."), "mailgate")
+            .unwrap(),
+    );
     assert!(new_case, "never filed on Ana's case");
     assert_ne!(eve_case, case_id);
     let m = Message::get(&mut conn, &eve_message).unwrap();
@@ -400,8 +395,11 @@ fn in_reply_to_threads_only_from_people_of_the_case(db: TestDb) {
         None,
     )
     .unwrap();
-    let (partner_case, partner_message, new_case) =
-        stored(w.gateway.ingest(&mut conn, &answer("desk@partner.example", "p1@partner.example", "Nous aidons."), "mailgate").unwrap());
+    let (partner_case, partner_message, new_case) = stored(
+        w.gateway
+            .ingest(&mut conn, &answer("desk@partner.example", "p1@partner.example", "Nous aidons."), "mailgate")
+            .unwrap(),
+    );
     assert!(!new_case);
     assert_eq!(partner_case, case_id);
     let m = Message::get(&mut conn, &partner_message).unwrap();
@@ -415,8 +413,9 @@ fn in_reply_to_threads_only_from_people_of_the_case(db: TestDb) {
     // Ana herself, from a second address of hers: on her case.
     let ana = Beneficiary::find_by_email(&mut conn, &EmailAddress::parse("ana@example.net").unwrap()).unwrap().unwrap();
     Beneficiary::add_email(&mut conn, &ana.id, &EmailAddress::parse("ana@other.example").unwrap(), None).unwrap();
-    let (ana_case, ana_message, new_case) =
-        stored(w.gateway.ingest(&mut conn, &answer("ana@other.example", "a2@other.example", "Merci."), "mailgate").unwrap());
+    let (ana_case, ana_message, new_case) = stored(
+        w.gateway.ingest(&mut conn, &answer("ana@other.example", "a2@other.example", "Merci."), "mailgate").unwrap(),
+    );
     assert!(!new_case);
     assert_eq!(ana_case, case_id);
     assert_eq!(Message::get(&mut conn, &ana_message).unwrap().party, Party::Beneficiary);

@@ -6,10 +6,10 @@ mod support;
 
 use lettre::message::Mailbox;
 use rempart_core::{Channel, DeliveryStatus, Direction, Fingerprint, KeyTrust};
-use rempart_store::beneficiaries::Beneficiary;
 use rempart_mail::outbound::{self, Reply, SmtpConfig, SmtpSender, SmtpTls};
 use rempart_mail::worker::{NoKeyPolicy, OutboxWorker};
 use rempart_mail::{Gateway, Keyring, Limits, Outcome, pgp};
+use rempart_store::beneficiaries::Beneficiary;
 use rempart_store::case_items::{Message, NewMessage};
 use rempart_store::mail::Outbox;
 use rempart_test_db::{TestDb, on_both_backends};
@@ -370,10 +370,8 @@ fn the_key_request_notice_is_signed_and_identified(db: TestDb) {
     bo.import(s.keyring.public_armored().unwrap().as_bytes());
     let sig = dir.path().join("sig.asc");
     let data = dir.path().join("data");
-    let (ok, _, err) = bo.try_run(
-        &["--status-fd", "2", "--verify", sig.to_str().unwrap(), data.to_str().unwrap()],
-        b"",
-    );
+    let (ok, _, err) =
+        bo.try_run(&["--status-fd", "2", "--verify", sig.to_str().unwrap(), data.to_str().unwrap()], b"");
     let status = String::from_utf8_lossy(&err);
     assert!(ok && status.contains("GOODSIG"), "{status}");
     use base64::Engine;

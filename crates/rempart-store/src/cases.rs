@@ -249,8 +249,7 @@ fn case_flags(beneficiary: &BeneficiaryDetail, messages: &[Message]) -> Vec<Stri
     if beneficiary.key_changes.iter().any(|k| k.status == KeyChangeStatus::Pending) {
         flags.push("key_change_pending".to_owned());
     }
-    let held: Vec<&Message> =
-        messages.iter().filter(|m| m.delivery_status == Some(DeliveryStatus::NeedsKey)).collect();
+    let held: Vec<&Message> = messages.iter().filter(|m| m.delivery_status == Some(DeliveryStatus::NeedsKey)).collect();
     if !held.is_empty() {
         flags.push("reply_needs_key".to_owned());
     }

@@ -109,6 +109,16 @@ impl Gpg {
     }
 }
 
+/// An Autocrypt header carrying this person's key, folded with whitespace as mail clients
+/// fold it (not RFC 2047-encoded), ending with a newline.
+pub fn autocrypt_header(gpg: &Gpg) -> String {
+    use base64::Engine;
+    let binary = gpg.run(&["--export", &gpg.email], b"");
+    let b64 = base64::engine::general_purpose::STANDARD.encode(binary);
+    let folded: Vec<String> = b64.as_bytes().chunks(70).map(|c| String::from_utf8(c.to_vec()).unwrap()).collect();
+    format!("Autocrypt: addr={}; prefer-encrypt=mutual; keydata=\n {}\n", gpg.email, folded.join("\n "))
+}
+
 /// CRLF everywhere, as on the wire.
 pub fn crlf(s: &str) -> String {
     s.replace("\r\n", "\n").replace('\n', "\r\n")
