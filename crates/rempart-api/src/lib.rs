@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod guard;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;
@@ -63,6 +64,7 @@ impl Application {
                         Ok(res)
                     }
                 })
+                .wrap(actix_web::middleware::from_fn(guard::edge))
                 .wrap(
                     // Case data must not linger in caches between the service and the handler.
                     actix_web::middleware::DefaultHeaders::new()

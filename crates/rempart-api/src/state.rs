@@ -16,6 +16,8 @@ pub struct ApiConfig {
     pub data_dir: PathBuf,
     /// HS256 secret; `None` uses (or creates) `data_dir/jwt-signing.key`.
     pub jwt_secret: Option<String>,
+    /// Bearer token that reads `/metrics`; `None`: `/metrics` answers 404.
+    pub metrics_token: Option<String>,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
     pub login_max_failures: u32,
@@ -62,6 +64,7 @@ impl ApiConfig {
             bind: bind.into(),
             data_dir: data_dir.into(),
             jwt_secret: None,
+            metrics_token: None,
             access_token_ttl: Duration::from_secs(15 * 60),
             refresh_token_ttl: Duration::from_secs(14 * 24 * 3600),
             login_max_failures: 5,

@@ -192,7 +192,9 @@ fn evidence_upload_download_and_limits(db: TestDb) {
     assert_eq!(r.status().as_u16(), 200);
     let header = |n: &str| r.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let digest = header("digest").expect("Digest");
-    assert_eq!(header("content-type").as_deref(), Some("image/png"));
+    assert_eq!(header("content-type").as_deref(), Some("application/octet-stream"), "never rendered");
+    assert_eq!(header("x-evidence-media-type").as_deref(), Some("image/png"));
+    assert_eq!(header("content-security-policy").as_deref(), Some("sandbox; default-src 'none'"));
     let disposition = header("content-disposition").unwrap_or_default();
     assert!(disposition.starts_with("attachment"), "{disposition}");
     assert!(disposition.contains("filename=\"capture d'_cran.png\""), "ASCII fallback: {disposition}");
@@ -203,6 +205,35 @@ fn evidence_upload_download_and_limits(db: TestDb) {
     use base64::Engine;
     let raw = base64::engine::general_purpose::STANDARD.decode(digest.trim_start_matches("sha-256=")).expect("base64");
     assert_eq!(raw.iter().map(|b| format!("{b:02x}")).collect::<String>(), sha, "Digest is the SHA-256 of the body");
+    // An active type with a name that lies by bidirectional override: served inert, named
+    // cleanly, the name as sent kept in the record.
+    let svg = b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>".to_vec();
+    let part = reqwest::blocking::multipart::Part::bytes(svg)
+        .file_name("invoice\u{202E}gvs.exe")
+        .mime_str("image/svg+xml")
+        .expect("mime");
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/cases/{id}/evidence")))
+        .bearer_auth(&token)
+        .multipart(reqwest::blocking::multipart::Form::new().part("file", part))
+        .send()
+        .expect("upload");
+    let stored = support::Answer::from_response(r).expect(201);
+    assert_eq!(stored.body["evidence"]["original_name"], "invoicegvs.exe");
+    assert_eq!(stored.body["evidence"]["submitted_name"], "invoice\u{202E}gvs.exe");
+    let eid = stored.body["evidence"]["id"].as_str().expect("id");
+    let r = app
+        .client
+        .get(app.url(&format!("/api/v1/cases/{id}/evidence/{eid}/content")))
+        .bearer_auth(&token)
+        .send()
+        .expect("download");
+    let header = |n: &str| r.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    assert_eq!(header("content-type").as_deref(), Some("application/octet-stream"));
+    assert!(header("content-security-policy").unwrap_or_default().starts_with("sandbox"));
+    assert!(!header("content-disposition").unwrap_or_default().contains("%E2%80%AE"), "no override in the name");
+
     let other = app.new_case(&token, "cy@example.org", json!({}));
     let wrong = app.get(
         &format!("/api/v1/cases/{}/evidence/{eid}/content", other["id"].as_str().unwrap_or_default()),
@@ -212,11 +243,15 @@ fn evidence_upload_download_and_limits(db: TestDb) {
 }
 
 fn metrics_count_requests_by_route_and_cases_by_status(db: TestDb) {
-    let app = support::spawn(db);
+    let metrics_token = "a metrics token of at least 32 characters";
+    let app = spawn_with(db, |c| c.metrics_token = Some(metrics_token.to_owned()));
     let (_, token) = app.signed_in("ana@helpline.example", Role::Handler);
     let case = app.new_case(&token, "bo@example.org", json!({}));
     app.get(&format!("/api/v1/cases/{}", case["id"].as_str().unwrap_or_default()), Some(&token)).expect(200);
-    let r = app.client.get(app.url("/metrics")).send().expect("metrics");
+    // Whoever reaches the port reads nothing without the token.
+    assert_eq!(app.get("/metrics", None).expect(401).problem(), "unauthorized");
+    assert_eq!(app.get("/metrics", Some("wrong")).status, 401);
+    let r = app.client.get(app.url("/metrics")).bearer_auth(metrics_token).send().expect("metrics");
     assert!(
         r.headers()
             .get("content-type")
@@ -237,9 +272,60 @@ fn metrics_count_requests_by_route_and_cases_by_status(db: TestDb) {
     assert!(text.contains(r#"rempart_cases{status="new"} 1"#), "{text}");
     assert!(text.contains(r#"rempart_cases{status="closed"} 0"#), "{text}");
     assert!(!text.contains(case["id"].as_str().unwrap_or("none")), "no identifiers in metrics");
+    // Without a configured token, metrics are off.
+    let off = support::spawn(TestDb::sqlite());
+    assert_eq!(off.get("/metrics", None).expect(404).problem(), "not-found");
+}
+
+/// A NUL character anywhere a client can put text answers 422, on both engines (it used
+/// to be stored on SQLite and a 500 on PostgreSQL).
+fn nul_characters_are_refused_at_the_edge(db: TestDb) {
+    let app = support::spawn(db);
+    let (_, token) = app.signed_in("ana@helpline.example", Role::Handler);
+    let t = Some(token.as_str());
+    let case = app.new_case(&token, "bo@example.org", json!({}));
+    let id = case["id"].as_str().expect("id").to_owned();
+    for path in [
+        "/api/v1/indicators/lookup?value=a%00b".to_owned(),
+        "/api/v1/cases?q=%00".to_owned(),
+        "/api/v1/beneficiaries?email=a%00@example.org".to_owned(),
+        "/api/v1/cases/a%00b".to_owned(),
+    ] {
+        let answer = app.get(&path, t).expect(422);
+        assert_eq!(answer.problem(), "validation", "{path}");
+        assert_eq!(answer.header("content-type").as_deref(), Some("application/problem+json"), "{path}");
+    }
+    let comment = app.post(&format!("/api/v1/cases/{id}/comments"), t, json!({"text": "A\u{0}B"}));
+    assert_eq!(comment.expect(422).problem(), "validation");
+    let nested = app.post(
+        "/api/v1/cases",
+        t,
+        json!({"beneficiary": {"display_name": "X\u{0}", "emails": ["x@example.org"]}, "summary": "s"}),
+    );
+    assert_eq!(nested.expect(422).body["errors"][0]["field"], "beneficiary.display_name");
+    // The words `\u0000` written out are text like any other.
+    app.post(&format!("/api/v1/cases/{id}/comments"), t, json!({"text": "JSON writes NUL as \\u0000"})).expect(201);
+}
+
+/// Every API answer forbids being framed, loaded as a page's resources or leaking a Referer.
+fn security_headers_on_every_answer(db: TestDb) {
+    let app = support::spawn(db);
+    let (_, token) = app.signed_in("ana@helpline.example", Role::Handler);
+    for (path, token) in [("/api/v1/me", Some(token.as_str())), ("/api/v1/cases", None), ("/nowhere", None)] {
+        let answer = app.get(path, token);
+        assert_eq!(
+            answer.header("content-security-policy").as_deref(),
+            Some("default-src 'none'; frame-ancestors 'none'"),
+            "{path}"
+        );
+        assert_eq!(answer.header("referrer-policy").as_deref(), Some("no-referrer"), "{path}");
+        assert_eq!(answer.header("x-content-type-options").as_deref(), Some("nosniff"), "{path}");
+    }
 }
 
 on_both_backends!(
+    nul_characters_are_refused_at_the_edge,
+    security_headers_on_every_answer,
     bad_requests_answer_problems,
     evidence_upload_download_and_limits,
     metrics_count_requests_by_route_and_cases_by_status,

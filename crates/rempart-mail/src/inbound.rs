@@ -119,10 +119,10 @@ pub fn read_headers(raw: &[u8]) -> Result<Headers, MailError> {
     let autocrypt = message.header_raw("Autocrypt").and_then(|value| parse_autocrypt(value, from.as_ref()));
     Ok(Headers {
         from,
-        from_name,
-        message_id: message.message_id().map(strip_angles).filter(|s| !s.is_empty()),
-        thread_ids,
-        subject: message.subject().unwrap_or_default().trim().to_owned(),
+        from_name: from_name.map(|n| without_nul(&n)),
+        message_id: message.message_id().map(|id| without_nul(&strip_angles(id))).filter(|s| !s.is_empty()),
+        thread_ids: thread_ids.iter().map(|id| without_nul(id)).collect(),
+        subject: without_nul(message.subject().unwrap_or_default().trim()),
         autocrypt,
     })
 }
@@ -310,6 +310,24 @@ impl<'a> Opener<'a> {
                             .filter(|c| message.part(*c).is_some_and(|p| content_type(p).1 != "plain"))
                             .collect();
                         self.pgp_mime_encrypted(message, &payload, depth)
+                    }
+                    ("alternative", _) => {
+                        // The same content in several forms (Mailvelope and others encrypt
+                        // both the text and the HTML form): the text form when it says
+                        // anything, else the others. Never both.
+                        let is_plain = |c: &u32| {
+                            message.part(*c).is_some_and(|p| content_type(p) == ("text".into(), "plain".into()))
+                        };
+                        let before = self.texts.len();
+                        for child in children.iter().copied().filter(is_plain) {
+                            self.part(message, child, depth + 1, false)?;
+                        }
+                        if self.texts.len() == before {
+                            for child in children.iter().copied().filter(|c| !is_plain(c)) {
+                                self.part(message, child, depth + 1, false)?;
+                            }
+                        }
+                        Ok(())
                     }
                     _ => {
                         for child in children {
@@ -540,16 +558,29 @@ pub fn open(raw: &[u8], keyring: Option<&Keyring>, senders: &[Cert], limits: Lim
     offered.append(&mut opener.offered);
     let body = if opener.texts.is_empty() { opener.html.join("\n\n") } else { opener.texts.join("\n\n") };
     let subject = opener.protected_subject.clone().unwrap_or_else(|| headers.subject.clone());
+    let signature = opener.signature();
+    let mut notes = opener.notes;
+    if body.contains('\0') || subject.contains('\0') {
+        notes.push(
+            "the message contained NUL characters; they were left out of the text (the raw message keeps them)".into(),
+        );
+    }
     Ok(Inbound {
-        subject,
-        body,
+        subject: without_nul(&subject),
+        body: without_nul(&body),
         encrypted: opener.encrypted,
-        signature: opener.signature(),
+        signature,
         attachments: opener.attachments,
         offered_keys: offered,
-        notes: opener.notes,
+        notes,
         headers,
     })
+}
+
+/// Text as stored: without NUL characters, which PostgreSQL cannot hold in text (the raw
+/// message is kept byte for byte as evidence). The same on both engines.
+fn without_nul(text: &str) -> String {
+    if text.contains('\0') { text.replace('\0', "") } else { text.to_owned() }
 }
 
 /// The digest that identifies a delivery of a message: the body (everything after the

@@ -103,6 +103,37 @@ fn inline_pgp_in_text_and_html(db: TestDb) {
     assert!(message.encrypted);
     assert!(message.body.contains("Mon téléphone est surveillé."), "{}", message.body);
     assert!(message.gateway_notes.as_deref().unwrap_or_default().contains("HTML"));
+
+    // Mailvelope style: the same encrypted text in both forms of a multipart/alternative.
+    let raw = crlf(&format!(
+        "From: {}\nSubject: Les deux\nMessage-ID: <alternative@example.net>\nMIME-Version: 1.0\n\
+         Content-Type: multipart/alternative; boundary=\"alt\"\n\n\
+         --alt\nContent-Type: text/plain; charset=utf-8\n\n{armored}\n\
+         --alt\nContent-Type: text/html; charset=utf-8\n\n{html_body}\n--alt--\n",
+        w.ana.email
+    ))
+    .into_bytes();
+    let (_, message_id, _) = stored(w.gateway.ingest(&mut conn, &raw, "mailgate").unwrap());
+    let body = Message::get(&mut conn, &message_id).unwrap().body;
+    assert_eq!(body.matches("Mon téléphone est surveillé.").count(), 1, "stored once: {body}");
+}
+
+/// NUL bytes in a message: the same on both engines. The text is stored without them, the
+/// raw message keeps them.
+fn nul_bytes_are_left_out_of_the_text_and_kept_raw(db: TestDb) {
+    let w = world();
+    let mut conn = db.conn();
+    let raw = b"From: \"Bo\x00\" <bo@example.org>\r\nSubject: Nul\x00 ici\r\nMessage-ID: <nul\x00@example.org>\r\n\
+        MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nAvant\x00apr\xc3\xa8s\r\n"
+        .to_vec();
+    let (case_id, id, _) = stored(w.gateway.ingest(&mut conn, &raw, "mailgate").unwrap());
+    let m = Message::get(&mut conn, &id).unwrap();
+    assert_eq!(m.body, "Avantaprès");
+    assert_eq!(m.subject, "Nul ici");
+    assert!(m.gateway_notes.unwrap_or_default().contains("NUL"));
+    let evidence = Evidence::for_case(&mut conn, &case_id).unwrap();
+    let raw_kept = evidence.iter().find(|e| e.media_type == "message/rfc822").expect("raw message kept");
+    assert_eq!(Evidence::content(&mut conn, &raw_kept.id).unwrap(), raw);
 }
 
 fn signed_mime(gpg: &Gpg, subject: &str, message_id: &str, body: &str, tamper: bool) -> Vec<u8> {
@@ -422,6 +453,7 @@ fn in_reply_to_threads_only_from_people_of_the_case(db: TestDb) {
 }
 
 on_both_backends!(
+    nul_bytes_are_left_out_of_the_text_and_kept_raw,
     in_reply_to_threads_only_from_people_of_the_case,
     broken_charsets_are_stored_as_well_as_possible,
     pgp_mime_first_contact_then_reply,

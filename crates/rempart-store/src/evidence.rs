@@ -25,6 +25,9 @@ pub struct Evidence {
     pub description: Option<String>,
     pub added_by: Option<String>,
     pub added_at: NaiveDateTime,
+    /// The file name exactly as sent, when it differs from `original_name` (which is
+    /// cleaned: no path, no control or bidirectional characters, at most 255 bytes).
+    pub submitted_name: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -48,6 +51,7 @@ pub struct EvidenceInsertForm {
     pub description: Option<String>,
     pub added_by: Option<String>,
     pub added_at: NaiveDateTime,
+    pub submitted_name: Option<String>,
 }
 
 /// Result of storing a file.
@@ -104,6 +108,8 @@ impl Evidence {
     pub fn add(conn: &mut DbConn, new: NewEvidence<'_>, actor: Option<&str>) -> StoreResult<StoredEvidence> {
         let media_type = parse_media_type(new.media_type)?;
         let original_name = sanitize_file_name(new.original_name);
+        let submitted_name = (original_name != new.original_name)
+            .then(|| new.original_name.chars().filter(|c| *c != '\0').take(1000).collect::<String>());
         let description = optional_text("description", new.description, 10_000)?;
         let sha256 = sha256_hex(new.content);
         let size = i64::try_from(new.content.len()).map_err(|_| StoreError::invalid("content", "too large"))?;
@@ -130,6 +136,7 @@ impl Evidence {
                 description,
                 added_by: actor.map(str::to_owned),
                 added_at: at,
+                submitted_name,
             };
             diesel::insert_into(evidence::table).values(&form).execute(conn)?;
             Case::touch(conn, new.case_id)?;
@@ -184,7 +191,11 @@ fn parse_media_type(raw: &str) -> StoreResult<String> {
 /// Keeps the last path component, without control characters, at most 255 bytes.
 fn sanitize_file_name(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-    let mut name: String = base.chars().filter(|c| !c.is_control()).collect::<String>().trim().to_owned();
+    // Control characters, and the bidirectional marks and overrides that make
+    // `invoice\u{202E}fdp.exe` display as `invoiceexe.pdf`.
+    let bidi =
+        |c: char| matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    let mut name: String = base.chars().filter(|c| !c.is_control() && !bidi(*c)).collect::<String>().trim().to_owned();
     while name.len() > 255 {
         name.pop();
     }
@@ -212,6 +223,8 @@ mod tests {
         assert_eq!(sanitize_file_name("../../etc/passwd"), "passwd");
         assert_eq!(sanitize_file_name("a\u{0}b\n.txt"), "ab.txt");
         assert_eq!(sanitize_file_name(".."), "unnamed");
+        assert_eq!(sanitize_file_name("invoice\u{202E}fdp.exe"), "invoicefdp.exe");
+        assert_eq!(sanitize_file_name("\u{2067}a\u{2069}\u{200F}.txt"), "a.txt");
         assert_eq!(sanitize_file_name(""), "unnamed");
         assert!(sanitize_file_name(&"é".repeat(300)).len() <= 255);
     }

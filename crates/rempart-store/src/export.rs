@@ -481,6 +481,7 @@ evidence(id: String, page 1000) {
     description: Option<String>,
     added_by: Option<String>,
     added_at: NaiveDateTime,
+    submitted_name: Option<String>,
 }
 indicators(id: String, page 1000) {
     id: String,

@@ -82,6 +82,8 @@ pub fn erase_cases(conn: &mut DbConn, ids: &[String], policy: Policy<'_>) -> Sto
                 messages::in_reply_to.eq(None::<String>),
                 messages::signer_fingerprint.eq(None::<String>),
                 messages::gateway_notes.eq(None::<String>),
+                messages::sender_address.eq(None::<String>),
+                messages::sender_name.eq(None::<String>),
             ))
             .execute(conn)?;
         // The raw messages as received and the evidence files; their blobs go unless
@@ -164,6 +166,11 @@ pub fn erase_cases(conn: &mut DbConn, ids: &[String], policy: Policy<'_>) -> Sto
                     beneficiaries::preferred_language.eq(None::<String>),
                     beneficiaries::pgp_certificate.eq(None::<String>),
                     beneficiaries::pgp_fingerprint.eq(None::<String>),
+                    beneficiaries::key_trust.eq(None::<String>),
+                    beneficiaries::key_provenance.eq(None::<String>),
+                    beneficiaries::key_pinned_at.eq(None::<chrono::NaiveDateTime>),
+                    beneficiaries::key_confirmed_by.eq(None::<String>),
+                    beneficiaries::key_confirmed_at.eq(None::<chrono::NaiveDateTime>),
                     beneficiaries::erased_at.eq(at),
                     beneficiaries::updated_at.eq(at),
                 ))

@@ -261,6 +261,7 @@ diesel::table! {
         description -> Nullable<Text>,
         added_by -> Nullable<Text>,
         added_at -> Timestamp,
+        submitted_name -> Nullable<Text>,
     }
 }
 

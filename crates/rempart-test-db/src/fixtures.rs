@@ -231,9 +231,10 @@ pub fn every_table(conn: &mut DbConn) -> String {
     let statements = [
         format!(
             "INSERT INTO users (id, email, display_name, role, languages, password_hash, active, must_change_password, \
-             token_version, created_at, updated_at, totp_secret, totp_enabled, capacity, cleared_for_restricted, time_zone) \
+             token_version, created_at, updated_at, totp_secret, totp_enabled, capacity, cleared_for_restricted, time_zone, \
+             totp_last_step) \
              VALUES ('u-1', 'lead@helpline.example', 'Léa Lead', 'lead', 'fr,en', '$argon2id$v=19$fake', TRUE, FALSE, 3, \
-             '{t1}', '{t2}', 'JBSWY3DPEHPK3PXP', TRUE, 20, TRUE, 'Europe/Paris')"
+             '{t1}', '{t2}', 'JBSWY3DPEHPK3PXP', TRUE, 20, TRUE, 'Europe/Paris', 59342000)"
         ),
         format!(
             "INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, created_at, expires_at, used_at, revoked_at) \
@@ -254,9 +255,12 @@ pub fn every_table(conn: &mut DbConn) -> String {
         ),
         format!(
             "INSERT INTO beneficiaries (id, display_name, verification_status, audience_type, preferred_language, \
-             pgp_certificate, pgp_fingerprint, created_at, updated_at) \
+             pgp_certificate, pgp_fingerprint, created_at, updated_at, key_trust, key_provenance, key_pinned_at, \
+             key_confirmed_by, key_confirmed_at) \
              VALUES ('b-1', 'Amina « K. »', 'verified', 'journalist', 'pt-BR', '-----BEGIN PGP PUBLIC KEY BLOCK-----\nfake\n', \
-             'ABCDEF0123456789ABCDEF0123456789ABCDEF01', '{t1}', '{t2}')"
+             'ABCDEF0123456789ABCDEF0123456789ABCDEF01', '{t1}', '{t2}', 'confirmed', \
+             'autocrypt in message <k@example.org> from amina@example.org, signed by this key; confirmed: by phone', \
+             '{t1}', 'u-1', '{t2}')"
         ),
         format!(
             "INSERT INTO beneficiary_emails (id, beneficiary_id, address, is_primary, created_at) \
@@ -268,8 +272,8 @@ pub fn every_table(conn: &mut DbConn) -> String {
         ),
         format!(
             "INSERT INTO key_changes (id, beneficiary_id, old_fingerprint, new_fingerprint, new_certificate, source, status, \
-             recorded_at, decided_by, decided_at) VALUES ('kc-1', 'b-1', 'OLD', 'NEW', 'cert', 'autocrypt', 'accepted', \
-             '{t1}', 'u-1', '{t2}')"
+             recorded_at, decided_by, decided_at, provenance) VALUES ('kc-1', 'b-1', 'OLD', 'NEW', 'cert', 'autocrypt', 'accepted', \
+             '{t1}', 'u-1', '{t2}', 'autocrypt in message <k2@example.org> from amina@example.org, not signed by this key')"
         ),
         "INSERT INTO case_reference_counters (year, last_number) VALUES (2026, 2)".to_owned(),
         format!(
@@ -295,14 +299,18 @@ pub fn every_table(conn: &mut DbConn) -> String {
         ),
         format!(
             "INSERT INTO messages (id, case_id, direction, party, third_party_id, channel, subject, body, message_id, in_reply_to, \
-             encrypted, signature_status, signer_fingerprint, delivery_status, author_id, created_at, gateway_notes) \
+             encrypted, signature_status, signer_fingerprint, delivery_status, author_id, created_at, gateway_notes, \
+             sender_address, sender_name) \
              VALUES ('m-1', 'c-1', 'outbound', 'third_party', 'tp-1', 'email', 'Sujet é', '{text}', '<a@h.example>', \
-             '<b@h.example>', TRUE, 'good', 'ABCDEF', 'sent', 'u-1', '{t1}', '[\"note\"]'), \
-             ('m-2', 'c-1', 'inbound', 'beneficiary', NULL, 'email', '', '', NULL, NULL, FALSE, 'none', NULL, NULL, NULL, '{t2}', NULL)"
+             '<b@h.example>', TRUE, 'good', 'ABCDEF', 'sent', 'u-1', '{t1}', '[\"note\"]', NULL, NULL), \
+             ('m-2', 'c-1', 'inbound', 'beneficiary', NULL, 'email', '', '', NULL, NULL, FALSE, 'none', NULL, NULL, NULL, '{t2}', NULL, \
+             'amina@example.org', 'Amina « K. »')"
         ),
         format!(
-            "INSERT INTO evidence (id, case_id, sha256, size, media_type, original_name, description, added_by, added_at) \
-             VALUES ('ev-1', 'c-1', '{sha}', 4096, 'application/octet-stream', 'capture d''écran.bin', 'preuve', 'u-1', '{t1}')"
+            "INSERT INTO evidence (id, case_id, sha256, size, media_type, original_name, description, added_by, added_at, \
+             submitted_name) \
+             VALUES ('ev-1', 'c-1', '{sha}', 4096, 'application/octet-stream', 'capture d''écran.bin', 'preuve', 'u-1', '{t1}', \
+             'C:\\Users\\capture d''écran.bin')"
         ),
         format!(
             "INSERT INTO indicators (id, case_id, kind, value, original_value, note, first_seen, last_seen, added_by, created_at) \

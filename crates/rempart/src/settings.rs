@@ -175,6 +175,8 @@ pub struct ServerSettings {
 #[serde(deny_unknown_fields)]
 pub struct AuthSettings {
     pub jwt_secret: String,
+    /// Bearer token that reads /metrics; empty: /metrics is off.
+    pub metrics_token: String,
     pub access_token_ttl_secs: u64,
     pub refresh_token_ttl_secs: u64,
     pub login_max_failures: u32,
@@ -186,6 +188,7 @@ impl std::fmt::Debug for AuthSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AuthSettings")
             .field("jwt_secret", &if self.jwt_secret.is_empty() { "" } else { "***" })
+            .field("metrics_token", &if self.metrics_token.is_empty() { "" } else { "***" })
             .field("access_token_ttl_secs", &self.access_token_ttl_secs)
             .finish_non_exhaustive()
     }
@@ -346,6 +349,12 @@ impl Settings {
         if self.server.bind.parse::<std::net::SocketAddr>().is_err() {
             return Err(invalid("server.bind", "expected ADDRESS:PORT such as 127.0.0.1:8080".into()));
         }
+        if !self.auth.metrics_token.is_empty() && self.auth.metrics_token.len() < 32 {
+            return Err(invalid(
+                "auth.metrics_token",
+                "must have at least 32 characters (or be empty: metrics off)".into(),
+            ));
+        }
         if !self.auth.jwt_secret.is_empty() && self.auth.jwt_secret.len() < 32 {
             return Err(invalid("auth.jwt_secret", "must have at least 32 characters (or be empty)".into()));
         }
@@ -407,6 +416,7 @@ impl Settings {
             bind: bind.unwrap_or(&self.server.bind).to_owned(),
             data_dir: self.server.data_dir.clone(),
             jwt_secret: Some(self.auth.jwt_secret.clone()).filter(|s| !s.is_empty()),
+            metrics_token: Some(self.auth.metrics_token.clone()).filter(|s| !s.is_empty()),
             access_token_ttl: Duration::from_secs(self.auth.access_token_ttl_secs),
             refresh_token_ttl: Duration::from_secs(self.auth.refresh_token_ttl_secs),
             login_max_failures: self.auth.login_max_failures,

@@ -19,3 +19,7 @@ ALTER TABLE messages ADD COLUMN sender_name TEXT;
 
 -- RFC 6238 5.2: a TOTP code is accepted once; the last accepted time step is kept.
 ALTER TABLE users ADD COLUMN totp_last_step BIGINT;
+
+-- Evidence file names are served cleaned (no path, no control or bidirectional override
+-- characters, at most 255 bytes); the name exactly as sent is kept when it differs.
+ALTER TABLE evidence ADD COLUMN submitted_name TEXT;

@@ -120,7 +120,10 @@ pub async fn list(
 }
 
 /// Downloads a file, checked against its digest, with `Digest` and `Repr-Digest` headers
-/// so the receiver can check it too. Always an attachment, never cached.
+/// so the receiver can check it too. Always an attachment, never cached, and never
+/// rendered: whatever it claims to be (HTML, SVG ...), it is served as
+/// `application/octet-stream` under `Content-Security-Policy: sandbox` (its recorded media
+/// type is in the evidence list and in `X-Evidence-Media-Type`).
 #[utoipa::path(get, path = "/api/v1/cases/{id}/evidence/{evidence_id}/content", tag = "evidence",
     security(("bearer" = [])), params(("id" = String, Path), ("evidence_id" = String, Path)), responses(
     (status = 200, description = "the file", content_type = "application/octet-stream",
@@ -163,7 +166,9 @@ pub async fn download(
         ],
     };
     Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, record.media_type.clone()))
+        .insert_header((header::CONTENT_TYPE, "application/octet-stream"))
+        .insert_header((header::CONTENT_SECURITY_POLICY, "sandbox; default-src 'none'"))
+        .insert_header(("X-Evidence-Media-Type", record.media_type.clone()))
         .insert_header(("Digest", format!("sha-256={digest}")))
         .insert_header(("Repr-Digest", format!("sha-256=:{digest}:")))
         .insert_header((header::ETAG, format!("\"{}\"", record.sha256)))
