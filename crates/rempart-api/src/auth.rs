@@ -28,6 +28,9 @@ pub struct Claims {
     pub role: Role,
     /// The user's token version when issued; a change (password, role, disabling) voids it.
     pub ver: i32,
+    /// The session (refresh-token family): logout ends it, and its access tokens with it.
+    #[serde(default)]
+    pub sid: String,
     pub iat: i64,
     pub exp: i64,
 }
@@ -73,12 +76,13 @@ impl JwtKeys {
         Ok(Self::from_secret(&key))
     }
 
-    pub fn issue(&self, user: &User, ttl: Duration) -> ApiResult<String> {
+    pub fn issue(&self, user: &User, session: &str, ttl: Duration) -> ApiResult<String> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: user.id.clone(),
             role: user.role,
             ver: user.token_version,
+            sid: session.to_owned(),
             iat: now,
             exp: now + ttl.as_secs() as i64,
         };
@@ -140,9 +144,9 @@ pub struct TokenResponse {
 
 /// Issues an access token and a refresh token in `family` (a new family when `None`).
 pub async fn issue_tokens(state: &web::Data<AppState>, user: User, family: Option<String>) -> ApiResult<TokenResponse> {
-    let access_token = state.keys.issue(&user, state.config.access_token_ttl)?;
-    let (refresh_token, digest) = new_opaque_token();
     let family = family.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+    let access_token = state.keys.issue(&user, &family, state.config.access_token_ttl)?;
+    let (refresh_token, digest) = new_opaque_token();
     let expires_at = chrono::Utc::now().naive_utc()
         + chrono::Duration::from_std(state.config.refresh_token_ttl).map_err(|_| ApiError::internal())?;
     let user_id = user.id.clone();
@@ -203,13 +207,16 @@ async fn authenticate(req: HttpRequest) -> ApiResult<User> {
     let claims = state.keys.verify(token.trim())?;
     let user = state
         .db(move |conn| match User::get(conn, &claims.sub) {
-            Ok(u) => Ok(Some((u, claims.ver))),
+            Ok(u) => {
+                let ended = !claims.sid.is_empty() && RefreshToken::family_revoked(conn, &claims.sid)?;
+                Ok(Some((u, claims.ver, ended)))
+            }
             Err(rempart_store::StoreError::NotFound { .. }) => Ok(None),
             Err(e) => Err(e.into()),
         })
         .await?;
     match user {
-        Some((user, ver)) if user.active && user.token_version == ver => Ok(user),
+        Some((user, ver, false)) if user.active && user.token_version == ver => Ok(user),
         _ => {
             Err(ApiError::unauthorized("the access token has been revoked").with_slug("token-revoked", "Token revoked"))
         }
@@ -336,7 +343,8 @@ mod tests {
     fn tokens_signed_with_another_key_are_refused() {
         let keys = JwtKeys::from_secret(&[7u8; 32]);
         let other = JwtKeys::from_secret(&[8u8; 32]);
-        let claims = Claims { sub: "u".into(), role: Role::Handler, ver: 0, iat: 0, exp: i64::MAX / 2 };
+        let claims =
+            Claims { sub: "u".into(), role: Role::Handler, ver: 0, sid: String::new(), iat: 0, exp: i64::MAX / 2 };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &other.encoding).expect("encode");
         assert!(keys.verify(&token).is_err());
         let none = jsonwebtoken::encode(&Header::new(Algorithm::HS384), &claims, &keys.encoding).expect("encode");

@@ -31,11 +31,16 @@ fn refresh_rotation_reuse_and_logout(db: TestDb) {
         "invalid-refresh-token"
     );
 
-    // Logout ends a session.
+    // Logout ends a session: its refresh token and its access token, at once. Another
+    // session of the same person goes on.
     let third = app.login("ana@helpline.example");
+    let other = app.login("ana@helpline.example");
     let r3 = third["refresh_token"].as_str().expect("refresh").to_owned();
+    app.get("/api/v1/me", third["access_token"].as_str()).expect(200);
     app.post("/api/v1/auth/logout", None, json!({"refresh_token": r3})).expect(204);
     assert_eq!(app.post("/api/v1/auth/refresh", None, json!({"refresh_token": r3})).status, 401);
+    assert_eq!(app.get("/api/v1/me", third["access_token"].as_str()).expect(401).problem(), "token-revoked");
+    app.get("/api/v1/me", other["access_token"].as_str()).expect(200);
 }
 
 fn disabling_and_password_change_revoke_at_once(db: TestDb) {
@@ -57,6 +62,15 @@ fn disabling_and_password_change_revoke_at_once(db: TestDb) {
         .post("/api/v1/auth/password", Some(&cy), json!({"current_password": PASSWORD, "new_password": "short"}))
         .expect(422);
     assert_eq!(weak.body["errors"][0]["field"], "new_password");
+    // Long but guessable: refused, and the answer says why.
+    for guessable in ["aaaaaaaaaaaa", "password1234", "cy@helpline.example"] {
+        let refused = app
+            .post("/api/v1/auth/password", Some(&cy), json!({"current_password": PASSWORD, "new_password": guessable}))
+            .expect(422);
+        assert_eq!(refused.body["errors"][0]["field"], "new_password", "{guessable}");
+        let message = refused.body["errors"][0]["message"].as_str().unwrap_or_default().to_owned();
+        assert!(message.contains("too easy to guess"), "{guessable}: {message}");
+    }
     let wrong = app.post(
         "/api/v1/auth/password",
         Some(&cy),
@@ -118,9 +132,19 @@ fn totp_enrolment_and_login(db: TestDb) {
         "ana@helpline.example".into(),
     )
     .expect("totp");
-    let code = totp.generate_current().expect("code");
+    // Codes of three consecutive steps (the previous, the current and the next are
+    // accepted, each once, in order): no test waits for the clock.
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
+    let (earlier, code, later) = (totp.generate(now - 30), totp.generate(now), totp.generate(now + 30));
     app.post("/api/v1/auth/totp/confirm", Some(&token), json!({"code": "000000"})).expect(422);
-    app.post("/api/v1/auth/totp/confirm", Some(&token), json!({"code": code})).expect(204);
+    app.post("/api/v1/auth/totp/confirm", Some(&token), json!({"code": earlier})).expect(204);
+    // RFC 6238 5.2: the enrolment code does not sign in.
+    let replayed = app.post(
+        "/api/v1/auth/login",
+        None,
+        json!({"email": "ana@helpline.example", "password": PASSWORD, "totp": earlier}),
+    );
+    assert_eq!(replayed.expect(401).problem(), "invalid-credentials", "the enrolment code is spent");
 
     let no_code = app
         .post("/api/v1/auth/login", None, json!({"email": "ana@helpline.example", "password": PASSWORD}))
@@ -136,12 +160,14 @@ fn totp_enrolment_and_login(db: TestDb) {
         .post("/api/v1/auth/login", None, json!({"email": "ana@helpline.example", "password": PASSWORD, "totp": code}))
         .expect(200);
     let fresh = ok.body["access_token"].as_str().expect("token").to_owned();
-    app.post(
-        "/api/v1/auth/totp/disable",
-        Some(&fresh),
-        json!({"password": PASSWORD, "code": totp.generate_current().expect("code")}),
-    )
-    .expect(204);
+    let again = app.post(
+        "/api/v1/auth/login",
+        None,
+        json!({"email": "ana@helpline.example", "password": PASSWORD, "totp": code}),
+    );
+    assert_eq!(again.expect(401).problem(), "invalid-credentials", "a code signs in once");
+    app.post("/api/v1/auth/totp/disable", Some(&fresh), json!({"password": PASSWORD, "code": code})).expect(401);
+    app.post("/api/v1/auth/totp/disable", Some(&fresh), json!({"password": PASSWORD, "code": later})).expect(204);
     app.post("/api/v1/auth/login", None, json!({"email": "ana@helpline.example", "password": PASSWORD})).expect(200);
 }
 
@@ -165,6 +191,27 @@ fn login_failures_are_rate_limited_without_saying_who_exists(db: TestDb) {
     assert!((1..=900).contains(&retry), "{retry}");
 }
 
+/// A stolen access token lasts 15 minutes: it must not become a way to guess the real
+/// password through the password change.
+fn password_change_attempts_are_limited(db: TestDb) {
+    let app = spawn(db);
+    let (_, token) = app.signed_in("ana@helpline.example", Role::Handler);
+    for _ in 0..5 {
+        let wrong = app.post(
+            "/api/v1/auth/password",
+            Some(&token),
+            json!({"current_password": "a guess of the thief", "new_password": "lanterne violette sous la pluie"}),
+        );
+        assert_eq!(wrong.expect(401).problem(), "invalid-credentials");
+    }
+    let blocked = app.post(
+        "/api/v1/auth/password",
+        Some(&token),
+        json!({"current_password": PASSWORD, "new_password": "lanterne violette sous la pluie"}),
+    );
+    assert_eq!(blocked.expect(429).problem(), "too-many-requests", "even the right password waits");
+}
+
 fn access_tokens_expire(db: TestDb) {
     let app = spawn_with(db, |c| c.access_token_ttl = Duration::from_secs(1));
     let (_, token) = app.signed_in("ana@helpline.example", Role::Handler);
@@ -181,5 +228,6 @@ on_both_backends!(
     one_time_password_must_be_changed_first,
     totp_enrolment_and_login,
     login_failures_are_rate_limited_without_saying_who_exists,
+    password_change_attempts_are_limited,
     access_tokens_expire,
 );

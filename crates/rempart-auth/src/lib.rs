@@ -17,6 +17,8 @@ pub enum AuthError {
     TooLong { max: usize },
     #[error("the password must not be only spaces")]
     Blank,
+    #[error("the password is too easy to guess: {reason}")]
+    Guessable { reason: String },
     #[error("cannot hash the password: {0}")]
     Hashing(String),
 }
@@ -42,6 +44,42 @@ impl Password {
             return Err(AuthError::TooLong { max: Self::MAX_CHARS });
         }
         Ok(Self(candidate.to_owned()))
+    }
+
+    /// A password a person chooses: the policy of [`Password::new`], and not guessable.
+    /// zxcvbn estimates how many guesses an attacker needs, knowing the common passwords,
+    /// names, keyboard patterns, dates, l33t substitutions and `personal` (the account's
+    /// email address and name): fewer than 10^10 is refused, with the reason.
+    pub fn chosen(candidate: &str, personal: &[&str]) -> Result<Self, AuthError> {
+        let password = Self::new(candidate)?;
+        let mut inputs: Vec<&str> = Vec::new();
+        for value in personal {
+            inputs.push(value);
+            inputs.extend(value.split(|c: char| !c.is_alphanumeric()).filter(|part| part.chars().count() >= 3));
+        }
+        let estimate = zxcvbn::zxcvbn(candidate, &inputs);
+        let lower = candidate.to_lowercase();
+        let personal_hit = inputs.iter().any(|i| i.chars().count() >= 3 && lower.contains(&i.to_lowercase()));
+        // Built on the account's own name or address: what is left without them must be
+        // strong by itself (an attacker who targets the person knows them).
+        let rest = inputs
+            .iter()
+            .filter(|i| i.chars().count() >= 3)
+            .fold(lower.clone(), |rest, i| rest.replace(&i.to_lowercase(), ""));
+        let rest_strong = !personal_hit || zxcvbn::zxcvbn(&rest, &[]).score() >= zxcvbn::Score::Three;
+        if estimate.score() >= zxcvbn::Score::Three && rest_strong {
+            return Ok(password);
+        }
+        let mut reason = match estimate.feedback().and_then(|f| f.warning()) {
+            Some(warning) => warning.to_string(),
+            None if personal_hit => "it contains your name or email address".to_owned(),
+            None => "it follows a common pattern".to_owned(),
+        };
+        if let Some(tip) = estimate.feedback().and_then(|f| f.suggestions().first()) {
+            reason.push_str(&format!(" ({tip})"));
+        }
+        reason.push_str("; a few unrelated words make a strong passphrase");
+        Err(AuthError::Guessable { reason })
     }
 
     pub fn expose(&self) -> &str {
@@ -89,6 +127,21 @@ mod tests {
         assert_eq!(Password::new(&"x".repeat(1025)).err(), Some(AuthError::TooLong { max: 1024 }));
         assert!(Password::new("correct horse battery staple").is_ok());
         assert!(Password::new("éééééééééééé").is_ok(), "characters, not bytes, are counted");
+    }
+
+    #[test]
+    fn guessable_passwords_are_refused_with_a_reason() {
+        let personal = ["ana.lima@helpline.example", "Ana Lima"];
+        for weak in ["aaaaaaaaaaaa", "password1234", "ana.lima@helpline.example", "qwertyuiop123", "AnaLima2026!!"] {
+            match Password::chosen(weak, &personal) {
+                Err(AuthError::Guessable { reason }) => assert!(!reason.is_empty(), "{weak}"),
+                other => panic!("{weak} must be refused as guessable, got {other:?}"),
+            }
+        }
+        assert_eq!(Password::chosen("short", &personal).err(), Some(AuthError::TooShort { min: 12 }));
+        for strong in ["lanterne violette sous la pluie", "the admin's own passphrase", "cobalt-ferry-ginger-74"] {
+            assert!(Password::chosen(strong, &personal).is_ok(), "{strong}");
+        }
         assert_eq!(format!("{:?}", Password::new("a very secret phrase").ok()), "Some(Password(***))");
     }
 

@@ -98,6 +98,18 @@ impl RefreshToken {
             .execute(conn)?)
     }
 
+    /// Whether the session `family_id` was ended (logout, refresh-token reuse, password
+    /// change): its access tokens stop working with it.
+    pub fn family_revoked(conn: &mut DbConn, family_id: &str) -> StoreResult<bool> {
+        use diesel::dsl::exists;
+        Ok(diesel::select(exists(
+            refresh_tokens::table
+                .filter(refresh_tokens::family_id.eq(family_id))
+                .filter(refresh_tokens::revoked_at.is_not_null()),
+        ))
+        .get_result(conn)?)
+    }
+
     /// The family of a token, if the digest is known.
     pub fn family_of(conn: &mut DbConn, token_hash: &str) -> StoreResult<Option<(String, String)>> {
         Ok(refresh_tokens::table

@@ -127,6 +127,18 @@ impl User {
         })
     }
 
+    /// Records the use of the TOTP code of time step `step`. False when that step, or a
+    /// later one, was used already: a code works once (RFC 6238, section 5.2), whichever
+    /// instance of the service sees it (one conditional update, no read before).
+    pub fn use_totp_step(conn: &mut DbConn, id: &str, step: i64) -> StoreResult<bool> {
+        let updated = diesel::update(
+            users::table.find(id).filter(users::totp_last_step.is_null().or(users::totp_last_step.lt(step))),
+        )
+        .set(users::totp_last_step.eq(Some(step)))
+        .execute(conn)?;
+        Ok(updated == 1)
+    }
+
     pub fn get(conn: &mut DbConn, id: &str) -> StoreResult<User> {
         users::table
             .find(id)

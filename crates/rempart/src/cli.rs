@@ -312,7 +312,7 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
             let email = EmailAddress::parse(&email)?;
             let role = Role::parse(&role)?;
             let languages = Languages::parse(&languages).context("--languages")?;
-            let password = read_new_password()?;
+            let password = read_new_password(&[email.as_str(), &name])?;
             let hash = rempart_auth::hash_password(&password)?;
             let pool = connect(settings)?;
             pool.migrate()?;
@@ -592,7 +592,9 @@ fn simulate(
     Ok(())
 }
 
-fn read_new_password() -> anyhow::Result<rempart_auth::Password> {
+/// A password for the account, checked as any chosen password is (length, not guessable,
+/// not built on `personal`: the account's email address and name).
+fn read_new_password(personal: &[&str]) -> anyhow::Result<rempart_auth::Password> {
     let stdin = std::io::stdin();
     let candidate = if stdin.is_terminal() {
         let first = rpassword::prompt_password("Password: ")?;
@@ -606,7 +608,7 @@ fn read_new_password() -> anyhow::Result<rempart_auth::Password> {
         stdin.lock().read_line(&mut line).context("reading the password from standard input")?;
         line.trim_end_matches(['\n', '\r']).to_owned()
     };
-    Ok(rempart_auth::Password::new(&candidate)?)
+    Ok(rempart_auth::Password::chosen(&candidate, personal)?)
 }
 
 fn truncate(s: &str, max: usize) -> String {

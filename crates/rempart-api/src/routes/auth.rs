@@ -71,14 +71,45 @@ fn dummy_hash() -> &'static str {
 
 pub(crate) fn totp_for(secret_base32: &str, account: &str) -> ApiResult<TOTP> {
     let bytes = Secret::Encoded(secret_base32.to_owned()).to_bytes().map_err(|_| ApiError::internal())?;
-    TOTP::new(Algorithm::SHA1, 6, 1, 30, bytes, Some("Rempart".to_owned()), account.to_owned())
+    // Skew 0: the accepted steps (the current one and one either side, for clock drift)
+    // are tried one by one in `totp_step`, which must know which one matched.
+    TOTP::new(Algorithm::SHA1, 6, 0, 30, bytes, Some("Rempart".to_owned()), account.to_owned())
         .map_err(|_| ApiError::internal())
 }
 
-fn totp_ok(user: &User, code: &str) -> ApiResult<bool> {
-    let Some(secret) = &user.totp_secret else { return Ok(false) };
+/// The time step whose code `code` is (the current step or one either side), if any.
+fn totp_step(user: &User, code: &str) -> ApiResult<Option<i64>> {
+    let Some(secret) = &user.totp_secret else { return Ok(None) };
     let totp = totp_for(secret, user.email.as_str())?;
-    Ok(totp.check_current(code.trim()).unwrap_or(false))
+    let now =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_err(|_| ApiError::internal())?.as_secs();
+    let code = code.trim();
+    for time in [now, now.saturating_sub(30), now + 30] {
+        if totp.check(code, time) {
+            return Ok(i64::try_from(time / 30).ok());
+        }
+    }
+    Ok(None)
+}
+
+/// Checks a TOTP code and spends it: a code is accepted once (RFC 6238, section 5.2), and
+/// no code of an earlier step is accepted after it.
+async fn totp_ok(state: &web::Data<AppState>, user: &User, code: &str) -> ApiResult<bool> {
+    let Some(step) = totp_step(user, code)? else { return Ok(false) };
+    let id = user.id.clone();
+    state.db(move |conn| Ok(User::use_totp_step(conn, &id, step)?)).await
+}
+
+/// The limiter's key for a signed-in user's password and TOTP attempts.
+fn attempts_key(user: &User) -> String {
+    format!("user:{}", user.id)
+}
+
+/// A password chosen by this user: long enough and not guessable, their own email address
+/// and name included.
+pub fn chosen_password(user_email: &str, user_name: &str, candidate: &str) -> ApiResult<Password> {
+    Password::chosen(candidate, &[user_email, user_name])
+        .map_err(|e| ApiError::validation("new_password", e.to_string()))
 }
 
 async fn check_password(user: Option<User>, password: String) -> ApiResult<Option<User>> {
@@ -129,7 +160,7 @@ pub async fn login(
                 return Err(ApiError::unauthorized("this account needs its TOTP code in `totp`")
                     .with_slug("totp-required", "TOTP code required"));
             }
-            Some(code) if !totp_ok(&user, code)? => {
+            Some(code) if !totp_ok(&state, &user, code).await? => {
                 state.limiter.record_failure(&[&account_key, &ip_key]);
                 return Err(invalid_credentials());
             }
@@ -206,10 +237,17 @@ pub async fn change_password(
 ) -> ApiResult<web::Json<TokenResponse>> {
     let body = body.into_inner();
     let user = user.0;
+    // A stolen access token must not become a way to guess the real password.
+    let key = attempts_key(&user);
+    if let Some(wait) = state.limiter.blocked(&[&key]) {
+        return Err(ApiError::too_many_requests(wait));
+    }
+    let (email, name) = (user.email.to_string(), user.display_name.clone());
     let Some(user) = check_password(Some(user), body.current_password).await? else {
+        state.limiter.record_failure(&[&key]);
         return Err(invalid_credentials());
     };
-    let new = Password::new(&body.new_password).map_err(|e| ApiError::validation("new_password", e.to_string()))?;
+    let new = chosen_password(&email, &name, &body.new_password)?;
     if verify_password(&user.password_hash, new.expose()) {
         return Err(ApiError::validation("new_password", "must differ from the current password"));
     }
@@ -274,8 +312,14 @@ pub async fn totp_confirm(
     if user.totp_secret.is_none() {
         return Err(ApiError::conflict("start with POST /api/v1/auth/totp/enroll"));
     }
-    if !totp_ok(&user, &body.code)? {
-        return Err(ApiError::validation("code", "not the current code of the authenticator"));
+    let key = attempts_key(&user);
+    if let Some(wait) = state.limiter.blocked(&[&key]) {
+        return Err(ApiError::too_many_requests(wait));
+    }
+    // The enrolment code is spent too: it cannot sign in afterwards.
+    if !totp_ok(&state, &user, &body.code).await? {
+        state.limiter.record_failure(&[&key]);
+        return Err(ApiError::validation("code", "not the current code of the authenticator, or already used"));
     }
     let id = user.id.clone();
     state
@@ -299,8 +343,16 @@ pub async fn totp_disable(
     body: web::Json<TotpDisable>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
-    let Some(user) = check_password(Some(user.0), body.password).await? else { return Err(invalid_credentials()) };
-    if !user.totp_enabled || !totp_ok(&user, &body.code)? {
+    let key = attempts_key(&user.0);
+    if let Some(wait) = state.limiter.blocked(&[&key]) {
+        return Err(ApiError::too_many_requests(wait));
+    }
+    let Some(user) = check_password(Some(user.0), body.password).await? else {
+        state.limiter.record_failure(&[&key]);
+        return Err(invalid_credentials());
+    };
+    if !user.totp_enabled || !totp_ok(&state, &user, &body.code).await? {
+        state.limiter.record_failure(&[&key]);
         return Err(invalid_credentials());
     }
     let id = user.id.clone();
