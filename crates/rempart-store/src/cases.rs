@@ -151,7 +151,12 @@ pub struct CaseUpdateForm {
     pub resolved_at: Option<Option<NaiveDateTime>>,
     pub closed_at: Option<Option<NaiveDateTime>>,
     pub updated_at: Option<NaiveDateTime>,
-    pub version: Option<i32>,
+}
+
+/// Every change of a case bumps its version in SQL (`version = version + 1`), never to a
+/// value read earlier: two concurrent writes never leave two states under one ETag.
+fn bump() -> diesel::dsl::Eq<cases::version, diesel::dsl::Add<cases::version, i32>> {
+    cases::version.eq(cases::version + 1)
 }
 
 /// Filters of the case list; empty vectors mean "any".
@@ -742,7 +747,6 @@ impl Case {
             let mut form = CaseUpdateForm {
                 status: Some(to.into()),
                 updated_at: Some(at),
-                version: Some(case.version + 1),
                 ..Default::default()
             };
             match to {
@@ -755,7 +759,7 @@ impl Case {
                 _ => {}
             }
             let changed = diesel::update(cases::table.find(id).filter(cases::version.eq(case.version)))
-                .set(&form)
+                .set((&form, bump()))
                 .execute(conn)?;
             if changed == 0 {
                 return Err(StoreError::VersionMismatch { expected: case.version });
@@ -828,11 +832,11 @@ impl Case {
                 imminent_risk: changes.imminent_risk,
                 sensitivity: changes.sensitivity.map(String::from),
                 updated_at: Some(now()),
-                version: Some(version + 1),
                 ..Default::default()
             };
-            let changed =
-                diesel::update(cases::table.find(id).filter(cases::version.eq(version))).set(&form).execute(conn)?;
+            let changed = diesel::update(cases::table.find(id).filter(cases::version.eq(version)))
+                .set((&form, bump()))
+                .execute(conn)?;
             if changed == 0 {
                 return Err(StoreError::VersionMismatch { expected: version });
             }
@@ -867,10 +871,9 @@ impl Case {
             let form = CaseUpdateForm {
                 assignee_id: Some(assignee.map(str::to_owned)),
                 updated_at: Some(now()),
-                version: Some(case.version + 1),
                 ..Default::default()
             };
-            diesel::update(cases::table.find(id)).set(&form).execute(conn)?;
+            diesel::update(cases::table.find(id)).set((&form, bump())).execute(conn)?;
             AuditEvent::record(
                 conn,
                 Audit {
@@ -985,7 +988,7 @@ impl Case {
     /// Bumps the case's version and update time after something was attached to it.
     pub(crate) fn touch(conn: &mut DbConn, id: &str) -> StoreResult<()> {
         let changed = diesel::update(cases::table.find(id))
-            .set((cases::updated_at.eq(now()), cases::version.eq(cases::version + 1)))
+            .set((cases::updated_at.eq(now()), bump()))
             .execute(conn)?;
         if changed == 0 {
             return Err(StoreError::not_found("case", id));

@@ -109,7 +109,45 @@ fn the_last_number_of_a_year_is_the_last(db: TestDb) {
     assert_eq!(counter, 999_999, "the refused creation took no number");
 }
 
+/// Every write bumps the version in SQL: concurrent assignments and attachments never
+/// leave two states of a case under one version (one ETag).
+fn concurrent_writes_each_get_their_own_version(db: TestDb) {
+    use rempart_core::Role;
+    use rempart_store::case_items::Comment;
+    const WRITERS: usize = 8;
+    const WRITES_EACH: usize = 10;
+    let (case_id, users) = {
+        let mut conn = db.conn();
+        let b = common::beneficiary(&mut conn, "ana@example.org");
+        let case = common::case(&mut conn, &b.id, "under contention");
+        let users: Vec<String> = (0..WRITERS)
+            .map(|n| common::user(&mut conn, &format!("h{n}@helpline.example"), Role::Handler).id)
+            .collect();
+        (case.id, users)
+    };
+    let barrier = Arc::new(Barrier::new(WRITERS));
+    std::thread::scope(|scope| {
+        for (n, user) in users.iter().enumerate() {
+            let (pool, barrier, case_id) = (db.pool().clone(), barrier.clone(), case_id.clone());
+            scope.spawn(move || {
+                let mut conn = pool.get().expect("connection");
+                barrier.wait();
+                for i in 0..WRITES_EACH {
+                    if (n + i) % 2 == 0 {
+                        Case::assign(&mut conn, &case_id, Some(user), "rebalance", None).expect("assign");
+                    } else {
+                        Comment::add(&mut conn, &case_id, &format!("note {n}-{i}"), Some(user)).expect("comment");
+                    }
+                }
+            });
+        }
+    });
+    let case = Case::get(&mut db.conn(), &case_id).expect("case");
+    assert_eq!(case.version as usize, 1 + WRITERS * WRITES_EACH, "each write its own version");
+}
+
 on_both_backends!(
+    concurrent_writes_each_get_their_own_version,
     sixteen_concurrent_creators_get_distinct_gapless_references,
     a_failed_creation_gives_its_number_back,
     a_creation_failing_while_numbered_gives_its_number_back,
