@@ -30,7 +30,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         items::list_risks, items::add_risk, items::list_indicators, items::add_indicator,
         items::correlations, items::lookup,
         evidence::list, evidence::upload, evidence::download,
-        rota::add_shift, rota::list_shifts, rota::update_shift, rota::delete_shift, rota::check_in, rota::set_rotation, rota::rota_now, rota::decisions, rota::workload, rota::escalations, rota::rebalance,
+        rota::add_shift, rota::list_shifts, rota::update_shift, rota::delete_shift, rota::check_in, rota::own_check_ins, rota::set_rotation, rota::rota_now, rota::decisions, rota::workload, rota::escalations, rota::rebalance,
         mail::helpline_key, mail::wkd_key, mail::wkd_policy, mail::quarantine, mail::quarantine_raw,
         mail::resolve_quarantine, mail::resend,
         stats::stats, stats::erase,

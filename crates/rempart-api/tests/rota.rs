@@ -83,6 +83,18 @@ fn new_cases_go_to_the_first_fit_handler_in_rotation(db: TestDb) {
     assert!(states.contains(&("bo".into(), "fit".into())), "{states:?}");
     assert!(!now_picture.body.to_string().contains("mauvaise nuit"), "the private note never shows");
     assert_eq!(now_picture.body["intake_user_id"], ana.id.as_str());
+
+    // Its author reads her own note back; nobody else's list holds it, a lead's included.
+    let mine = app.get("/api/v1/check-ins/mine", Some(&ana_token)).expect(200).body;
+    assert_eq!(mine.as_array().map(Vec::len), Some(1), "{mine}");
+    assert_eq!(mine[0]["private_note"], "mauvaise nuit, private");
+    assert_eq!(mine[0]["fit"], false);
+    let bos = app.get("/api/v1/check-ins/mine", Some(&bo_token)).expect(200).body;
+    assert_eq!(bos.as_array().map(Vec::len), Some(1));
+    assert!(!bos.to_string().contains("mauvaise nuit"));
+    let leads = app.get("/api/v1/check-ins/mine", Some(&lead)).expect(200).body;
+    assert_eq!(leads, json!([]), "a lead's own list, empty: never the team's notes");
+    assert_eq!(app.get("/api/v1/check-ins/mine?limit=0", Some(&ana_token)).expect(422).problem(), "validation");
 }
 
 /// The workload picture: leads only; loads weighted by urgency; check-ins counted for the

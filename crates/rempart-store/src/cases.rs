@@ -744,11 +744,7 @@ impl Case {
             let case = Case::get(conn, id)?;
             let transition = case.status.transition(to)?;
             let at = now();
-            let mut form = CaseUpdateForm {
-                status: Some(to.into()),
-                updated_at: Some(at),
-                ..Default::default()
-            };
+            let mut form = CaseUpdateForm { status: Some(to.into()), updated_at: Some(at), ..Default::default() };
             match to {
                 CaseStatus::Resolved => form.resolved_at = Some(Some(at)),
                 CaseStatus::Closed => form.closed_at = Some(Some(at)),
@@ -987,9 +983,7 @@ impl Case {
 
     /// Bumps the case's version and update time after something was attached to it.
     pub(crate) fn touch(conn: &mut DbConn, id: &str) -> StoreResult<()> {
-        let changed = diesel::update(cases::table.find(id))
-            .set((cases::updated_at.eq(now()), bump()))
-            .execute(conn)?;
+        let changed = diesel::update(cases::table.find(id)).set((cases::updated_at.eq(now()), bump())).execute(conn)?;
         if changed == 0 {
             return Err(StoreError::not_found("case", id));
         }

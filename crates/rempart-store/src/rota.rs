@@ -214,6 +214,29 @@ pub fn check_in(
     })
 }
 
+/// A check-in as its author reads it back: with the private note.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[diesel(table_name = check_ins)]
+pub struct OwnCheckIn {
+    pub id: String,
+    pub shift_id: String,
+    pub fit: bool,
+    /// Only its author ever reads it.
+    pub private_note: Option<String>,
+    pub checked_at: NaiveDateTime,
+}
+
+/// The check-ins of `user_id` (theirs only, with their notes), newest first.
+pub fn own_check_ins(conn: &mut DbConn, user_id: &str, limit: i64) -> StoreResult<Vec<OwnCheckIn>> {
+    Ok(check_ins::table
+        .filter(check_ins::user_id.eq(user_id))
+        .order((check_ins::checked_at.desc(), check_ins::id.desc()))
+        .limit(limit)
+        .select(OwnCheckIn::as_select())
+        .load(conn)?)
+}
+
 /// Replaces the intake rotation (leads).
 pub fn set_rotation(
     conn: &mut DbConn,

@@ -95,6 +95,7 @@ api_routes! {
     patch "/api/v1/shifts/{id}" => rota::update_shift,
     delete "/api/v1/shifts/{id}" => rota::delete_shift,
     post "/api/v1/check-ins" => rota::check_in,
+    get "/api/v1/check-ins/mine" => rota::own_check_ins,
     put "/api/v1/rota/rotation" => rota::set_rotation,
     get "/api/v1/rota/now" => rota::rota_now,
     get "/api/v1/cases/{id}/assignment-decisions" => rota::decisions,

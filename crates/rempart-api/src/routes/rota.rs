@@ -189,6 +189,31 @@ pub async fn check_in(
     Ok(HttpResponse::Created().json(shift))
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OwnCheckInsQuery {
+    /// 1 to 200, default 50.
+    pub limit: Option<i64>,
+}
+
+/// Your own check-ins, newest first, with the private notes only you can read. Nobody
+/// else's: leads see fit or not fit on the rota, never a note.
+#[utoipa::path(get, path = "/api/v1/check-ins/mine", tag = "rota", params(OwnCheckInsQuery), security(("bearer" = [])),
+    responses((status = 200, body = Vec<store::OwnCheckIn>)))]
+pub async fn own_check_ins(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<OwnCheckInsQuery>,
+) -> ApiResult<web::Json<Vec<store::OwnCheckIn>>> {
+    let limit = query.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::validation("limit", "1 to 200"));
+    }
+    let id = user.id().to_owned();
+    Ok(web::Json(state.db(move |conn| Ok(store::own_check_ins(conn, &id, limit)?)).await?))
+}
+
 #[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RotationRequest {
