@@ -285,3 +285,38 @@ fn short_commands_exit_cleanly_on_postgres() {
         assert!(out.status.success(), "{:?}: {}", out.status, text(&out.stderr));
     }
 }
+
+/// Started as the README says, under the usual umask 022: the data folder is 0700 and
+/// every file Rempart creates in it (database, write-ahead log, token key, locks, the
+/// mailgate socket) is the service account's only.
+#[cfg(unix)]
+#[test]
+fn the_data_folder_and_its_files_are_private_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("dir");
+    let mut cmd = Command::new("sh");
+    cmd.current_dir(dir.path())
+        .args(["-c", "umask 022; exec \"$0\" serve --bind 127.0.0.1:0", env!("CARGO_BIN_EXE_rempart")])
+        .stdout(Stdio::piped());
+    for (key, _) in std::env::vars() {
+        if key.starts_with("REMPART_") {
+            cmd.env_remove(key);
+        }
+    }
+    let (mut child, FirstStart { .. }) = first_start(&mut cmd);
+    let data = dir.path().join("data");
+    let mode = |p: &std::path::Path| std::fs::symlink_metadata(p).expect("metadata").permissions().mode() & 0o777;
+    let seen: Vec<(String, u32)> = std::fs::read_dir(&data)
+        .expect("data folder")
+        .filter_map(Result::ok)
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), mode(&e.path())))
+        .collect();
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = child.wait();
+    assert_eq!(mode(&data), 0o700, "data/");
+    let names: Vec<&str> = seen.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(names.contains(&"rempart.db") && names.contains(&"rempart.db-wal"), "{names:?}");
+    for (name, mode) in &seen {
+        assert_eq!(mode & 0o077, 0, "{name} is {mode:o}: readable by others");
+    }
+}

@@ -68,7 +68,7 @@ impl JwtKeys {
             anyhow::ensure!(key.len() >= 32, "{} holds a key shorter than 256 bits", path.display());
             return Ok(Self::from_secret(&key));
         }
-        std::fs::create_dir_all(data_dir)?;
+        rempart_store::db::create_private_dir(data_dir)?;
         let mut key = [0u8; 32];
         rand::rng().fill_bytes(&mut key);
         write_private(&path, &hex::encode(key))?;

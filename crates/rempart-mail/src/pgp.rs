@@ -87,7 +87,7 @@ impl Keyring {
     /// overwrite an existing file: losing the helpline key loses every encrypted message.
     pub fn save_new(&self, path: &Path) -> Result<(), MailError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
+            rempart_store::db::create_private_dir(dir)
                 .map_err(|e| MailError::Key(format!("cannot create {}: {e}", dir.display())))?;
         }
         let mut options = std::fs::OpenOptions::new();

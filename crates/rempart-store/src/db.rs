@@ -109,6 +109,50 @@ impl Default for PoolOptions {
     }
 }
 
+/// Creates a folder that only the service account can enter (0700), with its missing
+/// parents, whatever the process umask. An existing folder is left as it is.
+pub fn create_private_dir(path: &std::path::Path) -> std::io::Result<()> {
+    if path.as_os_str().is_empty() || path.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(path)
+}
+
+/// The SQLite file and its `-wal` and `-shm` companions readable by the service account
+/// only (0600), whatever the umask: SQLite creates the companions with the mode of the
+/// database file, so the file is created first, and files left readable by an older
+/// version are tightened.
+#[cfg(unix)]
+fn private_sqlite_files(path: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    if !path.exists() {
+        std::fs::OpenOptions::new().write(true).create(true).truncate(false).mode(0o600).open(path)?;
+    }
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let file = std::path::PathBuf::from(name);
+        if let Ok(meta) = std::fs::metadata(&file)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn private_sqlite_files(_path: &std::path::Path) -> std::io::Result<()> {
+    Ok(())
+}
+
 /// Opens connections of the URL's backend and prepares each one.
 #[derive(Debug)]
 pub struct ConnectionManager {
@@ -121,8 +165,12 @@ impl ConnectionManager {
         match &self.url {
             DatabaseUrl::Sqlite(path) => {
                 if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(parent)
+                    create_private_dir(parent)
                         .map_err(|e| StoreError::Connect(format!("cannot create {}: {e}", parent.display())))?;
+                }
+                if path.as_os_str() != ":memory:" {
+                    private_sqlite_files(path)
+                        .map_err(|e| StoreError::Connect(format!("cannot protect {}: {e}", path.display())))?;
                 }
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())
                     .map_err(|e| StoreError::Connect(e.to_string()))?;
@@ -134,6 +182,8 @@ impl ConnectionManager {
                     "PRAGMA journal_mode = WAL".to_owned(),
                     "PRAGMA synchronous = FULL".to_owned(),
                     "PRAGMA foreign_keys = ON".to_owned(),
+                    // Deleted and overwritten content is zeroed, not left in free pages.
+                    "PRAGMA secure_delete = ON".to_owned(),
                 ] {
                     diesel::sql_query(pragma).execute(&mut conn).map_err(|e| StoreError::Connect(e.to_string()))?;
                 }

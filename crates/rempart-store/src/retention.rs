@@ -52,6 +52,36 @@ pub struct Erased {
 /// size) and of their beneficiaries left without a case that keeps content. Cases already
 /// erased are skipped. One transaction.
 pub fn erase_cases(conn: &mut DbConn, ids: &[String], policy: Policy<'_>) -> StoreResult<Erased> {
+    let erased = erase_in_transaction(conn, ids, policy)?;
+    if erased.cases > 0 {
+        scrub_after_erasure(conn)?;
+    }
+    Ok(erased)
+}
+
+/// What was erased must not stay readable on disk. SQLite zeroes freed content as it
+/// writes (`secure_delete`, set on every connection); the write-ahead log still holds the
+/// pages as they were until a checkpoint copies it back and truncates it. PostgreSQL keeps
+/// dead row versions until VACUUM and old WAL segments until they are recycled (see
+/// deploy/README.md, "Security model").
+fn scrub_after_erasure(conn: &mut DbConn) -> StoreResult<()> {
+    if let DbConn::Sqlite(c) = conn {
+        #[derive(QueryableByName)]
+        struct Checkpoint {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            busy: i32,
+        }
+        let result: Checkpoint = diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").get_result(c)?;
+        if result.busy != 0 {
+            tracing::warn!(
+                "a reader kept the write-ahead log from being truncated after an erasure; it will be at the next checkpoint"
+            );
+        }
+    }
+    Ok(())
+}
+
+fn erase_in_transaction(conn: &mut DbConn, ids: &[String], policy: Policy<'_>) -> StoreResult<Erased> {
     conn.write(|conn| {
         let ids: Vec<String> = cases::table
             .filter(cases::id.eq_any(ids))

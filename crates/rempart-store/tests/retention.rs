@@ -152,6 +152,45 @@ fn erasure_on_request(db: TestDb) {
 
 on_both_backends!(retention_erases_content_and_keeps_statistics, erasure_on_request);
 
+/// On SQLite, what an erasure removed is gone from the database file and its write-ahead
+/// log too, not only from the rows (a copied disk reads free pages and the log).
+#[test]
+fn erased_content_does_not_stay_in_the_sqlite_files() {
+    let db = TestDb::sqlite();
+    let path = std::path::PathBuf::from(db.url().trim_start_matches("sqlite://"));
+    let secret = "Zyxwvu-identifying-narrative-0042";
+    let evidence_bytes = format!("evidence bytes {secret} {}", "x".repeat(4000));
+    let mut conn = db.conn();
+    fixtures::every_table(&mut conn);
+    diesel::sql_query(format!("UPDATE cases SET summary = '{secret}' WHERE id = 'c-1'"))
+        .execute(&mut conn)
+        .expect("summary");
+    rempart_store::evidence::Evidence::add(
+        &mut conn,
+        rempart_store::evidence::NewEvidence {
+            case_id: "c-1",
+            content: evidence_bytes.as_bytes(),
+            media_type: "text/plain",
+            original_name: "notes.txt",
+            description: None,
+        },
+        None,
+    )
+    .expect("evidence");
+    diesel::sql_query("DELETE FROM mail_quarantine").execute(&mut conn).expect("no quarantined copy");
+    let on_disk = |needle: &str| {
+        ["", "-wal"].iter().any(|suffix| {
+            let mut name = path.clone().into_os_string();
+            name.push(suffix);
+            std::fs::read(&name).is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
+        })
+    };
+    assert!(on_disk(secret), "the fixture is on disk before the erasure");
+    retention::erase_on_request(&mut conn, "c-1", "u-1", "asked to be forgotten").expect("erase");
+    assert!(!on_disk(secret), "the erased summary and evidence must not stay in the file or the log");
+    assert!(!on_disk("Trust & Safety"), "nor the third party's details");
+}
+
 #[test]
 fn one_retention_run_at_a_time_on_postgres() {
     let db = TestDb::postgres();

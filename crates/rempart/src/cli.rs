@@ -525,12 +525,11 @@ pub(crate) fn single_instance_lock(url: &rempart_store::db::DatabaseUrl) -> anyh
     let mut lock_path = path.clone().into_os_string();
     lock_path.push(".serve-lock");
     let lock_path = PathBuf::from(lock_path);
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .with_context(|| format!("opening {}", lock_path.display()))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(&lock_path).with_context(|| format!("opening {}", lock_path.display()))?;
     match file.try_lock() {
         Ok(()) => Ok(Some(file)),
         Err(std::fs::TryLockError::WouldBlock) => bail!(

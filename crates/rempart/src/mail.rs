@@ -122,7 +122,7 @@ pub fn start_mailgate_socket(settings: &Settings, pool: &DbPool, keyring: Option
     use std::os::unix::fs::PermissionsExt;
     use std::os::unix::net::UnixListener;
     let path = socket_path(settings);
-    std::fs::create_dir_all(&settings.server.data_dir)?;
+    rempart_store::db::create_private_dir(&settings.server.data_dir)?;
     // A socket left by a previous run that did not stop cleanly.
     if path.exists() && std::os::unix::net::UnixStream::connect(&path).is_err() {
         std::fs::remove_file(&path)?;
