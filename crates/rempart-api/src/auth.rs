@@ -9,16 +9,15 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
 use rempart_core::Role;
+use rempart_store::limits::LimitPolicy;
 use rempart_store::sessions::RefreshToken;
 use rempart_store::users::User;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 use std::future::Future;
 use std::path::Path;
 use std::pin::Pin;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Claims of an access token.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -252,82 +251,84 @@ impl FromRequest for AnyAuthUser {
     }
 }
 
-/// Counts login failures per account and per client address in a sliding window.
-#[derive(Debug)]
-pub struct LoginLimiter {
-    max_failures: usize,
-    window: Duration,
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
+/// The limits on failed attempts, counted in the database (shared by every instance):
+/// - an account *and* client address together: the owner signing in from elsewhere is
+///   never locked out by someone guessing from another address; each failure past the
+///   maximum doubles the wait (1 minute, 2, 4 ... up to the window);
+/// - a client address over every account (password spraying), ten times the maximum;
+///   not counted for a request that evidently came through an untrusted reverse proxy
+///   (every client would share the proxy's address);
+/// - a signed-in user's password-change and TOTP attempts (a stolen access token must not
+///   become a way to guess the password).
+#[derive(Debug, Clone, Copy)]
+pub struct LoginLimits {
+    pub pair: LimitPolicy,
+    pub address: LimitPolicy,
+    pub user: LimitPolicy,
 }
 
-impl LoginLimiter {
+impl LoginLimits {
     pub fn new(max_failures: u32, window: Duration) -> Self {
-        Self { max_failures: max_failures.max(1) as usize, window, failures: Mutex::new(HashMap::new()) }
-    }
-
-    /// Seconds to wait when any of `keys` has used up its failures, else `None`.
-    pub fn blocked(&self, keys: &[&str]) -> Option<u64> {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let mut wait: Option<Duration> = None;
-        for key in keys {
-            if let Some(times) = map.get_mut(*key) {
-                times.retain(|t| now.duration_since(*t) < self.window);
-                if times.len() >= self.max_failures {
-                    let oldest = times[0];
-                    let remaining = self.window.saturating_sub(now.duration_since(oldest));
-                    wait = Some(wait.map_or(remaining, |w| w.max(remaining)));
-                }
-            }
-        }
-        wait.map(|w| w.as_secs().max(1))
-    }
-
-    pub fn record_failure(&self, keys: &[&str]) {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() > 100_000 {
-            // Bound memory under a flood of distinct keys: drop expired entries.
-            map.retain(|_, times| times.iter().any(|t| now.duration_since(*t) < self.window));
-        }
-        for key in keys {
-            map.entry((*key).to_owned()).or_default().push(now);
+        let window = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::minutes(15));
+        let first_wait = chrono::Duration::minutes(1).min(window);
+        let policy = |max_failures: u32| LimitPolicy { max_failures: max_failures.max(1), window, first_wait };
+        Self {
+            pair: policy(max_failures),
+            address: policy(max_failures.saturating_mul(10)),
+            user: policy(max_failures),
         }
     }
+}
 
-    pub fn clear(&self, key: &str) {
-        self.failures.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
+/// The limiter key of a sign-in attempt on `account` from `address`.
+pub fn pair_key(account: &str, address: &str) -> String {
+    format!("login:{}|{address}", account.trim().to_lowercase())
+}
+
+/// The limiter key of a client address.
+pub fn address_key(address: &str) -> String {
+    format!("address:{address}")
+}
+
+/// The limiter key of a signed-in user's password and TOTP attempts.
+pub fn user_key(user_id: &str) -> String {
+    format!("user:{user_id}")
+}
+
+/// Waits when any of `keys` must wait: 429 with Retry-After.
+pub async fn refuse_if_blocked(state: &web::Data<AppState>, keys: Vec<String>) -> ApiResult<()> {
+    let now = chrono::Utc::now().naive_utc();
+    let wait = state
+        .db(move |conn| {
+            let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+            Ok(rempart_store::limits::blocked(conn, &keys, now)?)
+        })
+        .await?;
+    match wait {
+        Some(seconds) => Err(ApiError::too_many_requests(seconds)),
+        None => Ok(()),
     }
+}
+
+/// Counts a failure for each key under its policy.
+pub async fn count_failure(state: &web::Data<AppState>, keys: Vec<(String, LimitPolicy)>) -> ApiResult<()> {
+    let now = chrono::Utc::now().naive_utc();
+    state
+        .db(move |conn| {
+            let keys: Vec<(&str, LimitPolicy)> = keys.iter().map(|(k, p)| (k.as_str(), *p)).collect();
+            Ok(rempart_store::limits::record_failure(conn, &keys, now)?)
+        })
+        .await
+}
+
+/// Forgets the failures of `key` (a success).
+pub async fn forget_failures(state: &web::Data<AppState>, key: String) -> ApiResult<()> {
+    state.db(move |conn| Ok(rempart_store::limits::clear(conn, &key)?)).await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn limiter_blocks_after_the_maximum_and_names_the_wait() {
-        let l = LoginLimiter::new(3, Duration::from_secs(900));
-        for _ in 0..2 {
-            l.record_failure(&["account:a", "ip:1"]);
-        }
-        assert_eq!(l.blocked(&["account:a", "ip:1"]), None);
-        l.record_failure(&["account:a", "ip:1"]);
-        let wait = l.blocked(&["account:a"]).expect("blocked");
-        assert!((899..=900).contains(&wait), "{wait}");
-        assert!(l.blocked(&["ip:1"]).is_some(), "the address is blocked too");
-        assert_eq!(l.blocked(&["account:b", "ip:2"]), None);
-        l.clear("account:a");
-        assert_eq!(l.blocked(&["account:a"]), None);
-    }
-
-    #[test]
-    fn failures_expire_with_the_window() {
-        let l = LoginLimiter::new(1, Duration::from_millis(30));
-        l.record_failure(&["k"]);
-        assert!(l.blocked(&["k"]).is_some());
-        std::thread::sleep(Duration::from_millis(40));
-        assert_eq!(l.blocked(&["k"]), None);
-    }
 
     #[test]
     fn opaque_tokens_are_random_and_stored_as_digests() {

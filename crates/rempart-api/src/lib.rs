@@ -40,9 +40,9 @@ impl Application {
         let listener =
             TcpListener::bind(&config.bind).map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
         let port = listener.local_addr()?.port();
-        let limiter = auth::LoginLimiter::new(config.login_max_failures, config.login_window);
+        let limits = auth::LoginLimits::new(config.login_max_failures, config.login_window);
         let json_limit = config.json_limit_bytes;
-        let state = web::Data::new(AppState { pool, keys, config, limiter, metrics: Default::default() });
+        let state = web::Data::new(AppState { pool, keys, config, limits, metrics: Default::default() });
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())

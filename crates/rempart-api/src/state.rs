@@ -1,6 +1,6 @@
 //! What every handler shares: the pool, the token keys, the settings, the login limiter.
 
-use crate::auth::{JwtKeys, LoginLimiter};
+use crate::auth::{JwtKeys, LoginLimits};
 use crate::error::{ApiError, ApiResult};
 use actix_web::web;
 use rempart_store::{DbConn, DbPool};
@@ -84,7 +84,7 @@ pub struct AppState {
     pub pool: DbPool,
     pub keys: JwtKeys,
     pub config: ApiConfig,
-    pub limiter: LoginLimiter,
+    pub limits: LoginLimits,
     pub metrics: crate::metrics::Metrics,
 }
 

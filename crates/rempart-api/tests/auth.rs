@@ -179,10 +179,10 @@ fn login_failures_are_rate_limited_without_saying_who_exists(db: TestDb) {
     let unknown = wrong("nobody@helpline.example").expect(401);
     let known = wrong("ana@helpline.example").expect(401);
     assert_eq!(unknown.body, known.body, "the same answer whether the account exists or not");
-    for _ in 0..3 {
+    for _ in 0..4 {
         wrong("ana@helpline.example").expect(401);
     }
-    // Five failures from this address: the sixth attempt, even right, waits.
+    // Five failures on this account from this address: the sixth attempt, even right, waits.
     let blocked = app
         .post("/api/v1/auth/login", None, json!({"email": "ana@helpline.example", "password": PASSWORD}))
         .expect(429);
@@ -212,6 +212,44 @@ fn password_change_attempts_are_limited(db: TestDb) {
     assert_eq!(blocked.expect(429).problem(), "too-many-requests", "even the right password waits");
 }
 
+/// Someone guessing Ana's password from elsewhere does not lock her out: failures count
+/// per account and address together. Behind a trusted proxy, the address is the client's.
+fn a_guesser_elsewhere_cannot_lock_a_handler_out(db: TestDb) {
+    let app = spawn_with(db, |c| c.trusted_proxies = vec!["127.0.0.1/32".parse().expect("net")]);
+    app.user("ana@helpline.example", Role::Handler);
+    let login = |from: &str, password: &str| {
+        let r = app
+            .client
+            .post(app.url("/api/v1/auth/login"))
+            .header("x-forwarded-for", from)
+            .json(&json!({"email": "ana@helpline.example", "password": password}))
+            .send()
+            .expect("login");
+        support::Answer::from_response(r)
+    };
+    for _ in 0..5 {
+        login("203.0.113.66", "guess guess guess").expect(401);
+    }
+    assert_eq!(login("203.0.113.66", PASSWORD).expect(429).problem(), "too-many-requests");
+    // Each further failure waits longer (the first wait is a minute).
+    let first: u64 =
+        login("203.0.113.66", "again").expect(429).header("retry-after").and_then(|v| v.parse().ok()).expect("wait");
+    assert!((1..=60).contains(&first), "{first}");
+    // Ana, from her own address, in an emergency: in.
+    login("198.51.100.7", PASSWORD).expect(200);
+    // The failures are in the database: every instance sees them.
+    let stored: i64 = {
+        use diesel::prelude::*;
+        rempart_store::schema::auth_failures::table
+            .filter(rempart_store::schema::auth_failures::key.eq("login:ana@helpline.example|203.0.113.66"))
+            .select(rempart_store::schema::auth_failures::failures)
+            .first::<i32>(&mut *app.db.conn())
+            .map(i64::from)
+            .expect("stored failures")
+    };
+    assert_eq!(stored, 5);
+}
+
 fn access_tokens_expire(db: TestDb) {
     let app = spawn_with(db, |c| c.access_token_ttl = Duration::from_secs(1));
     let (_, token) = app.signed_in("ana@helpline.example", Role::Handler);
@@ -229,5 +267,6 @@ on_both_backends!(
     totp_enrolment_and_login,
     login_failures_are_rate_limited_without_saying_who_exists,
     password_change_attempts_are_limited,
+    a_guesser_elsewhere_cannot_lock_a_handler_out,
     access_tokens_expire,
 );

@@ -295,6 +295,13 @@ users(id: String, page 1000) {
     time_zone: String,
     totp_last_step: Option<i64>,
 }
+auth_failures(key: String, page 1000) {
+    key: String,
+    failures: i32,
+    window_started_at: NaiveDateTime,
+    last_failure_at: NaiveDateTime,
+    blocked_until: Option<NaiveDateTime>,
+}
 refresh_tokens(id: String, page 1000) {
     id: String,
     user_id: String,

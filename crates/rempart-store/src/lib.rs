@@ -16,6 +16,7 @@ pub mod evidence;
 pub mod export;
 pub mod indicators;
 pub mod keys;
+pub mod limits;
 pub mod mail;
 pub mod retention;
 pub mod rota;

@@ -70,6 +70,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    auth_failures (key) {
+        key -> Text,
+        failures -> Integer,
+        window_started_at -> Timestamp,
+        last_failure_at -> Timestamp,
+        blocked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     refresh_tokens (id) {
         id -> Text,
         user_id -> Text,

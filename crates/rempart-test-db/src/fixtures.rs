@@ -237,6 +237,10 @@ pub fn every_table(conn: &mut DbConn) -> String {
              '{t1}', '{t2}', 'JBSWY3DPEHPK3PXP', TRUE, 20, TRUE, 'Europe/Paris', 59342000)"
         ),
         format!(
+            "INSERT INTO auth_failures (key, failures, window_started_at, last_failure_at, blocked_until) \
+             VALUES ('pair:lead@helpline.example|192.0.2.1', 5, '{t1}', '{t1}', '{t2}')"
+        ),
+        format!(
             "INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, created_at, expires_at, used_at, revoked_at) \
              VALUES ('rt-1', 'u-1', 'fam-1', 'hash-1', '{t1}', '{t2}', '{t1}', '{t2}')"
         ),

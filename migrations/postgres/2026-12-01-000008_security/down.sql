@@ -1,3 +1,4 @@
+DROP TABLE auth_failures;
 ALTER TABLE evidence DROP COLUMN submitted_name;
 ALTER TABLE users DROP COLUMN totp_last_step;
 ALTER TABLE messages DROP COLUMN sender_name;

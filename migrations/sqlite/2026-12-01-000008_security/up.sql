@@ -23,3 +23,15 @@ ALTER TABLE users ADD COLUMN totp_last_step BIGINT;
 -- Evidence file names are served cleaned (no path, no control or bidirectional override
 -- characters, at most 255 bytes); the name exactly as sent is kept when it differs.
 ALTER TABLE evidence ADD COLUMN submitted_name TEXT;
+
+-- Failed sign-in attempts, shared by every instance: per account and client address
+-- together (an attacker elsewhere cannot lock a handler out), per address, per signed-in
+-- user (password change, TOTP). Rows are forgotten a day after their last failure.
+CREATE TABLE auth_failures (
+    key TEXT PRIMARY KEY NOT NULL,
+    failures INTEGER NOT NULL,
+    window_started_at TIMESTAMP NOT NULL,
+    last_failure_at TIMESTAMP NOT NULL,
+    blocked_until TIMESTAMP
+);
+CREATE INDEX auth_failures_last ON auth_failures (last_failure_at);

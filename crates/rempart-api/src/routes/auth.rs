@@ -1,6 +1,9 @@
 //! Login, token refresh, logout, password change and TOTP enrolment.
 
-use crate::auth::{AnyAuthUser, TokenResponse, issue_tokens, token_digest};
+use crate::auth::{
+    AnyAuthUser, TokenResponse, address_key, count_failure, forget_failures, issue_tokens, pair_key, refuse_if_blocked,
+    token_digest, user_key,
+};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -100,11 +103,6 @@ async fn totp_ok(state: &web::Data<AppState>, user: &User, code: &str) -> ApiRes
     state.db(move |conn| Ok(User::use_totp_step(conn, &id, step)?)).await
 }
 
-/// The limiter's key for a signed-in user's password and TOTP attempts.
-fn attempts_key(user: &User) -> String {
-    format!("user:{}", user.id)
-}
-
 /// A password chosen by this user: long enough and not guessable, their own email address
 /// and name included.
 pub fn chosen_password(user_email: &str, user_name: &str, candidate: &str) -> ApiResult<Password> {
@@ -141,17 +139,19 @@ pub async fn login(
 ) -> ApiResult<web::Json<TokenResponse>> {
     let body = body.into_inner();
     let ip = client_ip(&req, &state.config.trusted_proxies).map(|a| a.to_string()).unwrap_or_default();
-    let account_key = format!("account:{}", body.email.trim().to_lowercase());
-    let ip_key = format!("ip:{ip}");
-    if let Some(wait) = state.limiter.blocked(&[&account_key, &ip_key]) {
-        return Err(ApiError::too_many_requests(wait));
+    let pair = pair_key(&body.email, &ip);
+    let limits = state.limits;
+    let mut keys = vec![(pair.clone(), limits.pair)];
+    if !behind_untrusted_proxy(&req, &state.config.trusted_proxies) {
+        keys.push((address_key(&ip), limits.address));
     }
+    refuse_if_blocked(&state, keys.iter().map(|(k, _)| k.clone()).collect()).await?;
     let user = match EmailAddress::parse(&body.email) {
         Ok(email) => state.db(move |conn| Ok(User::find_by_email(conn, &email)?)).await?,
         Err(_) => None,
     };
     let Some(user) = check_password(user, body.password).await? else {
-        state.limiter.record_failure(&[&account_key, &ip_key]);
+        count_failure(&state, keys).await?;
         return Err(invalid_credentials());
     };
     if user.totp_enabled {
@@ -161,13 +161,13 @@ pub async fn login(
                     .with_slug("totp-required", "TOTP code required"));
             }
             Some(code) if !totp_ok(&state, &user, code).await? => {
-                state.limiter.record_failure(&[&account_key, &ip_key]);
+                count_failure(&state, keys).await?;
                 return Err(invalid_credentials());
             }
             Some(_) => {}
         }
     }
-    state.limiter.clear(&account_key);
+    forget_failures(&state, pair).await?;
     tracing::info!(user = %user.id, "login");
     Ok(web::Json(issue_tokens(&state, user, None).await?))
 }
@@ -238,13 +238,11 @@ pub async fn change_password(
     let body = body.into_inner();
     let user = user.0;
     // A stolen access token must not become a way to guess the real password.
-    let key = attempts_key(&user);
-    if let Some(wait) = state.limiter.blocked(&[&key]) {
-        return Err(ApiError::too_many_requests(wait));
-    }
+    let key = user_key(&user.id);
+    refuse_if_blocked(&state, vec![key.clone()]).await?;
     let (email, name) = (user.email.to_string(), user.display_name.clone());
     let Some(user) = check_password(Some(user), body.current_password).await? else {
-        state.limiter.record_failure(&[&key]);
+        count_failure(&state, vec![(key, state.limits.user)]).await?;
         return Err(invalid_credentials());
     };
     let new = chosen_password(&email, &name, &body.new_password)?;
@@ -312,13 +310,11 @@ pub async fn totp_confirm(
     if user.totp_secret.is_none() {
         return Err(ApiError::conflict("start with POST /api/v1/auth/totp/enroll"));
     }
-    let key = attempts_key(&user);
-    if let Some(wait) = state.limiter.blocked(&[&key]) {
-        return Err(ApiError::too_many_requests(wait));
-    }
+    let key = user_key(&user.id);
+    refuse_if_blocked(&state, vec![key.clone()]).await?;
     // The enrolment code is spent too: it cannot sign in afterwards.
     if !totp_ok(&state, &user, &body.code).await? {
-        state.limiter.record_failure(&[&key]);
+        count_failure(&state, vec![(key, state.limits.user)]).await?;
         return Err(ApiError::validation("code", "not the current code of the authenticator, or already used"));
     }
     let id = user.id.clone();
@@ -343,16 +339,14 @@ pub async fn totp_disable(
     body: web::Json<TotpDisable>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
-    let key = attempts_key(&user.0);
-    if let Some(wait) = state.limiter.blocked(&[&key]) {
-        return Err(ApiError::too_many_requests(wait));
-    }
+    let key = user_key(&user.0.id);
+    refuse_if_blocked(&state, vec![key.clone()]).await?;
     let Some(user) = check_password(Some(user.0), body.password).await? else {
-        state.limiter.record_failure(&[&key]);
+        count_failure(&state, vec![(key, state.limits.user)]).await?;
         return Err(invalid_credentials());
     };
     if !user.totp_enabled || !totp_ok(&state, &user, &body.code).await? {
-        state.limiter.record_failure(&[&key]);
+        count_failure(&state, vec![(key, state.limits.user)]).await?;
         return Err(invalid_credentials());
     }
     let id = user.id.clone();
@@ -364,6 +358,31 @@ pub async fn totp_disable(
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Whether the request evidently came through a reverse proxy that is not in
+/// `server.trusted_proxies`: from a loopback or private address, with `X-Forwarded-For`.
+/// Every client then shares the proxy's address, so the per-address limit is not counted
+/// (it would block everyone), and the operator is told once.
+fn behind_untrusted_proxy(req: &HttpRequest, trusted: &[ipnet::IpNet]) -> bool {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static WARNED: AtomicBool = AtomicBool::new(false);
+    let Some(peer) = req.peer_addr().map(|a| a.ip()) else { return false };
+    let local = match peer {
+        std::net::IpAddr::V4(v4) => v4.is_loopback() || v4.is_private(),
+        std::net::IpAddr::V6(v6) => v6.is_loopback() || v6.is_unique_local(),
+    };
+    let evident =
+        local && !trusted.iter().any(|net| net.contains(&peer)) && req.headers().contains_key("x-forwarded-for");
+    if evident && !WARNED.swap(true, Ordering::Relaxed) {
+        tracing::warn!(
+            proxy = %peer,
+            "requests come through a reverse proxy that is not in server.trusted_proxies: every client shares \
+             its address, so sign-in failures are limited per account and address only; list the proxy in \
+             server.trusted_proxies"
+        );
+    }
+    evident
 }
 
 /// The client's address: the peer, or, when the peer is a trusted reverse proxy, the
