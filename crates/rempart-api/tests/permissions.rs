@@ -281,6 +281,12 @@ fn beneficiary_directory_matrix(db: TestDb) {
             json!({"fingerprint": "AB".repeat(20), "how": "phone"}),
         );
         assert_eq!(confirm.status, if change { 409 } else { hidden }, "{what}: key confirmation (no key yet)");
+        let decision = app.post(
+            &format!("/api/v1/beneficiaries/{id}/key-changes/no-such-change/decision"),
+            Some(token),
+            json!({"accept": true}),
+        );
+        assert_eq!(decision.status, if change { 404 } else { hidden }, "{what}: key change decision");
         // Echo of a new case: 404 when hidden. Last, and restricted: a new case changes who
         // sees the beneficiary.
         let echo = app.post(
