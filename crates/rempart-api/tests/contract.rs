@@ -182,13 +182,15 @@ fn evidence_upload_download_and_limits(db: TestDb) {
     let listed = app.get(&format!("/api/v1/cases/{id}/evidence"), Some(&token)).expect(200);
     assert_eq!(listed.body.as_array().map(Vec::len), Some(1));
 
+    let download = |eid: &str| {
+        app.client
+            .get(app.url(&format!("/api/v1/cases/{id}/evidence/{eid}/content")))
+            .bearer_auth(&token)
+            .send()
+            .expect("download")
+    };
     let eid = first.body["evidence"]["id"].as_str().expect("id");
-    let r = app
-        .client
-        .get(app.url(&format!("/api/v1/cases/{id}/evidence/{eid}/content")))
-        .bearer_auth(&token)
-        .send()
-        .expect("download");
+    let r = download(eid);
     assert_eq!(r.status().as_u16(), 200);
     let header = |n: &str| r.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let digest = header("digest").expect("Digest");
@@ -222,13 +224,7 @@ fn evidence_upload_download_and_limits(db: TestDb) {
     let stored = support::Answer::from_response(r).expect(201);
     assert_eq!(stored.body["evidence"]["original_name"], "invoicegvs.exe");
     assert_eq!(stored.body["evidence"]["submitted_name"], "invoice\u{202E}gvs.exe");
-    let eid = stored.body["evidence"]["id"].as_str().expect("id");
-    let r = app
-        .client
-        .get(app.url(&format!("/api/v1/cases/{id}/evidence/{eid}/content")))
-        .bearer_auth(&token)
-        .send()
-        .expect("download");
+    let r = download(stored.body["evidence"]["id"].as_str().expect("id"));
     let header = |n: &str| r.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_owned);
     assert_eq!(header("content-type").as_deref(), Some("application/octet-stream"));
     assert!(header("content-security-policy").unwrap_or_default().starts_with("sandbox"));

@@ -30,6 +30,26 @@ pub fn require_change(conn: &mut DbConn, user: &AuthUser, id: &str) -> ApiResult
     }
 }
 
+/// Changes a beneficiary as `user` may ([`require_change`]) and answers them as they are now.
+async fn change<F>(
+    state: &web::Data<AppState>,
+    user: AuthUser,
+    id: String,
+    f: F,
+) -> ApiResult<web::Json<BeneficiaryDetail>>
+where
+    F: FnOnce(&mut DbConn, &AuthUser, &str) -> ApiResult<()> + Send + 'static,
+{
+    let detail = state
+        .db(move |conn| {
+            require_change(conn, &user, &id)?;
+            f(conn, &user, &id)?;
+            Ok(Beneficiary::detail(conn, &id)?)
+        })
+        .await?;
+    Ok(web::Json(detail))
+}
+
 /// An address that already belongs to a beneficiary this user may not see answers as not
 /// found, never as "already belongs to another beneficiary" (that would say whether
 /// someone is a client of the helpline).
@@ -208,21 +228,17 @@ pub async fn update(
         Some(None) => Some(None),
         None => None,
     };
-    Ok(web::Json(
-        state
-            .db(move |conn| {
-                require_change(conn, &user, &id)?;
-                let form = BeneficiaryUpdateForm {
-                    display_name: body.display_name,
-                    audience_type: body.audience_type.map(|o| o.map(String::from)),
-                    preferred_language: language.map(|o| o.map(String::from)),
-                    updated_at: None,
-                };
-                Beneficiary::update(conn, &id, form, Some(user.id()))?;
-                Ok(Beneficiary::detail(conn, &id)?)
-            })
-            .await?,
-    ))
+    change(&state, user, id, move |conn, user, id| {
+        let form = BeneficiaryUpdateForm {
+            display_name: body.display_name,
+            audience_type: body.audience_type.map(|o| o.map(String::from)),
+            preferred_language: language.map(|o| o.map(String::from)),
+            updated_at: None,
+        };
+        Beneficiary::update(conn, id, form, Some(user.id()))?;
+        Ok(())
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -251,15 +267,11 @@ pub async fn set_verification(
     }
     let id = path.into_inner();
     let body = body.into_inner();
-    Ok(web::Json(
-        state
-            .db(move |conn| {
-                require_change(conn, &user, &id)?;
-                Beneficiary::set_verification(conn, &id, body.status, &body.reason, Some(user.id()))?;
-                Ok(Beneficiary::detail(conn, &id)?)
-            })
-            .await?,
-    ))
+    change(&state, user, id, move |conn, user, id| {
+        Beneficiary::set_verification(conn, id, body.status, &body.reason, Some(user.id()))?;
+        Ok(())
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -282,16 +294,11 @@ pub async fn add_email(
 ) -> ApiResult<web::Json<BeneficiaryDetail>> {
     let id = path.into_inner();
     let address = EmailAddress::parse(&body.address).map_err(|e| ApiError::validation("address", e.reason))?;
-    Ok(web::Json(
-        state
-            .db(move |conn| {
-                require_change(conn, &user, &id)?;
-                addresses_not_hidden(conn, &user, std::slice::from_ref(&address))?;
-                Beneficiary::add_email(conn, &id, &address, Some(user.id()))?;
-                Ok(Beneficiary::detail(conn, &id)?)
-            })
-            .await?,
-    ))
+    change(&state, user, id, move |conn, user, id| {
+        addresses_not_hidden(conn, user, std::slice::from_ref(&address))?;
+        Ok(Beneficiary::add_email(conn, id, &address, Some(user.id()))?)
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -321,15 +328,11 @@ pub async fn confirm_key(
 ) -> ApiResult<web::Json<BeneficiaryDetail>> {
     let id = path.into_inner();
     let body = body.into_inner();
-    Ok(web::Json(
-        state
-            .db(move |conn| {
-                require_change(conn, &user, &id)?;
-                Beneficiary::confirm_key(conn, &id, &body.fingerprint, &body.how, Some(user.id()))?;
-                Ok(Beneficiary::detail(conn, &id)?)
-            })
-            .await?,
-    ))
+    change(&state, user, id, move |conn, user, id| {
+        Beneficiary::confirm_key(conn, id, &body.fingerprint, &body.how, Some(user.id()))?;
+        Ok(())
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -358,14 +361,10 @@ pub async fn decide_key_change(
 ) -> ApiResult<web::Json<BeneficiaryDetail>> {
     let (id, key_change_id) = path.into_inner();
     let accept = body.accept;
-    Ok(web::Json(
-        state
-            .db(move |conn| {
-                require_change(conn, &user, &id)?;
-                Beneficiary::key_change(conn, &id, &key_change_id)?;
-                Beneficiary::decide_key_change(conn, &key_change_id, accept, Some(user.id()))?;
-                Ok(Beneficiary::detail(conn, &id)?)
-            })
-            .await?,
-    ))
+    change(&state, user, id, move |conn, user, id| {
+        Beneficiary::key_change(conn, id, &key_change_id)?;
+        Beneficiary::decide_key_change(conn, &key_change_id, accept, Some(user.id()))?;
+        Ok(())
+    })
+    .await
 }
