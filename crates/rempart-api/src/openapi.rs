@@ -20,7 +20,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         users::me, users::list, users::create, users::get, users::update, users::taxonomy,
         users::add_taxonomy_entry, users::update_taxonomy_entry,
         beneficiaries::list, beneficiaries::create, beneficiaries::get, beneficiaries::update,
-        beneficiaries::set_verification, beneficiaries::add_email, beneficiaries::confirm_key,
+        beneficiaries::set_verification, beneficiaries::add_email, beneficiaries::enter_key, beneficiaries::confirm_key,
         beneficiaries::decide_key_change,
         cases::list, cases::create, cases::get, cases::update, cases::transition, cases::assign, cases::audit,
         items::list_messages, items::add_message, items::reply,

@@ -220,6 +220,8 @@ fn beneficiary_directory_matrix(db: TestDb) {
     let bid = |case: &serde_json::Value| case["beneficiary_id"].as_str().expect("beneficiary").to_owned();
     let (own_b, theirs_b, secret_b) = (bid(&own), bid(&theirs), bid(&secret));
     let everyone = [("admin", &admin), ("lead", &lead), ("handler", &handler), ("analyst", &analyst)];
+    let key = rempart_mail::Keyring::generate("Their key <key@example.org>").expect("key");
+    let certificate = key.public_armored().expect("public key");
     // (role, beneficiary, address, read, change)
     let mut cells = Vec::new();
     for (role, token) in everyone {
@@ -281,6 +283,13 @@ fn beneficiary_directory_matrix(db: TestDb) {
             json!({"fingerprint": "AB".repeat(20), "how": "phone"}),
         );
         assert_eq!(confirm.status, if change { 409 } else { hidden }, "{what}: key confirmation (no key yet)");
+        let entered =
+            app.put_json(&format!("/api/v1/beneficiaries/{id}/key"), Some(token), json!({"certificate": certificate}));
+        assert_eq!(entered.status, if change { 200 } else { hidden }, "{what}: enter a key");
+        if change {
+            assert_eq!(entered.body["key_trust"], "confirmed", "{what}: a key a handler enters is confirmed");
+            assert_eq!(entered.body["pgp_fingerprint"], key.fingerprint().as_str());
+        }
         let decision = app.post(
             &format!("/api/v1/beneficiaries/{id}/key-changes/no-such-change/decision"),
             Some(token),
@@ -299,6 +308,10 @@ fn beneficiary_directory_matrix(db: TestDb) {
             assert!(!echo.body.to_string().contains(address), "{what}: nothing echoed");
         }
     }
+
+    let garbage =
+        app.put_json(&format!("/api/v1/beneficiaries/{own_b}/key"), Some(&lead), json!({"certificate": "nope"}));
+    assert_eq!(garbage.expect(422).body["errors"][0]["field"], "certificate");
 
     // A visible case linked to a restricted one shows that a link exists, nothing more.
     let own_id = own["id"].as_str().expect("id");

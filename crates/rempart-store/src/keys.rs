@@ -72,6 +72,9 @@ pub enum KeyOffer {
     Refreshed,
     /// A different key: recorded as pending until a handler accepts or rejects it.
     PendingChange { key_change_id: String },
+    /// A handler entered a different key: it replaces the pinned one at once (recorded as
+    /// an accepted key change).
+    Replaced,
     /// This key was already offered and waits for a decision.
     AlreadyPending { key_change_id: String },
     /// Exactly the pinned certificate: nothing to record.
@@ -121,6 +124,18 @@ impl Beneficiary {
                         confirm(conn, id, &provenance, actor, at)?;
                     }
                     KeyOffer::Refreshed
+                }
+                Some(pinned) if origin.trust == KeyTrust::Confirmed => {
+                    pin(conn, id, armored, fingerprint, Some((origin.trust, &provenance, actor)), at)?;
+                    let change = KeyChangeRow {
+                        old: Some(pinned),
+                        new: fingerprint,
+                        armored,
+                        source: &source,
+                        provenance: &provenance,
+                    };
+                    insert_key_change(conn, id, change, KeyChangeStatus::Accepted, actor, at)?;
+                    KeyOffer::Replaced
                 }
                 Some(pinned) => {
                     let existing: Option<String> = key_changes::table
@@ -292,6 +307,7 @@ fn key_offer_name(outcome: &KeyOffer) -> &'static str {
     match outcome {
         KeyOffer::Pinned => "pinned",
         KeyOffer::Refreshed => "refreshed",
+        KeyOffer::Replaced => "replaced",
         KeyOffer::PendingChange { .. } => "pending_change",
         KeyOffer::AlreadyPending { .. } => "already_pending",
         KeyOffer::Unchanged => "unchanged",

@@ -368,3 +368,48 @@ pub async fn decide_key_change(
     })
     .await
 }
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeyEntry {
+    /// The beneficiary's OpenPGP public key, ASCII-armoured, as the handler received it
+    /// from them through a channel they trust (in person, from their own website or WKD
+    /// checked with them).
+    pub certificate: String,
+}
+
+/// Enters the beneficiary's key by hand: it is pinned as `confirmed` (the handler vouches
+/// for it), replacing any other, and replies held for a key leave.
+#[utoipa::path(put, path = "/api/v1/beneficiaries/{id}/key", tag = "beneficiaries",
+    request_body = KeyEntry, security(("bearer" = [])), params(("id" = String, Path)), responses(
+    (status = 200, body = BeneficiaryDetail),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json", description = "not a usable public key"),
+))]
+pub async fn enter_key(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<KeyEntry>,
+) -> ApiResult<web::Json<BeneficiaryDetail>> {
+    use rempart_mail::pgp;
+    let bad = |e: String| ApiError::validation("certificate", e);
+    let cert = pgp::parse_certificate(body.certificate.as_bytes()).map_err(|e| bad(e.to_string()))?;
+    if let Some(problem) = pgp::encryption_problem(&cert) {
+        return Err(bad(format!("it cannot receive encrypted mail: {problem}")));
+    }
+    let armored = pgp::armored_public(&cert).map_err(|e| bad(e.to_string()))?;
+    let fingerprint = Fingerprint::parse(&cert.fingerprint().to_hex()).map_err(|e| bad(e.to_string()))?;
+    change(&state, user, path.into_inner(), move |conn, user, id| {
+        let provenance = format!("entered by a handler ({})", user.0.email);
+        let origin = rempart_store::beneficiaries::KeyOrigin {
+            source: "manual",
+            provenance: &provenance,
+            trust: rempart_core::KeyTrust::Confirmed,
+        };
+        Beneficiary::offer_certificate(conn, id, &armored, &fingerprint, origin, Some(user.id()))?;
+        Ok(())
+    })
+    .await
+}

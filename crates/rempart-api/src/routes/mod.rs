@@ -55,6 +55,7 @@ api_routes! {
     patch "/api/v1/beneficiaries/{id}" => beneficiaries::update,
     post "/api/v1/beneficiaries/{id}/verification" => beneficiaries::set_verification,
     post "/api/v1/beneficiaries/{id}/emails" => beneficiaries::add_email,
+    put "/api/v1/beneficiaries/{id}/key" => beneficiaries::enter_key,
     post "/api/v1/beneficiaries/{id}/key/confirmation" => beneficiaries::confirm_key,
     post "/api/v1/beneficiaries/{id}/key-changes/{key_change_id}/decision" => beneficiaries::decide_key_change,
 
