@@ -274,9 +274,6 @@ impl Beneficiary {
                     Some((KeyTrust::Confirmed, &provenance, actor)),
                     at,
                 )?;
-                diesel::update(beneficiaries::table.find(&change.beneficiary_id))
-                    .set((beneficiaries::key_confirmed_by.eq(actor), beneficiaries::key_confirmed_at.eq(Some(at))))
-                    .execute(conn)?;
             }
             diesel::update(key_changes::table.find(key_change_id))
                 .set((

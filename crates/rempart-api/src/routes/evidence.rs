@@ -70,8 +70,12 @@ pub async fn upload(
             "file" if file.is_none() => file = Some((bytes, filename, media_type)),
             "file" => return Err(ApiError::validation("file", "send one file per upload")),
             "description" => {
-                description =
-                    Some(String::from_utf8(bytes).map_err(|_| ApiError::validation("description", "not UTF-8 text"))?)
+                let text =
+                    String::from_utf8(bytes).map_err(|_| ApiError::validation("description", "not UTF-8 text"))?;
+                if text.contains('\0') {
+                    return Err(ApiError::validation("description", "must not contain a NUL character"));
+                }
+                description = Some(text)
             }
             other => {
                 return Err(ApiError::validation(other.to_owned(), "unknown form field (expected file, description)"));
