@@ -299,6 +299,12 @@ fn nul_characters_are_refused_at_the_edge(db: TestDb) {
         json!({"beneficiary": {"display_name": "X\u{0}", "emails": ["x@example.org"]}, "summary": "s"}),
     );
     assert_eq!(nested.expect(422).body["errors"][0]["field"], "beneficiary.display_name");
+    let form = reqwest::blocking::multipart::Form::new()
+        .part("file", reqwest::blocking::multipart::Part::bytes(b"x".to_vec()).file_name("a.txt"))
+        .text("description", "avant\u{0}après");
+    let r =
+        app.client.post(app.url(&format!("/api/v1/cases/{id}/evidence"))).bearer_auth(&token).multipart(form).send();
+    assert_eq!(Answer::from_response(r.expect("upload")).expect(422).problem(), "validation", "a form field too");
     // The words `\u0000` written out are text like any other.
     app.post(&format!("/api/v1/cases/{id}/comments"), t, json!({"text": "JSON writes NUL as \\u0000"})).expect(201);
 }
