@@ -95,6 +95,11 @@ impl ApiError {
         Self::new(StatusCode::PRECONDITION_FAILED, "precondition-failed", "Precondition failed", detail)
     }
 
+    /// RFC 6585: the change must name the version it was made against.
+    pub fn precondition_required(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::PRECONDITION_REQUIRED, "precondition-required", "Precondition required", detail)
+    }
+
     pub fn too_many_requests(retry_after_secs: u64) -> Self {
         let mut e = Self::new(
             StatusCode::TOO_MANY_REQUESTS,

@@ -38,6 +38,9 @@ fn full_case_workflow(db: TestDb) {
     let new_etag = patched.header("etag").expect("etag");
     assert_ne!(new_etag, etag);
     let stale = app.patch(&base, t, json!({"priority": "P1"}), Some(&etag)).expect(412);
+    // Without If-Match, a change could silently undo a colleague's: refused (RFC 6585).
+    let blind = app.patch(&base, t, json!({"priority": "P1"}), None).expect(428);
+    assert_eq!(blind.problem(), "precondition-required");
     assert_eq!(stale.problem(), "precondition-failed");
     app.patch(&base, t, json!({"threat_type": null}), Some(&new_etag)).expect(200);
     assert_eq!(app.get(&base, t).body["threat_type"], serde_json::Value::Null, "null clears");

@@ -67,8 +67,14 @@ pub fn etag(version: i32) -> String {
 }
 
 /// The version an `If-Match` header asks for: `None` without the header or with `*`.
+/// The version a change was made against. Required (428 without it), so that a client
+/// cannot overwrite a colleague's change by accident; `*` says "whatever it is now".
 fn if_match(req: &HttpRequest) -> ApiResult<Option<i32>> {
-    let Some(value) = req.headers().get(header::IF_MATCH) else { return Ok(None) };
+    let Some(value) = req.headers().get(header::IF_MATCH) else {
+        return Err(ApiError::precondition_required(
+            "send the case's ETag in If-Match (as read with GET), or `If-Match: *` to change it whatever its version",
+        ));
+    };
     let value = value.to_str().map_err(|_| ApiError::bad_request("unreadable If-Match header"))?.trim();
     if value == "*" {
         return Ok(None);
@@ -392,13 +398,15 @@ pub struct CasePatch {
     pub sensitivity: Option<Sensitivity>,
 }
 
-/// Triage changes. Send the case's ETag in `If-Match`: if it changed since, 412.
+/// Triage changes. Send the case's ETag in `If-Match` (required: 428 without it; `*` for
+/// whatever the version): if the case changed since, 412.
 #[utoipa::path(patch, path = "/api/v1/cases/{id}", tag = "cases", request_body = CasePatch, security(("bearer" = [])),
-    params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "ETag of the case as read")),
+    params(("id" = String, Path), ("If-Match" = String, Header, description = "ETag of the case as read, or `*`")),
     responses(
     (status = 200, body = CaseDetail, headers(("ETag" = String))),
     (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 412, body = Problem, content_type = "application/problem+json"),
+    (status = 428, body = Problem, content_type = "application/problem+json", description = "no If-Match"),
     (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn update(
