@@ -120,7 +120,7 @@ fn full_case_workflow(db: TestDb) {
     let illegal = app.post(&format!("{base}/transitions"), t, json!({"to": "closed"})).expect(409);
     assert_eq!(illegal.problem(), "illegal-transition");
     assert_eq!(illegal.body["allowed"], json!(["open"]));
-    for to in ["open", "waiting_third_party", "open", "resolved", "closed", "open"] {
+    for to in ["open", "waiting_third_party", "resolved", "closed", "open", "waiting_third_party", "open"] {
         let moved = app.post(&format!("{base}/transitions"), t, json!({"to": to})).expect(200);
         assert_eq!(moved.body["status"], to);
     }
@@ -140,8 +140,9 @@ fn full_case_workflow(db: TestDb) {
     ] {
         assert_eq!(detail[key].as_array().map(Vec::len), Some(n), "{key}");
     }
-    assert_eq!(detail["status_history"].as_array().map(Vec::len), Some(6));
-    assert_eq!(detail["status_history"][5]["reopen"], true);
+    assert_eq!(detail["status_history"].as_array().map(Vec::len), Some(7));
+    assert_eq!(detail["status_history"][2]["from_status"], "waiting_third_party", "resolved while waiting");
+    assert_eq!(detail["status_history"][4]["reopen"], true);
 
     // Lists: filters, search, pagination.
     let open = app.get("/api/v1/cases?status=open&urgency=critical", t).expect(200);
@@ -166,4 +167,16 @@ fn full_case_workflow(db: TestDb) {
     assert!(trail.body.as_array().expect("list").iter().any(|e| e["actor_id"] == handler.id.as_str()));
 }
 
-on_both_backends!(full_case_workflow);
+/// A critical or imminent-risk case opened without a priority is P1 (the configured
+/// `escalation.urgent_priority`); others are P3; a priority given is kept.
+fn urgent_cases_default_to_the_urgent_priority(db: TestDb) {
+    let app = spawn(db);
+    let (_, token) = app.signed_in("ana@helpline.example", Role::Handler);
+    let priority = |email: &str, extra: serde_json::Value| app.new_case(&token, email, extra)["priority"].clone();
+    assert_eq!(priority("a@example.org", json!({"urgency": "critical"})), "P1");
+    assert_eq!(priority("b@example.org", json!({"imminent_risk": true})), "P1");
+    assert_eq!(priority("c@example.org", json!({"urgency": "high"})), "P3");
+    assert_eq!(priority("d@example.org", json!({"urgency": "critical", "priority": "P2"})), "P2");
+}
+
+on_both_backends!(full_case_workflow, urgent_cases_default_to_the_urgent_priority);

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! new -> open -> waiting_beneficiary | waiting_third_party -> open -> resolved -> closed
+//!        waiting_beneficiary | waiting_third_party -> resolved  (the wait ended it)
 //!                                  resolved | closed -> open   (reopen, recorded)
 //! ```
 //! Any other move is an [`IllegalTransition`] that names the moves allowed from where the
@@ -52,7 +53,9 @@ impl CaseStatus {
         match self {
             New => &[Open],
             Open => &[WaitingBeneficiary, WaitingThirdParty, Resolved],
-            WaitingBeneficiary | WaitingThirdParty => &[Open],
+            // The platform answered, or the beneficiary confirmed it is over: resolved
+            // without a detour through open.
+            WaitingBeneficiary | WaitingThirdParty => &[Open, Resolved],
             Resolved => &[Closed, Open],
             Closed => &[Open],
         }
@@ -88,6 +91,8 @@ mod tests {
             (Open, Resolved),
             (WaitingBeneficiary, Open),
             (WaitingThirdParty, Open),
+            (WaitingBeneficiary, Resolved),
+            (WaitingThirdParty, Resolved),
             (Resolved, Closed),
             (Resolved, Open),
             (Closed, Open),

@@ -1,7 +1,7 @@
 //! The inputs of a decision.
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
-use rempart_core::{LanguageTag, Languages, Urgency};
+use rempart_core::{LanguageTag, Languages, Priority, Urgency};
 use serde::{Deserialize, Serialize};
 
 /// Someone who can take cases.
@@ -143,6 +143,16 @@ pub struct Policy {
     pub first_response_leads: Duration,
     /// ...and the admins after this.
     pub first_response_admins: Duration,
+    /// Priority of a new critical or imminent-risk case when intake gives none.
+    pub urgent_priority: Priority,
+}
+
+impl Policy {
+    /// The priority a new case takes when intake gives none: `urgent_priority` for a
+    /// critical or imminent-risk case, P3 otherwise.
+    pub fn default_priority(&self, urgency: Urgency, imminent_risk: bool) -> Priority {
+        if urgency == Urgency::Critical || imminent_risk { self.urgent_priority } else { Priority::P3 }
+    }
 }
 
 impl Default for Policy {
@@ -154,6 +164,7 @@ impl Default for Policy {
             max_shift: Duration::hours(8),
             first_response_leads: Duration::minutes(60),
             first_response_admins: Duration::minutes(90),
+            urgent_priority: Priority::P1,
         }
     }
 }

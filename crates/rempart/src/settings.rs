@@ -59,6 +59,7 @@ pub struct RotaSettings {
 #[serde(deny_unknown_fields)]
 pub struct EscalationSettings {
     pub poll_secs: u64,
+    pub urgent_priority: rempart_core::Priority,
     pub first_response_leads_minutes: i64,
     pub first_response_admins_minutes: i64,
     pub webhook_url: String,
@@ -91,6 +92,7 @@ impl Settings {
             max_shift: chrono::Duration::hours(r.max_shift_hours),
             first_response_leads: chrono::Duration::minutes(e.first_response_leads_minutes),
             first_response_admins: chrono::Duration::minutes(e.first_response_admins_minutes),
+            urgent_priority: e.urgent_priority,
         }
     }
 }

@@ -181,7 +181,9 @@ pub async fn create(
                 beneficiary_id,
                 summary: body.summary,
                 urgency: body.urgency.unwrap_or(Urgency::Medium),
-                priority: body.priority.unwrap_or(Priority::P3),
+                priority: body.priority.unwrap_or_else(|| {
+                    policy.default_priority(body.urgency.unwrap_or(Urgency::Medium), body.imminent_risk)
+                }),
                 service_type: body.service_type,
                 threat_type: body.threat_type,
                 imminent_risk: body.imminent_risk,
