@@ -266,6 +266,7 @@ impl Settings {
     pub fn load_from(cli: &CliOverrides, env: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
         let mut origins: BTreeMap<String, String> = BTreeMap::new();
         let mut table = parse_toml(DEFAULT_TOML, "built-in defaults")?;
+        let defaults = table.clone();
         record_origins(&table, "", "config/default.toml", &mut origins);
 
         if let Some(path) = &cli.config_file {
@@ -286,7 +287,13 @@ impl Settings {
                 // misspelt section does contain `__` and fails below as an unknown key.
                 continue;
             }
-            let (name, value) = match name.strip_suffix("_FILE") {
+            // `REMPART_MAIL__KEY_FILE` sets `mail.key_file` (a key of its own); only a
+            // `_FILE` suffix that names no key reads another key's value from a file.
+            let is_key = |name: &str| {
+                let path: Vec<String> = name.split("__").map(str::to_ascii_lowercase).collect();
+                has_path(&defaults, &path)
+            };
+            let (name, value) = match name.strip_suffix("_FILE").filter(|_| !is_key(name)) {
                 Some(base) => {
                     let content = std::fs::read_to_string(&raw)
                         .map_err(|source| ConfigError::SecretFile { variable: variable.clone(), source })?;
@@ -465,6 +472,15 @@ fn merge(base: &mut Table, over: Table) {
                 base.insert(k, v);
             }
         }
+    }
+}
+
+/// Whether `path` names a key of `table`.
+fn has_path(table: &Table, path: &[String]) -> bool {
+    match path.split_first() {
+        None => false,
+        Some((first, [])) => table.contains_key(first),
+        Some((first, rest)) => matches!(table.get(first), Some(Value::Table(t)) if has_path(t, rest)),
     }
 }
 
