@@ -67,7 +67,27 @@ fn permission_matrix(db: TestDb) {
     app.post(&assign, Some(&handler), json!({"assignee_id": handler_user.id, "reason": "I take it"})).expect(200);
     app.post(&assign, Some(&other), json!({"assignee_id": null, "reason": "mine now"})).expect(403);
     app.post(&assign, Some(&handler), json!({"assignee_id": analyst_user.id, "reason": "needs analysis"})).expect(200);
-    app.post(&assign, Some(&lead), json!({"assignee_id": handler_user.id, "reason": "rebalance"})).expect(200);
+    // Nobody plans shifts here: a handler is off shift, and a lead must insist to give
+    // them a case (recorded as a decision).
+    let refused = app.post(&assign, Some(&lead), json!({"assignee_id": handler_user.id, "reason": "rebalance"}));
+    let refused = refused.expect(409);
+    assert_eq!(refused.problem(), "assignee-unavailable");
+    assert!(refused.body["detail"].as_str().unwrap_or_default().contains("off shift"), "{:?}", refused.body);
+    app.post(
+        &assign,
+        Some(&lead),
+        json!({"assignee_id": handler_user.id, "reason": "rebalance", "override_reason": "on call by phone tonight"}),
+    )
+    .expect(200);
+    let decisions = app.get(&format!("/api/v1/cases/{id}/assignment-decisions"), Some(&lead)).expect(200).body;
+    let recorded = decisions.to_string();
+    assert!(recorded.contains("override: on call by phone tonight") && recorded.contains("off shift"), "{recorded}");
+    let (colleague, _) = app.signed_in("colleague@helpline.example", Role::Handler);
+    let handed = app.post(&assign, Some(&handler), json!({"assignee_id": colleague.id, "reason": "over to you"}));
+    let handed = handed.expect(409);
+    assert!(!handed.body["detail"].as_str().unwrap_or_default().contains("shift"), "a colleague's state is theirs");
+    let overriding = json!({"assignee_id": colleague.id, "reason": "x", "override_reason": "I insist"});
+    assert_eq!(app.post(&assign, Some(&handler), overriding).expect(403).problem(), "forbidden");
 
     // Verification: the assignee of one of the beneficiary's cases verifies; only leads and
     // admins reject. Others read the beneficiary but change nothing.

@@ -84,6 +84,19 @@ fn new_cases_go_to_the_first_fit_handler_in_rotation(db: TestDb) {
     assert!(!now_picture.body.to_string().contains("mauvaise nuit"), "the private note never shows");
     assert_eq!(now_picture.body["intake_user_id"], ana.id.as_str());
 
+    // A case given by hand: not to someone who checked in not fit, unless a lead insists
+    // (and says why); a handler handing on is not told how a colleague feels.
+    let assign = format!("/api/v1/cases/{id}/assignment");
+    let to_ana = json!({"assignee_id": ana.id, "reason": "she knows the beneficiary"});
+    let refused = app.post(&assign, Some(&lead), to_ana.clone()).expect(409);
+    assert!(refused.body["detail"].as_str().unwrap_or_default().contains("checked in not fit"), "{:?}", refused.body);
+    let handed = app.post(&assign, Some(&bo_token), to_ana).expect(409);
+    assert!(!handed.body.to_string().contains("not fit"), "{:?}", handed.body);
+    let insisted = json!({"assignee_id": ana.id, "reason": "x", "override_reason": "she asked for this one"});
+    app.post(&assign, Some(&lead), insisted).expect(200);
+    // Bo on shift, fit, under capacity: given by hand without a word.
+    app.post(&assign, Some(&lead), json!({"assignee_id": bo.id, "reason": "back to Bo"})).expect(200);
+
     // Its author reads her own note back; nobody else's list holds it, a lead's included.
     let mine = app.get("/api/v1/check-ins/mine", Some(&ana_token)).expect(200).body;
     assert_eq!(mine.as_array().map(Vec::len), Some(1), "{mine}");

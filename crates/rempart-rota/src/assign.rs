@@ -29,7 +29,17 @@ pub fn refusal(
     now: NaiveDateTime,
 ) -> Option<String> {
     let Some(handler) = roster.handler(handler_id) else { return Some("not a known handler".into()) };
-    let Some(shift) = roster.shift_at(handler_id, kind, now) else { return Some("off shift".into()) };
+    let Some(shift) = roster.shift_at(handler_id, kind, now) else {
+        let (this, other) = match kind {
+            ShiftKind::Intake => ("intake", ShiftKind::Standby),
+            ShiftKind::Standby => ("standby", ShiftKind::Intake),
+        };
+        return Some(match roster.shift_at(handler_id, other, now) {
+            Some(_) if other == ShiftKind::Standby => format!("on a standby shift, not an {this} one"),
+            Some(_) => format!("on an intake shift, not a {this} one"),
+            None => "off shift".into(),
+        });
+    };
     match roster.check_in_state(shift, now, policy) {
         CheckInState::Fit => {}
         CheckInState::NotFit => return Some("checked in not fit".into()),
@@ -56,6 +66,31 @@ pub fn refusal(
         ));
     }
     None
+}
+
+/// Why `handler_id` should not be given an existing case by hand now, whatever their
+/// shift's kind: off shift, not checked in fit, not cleared for a restricted case, at
+/// capacity or at the weekly cap of critical cases. `None` when they can take it. A lead
+/// may still give it with a reason of their own (recorded).
+pub fn manual_refusal(
+    roster: &Roster,
+    policy: &Policy,
+    case: &NewCaseInfo,
+    handler_id: &str,
+    now: NaiveDateTime,
+) -> Option<String> {
+    // Not on the roster: neither on shift nor in the rotation.
+    if roster.handler(handler_id).is_none() {
+        return Some("off shift".into());
+    }
+    // A language the handler lacks is the lead's call (an interpreter, a colleague's help).
+    let case = NewCaseInfo { language: None, ..case.clone() };
+    let kind = if roster.shift_at(handler_id, ShiftKind::Intake, now).is_some() {
+        ShiftKind::Intake
+    } else {
+        ShiftKind::Standby
+    };
+    refusal(roster, policy, &case, handler_id, kind, now)
 }
 
 fn name<'a>(roster: &'a Roster, id: &'a str) -> &'a str {

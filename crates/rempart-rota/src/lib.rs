@@ -15,7 +15,7 @@ pub mod rebalance;
 pub mod simulate;
 pub mod workload;
 
-pub use assign::{Decision, assign};
+pub use assign::{Decision, assign, manual_refusal};
 pub use balance::{Balance, gini};
 pub use escalation::{Alert, AlertLevel, CaseTimers, EscalationKind, escalations_due, first_response_alerts};
 pub use model::*;

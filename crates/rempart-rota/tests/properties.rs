@@ -191,6 +191,28 @@ fn reasons_read_like_the_helpline_expects() {
             "assigned to Cy (standby)",
         ]
     );
+
+    // Cy in the rotation while on a standby shift: not "off shift".
+    let with_cy = Roster {
+        rotation: Some(Rotation {
+            order: vec!["cy".into(), "bo".into()],
+            period: Period::Weekly,
+            anchor: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap_or_default(),
+        }),
+        ..roster.clone()
+    };
+    let low = NewCaseInfo { urgency: Urgency::Low, imminent_risk: false, language: None, restricted: false };
+    let d = assign(&with_cy, &Policy::default(), &low, t);
+    assert_eq!(d.reasons[1], "skipped Cy: on a standby shift, not an intake one");
+
+    // By hand: the same rules, whatever the shift's kind, and "off shift" for the rest.
+    let policy = Policy::default();
+    assert_eq!(manual_refusal(&roster, &policy, &low, "cy", t), None, "fit on standby");
+    assert_eq!(manual_refusal(&roster, &policy, &low, "bo", t).as_deref(), Some("checked in not fit"));
+    assert_eq!(manual_refusal(&roster, &policy, &low, "ana", t).as_deref(), Some("missed the check-in"));
+    assert_eq!(manual_refusal(&roster, &policy, &low, "dee", t).as_deref(), Some("off shift"));
+    let speaks_ar = NewCaseInfo { language: LanguageTag::parse("ar").ok(), ..low.clone() };
+    assert_eq!(manual_refusal(&roster, &policy, &speaks_ar, "cy", t), None, "a language is the lead's call");
 }
 
 #[test]

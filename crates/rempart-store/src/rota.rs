@@ -474,6 +474,30 @@ pub fn record_decision(conn: &mut DbConn, case_id: &str, decision: &Decision) ->
     })
 }
 
+/// A case given by hand to `assignee` although the rota's rules say they should not take
+/// it now (`over`): assigned by `actor` with their reason, and kept as an assignment
+/// decision beside the rota's own.
+pub fn assign_over_refusal(
+    conn: &mut DbConn,
+    case_id: &str,
+    assignee: &str,
+    over: &str,
+    reason: &str,
+    actor: &str,
+) -> StoreResult<crate::cases::Case> {
+    let reason = crate::util::required_text("override_reason", reason, 2000)?;
+    conn.write(|conn| {
+        let decision = Decision {
+            assignee: Some(assignee.to_owned()),
+            reasons: vec![format!("assigned by hand although {over}"), format!("override: {reason}")],
+            via_standby: false,
+            alert_leads: false,
+        };
+        insert_decision(conn, case_id, &decision)?;
+        crate::cases::Case::assign(conn, case_id, Some(assignee), &decision.reasons.join("; "), Some(actor))
+    })
+}
+
 pub fn decisions_for_case(conn: &mut DbConn, case_id: &str) -> StoreResult<Vec<DecisionRow>> {
     Ok(assignment_decisions::table
         .filter(assignment_decisions::case_id.eq(case_id))

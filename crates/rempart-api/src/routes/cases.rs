@@ -483,14 +483,23 @@ pub struct AssignmentRequest {
     /// The new assignee, or `null` to leave the case unassigned.
     pub assignee_id: Option<String>,
     pub reason: String,
+    /// Leads and admins: give the case although the rota's rules say the person should not
+    /// take it now (not checked in fit, off shift, at capacity ...). Recorded as an
+    /// assignment decision.
+    pub override_reason: Option<String>,
 }
 
 /// Gives the case to someone. Handlers and analysts may take an unassigned case or hand
-/// on one they hold; leads and admins may reassign any case.
+/// on one they hold; leads and admins may reassign any case. Giving it to someone else who
+/// should not take it now (off shift, not checked in fit, at capacity or at the weekly cap
+/// of critical cases, not cleared for a restricted case) answers 409: a lead is told why
+/// and may insist with `override_reason`; others are only told that the person cannot take
+/// it now (how a colleague feels is theirs to say).
 #[utoipa::path(post, path = "/api/v1/cases/{id}/assignment", tag = "cases", request_body = AssignmentRequest,
     security(("bearer" = [])), params(("id" = String, Path)), responses(
     (status = 200, body = Case),
     (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json", description = "the person should not take it now"),
 ))]
 pub async fn assign(
     state: web::Data<AppState>,
@@ -500,6 +509,7 @@ pub async fn assign(
 ) -> ApiResult<HttpResponse> {
     let raw = path.into_inner();
     let body = body.into_inner();
+    let policy = state.config.policy.clone();
     let case = state
         .db(move |conn| {
             let case = visible_case(conn, &user, &raw, "assignment")?;
@@ -507,6 +517,52 @@ pub async fn assign(
             let takes_free = case.assignee_id.is_none() && body.assignee_id.as_deref() == Some(user.id());
             if !user.is_supervisor() && !holds && !takes_free {
                 return Err(ApiError::forbidden("only leads and admins reassign a case you do not hold"));
+            }
+            if body.override_reason.is_some() && !user.is_supervisor() {
+                return Err(ApiError::forbidden("only leads and admins may override the rota's rules"));
+            }
+            // The wellbeing rules hold for handlers, the rota's people; analysts and leads
+            // take cases by arrangement, not by shift.
+            let target = body.assignee_id.as_deref().filter(|t| *t != user.id());
+            let target = match target {
+                Some(t)
+                    if rempart_store::users::User::get(conn, t)
+                        .is_ok_and(|u| u.role == rempart_core::Role::Handler) =>
+                {
+                    Some(t)
+                }
+                _ => None,
+            };
+            if let Some(target) = target {
+                let info = rempart_rota::NewCaseInfo {
+                    urgency: case.urgency,
+                    imminent_risk: case.imminent_risk,
+                    language: None,
+                    restricted: case.sensitivity == Sensitivity::Restricted,
+                };
+                let now = chrono::Utc::now().naive_utc();
+                let roster = rempart_store::rota::roster_at(conn, now, &policy)?;
+                if let Some(why) = rempart_rota::manual_refusal(&roster, &policy, &info, target, now) {
+                    let name = roster.handler(target).map_or(target, |h| h.name.as_str()).to_owned();
+                    return match &body.override_reason {
+                        Some(reason) => Ok(rempart_store::rota::assign_over_refusal(
+                            conn,
+                            &case.id,
+                            target,
+                            &why,
+                            reason,
+                            user.id(),
+                        )?),
+                        None if user.is_supervisor() => Err(ApiError::conflict(format!(
+                            "{name} should not take a case now: {why}; give override_reason to assign it anyway"
+                        ))
+                        .with_slug("assignee-unavailable", "Assignee unavailable")),
+                        None => Err(ApiError::conflict(format!(
+                            "{name} cannot take this case now; ask a lead to assign it"
+                        ))
+                        .with_slug("assignee-unavailable", "Assignee unavailable")),
+                    };
+                }
             }
             Ok(Case::assign(conn, &case.id, body.assignee_id.as_deref(), &body.reason, Some(user.id()))?)
         })
