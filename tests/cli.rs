@@ -271,6 +271,14 @@ fn rota_simulation_prints_balance_figures_without_a_database() {
     assert!(!dir.path().join("data").exists(), "no database was touched");
     let bad = run(rempart(dir.path()).args(["rota", "simulate", "--absence-rate", "1.5"]), "");
     assert_eq!(bad.status.code(), Some(1));
+    // Everyone not fit all along: nobody handled anything, which is not a balanced team.
+    let empty = ok(&run(
+        rempart(dir.path()).args(["rota", "simulate", "--weeks", "4", "--cases-per-week", "40", "--absence-rate", "1"]),
+        "",
+    ));
+    assert!(empty.contains("handled: 0; never handled: 160"), "{empty}");
+    assert!(empty.contains("nobody handled a case (160 still waiting at the end)"), "{empty}");
+    assert!(!empty.contains("Gini"), "an empty team is not called balanced: {empty}");
 }
 
 /// Short commands on PostgreSQL exit with status 0, every time: a pool that opened a

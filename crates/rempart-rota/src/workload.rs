@@ -98,9 +98,20 @@ pub struct WeekFigures {
     pub received: u32,
     /// Cases received per handler id (unassigned ones are not in it).
     pub received_by_handler: BTreeMap<String, u32>,
+    /// The same, with each handler's name, in the order of the team list: what a lead reads.
+    pub handlers: Vec<WeekHandler>,
     /// Gini of the cases received by the team's handlers that week.
     pub received_gini: f64,
     pub check_in_completion: Option<f64>,
+}
+
+/// What one handler received in one week.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WeekHandler {
+    pub id: String,
+    pub name: String,
+    pub received: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -200,9 +211,18 @@ pub fn workload(
                 }
             }
             let values: Vec<f64> = by_handler.values().map(|&n| f64::from(n)).collect();
+            let named = members
+                .iter()
+                .map(|m| WeekHandler {
+                    id: m.id.clone(),
+                    name: m.name.clone(),
+                    received: by_handler.get(&m.id).copied().unwrap_or(0),
+                })
+                .collect();
             WeekFigures {
                 week_start: start.date(),
                 received,
+                handlers: named,
                 received_gini: crate::balance::gini(&values),
                 received_by_handler: by_handler,
                 check_in_completion: started(start, end),
@@ -290,6 +310,8 @@ mod tests {
         assert_eq!(w.weekly[1].check_in_completion, Some(1.0));
         assert_eq!(w.weekly[0].check_in_completion, None);
         assert_eq!(w.weekly[2].received_by_handler["ana"], 2);
+        let ana = w.weekly[2].handlers.iter().find(|h| h.id == "ana").expect("ana in the week");
+        assert_eq!((ana.received, ana.name.is_empty()), (2, false), "a lead reads names, not ids");
         assert!(w.team.weighted_load_balance.max_over_mean > 1.0);
     }
 

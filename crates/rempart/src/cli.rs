@@ -569,15 +569,26 @@ fn simulate(
         "{handlers} handlers, {weeks} weeks, {cases_per_week} cases/week, {:.0} % not-fit check-ins, capacity {capacity}, seed {seed}",
         absence_rate * 100.0
     )?;
+    let handled: u32 = r.assigned.values().sum();
     writeln!(out, "cases: {}", r.cases)?;
+    writeln!(out, "handled: {handled}; never handled: {}", r.cases.saturating_sub(handled))?;
     let rows: Vec<Vec<String>> = r.assigned.iter().map(|(h, n)| vec![h.clone(), n.to_string()]).collect();
     print_table(&mut out, &["HANDLER", "CASES RECEIVED"], &rows, "no handler")?;
-    writeln!(out, "balance of cases received: max/mean {:.3}, Gini {:.3}", r.balance.max_over_mean, r.balance.gini)?;
-    writeln!(
-        out,
-        "balance of weighted work: max/mean {:.3}, Gini {:.3}",
-        r.weighted_balance.max_over_mean, r.weighted_balance.gini
-    )?;
+    if handled == 0 {
+        // Nobody doing anything is not balance: say what happened instead.
+        writeln!(out, "balance: none, nobody handled a case ({} still waiting at the end)", r.still_waiting)?;
+    } else {
+        writeln!(
+            out,
+            "balance of cases received: max/mean {:.3}, Gini {:.3}",
+            r.balance.max_over_mean, r.balance.gini
+        )?;
+        writeln!(
+            out,
+            "balance of weighted work: max/mean {:.3}, Gini {:.3}",
+            r.weighted_balance.max_over_mean, r.weighted_balance.gini
+        )?;
+    }
     writeln!(out, "check-ins: {} ({} not fit)", r.check_ins, r.not_fit_check_ins)?;
     writeln!(out, "taken by standby: {}", r.via_standby)?;
     writeln!(
