@@ -1,7 +1,8 @@
-//! A rebalancing proposal: moves of open cases from the most loaded people to the least
-//! loaded available ones (on shift and checked in fit), until no move narrows the gap.
-//! Restricted cases only go to people cleared for them; a case in a language goes only to
-//! someone who speaks it.
+//! A rebalancing proposal: moves of open cases from the people most loaded for their
+//! capacity to the least loaded available ones (on shift and checked in fit), until no move
+//! narrows the gap. Loads are compared with capacities, never raw: nobody is taken over
+//! their capacity, and no move raises the highest load ratio. Restricted cases only go to
+//! people cleared for them; a case in a language goes only to someone who speaks it.
 
 use crate::balance::Balance;
 use crate::model::{Handler, Weights};
@@ -14,6 +15,8 @@ use std::collections::BTreeMap;
 pub struct HeldCase {
     pub id: String,
     pub assignee: String,
+    /// The assignee's capacity (they may be off shift, so not among the available).
+    pub holder_capacity: u32,
     pub urgency: Urgency,
     pub restricted: bool,
     pub language: Option<LanguageTag>,
@@ -36,6 +39,9 @@ pub struct Proposal {
     /// Weighted loads of everyone involved, before and after the moves.
     pub loads_before: BTreeMap<String, u32>,
     pub loads_after: BTreeMap<String, u32>,
+    /// Capacities of everyone involved.
+    pub capacities: BTreeMap<String, u32>,
+    /// Balance of the load ratios (load / capacity), before and after.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub before: Balance,
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
@@ -47,33 +53,52 @@ fn may_take(handler: &Handler, case: &HeldCase) -> bool {
         && case.language.as_ref().is_none_or(|l| handler.languages.speaks(l))
 }
 
+/// Load over capacity; a load on no capacity counts as infinitely over.
+fn ratio(load: u32, capacity: u32) -> f64 {
+    match (load, capacity) {
+        (0, _) => 0.0,
+        (_, 0) => f64::INFINITY,
+        (l, c) => f64::from(l) / f64::from(c),
+    }
+}
+
 /// Proposes at most `max_moves` moves. `available` are the people who may receive cases
-/// now; everyone holding a case may give one away. Deterministic: ties go by id.
+/// now; everyone holding a case may give one away. A move goes to someone who stays within
+/// their capacity and ends below the giver's current ratio, so the highest ratio never
+/// rises. Deterministic: ties go by id.
 pub fn propose(available: &[Handler], cases: &[HeldCase], weights: &Weights, max_moves: usize) -> Proposal {
     let mut loads: BTreeMap<String, u32> = available.iter().map(|h| (h.id.clone(), 0)).collect();
+    let mut capacities: BTreeMap<String, u32> = available.iter().map(|h| (h.id.clone(), h.capacity)).collect();
     for case in cases {
         *loads.entry(case.assignee.clone()).or_default() += weights.of(case.urgency);
+        capacities.entry(case.assignee.clone()).or_insert(case.holder_capacity);
     }
     let before_loads = loads.clone();
     let mut holder: BTreeMap<&str, String> = cases.iter().map(|c| (c.id.as_str(), c.assignee.clone())).collect();
     let mut moves = Vec::new();
+    let ratio_of = |loads: &BTreeMap<String, u32>, id: &str| ratio(loads[id], capacities[id]);
     while moves.len() < max_moves {
-        // Most loaded giver first, then the least loaded receivers that could take one of
-        // their cases; the heaviest case that narrows the gap moves.
-        let mut givers: Vec<(&String, &u32)> = loads.iter().collect();
-        givers.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        // Most loaded giver (for their capacity) first, then the least loaded receivers
+        // that could take one of their cases; the heaviest case that narrows the gap moves.
+        let mut givers: Vec<&String> = loads.keys().collect();
+        givers.sort_by(|a, b| ratio_of(&loads, b).total_cmp(&ratio_of(&loads, a)).then(a.cmp(b)));
         let mut best: Option<Move> = None;
-        'givers: for (giver, &giver_load) in givers {
+        'givers: for giver in givers {
+            let giver_ratio = ratio_of(&loads, giver);
             let mut receivers: Vec<&Handler> = available.iter().filter(|h| &h.id != giver).collect();
-            receivers.sort_by(|a, b| loads[&a.id].cmp(&loads[&b.id]).then(a.id.cmp(&b.id)));
+            receivers.sort_by(|a, b| ratio_of(&loads, &a.id).total_cmp(&ratio_of(&loads, &b.id)).then(a.id.cmp(&b.id)));
             let mut theirs: Vec<&HeldCase> = cases.iter().filter(|c| holder[c.id.as_str()] == *giver).collect();
             theirs.sort_by(|a, b| weights.of(b.urgency).cmp(&weights.of(a.urgency)).then(a.id.cmp(&b.id)));
             for receiver in receivers {
                 let receiver_load = loads[&receiver.id];
                 for case in &theirs {
                     let w = weights.of(case.urgency);
-                    // Only a move that leaves both below the giver's current load helps.
-                    if receiver_load + w < giver_load && may_take(receiver, case) {
+                    let after = receiver_load + w;
+                    // Within the receiver's capacity, and below where the giver stands now.
+                    if after <= receiver.capacity
+                        && ratio(after, receiver.capacity) < giver_ratio
+                        && may_take(receiver, case)
+                    {
                         best = Some(Move {
                             case_id: case.id.clone(),
                             from: giver.clone(),
@@ -95,12 +120,15 @@ pub fn propose(available: &[Handler], cases: &[HeldCase], weights: &Weights, max
         }
         moves.push(m);
     }
-    let values = |l: &BTreeMap<String, u32>| l.values().map(|&v| f64::from(v)).collect::<Vec<_>>();
+    let ratios = |l: &BTreeMap<String, u32>| {
+        l.iter().map(|(id, &v)| ratio(v, capacities[id])).filter(|r| r.is_finite()).collect::<Vec<_>>()
+    };
     Proposal {
-        before: Balance::of(&values(&before_loads)),
-        after: Balance::of(&values(&loads)),
+        before: Balance::of(&ratios(&before_loads)),
+        after: Balance::of(&ratios(&loads)),
         loads_before: before_loads,
         loads_after: loads,
+        capacities,
         moves,
     }
 }
@@ -122,7 +150,30 @@ mod tests {
     }
 
     fn held(id: &str, who: &str, urgency: Urgency) -> HeldCase {
-        HeldCase { id: id.into(), assignee: who.into(), urgency, restricted: false, language: None }
+        HeldCase {
+            id: id.into(),
+            assignee: who.into(),
+            holder_capacity: 20,
+            urgency,
+            restricted: false,
+            language: None,
+        }
+    }
+
+    /// The case of the issue: Bo at 4/4 must not receive a case because his raw load is low.
+    #[test]
+    fn nobody_is_taken_over_capacity() {
+        let ana = Handler { capacity: 20, ..handler("ana", "fr", true) };
+        let bo = Handler { capacity: 4, ..handler("bo", "fr", true) };
+        let mut cases: Vec<HeldCase> = (0..5)
+            .map(|i| HeldCase { holder_capacity: 20, ..held(&format!("a{i}"), "ana", Urgency::Medium) })
+            .collect();
+        cases.push(HeldCase { holder_capacity: 4, ..held("b1", "bo", Urgency::Medium) });
+        cases.push(HeldCase { holder_capacity: 4, ..held("b2", "bo", Urgency::Medium) });
+        let p = propose(&[ana, bo], &cases, &Weights::default(), 10);
+        assert!(p.moves.iter().all(|m| m.to != "bo"), "Bo at 4/4 receives nothing, whatever his raw load: {p:?}");
+        assert!(p.loads_after["bo"] <= 4);
+        assert!(p.after.max <= p.before.max, "{p:?}");
     }
 
     #[test]
@@ -153,18 +204,37 @@ mod tests {
 
     proptest! {
         #[test]
-        fn never_worse_and_never_to_the_unavailable(loads in prop::collection::vec((0usize..4, 0usize..4), 0..30)) {
-            let team = [handler("a", "fr", true), handler("b", "fr", true), handler("c", "fr", true)];
+        fn never_worse_and_never_to_the_unavailable(
+            loads in prop::collection::vec((0usize..4, 0usize..4), 0..30),
+            capacities in prop::collection::vec(0u32..25, 4),
+        ) {
+            let team = [
+                Handler { capacity: capacities[0], ..handler("a", "fr", true) },
+                Handler { capacity: capacities[1], ..handler("b", "fr", true) },
+                Handler { capacity: capacities[2], ..handler("c", "fr", true) },
+            ];
             let urgencies = [Urgency::Critical, Urgency::High, Urgency::Medium, Urgency::Low];
             let people = ["a", "b", "c", "gone"];
             let cases: Vec<HeldCase> = loads
                 .iter()
                 .enumerate()
-                .map(|(i, &(who, u))| held(&format!("c{i:02}"), people[who], urgencies[u]))
+                .map(|(i, &(who, u))| HeldCase {
+                    holder_capacity: capacities[who],
+                    ..held(&format!("c{i:02}"), people[who], urgencies[u])
+                })
                 .collect();
             let p = propose(&team, &cases, &Weights::default(), 50);
-            let max = |l: &BTreeMap<String, u32>| l.values().copied().max().unwrap_or(0);
-            prop_assert!(max(&p.loads_after) <= max(&p.loads_before));
+            let ratio_of = |l: &BTreeMap<String, u32>, id: &str| super::ratio(l[id], p.capacities[id]);
+            let max_ratio =
+                |l: &BTreeMap<String, u32>| l.keys().map(|id| ratio_of(l, id)).fold(0.0, f64::max);
+            prop_assert!(max_ratio(&p.loads_after) <= max_ratio(&p.loads_before), "the highest ratio never rises");
+            for m in &p.moves {
+                prop_assert!(p.loads_after[&m.to] <= p.capacities[&m.to], "nobody over capacity: {:?}", p);
+            }
+            // Who received a case ends within capacity, whatever the order of the moves.
+            for id in p.moves.iter().map(|m| &m.to) {
+                prop_assert!(p.loads_after[id] <= p.capacities[id]);
+            }
             prop_assert!(p.moves.iter().all(|m| m.to != "gone"), "the one off shift receives nothing");
             prop_assert_eq!(p.loads_after.values().sum::<u32>(), p.loads_before.values().sum::<u32>());
             prop_assert_eq!(p.clone(), propose(&team, &cases, &Weights::default(), 50), "deterministic");

@@ -582,20 +582,29 @@ pub fn rebalance_inputs(
         .collect();
     let available: Vec<Handler> = roster.handlers.iter().filter(|h| fit.contains(h.id.as_str())).cloned().collect();
     let active: Vec<&str> = CaseStatus::all().filter(|s| s.is_active()).map(|s| s.as_str()).collect();
-    // (case, assignee, urgency, sensitivity, beneficiary's language)
-    type HeldRow = (String, Option<String>, String, String, Option<String>);
+    // (case, assignee, urgency, sensitivity, beneficiary's language, assignee's capacity)
+    type HeldRow = (String, Option<String>, String, String, Option<String>, i32);
     let rows: Vec<HeldRow> = cases::table
         .inner_join(beneficiaries::table)
+        .inner_join(users::table.on(cases::assignee_id.eq(users::id.nullable())))
         .filter(cases::status.eq_any(&active))
         .filter(cases::assignee_id.is_not_null())
-        .select((cases::id, cases::assignee_id, cases::urgency, cases::sensitivity, beneficiaries::preferred_language))
+        .select((
+            cases::id,
+            cases::assignee_id,
+            cases::urgency,
+            cases::sensitivity,
+            beneficiaries::preferred_language,
+            users::capacity,
+        ))
         .load(conn)?;
     let held = rows
         .into_iter()
-        .filter_map(|(id, assignee, urgency, sensitivity, language)| {
+        .filter_map(|(id, assignee, urgency, sensitivity, language, capacity)| {
             Some(rempart_rota::rebalance::HeldCase {
                 id,
                 assignee: assignee?,
+                holder_capacity: u32::try_from(capacity).unwrap_or(0),
                 urgency: Urgency::parse(&urgency).ok()?,
                 restricted: sensitivity == "restricted",
                 language: language.and_then(|l| rempart_core::LanguageTag::parse(&l).ok()),
