@@ -168,15 +168,21 @@ impl Escalation {
             .into_iter()
             .collect();
         let mut raised = Vec::new();
-        for (id, start, _) in started {
+        for (id, start, end) in started {
+            // The shift by its time (never by its holder: leads see who in the on-call view).
+            let shift =
+                format!("the intake shift of {} to {} UTC", start.format("%Y-%m-%d %H:%M"), end.format("%H:%M"));
             let (kind, reason, due_at) = match fitness.get(&id) {
                 Some(true) => continue,
                 Some(false) => {
-                    ("check_in_not_fit", "an intake shift checked in not fit: the standby takes its intake", start)
+                    ("check_in_not_fit", format!("{shift} checked in not fit: the standby takes its intake"), start)
                 }
                 None if at >= start + policy.check_in_grace => (
                     "check_in_missing",
-                    "an intake shift has no check-in after the grace period: the standby takes its intake",
+                    format!(
+                        "{shift} has no check-in {} minutes after it started: the standby takes its intake",
+                        policy.check_in_grace.num_minutes()
+                    ),
                     start + policy.check_in_grace,
                 ),
                 None => continue,
@@ -187,7 +193,7 @@ impl Escalation {
                 shift_id: Some(id),
                 kind: kind.to_owned(),
                 level: "leads".to_owned(),
-                reason: reason.to_owned(),
+                reason,
                 due_at,
                 raised_at: at,
             };

@@ -120,6 +120,15 @@ fn check_in_escalations_reach_the_leads(db: TestDb) {
     let later = Escalation::raise_due(&mut conn, now, &policy, None).expect("tick");
     assert_eq!(kinds(&later), ["check_in_missing"], "bo never checked in; cy stands by");
     assert_eq!(later[0].shift_id.as_deref(), Some(bo_shift.id.as_str()));
+    // The reason names the shift by its time, so a lead knows which one without a lookup.
+    let when = format!(
+        "the intake shift of {} to {} UTC",
+        start.format("%Y-%m-%d %H:%M"),
+        (start + Duration::hours(4)).format("%H:%M")
+    );
+    assert!(later[0].reason.contains(&when), "{}", later[0].reason);
+    assert!(later[0].reason.contains("15 minutes after it started"), "{}", later[0].reason);
+    assert!(!later[0].reason.contains("bo"), "{}", later[0].reason);
     assert!(Escalation::raise_due(&mut conn, now + Duration::minutes(1), &policy, None).expect("tick").is_empty());
     let told = Notification::for_escalation(&mut conn, &later[0].id).expect("notifications");
     assert_eq!(told.iter().map(|n| n.recipient.as_str()).collect::<Vec<_>>(), ["lead@helpline.example"]);
