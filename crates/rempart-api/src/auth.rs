@@ -146,7 +146,7 @@ pub async fn issue_tokens(state: &web::Data<AppState>, user: User, family: Optio
     let family = family.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     let access_token = state.keys.issue(&user, &family, state.config.access_token_ttl)?;
     let (refresh_token, digest) = new_opaque_token();
-    let expires_at = chrono::Utc::now().naive_utc()
+    let expires_at = rempart_store::now()
         + chrono::Duration::from_std(state.config.refresh_token_ttl).map_err(|_| ApiError::internal())?;
     let user_id = user.id.clone();
     state.db(move |conn| Ok(RefreshToken::store(conn, &user_id, &family, &digest, expires_at)?)).await?;
@@ -297,7 +297,7 @@ pub fn user_key(user_id: &str) -> String {
 
 /// Waits when any of `keys` must wait: 429 with Retry-After.
 pub async fn refuse_if_blocked(state: &web::Data<AppState>, keys: Vec<String>) -> ApiResult<()> {
-    let now = chrono::Utc::now().naive_utc();
+    let now = rempart_store::now();
     let wait = state
         .db(move |conn| {
             let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
@@ -312,7 +312,7 @@ pub async fn refuse_if_blocked(state: &web::Data<AppState>, keys: Vec<String>) -
 
 /// Counts a failure for each key under its policy.
 pub async fn count_failure(state: &web::Data<AppState>, keys: Vec<(String, LimitPolicy)>) -> ApiResult<()> {
-    let now = chrono::Utc::now().naive_utc();
+    let now = rempart_store::now();
     state
         .db(move |conn| {
             let keys: Vec<(&str, LimitPolicy)> = keys.iter().map(|(k, p)| (k.as_str(), *p)).collect();

@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod routes;
 pub mod state;
+pub mod time;
 
 use actix_web::dev::Server;
 use actix_web::{App, HttpResponse, HttpServer, web};

@@ -269,7 +269,45 @@ fn shifts_are_edited_and_cancelled_by_leads(db: TestDb) {
     assert!(on_call["on_shift"][0]["starts_at_local"].as_str().expect("local").ends_with("-05:00"), "{on_call}");
 }
 
+/// Clients send RFC 3339 with `Z` or an offset (what `format: date-time` promises): both
+/// are read as UTC, in bodies and in queries; `seen_at` of an indicator too.
+fn date_times_with_an_offset_are_understood(db: TestDb) {
+    let app = spawn(db);
+    let (_, lead) = app.signed_in("lead@helpline.example", Role::Lead);
+    let (ana, _) = app.signed_in("ana@helpline.example", Role::Handler);
+    let shift = app
+        .post(
+            "/api/v1/shifts",
+            Some(&lead),
+            json!({"user_id": ana.id, "kind": "intake", "starts_at": "2030-01-07T08:00:00Z", "ends_at": "2030-01-07T13:00:00+01:00"}),
+        )
+        .expect(201)
+        .body;
+    assert_eq!(shift["starts_at"], "2030-01-07T08:00:00");
+    assert_eq!(shift["ends_at"], "2030-01-07T12:00:00", "13:00 at +01:00 is 12:00 UTC");
+    let listed =
+        app.get("/api/v1/shifts?from=2030-01-07T00:00:00Z&to=2030-01-08T00:00:00%2B01:00", Some(&lead)).expect(200);
+    assert_eq!(listed.body.as_array().map(Vec::len), Some(1), "{:?}", listed.body);
+    let case = app.new_case(&lead, "x@example.org", json!({}));
+    let indicator = app
+        .post(
+            &format!("/api/v1/cases/{}/indicators", case["id"].as_str().expect("id")),
+            Some(&lead),
+            json!({"kind": "domain", "value": "evil.example", "seen_at": "2026-11-30T23:30:00-02:00"}),
+        )
+        .expect(201)
+        .body;
+    assert_eq!(indicator["first_seen"], "2026-12-01T01:30:00");
+    let bad = app.post(
+        "/api/v1/shifts",
+        Some(&lead),
+        json!({"user_id": ana.id, "kind": "intake", "starts_at": "next monday", "ends_at": "2030-01-07T12:00:00Z"}),
+    );
+    assert_eq!(bad.expect(422).problem(), "validation");
+}
+
 on_both_backends!(
+    date_times_with_an_offset_are_understood,
     new_cases_go_to_the_first_fit_handler_in_rotation,
     workload_for_leads,
     rebalance_proposes_then_applies,

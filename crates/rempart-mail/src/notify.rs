@@ -121,7 +121,7 @@ impl Notifier {
     /// Ticks forever every `every`.
     pub fn run(self, every: Duration) {
         loop {
-            match self.tick(chrono::Utc::now().naive_utc()) {
+            match self.tick(rempart_store::now()) {
                 Ok(t) if t != Tick::default() => tracing::info!(?t, "escalation tick"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "escalation tick failed; retrying"),

@@ -31,3 +31,6 @@ pub use db::{Backend, DatabaseUrl, DbConn, DbPool, PoolOptions, PooledConn};
 pub use diesel::r2d2::PoolError;
 pub use diesel::result::Error as DieselError;
 pub use error::{StoreError, StoreResult};
+/// Now, in UTC, at microsecond precision: every timestamp Rempart stores comes from here, so
+/// that it reads back equal on SQLite and PostgreSQL (and moves between them unchanged).
+pub use util::now;

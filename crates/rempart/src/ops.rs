@@ -191,9 +191,11 @@ pub fn start_retention(settings: &Settings, pool: &rempart_store::DbPool) -> any
     let pool = pool.clone();
     std::thread::Builder::new().name("retention".into()).spawn(move || {
         loop {
-            match pool.get().map_err(anyhow::Error::from).and_then(|mut conn| {
-                Ok(rempart_store::retention::run(&mut conn, chrono::Utc::now().naive_utc(), days, 500)?)
-            }) {
+            match pool
+                .get()
+                .map_err(anyhow::Error::from)
+                .and_then(|mut conn| Ok(rempart_store::retention::run(&mut conn, rempart_store::now(), days, 500)?))
+            {
                 Ok(Some(done)) if done.cases > 0 => {
                     tracing::info!(cases = done.cases, beneficiaries = done.beneficiaries, "retention: erased")
                 }
@@ -235,5 +237,5 @@ pub fn retention_now(settings: &Settings) -> anyhow::Result<Option<rempart_store
         bail!("retention is off: set retention.closed_case_days (REMPART_RETENTION__CLOSED_CASE_DAYS)");
     }
     let mut conn = open(&settings.database.url, settings)?;
-    Ok(rempart_store::retention::run(&mut conn, chrono::Utc::now().naive_utc(), days, 500)?)
+    Ok(rempart_store::retention::run(&mut conn, rempart_store::now(), days, 500)?)
 }

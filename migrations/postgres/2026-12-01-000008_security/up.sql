@@ -35,3 +35,6 @@ CREATE TABLE auth_failures (
     blocked_until TIMESTAMP
 );
 CREATE INDEX auth_failures_last ON auth_failures (last_failure_at);
+
+-- Timestamps are stored at microsecond precision here already (SQLite's are truncated to
+-- it in the same migration there).

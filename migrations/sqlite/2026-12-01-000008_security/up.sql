@@ -35,3 +35,66 @@ CREATE TABLE auth_failures (
     blocked_until TIMESTAMP
 );
 CREATE INDEX auth_failures_last ON auth_failures (last_failure_at);
+
+-- Every timestamp at microsecond precision, PostgreSQL's: SQLite kept nanoseconds that
+-- came from outside the store's clock (token expiry, check-ins), and a move to PostgreSQL
+-- then refused rows that did not read back equal. Text `YYYY-MM-DD HH:MM:SS.ffffff` is 26
+-- characters; what is past them is below a microsecond.
+UPDATE users SET created_at = substr(created_at, 1, 26) WHERE length(created_at) > 26;
+UPDATE users SET updated_at = substr(updated_at, 1, 26) WHERE length(updated_at) > 26;
+UPDATE shifts SET starts_at = substr(starts_at, 1, 26) WHERE length(starts_at) > 26;
+UPDATE shifts SET ends_at = substr(ends_at, 1, 26) WHERE length(ends_at) > 26;
+UPDATE shifts SET created_at = substr(created_at, 1, 26) WHERE length(created_at) > 26;
+UPDATE check_ins SET checked_at = substr(checked_at, 1, 26) WHERE length(checked_at) > 26;
+UPDATE rotation SET updated_at = substr(updated_at, 1, 26) WHERE length(updated_at) > 26;
+UPDATE assignment_decisions SET decided_at = substr(decided_at, 1, 26) WHERE length(decided_at) > 26;
+UPDATE auth_failures SET window_started_at = substr(window_started_at, 1, 26) WHERE length(window_started_at) > 26;
+UPDATE auth_failures SET last_failure_at = substr(last_failure_at, 1, 26) WHERE length(last_failure_at) > 26;
+UPDATE auth_failures SET blocked_until = substr(blocked_until, 1, 26) WHERE length(blocked_until) > 26;
+UPDATE refresh_tokens SET created_at = substr(created_at, 1, 26) WHERE length(created_at) > 26;
+UPDATE refresh_tokens SET expires_at = substr(expires_at, 1, 26) WHERE length(expires_at) > 26;
+UPDATE refresh_tokens SET used_at = substr(used_at, 1, 26) WHERE length(used_at) > 26;
+UPDATE refresh_tokens SET revoked_at = substr(revoked_at, 1, 26) WHERE length(revoked_at) > 26;
+UPDATE beneficiaries SET created_at = substr(created_at, 1, 26) WHERE length(created_at) > 26;
+UPDATE beneficiaries SET updated_at = substr(updated_at, 1, 26) WHERE length(updated_at) > 26;
+UPDATE beneficiaries SET erased_at = substr(erased_at, 1, 26) WHERE length(erased_at) > 26;
+UPDATE beneficiaries SET key_pinned_at = substr(key_pinned_at, 1, 26) WHERE length(key_pinned_at) > 26;
+UPDATE beneficiaries SET key_confirmed_at = substr(key_confirmed_at, 1, 26) WHERE length(key_confirmed_at) > 26;
+UPDATE beneficiary_emails SET created_at = substr(created_at, 1, 26) WHERE length(created_at) > 26;
+UPDATE verification_changes SET changed_at = substr(changed_at, 1, 26) WHERE length(changed_at) > 26;
+UPDATE key_changes SET recorded_at = substr(recorded_at, 1, 26) WHERE length(recorded_at) > 26;
+UPDATE key_changes SET decided_at = substr(decided_at, 1, 26) WHERE length(decided_at) > 26;
+UPDATE cases SET created_at = substr(created_at, 1, 26) WHERE length(created_at) > 26;
+UPDATE cases SET updated_at = substr(updated_at, 1, 26) WHERE length(updated_at) > 26;
+UPDATE cases SET first_response_at = substr(first_response_at, 1, 26) WHERE length(first_response_at) > 26;
+UPDATE cases SET resolved_at = substr(resolved_at, 1, 26) WHERE length(resolved_at) > 26;
+UPDATE cases SET closed_at = substr(closed_at, 1, 26) WHERE length(closed_at) > 26;
+UPDATE cases SET erased_at = substr(erased_at, 1, 26) WHERE length(erased_at) > 26;
+UPDATE case_status_changes SET changed_at = substr(changed_at, 1, 26) WHERE length(changed_at) > 26;
+UPDATE third_parties SET created_at = substr(created_at, 1, 26) WHERE length(created_at) > 26;
+UPDATE messages SET created_at = substr(created_at, 1, 26) WHERE length(created_at) > 26;
+UPDATE evidence_blobs SET created_at = substr(created_at, 1, 26) WHERE length(created_at) > 26;
+UPDATE evidence SET added_at = substr(added_at, 1, 26) WHERE length(added_at) > 26;
+UPDATE indicators SET first_seen = substr(first_seen, 1, 26) WHERE length(first_seen) > 26;
+UPDATE indicators SET last_seen = substr(last_seen, 1, 26) WHERE length(last_seen) > 26;
+UPDATE indicators SET created_at = substr(created_at, 1, 26) WHERE length(created_at) > 26;
+UPDATE case_links SET created_at = substr(created_at, 1, 26) WHERE length(created_at) > 26;
+UPDATE actions SET taken_at = substr(taken_at, 1, 26) WHERE length(taken_at) > 26;
+UPDATE comments SET created_at = substr(created_at, 1, 26) WHERE length(created_at) > 26;
+UPDATE next_steps SET done_at = substr(done_at, 1, 26) WHERE length(done_at) > 26;
+UPDATE next_steps SET created_at = substr(created_at, 1, 26) WHERE length(created_at) > 26;
+UPDATE risk_assessments SET assessed_at = substr(assessed_at, 1, 26) WHERE length(assessed_at) > 26;
+UPDATE audit_events SET occurred_at = substr(occurred_at, 1, 26) WHERE length(occurred_at) > 26;
+UPDATE mail_receipts SET received_at = substr(received_at, 1, 26) WHERE length(received_at) > 26;
+UPDATE mail_quarantine SET received_at = substr(received_at, 1, 26) WHERE length(received_at) > 26;
+UPDATE mail_quarantine SET resolved_at = substr(resolved_at, 1, 26) WHERE length(resolved_at) > 26;
+UPDATE outbox SET next_attempt_at = substr(next_attempt_at, 1, 26) WHERE length(next_attempt_at) > 26;
+UPDATE outbox SET locked_until = substr(locked_until, 1, 26) WHERE length(locked_until) > 26;
+UPDATE outbox SET created_at = substr(created_at, 1, 26) WHERE length(created_at) > 26;
+UPDATE escalations SET due_at = substr(due_at, 1, 26) WHERE length(due_at) > 26;
+UPDATE escalations SET raised_at = substr(raised_at, 1, 26) WHERE length(raised_at) > 26;
+UPDATE notifications SET next_attempt_at = substr(next_attempt_at, 1, 26) WHERE length(next_attempt_at) > 26;
+UPDATE notifications SET locked_until = substr(locked_until, 1, 26) WHERE length(locked_until) > 26;
+UPDATE notifications SET created_at = substr(created_at, 1, 26) WHERE length(created_at) > 26;
+UPDATE notifications SET sent_at = substr(sent_at, 1, 26) WHERE length(sent_at) > 26;
+UPDATE erasures SET erased_at = substr(erased_at, 1, 26) WHERE length(erased_at) > 26;

@@ -540,7 +540,7 @@ pub async fn assign(
                     language: None,
                     restricted: case.sensitivity == Sensitivity::Restricted,
                 };
-                let now = chrono::Utc::now().naive_utc();
+                let now = rempart_store::now();
                 let roster = rempart_store::rota::roster_at(conn, now, &policy)?;
                 if let Some(why) = rempart_rota::manual_refusal(&roster, &policy, &info, target, now) {
                     let name = roster.handler(target).map_or(target, |h| h.name.as_str()).to_owned();

@@ -6,7 +6,7 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::routes::cases::{can_see, resolve_case, visible_case};
 use crate::state::AppState;
 use actix_web::{HttpResponse, web};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use rempart_core::{
     CaseReference, Channel, Direction, EmailAddress, IndicatorKind, LinkKind, Party, RiskFactors, ThirdPartyRole,
 };
@@ -492,8 +492,8 @@ pub struct IndicatorRequest {
     /// As seen; normalised by the server (defanged values are accepted).
     pub value: String,
     pub note: Option<String>,
-    /// When it was seen (UTC); defaults to now.
-    pub seen_at: Option<NaiveDateTime>,
+    /// When it was seen (RFC 3339, `Z` or an offset); defaults to now.
+    pub seen_at: Option<crate::time::UtcTime>,
 }
 
 /// Indicators of the case.
@@ -524,7 +524,7 @@ pub async fn add_indicator(
     let kind = IndicatorKind::parse_lenient(&b.kind).map_err(|e| ApiError::validation("kind", e.to_string()))?;
     Ok(created(
         in_case(&state, user, path.into_inner(), "indicator", move |c, u, case| {
-            Ok(Indicator::add(c, &case.id, kind, &b.value, b.note.as_deref(), b.seen_at, Some(u.id()))?)
+            Ok(Indicator::add(c, &case.id, kind, &b.value, b.note.as_deref(), b.seen_at.map(|t| t.0), Some(u.id()))?)
         })
         .await?,
     ))

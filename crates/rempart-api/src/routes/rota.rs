@@ -4,6 +4,7 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::routes::cases::visible_case;
 use crate::state::AppState;
+use crate::time::UtcTime;
 use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, NaiveDateTime};
 use rempart_rota::{CheckInState, Period, ShiftKind};
@@ -13,7 +14,7 @@ use rempart_store::rota::{self as store, DecisionRow, ShiftRow};
 use serde::{Deserialize, Serialize};
 
 fn now() -> NaiveDateTime {
-    chrono::Utc::now().naive_utc()
+    rempart_store::now()
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -22,10 +23,9 @@ pub struct ShiftRequest {
     pub user_id: String,
     /// `intake` or `standby`.
     pub kind: String,
-    /// UTC.
-    pub starts_at: NaiveDateTime,
-    /// UTC; at most 8 hours after the start.
-    pub ends_at: NaiveDateTime,
+    pub starts_at: UtcTime,
+    /// At most 8 hours after the start.
+    pub ends_at: UtcTime,
 }
 
 /// Plans a shift (leads).
@@ -45,7 +45,9 @@ pub async fn add_shift(
     let actor = user.id().to_owned();
     let policy = state.config.policy.clone();
     let shift = state
-        .db(move |conn| Ok(store::add_shift(conn, &b.user_id, kind, b.starts_at, b.ends_at, &policy, Some(&actor))?))
+        .db(move |conn| {
+            Ok(store::add_shift(conn, &b.user_id, kind, b.starts_at.0, b.ends_at.0, &policy, Some(&actor))?)
+        })
         .await?;
     Ok(HttpResponse::Created().json(shift))
 }
@@ -63,10 +65,9 @@ fn parse_kind(kind: &str) -> ApiResult<ShiftKind> {
 pub struct ShiftChange {
     /// `intake` or `standby`.
     pub kind: Option<String>,
-    /// UTC.
-    pub starts_at: Option<NaiveDateTime>,
-    /// UTC; at most 8 hours after the start.
-    pub ends_at: Option<NaiveDateTime>,
+    pub starts_at: Option<UtcTime>,
+    /// At most 8 hours after the start.
+    pub ends_at: Option<UtcTime>,
 }
 
 /// Changes a shift: its kind, start or end (leads).
@@ -89,7 +90,17 @@ pub async fn update_shift(
     let (id, actor) = (path.into_inner(), user.id().to_owned());
     let policy = state.config.policy.clone();
     let shift = state
-        .db(move |conn| Ok(store::update_shift(conn, &id, kind, b.starts_at, b.ends_at, &policy, Some(&actor))?))
+        .db(move |conn| {
+            Ok(store::update_shift(
+                conn,
+                &id,
+                kind,
+                b.starts_at.map(|t| t.0),
+                b.ends_at.map(|t| t.0),
+                &policy,
+                Some(&actor),
+            )?)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(shift))
 }
@@ -117,10 +128,12 @@ pub async fn delete_shift(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ShiftQuery {
-    /// UTC; default now.
-    pub from: Option<NaiveDateTime>,
-    /// UTC; default a week after `from`.
-    pub to: Option<NaiveDateTime>,
+    /// RFC 3339 (`Z` or an offset); default now.
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub from: Option<UtcTime>,
+    /// RFC 3339 (`Z` or an offset); default a week after `from`.
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub to: Option<UtcTime>,
 }
 
 /// A shift with its times also in the time zone of the person looking at it.
@@ -144,8 +157,8 @@ pub async fn list_shifts(
     q: web::Query<ShiftQuery>,
 ) -> ApiResult<web::Json<Vec<ShiftView>>> {
     let zone = user.0.time_zone;
-    let from = q.from.unwrap_or_else(now);
-    let to = q.to.unwrap_or(from + chrono::Duration::days(7));
+    let from = q.from.map_or_else(now, |t| t.0);
+    let to = q.to.map_or(from + chrono::Duration::days(7), |t| t.0);
     if to <= from || to - from > chrono::Duration::days(92) {
         return Err(ApiError::bad_request("`to` must follow `from`, at most 92 days later"));
     }
