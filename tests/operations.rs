@@ -595,3 +595,20 @@ fn migrate_data_moves_a_database_used_through_the_api() {
     assert!(out.status.success(), "{said}{}", text(&out.stderr));
     assert!(said.contains("every table's count and digest match the source"), "{said}");
 }
+
+/// The README's test command passes on a fresh machine: it is `.ci/run`, which starts or
+/// installs every peer the tests talk to (`cargo test --workspace` alone does not).
+#[test]
+fn the_readme_test_command_provides_what_the_tests_need() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    let section = readme.split("## Test it").nth(1).expect("a Test it section");
+    let command = section.split("```sh").nth(1).and_then(|b| b.split("```").next()).expect("a command").trim();
+    assert_eq!(command, ".ci/run", "the one command that works on a fresh machine");
+    let ci = std::fs::read_to_string(root.join(".ci/run")).expect(".ci/run");
+    for peer in
+        ["pg_ctlcluster", "gnupg", "dovecot-imapd", "aiosmtpd", "nginx-light", "systemd", "cargo test --workspace"]
+    {
+        assert!(ci.contains(peer), ".ci/run must provide {peer}");
+    }
+}
