@@ -34,6 +34,9 @@ pub struct ApiConfig {
     pub helpline_key: Option<HelplineKeyInfo>,
     /// The rota's rules: weights, caps, grace period, shift length, escalation thresholds.
     pub policy: rempart_rota::Policy,
+    /// Wakes this process's escalation notifier (`serve`): a case the leads must hear of
+    /// now is not left to the next poll.
+    pub escalation_waker: Option<rempart_mail::notify::Waker>,
 }
 
 /// The public side of the helpline key, served to beneficiaries (API and Web Key Directory).
@@ -75,6 +78,7 @@ impl ApiConfig {
             stats_min_cell: 5,
             helpline_key: None,
             policy: rempart_rota::Policy::default(),
+            escalation_waker: None,
         }
     }
 }

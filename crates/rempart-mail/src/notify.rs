@@ -118,15 +118,39 @@ impl Notifier {
         if response.status().is_success() { Ok(()) } else { Err(format!("webhook answered {}", response.status())) }
     }
 
-    /// Ticks forever every `every`.
-    pub fn run(self, every: Duration) {
+    /// Ticks forever: every `every`, and at once whenever `waker` is woken (a new
+    /// imminent-risk, critical or unassignable case must not wait for the next tick).
+    pub fn run(self, every: Duration, waker: Waker) {
         loop {
             match self.tick(rempart_store::now()) {
                 Ok(t) if t != Tick::default() => tracing::info!(?t, "escalation tick"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "escalation tick failed; retrying"),
             }
-            std::thread::sleep(every);
+            waker.wait(every);
         }
+    }
+}
+
+/// Wakes the notifier from another thread of the same process (the API, the mailgate
+/// socket): what must reach the leads now is raised and sent within the moment, not at
+/// the next poll.
+#[derive(Debug, Clone, Default)]
+pub struct Waker(std::sync::Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>);
+
+impl Waker {
+    /// Asks for a tick now.
+    pub fn wake(&self) {
+        let (woken, signal) = &*self.0;
+        *woken.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        signal.notify_all();
+    }
+
+    /// Waits until woken, or `timeout` at the most.
+    pub fn wait(&self, timeout: Duration) {
+        let (woken, signal) = &*self.0;
+        let guard = woken.lock().unwrap_or_else(|p| p.into_inner());
+        let (mut guard, _) = signal.wait_timeout_while(guard, timeout, |w| !*w).unwrap_or_else(|p| p.into_inner());
+        *guard = false;
     }
 }

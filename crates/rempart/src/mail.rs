@@ -117,7 +117,12 @@ pub fn socket_path(settings: &Settings) -> std::path::PathBuf {
 /// Serves the mailgate socket: each connection sends one raw message and closes its
 /// writing side; the answer is `OK <outcome JSON>` once committed, else `TEMPFAIL <why>`.
 #[cfg(unix)]
-pub fn start_mailgate_socket(settings: &Settings, pool: &DbPool, keyring: Option<&Keyring>) -> anyhow::Result<()> {
+pub fn start_mailgate_socket(
+    settings: &Settings,
+    pool: &DbPool,
+    keyring: Option<&Keyring>,
+    waker: rempart_mail::notify::Waker,
+) -> anyhow::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::PermissionsExt;
     use std::os::unix::net::UnixListener;
@@ -143,7 +148,7 @@ pub fn start_mailgate_socket(settings: &Settings, pool: &DbPool, keyring: Option
     std::thread::Builder::new().name("mailgate-socket".into()).spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
-            let (pool, gateway) = (pool.clone(), gateway.clone());
+            let (pool, gateway, waker) = (pool.clone(), gateway.clone(), waker.clone());
             let _ = std::thread::Builder::new().name("mailgate-conn".into()).spawn(move || {
                 let mut raw = Vec::new();
                 let limit = u64::try_from(cap).unwrap_or(u64::MAX).saturating_add(1);
@@ -156,7 +161,14 @@ pub fn start_mailgate_socket(settings: &Settings, pool: &DbPool, keyring: Option
                         .map_err(rempart_mail::MailError::from)
                         .and_then(|mut conn| gateway.ingest(&mut conn, &raw, "mailgate"))
                     {
-                        Ok(outcome) => format!("OK {}", serde_json::to_string(&outcome).unwrap_or_default()),
+                        Ok(outcome) => {
+                            if matches!(outcome, rempart_mail::Outcome::Stored { new_case: true, .. }) {
+                                // A new case by mail may be one nobody can take: the leads
+                                // hear of it now.
+                                waker.wake();
+                            }
+                            format!("OK {}", serde_json::to_string(&outcome).unwrap_or_default())
+                        }
                         Err(e) => format!("TEMPFAIL {e}"),
                     },
                 };
@@ -189,7 +201,12 @@ fn via_socket(_settings: &Settings, _raw: &[u8]) -> Option<String> {
 
 /// Starts the escalation notifier: timers, then e-mail to leads and admins (when SMTP is
 /// configured) and the webhook.
-pub fn start_notifier(settings: &Settings, pool: &DbPool, keyring: Option<&Keyring>) -> anyhow::Result<()> {
+pub fn start_notifier(
+    settings: &Settings,
+    pool: &DbPool,
+    keyring: Option<&Keyring>,
+    waker: rempart_mail::notify::Waker,
+) -> anyhow::Result<()> {
     let smtp = settings.mail.smtp_config().map(|c| rempart_mail::outbound::SmtpSender::new(&c)).transpose()?;
     let from = match keyring {
         Some(k) => Some(from_mailbox(settings, k)?),
@@ -207,7 +224,7 @@ pub fn start_notifier(settings: &Settings, pool: &DbPool, keyring: Option<&Keyri
         worker_id: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4()),
     };
     let every = Duration::from_secs(e.poll_secs);
-    std::thread::Builder::new().name("escalations".into()).spawn(move || notifier.run(every))?;
+    std::thread::Builder::new().name("escalations".into()).spawn(move || notifier.run(every, waker))?;
     Ok(())
 }
 

@@ -436,6 +436,7 @@ impl Settings {
             stats_min_cell: self.stats.min_cell,
             helpline_key: None,
             policy: self.policy(),
+            escalation_waker: None,
         }
     }
 

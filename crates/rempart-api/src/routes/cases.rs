@@ -216,6 +216,11 @@ pub async fn create(
             }
         })
         .await?;
+    let c = &detail.case;
+    if c.urgency == Urgency::Critical || c.imminent_risk || c.assignee_id.is_none() {
+        // The leads hear of it now, not at the next poll of the timers.
+        wake_escalations(&state);
+    }
     Ok(with_etag(HttpResponse::Created(), detail.case.version)
         .insert_header((header::LOCATION, format!("/api/v1/cases/{}", detail.case.id)))
         .json(detail))
@@ -443,7 +448,17 @@ pub async fn update(
             Ok(Case::detail(conn, &case.id)?)
         })
         .await?;
+    if detail.case.urgency == Urgency::Critical || detail.case.imminent_risk {
+        wake_escalations(&state);
+    }
     Ok(with_etag(HttpResponse::Ok(), detail.case.version).json(detail))
+}
+
+/// Asks this process's escalation notifier for a tick now (`serve` runs one).
+fn wake_escalations(state: &web::Data<AppState>) {
+    if let Some(waker) = &state.config.escalation_waker {
+        waker.wake();
+    }
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

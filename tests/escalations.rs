@@ -1,0 +1,82 @@
+//! Escalations through the real binary: an imminent-risk case reaches the leads' webhook
+//! from the operation that created it, not at the next poll of the timers.
+
+use rempart_test_db::{TestDb, on_both_backends};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::sync::mpsc;
+use std::time::Duration;
+
+mod common;
+
+/// An HTTP listener that answers 204 and hands over each request body.
+fn webhook_listener() -> (String, mpsc::Receiver<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/hooks/rempart", listener.local_addr().expect("addr"));
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let Ok(clone) = stream.try_clone() else { continue };
+            let mut reader = BufReader::new(clone);
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let _ = stream.write_all(b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\n\r\n");
+            let _ = tx.send(String::from_utf8_lossy(&body).into_owned());
+        }
+    });
+    (url, rx)
+}
+
+fn an_imminent_risk_case_reaches_the_webhook_at_once(db: TestDb) {
+    let dir = tempfile::tempdir().expect("dir");
+    let (url, requests) = webhook_listener();
+    // The timers are polled once an hour here: only the creation itself can send it.
+    let env = [
+        ("REMPART_ESCALATION__POLL_SECS", "3600".to_owned()),
+        ("REMPART_ESCALATION__WEBHOOK_URL", url),
+        ("REMPART_ESCALATION__WEBHOOK_SECRET", "a webhook secret".to_owned()),
+    ];
+    let served = common::serve(dir.path(), db.url(), &env);
+    while requests.try_recv().is_ok() {}
+    let created = std::time::Instant::now();
+    let case: serde_json::Value = reqwest::blocking::Client::new()
+        .post(served.url("/api/v1/cases"))
+        .bearer_auth(&served.token)
+        .json(&serde_json::json!({
+            "beneficiary": {"display_name": "Ana", "emails": ["ana@example.org"]},
+            "summary": "menacée de mort",
+            "imminent_risk": true
+        }))
+        .send()
+        .and_then(|r| r.error_for_status())
+        .and_then(|r| r.json())
+        .expect("case");
+    let reference = case["reference"].as_str().expect("reference").to_owned();
+    // Waiting for the outcome, not timing it: it comes within the moment or the test fails
+    // after a minute (the poll would take an hour).
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let body = loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let body = requests.recv_timeout(left).expect("the webhook was called for the new case");
+        if body.contains(&reference) {
+            break body;
+        }
+    };
+    // For the record (not a timed assertion): the delay from the request to the webhook.
+    eprintln!("webhook {:?} after the creation request", created.elapsed());
+    assert!(body.contains("imminent_risk"), "{body}");
+    assert!(!body.contains("menacée"), "never case content: {body}");
+}
+
+on_both_backends!(an_imminent_risk_case_reaches_the_webhook_at_once);
