@@ -612,3 +612,45 @@ fn the_readme_test_command_provides_what_the_tests_need() {
         assert!(ci.contains(peer), ".ci/run must provide {peer}");
     }
 }
+
+/// The container's runtime stage installs every shared library the binary needs (libpq is
+/// built in, as SQLite is): `ldd` of the binary, each library's Debian package, and the
+/// packages the Containerfile installs beside what `debian:bookworm-slim` has.
+#[test]
+fn the_runtime_stage_installs_every_library_the_binary_links() {
+    let out = Command::new("ldd").arg(env!("CARGO_BIN_EXE_rempart")).output().expect("ldd");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let containerfile = std::fs::read_to_string(deploy("container/Containerfile")).expect("Containerfile");
+    let runtime = containerfile.rsplit("FROM ").next().expect("a runtime stage");
+    assert!(runtime.starts_with("docker.io/library/debian:bookworm-slim"), "{runtime}");
+    let installed: Vec<&str> = runtime
+        .split("apt-get install")
+        .nth(1)
+        .and_then(|rest| rest.split("&&").next())
+        .expect("the runtime stage installs packages")
+        .split_whitespace()
+        .filter(|w| !w.starts_with('-') && *w != "\\")
+        .collect();
+    // Essential in every Debian image.
+    let base = ["libc6", "libgcc-s1"];
+    let mut needed = Vec::new();
+    for line in text(&out.stdout).lines() {
+        let Some(path) = line.split("=>").nth(1).and_then(|p| p.split_whitespace().next()) else { continue };
+        let candidates = [path.to_owned(), path.replacen("/lib/", "/usr/lib/", 1)];
+        let package = candidates
+            .iter()
+            .find_map(|p| {
+                let q = Command::new("dpkg").args(["-S", p]).output().ok()?;
+                q.status.success().then(|| text(&q.stdout).split(':').next().unwrap_or_default().to_owned())
+            })
+            .unwrap_or_else(|| panic!("no Debian package holds {path}"));
+        needed.push((path.to_owned(), package));
+    }
+    assert!(!needed.iter().any(|(p, _)| p.contains("libpq")), "libpq is built in: {needed:?}");
+    for (path, package) in &needed {
+        assert!(
+            base.contains(&package.as_str()) || installed.contains(&package.as_str()),
+            "{path} comes from {package}, which the runtime stage does not install ({installed:?})"
+        );
+    }
+}
