@@ -146,3 +146,82 @@ fn two_serves_on_one_postgres_survive_a_sigkill() {
     let ready = client.get(b.url("/readyz")).send().expect("readyz");
     assert!(ready.status().is_success());
 }
+
+/// 30 creations at once through two `serve` processes on one PostgreSQL, all for the one
+/// handler on intake: nobody ends over capacity (each creation re-reads the chosen
+/// person's load under a lock of them); what does not fit waits for the leads.
+#[test]
+fn parallel_creations_through_two_serves_never_exceed_capacity() {
+    use rempart_store::users::{NewUser, User};
+    let db = TestDb::postgres();
+    let (a_dir, b_dir) = (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
+    let secret = ("REMPART_AUTH__JWT_SECRET", "a shared token-signing secret of 32+ chars".to_owned());
+    let a = common::serve(a_dir.path(), db.url(), std::slice::from_ref(&secret));
+    let b = common::start(b_dir.path(), db.url(), std::slice::from_ref(&secret));
+    let policy = rempart_rota::Policy::default();
+    let handler = {
+        let mut conn = db.conn();
+        let hash = rempart_auth::hash_password(&rempart_auth::Password::new("a long enough password").expect("policy"))
+            .expect("hash");
+        let user = User::create(
+            &mut conn,
+            NewUser {
+                email: rempart_core::EmailAddress::parse("ana@helpline.example").expect("email"),
+                display_name: "Ana".into(),
+                role: rempart_core::Role::Handler,
+                languages: rempart_core::Languages::parse("fr,en").expect("languages"),
+                password_hash: hash,
+                must_change_password: false,
+            },
+            None,
+        )
+        .expect("handler");
+        let now = rempart_store::now();
+        rempart_store::rota::add_shift(
+            &mut conn,
+            &user.id,
+            rempart_rota::ShiftKind::Intake,
+            now - chrono::Duration::minutes(10),
+            now + chrono::Duration::hours(4),
+            &policy,
+            None,
+        )
+        .expect("shift");
+        rempart_store::rota::check_in(&mut conn, &user.id, true, None, now).expect("fit");
+        rempart_store::rota::set_rotation(
+            &mut conn,
+            std::slice::from_ref(&user.id),
+            rempart_rota::Period::Weekly,
+            now.date(),
+            None,
+        )
+        .expect("rotation");
+        user
+    };
+    // Capacity 20; a medium case weighs 2: ten fit, twenty must not.
+    let client = reqwest::blocking::Client::new();
+    std::thread::scope(|scope| {
+        for i in 0..30 {
+            let (client, served, token) = (&client, if i % 2 == 0 { &a } else { &b }, &a.token);
+            scope.spawn(move || {
+                client
+                    .post(served.url("/api/v1/cases"))
+                    .bearer_auth(token)
+                    .json(&serde_json::json!({
+                        "beneficiary": {"display_name": "B", "emails": [format!("b{i}@example.org")]},
+                        "summary": format!("case {i}")
+                    }))
+                    .send()
+                    .and_then(|r| r.error_for_status())
+                    .expect("created");
+            });
+        }
+    });
+    use rempart_store::schema::cases;
+    let mut conn = db.conn();
+    let held: i64 =
+        cases::table.filter(cases::assignee_id.eq(&handler.id)).count().get_result(&mut conn).expect("count");
+    let waiting: i64 = cases::table.filter(cases::assignee_id.is_null()).count().get_result(&mut conn).expect("count");
+    assert_eq!(held, 10, "20/20 exactly, never more");
+    assert_eq!(waiting, 20, "the rest waits for the leads");
+}

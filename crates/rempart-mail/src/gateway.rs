@@ -150,18 +150,11 @@ impl Gateway {
             .and_then(|armored| pgp::parse_certificate(armored.as_bytes()).ok());
         let mail = self.open(raw, pinned.as_ref())?;
         let thread = find_thread(conn, &mail, &from)?;
-        let decision = match &thread {
-            Thread::Continues { .. } => None,
-            Thread::New | Thread::Stranger { .. } => Some(rempart_store::rota::decide_for_new_case(
-                conn,
-                &rempart_rota::NewCaseInfo {
-                    urgency: rempart_core::Urgency::Medium,
-                    imminent_risk: false,
-                    language: known.as_ref().and_then(|b| b.preferred_language.clone()),
-                    restricted: false,
-                },
-                &self.policy,
-            )?),
+        let info = rempart_rota::NewCaseInfo {
+            urgency: rempart_core::Urgency::Medium,
+            imminent_risk: false,
+            language: known.as_ref().and_then(|b| b.preferred_language.clone()),
+            restricted: false,
         };
 
         let from_third_party = matches!(thread, Thread::Continues { third_party_id: Some(_), .. });
@@ -191,10 +184,11 @@ impl Gateway {
                         mail.subject.clone()
                     };
                     let beneficiary_id = beneficiary.as_ref().map(|b| b.id.clone()).unwrap_or_default();
-                    let mut new = NewCase::new(beneficiary_id, summary);
-                    new.assignee_id = decision.as_ref().and_then(|d| d.assignee.clone());
-                    let id = Case::insert_decided(conn, new, None, decision.as_ref())?.id;
-                    (id, true)
+                    let new = NewCase::new(beneficiary_id, summary);
+                    // Decided and inserted together, the chosen person's load read again
+                    // under a lock of them.
+                    let (case, _) = rempart_store::intake::insert_under_rota(conn, new, None, &info, &self.policy)?;
+                    (case.id, true)
                 }
             };
             if let Thread::Stranger { answered_case_id } = &thread {

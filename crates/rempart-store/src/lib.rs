@@ -15,6 +15,7 @@ pub mod escalations;
 pub mod evidence;
 pub mod export;
 pub mod indicators;
+pub mod intake;
 pub mod keys;
 pub mod limits;
 pub mod mail;

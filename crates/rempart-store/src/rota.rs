@@ -367,39 +367,7 @@ pub fn roster_at(conn: &mut DbConn, at: NaiveDateTime, policy: &Policy) -> Store
             capacity: u32::try_from(capacity).unwrap_or(0),
         })
         .collect();
-    let active: Vec<&str> = CaseStatus::all().filter(|s| s.is_active()).map(|s| s.as_str()).collect();
-    // Counted by the database, not one row per open case: a creation must not slow down
-    // as the team's open cases pile up (with every case read, 6 handlers holding 8,000
-    // open cases brought creations down to 210/s).
-    let open: Vec<(Option<String>, String, i64)> = cases::table
-        .filter(cases::assignee_id.eq_any(&people))
-        .filter(cases::status.eq_any(&active))
-        .group_by((cases::assignee_id, cases::urgency))
-        .select((cases::assignee_id, cases::urgency, diesel::dsl::count_star()))
-        .load(conn)?;
-    let week_start = (at.date() - Duration::days(i64::from(at.date().weekday().num_days_from_monday())))
-        .and_hms_opt(0, 0, 0)
-        .unwrap_or(at);
-    let critical: Vec<(Option<String>, i64)> = cases::table
-        .filter(cases::assignee_id.eq_any(&people))
-        .filter(cases::created_at.ge(week_start))
-        .filter(cases::urgency.eq(Urgency::Critical.as_str()).or(cases::imminent_risk.eq(true)))
-        .group_by(cases::assignee_id)
-        .select((cases::assignee_id, diesel::dsl::count_star()))
-        .load(conn)?;
-    let mut loads: BTreeMap<String, Load> = BTreeMap::new();
-    for (assignee, urgency, count) in open {
-        if let (Some(a), Ok(u)) = (assignee, Urgency::parse(&urgency)) {
-            let count = u32::try_from(count).unwrap_or(u32::MAX);
-            let load = loads.entry(a).or_default();
-            load.weighted = load.weighted.saturating_add(policy.weights.of(u).saturating_mul(count));
-        }
-    }
-    for (assignee, count) in critical {
-        if let Some(a) = assignee {
-            loads.entry(a).or_default().critical_this_week = u32::try_from(count).unwrap_or(u32::MAX);
-        }
-    }
+    let loads = loads_of(conn, &people, at, policy)?;
     Ok(Roster {
         handlers,
         shifts: shift_rows
@@ -423,6 +391,49 @@ pub fn roster_at(conn: &mut DbConn, at: NaiveDateTime, policy: &Policy) -> Store
         rotation,
         loads,
     })
+}
+
+/// The loads of `people` at `at`: weighted open cases and critical cases received this week.
+pub(crate) fn loads_of(
+    conn: &mut DbConn,
+    people: &[String],
+    at: NaiveDateTime,
+    policy: &Policy,
+) -> StoreResult<BTreeMap<String, Load>> {
+    let active: Vec<&str> = CaseStatus::all().filter(|s| s.is_active()).map(|s| s.as_str()).collect();
+    // Counted by the database, not one row per open case: a creation must not slow down
+    // as the team's open cases pile up (with every case read, 6 handlers holding 8,000
+    // open cases brought creations down to 210/s).
+    let open: Vec<(Option<String>, String, i64)> = cases::table
+        .filter(cases::assignee_id.eq_any(people))
+        .filter(cases::status.eq_any(&active))
+        .group_by((cases::assignee_id, cases::urgency))
+        .select((cases::assignee_id, cases::urgency, diesel::dsl::count_star()))
+        .load(conn)?;
+    let week_start = (at.date() - Duration::days(i64::from(at.date().weekday().num_days_from_monday())))
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or(at);
+    let critical: Vec<(Option<String>, i64)> = cases::table
+        .filter(cases::assignee_id.eq_any(people))
+        .filter(cases::created_at.ge(week_start))
+        .filter(cases::urgency.eq(Urgency::Critical.as_str()).or(cases::imminent_risk.eq(true)))
+        .group_by(cases::assignee_id)
+        .select((cases::assignee_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    let mut loads: BTreeMap<String, Load> = BTreeMap::new();
+    for (assignee, urgency, count) in open {
+        if let (Some(a), Ok(u)) = (assignee, Urgency::parse(&urgency)) {
+            let count = u32::try_from(count).unwrap_or(u32::MAX);
+            let load = loads.entry(a).or_default();
+            load.weighted = load.weighted.saturating_add(policy.weights.of(u).saturating_mul(count));
+        }
+    }
+    for (assignee, count) in critical {
+        if let Some(a) = assignee {
+            loads.entry(a).or_default().critical_this_week = u32::try_from(count).unwrap_or(u32::MAX);
+        }
+    }
+    Ok(loads)
 }
 
 /// Keeps a decision with its reasons (in the transaction that creates or reassigns the

@@ -159,24 +159,21 @@ pub async fn create(
                 crate::routes::beneficiaries::addresses_not_hidden(conn, &user, &new.emails)?;
             }
             let existing = body.beneficiary_id.as_deref().map(|id| Beneficiary::detail(conn, id)).transpose()?;
-            // Decide who takes it first (reads only), then write the case, its assignee
-            // and the decision together.
-            let decision = if use_rota {
+            // Under the rota, the decision and the insert go together, the chosen person's
+            // load read again under a lock of them (see rempart_store::intake).
+            let rota = use_rota.then(|| {
                 let language = match (&existing, &new_beneficiary) {
                     (Some(b), _) => b.beneficiary.preferred_language.clone(),
                     (None, Some(new)) => new.preferred_language.clone(),
                     (None, None) => None,
                 };
-                let info = rempart_rota::NewCaseInfo {
+                rempart_rota::NewCaseInfo {
                     urgency: body.urgency.unwrap_or(Urgency::Medium),
                     imminent_risk: body.imminent_risk,
                     language,
                     restricted: sensitivity == Sensitivity::Restricted,
-                };
-                Some(rempart_store::rota::decide_for_new_case(conn, &info, &policy)?)
-            } else {
-                None
-            };
+                }
+            });
             let new_case = |beneficiary_id: String| NewCase {
                 beneficiary_id,
                 summary: body.summary,
@@ -188,25 +185,21 @@ pub async fn create(
                 threat_type: body.threat_type,
                 imminent_risk: body.imminent_risk,
                 sensitivity,
-                assignee_id: match &decision {
-                    Some(d) => d.assignee.clone(),
-                    None => assignee_id,
-                },
+                assignee_id,
+            };
+            let insert = |conn: &mut rempart_store::DbConn, new: NewCase| match &rota {
+                Some(info) => Ok(rempart_store::intake::insert_under_rota(conn, new, Some(&actor), info, &policy)?.0),
+                None => Case::insert_decided(conn, new, Some(&actor), None),
             };
             match (existing, new_beneficiary) {
                 (Some(beneficiary), _) => {
-                    let case = Case::insert_decided(
-                        conn,
-                        new_case(beneficiary.beneficiary.id.clone()),
-                        Some(&actor),
-                        decision.as_ref(),
-                    )?;
+                    let case = insert(conn, new_case(beneficiary.beneficiary.id.clone()))?;
                     Ok(Case::detail_of_new(case, beneficiary))
                 }
                 (None, Some(new)) => {
                     let case = conn.write(|conn| {
                         let beneficiary = Beneficiary::create(conn, new, Some(&actor))?;
-                        Case::insert_decided(conn, new_case(beneficiary.id), Some(&actor), decision.as_ref())
+                        insert(conn, new_case(beneficiary.id))
                     })?;
                     // Read after the commit: the reference counter is free again.
                     let beneficiary = Beneficiary::detail(conn, &case.beneficiary_id)?;
