@@ -2,45 +2,15 @@
 //! from the operation that created it, not at the next poll of the timers.
 
 use rempart_test_db::{TestDb, on_both_backends};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
-use std::sync::mpsc;
 use std::time::Duration;
 
 mod common;
-
-/// An HTTP listener that answers 204 and hands over each request body.
-fn webhook_listener() -> (String, mpsc::Receiver<String>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("http://{}/hooks/rempart", listener.local_addr().expect("addr"));
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let Ok(clone) = stream.try_clone() else { continue };
-            let mut reader = BufReader::new(clone);
-            let mut length = 0;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap_or(0);
-                }
-            }
-            let mut body = vec![0; length];
-            let _ = reader.read_exact(&mut body);
-            let _ = stream.write_all(b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\n\r\n");
-            let _ = tx.send(String::from_utf8_lossy(&body).into_owned());
-        }
-    });
-    (url, rx)
-}
+#[path = "../crates/rempart-mail/tests/support/mod.rs"]
+mod mail_support;
 
 fn an_imminent_risk_case_reaches_the_webhook_at_once(db: TestDb) {
     let dir = tempfile::tempdir().expect("dir");
-    let (url, requests) = webhook_listener();
+    let (url, requests) = mail_support::webhook_listener();
     // The timers are polled once an hour here: only the creation itself can send it.
     let env = [
         ("REMPART_ESCALATION__POLL_SECS", "3600".to_owned()),
@@ -68,7 +38,7 @@ fn an_imminent_risk_case_reaches_the_webhook_at_once(db: TestDb) {
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     let body = loop {
         let left = deadline.saturating_duration_since(std::time::Instant::now());
-        let body = requests.recv_timeout(left).expect("the webhook was called for the new case");
+        let (_, body) = requests.recv_timeout(left).expect("the webhook was called for the new case");
         if body.contains(&reference) {
             break body;
         }

@@ -14,40 +14,7 @@ use rempart_store::cases::{Case, NewCase};
 use rempart_store::escalations::{Escalation, Notification};
 use rempart_store::users::{NewUser, User};
 use rempart_test_db::{TestDb, on_both_backends};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
-use std::sync::mpsc;
-use support::SmtpServer;
-
-/// A one-request-at-a-time HTTP listener that answers 204 and hands over each request.
-fn webhook_listener() -> (String, mpsc::Receiver<(String, String)>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/hooks/rempart", listener.local_addr().unwrap());
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut headers = String::new();
-            let mut length = 0;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap_or(0);
-                }
-                headers.push_str(&line);
-            }
-            let mut body = vec![0; length];
-            reader.read_exact(&mut body).unwrap();
-            let _ = stream.write_all(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
-            let _ = tx.send((headers, String::from_utf8_lossy(&body).into_owned()));
-        }
-    });
-    (url, rx)
-}
+use support::{SmtpServer, webhook_listener};
 
 fn staff(conn: &mut rempart_store::PooledConn, email: &str, role: Role) -> String {
     User::create(
