@@ -1,0 +1,204 @@
+//! The shipped systemd units start: the release binary is run with exactly the environment,
+//! credentials and folders that `deploy/systemd/rempart.service` and
+//! `rempart-backup.service` set, as an unprivileged user, in a temporary root standing for
+//! `/`. `serve` must answer `/readyz` and the backup job must write its file.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+mod common;
+use common::{ok, rempart, run, text};
+
+/// What a unit file sets for its service.
+#[derive(Debug, Default)]
+struct Unit {
+    environment: Vec<(String, String)>,
+    credentials: Vec<(String, String)>,
+    state_directories: Vec<String>,
+    working_directory: Option<String>,
+    exec_start: String,
+}
+
+fn unit(name: &str) -> Unit {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/systemd").join(name);
+    let body = std::fs::read_to_string(&path).expect("unit file");
+    let mut unit = Unit::default();
+    for line in body.lines().map(str::trim).filter(|l| !l.starts_with('#')) {
+        let Some((key, value)) = line.split_once('=') else { continue };
+        match key {
+            "Environment" => {
+                let (k, v) = value.split_once('=').expect("Environment=KEY=VALUE");
+                unit.environment.push((k.to_owned(), v.to_owned()));
+            }
+            "LoadCredential" => {
+                let (id, source) = value.split_once(':').expect("LoadCredential=ID:PATH");
+                unit.credentials.push((id.to_owned(), source.to_owned()));
+            }
+            "StateDirectory" => unit.state_directories.extend(value.split_whitespace().map(str::to_owned)),
+            "WorkingDirectory" => unit.working_directory = Some(value.to_owned()),
+            "ExecStart" => unit.exec_start = value.to_owned(),
+            _ => {}
+        }
+    }
+    unit
+}
+
+/// The temporary root: `/var/lib`, `/etc/rempart` and the credentials folder (`%d`).
+struct Root {
+    dir: tempfile::TempDir,
+}
+
+impl Root {
+    fn path(&self, absolute: &str) -> PathBuf {
+        self.dir.path().join(absolute.trim_start_matches('/'))
+    }
+
+    fn credentials(&self) -> PathBuf {
+        self.path("/run/credentials/rempart.service")
+    }
+
+    /// A unit's value with its paths moved under the root, `%d` and `%%` expanded.
+    fn expand(&self, value: &str, binary: &Path) -> String {
+        let root = self.dir.path().to_string_lossy();
+        value
+            .replace("/usr/local/bin/rempart", &binary.to_string_lossy())
+            .replace("/var/lib/", &format!("{root}/var/lib/"))
+            .replace("/etc/rempart/", &format!("{root}/etc/rempart/"))
+            // `%%` is a literal `%` in a unit: set aside before `%d` is expanded.
+            .replace("%%", "\u{0}")
+            .replace("%d", &self.credentials().to_string_lossy())
+            .replace('\u{0}', "%")
+    }
+}
+
+/// The uid and gid the service runs as: `nobody`, when the tests run as root (as CI does).
+fn service_user() -> Option<(u32, u32)> {
+    let root = Command::new("id").arg("-u").output().ok().is_some_and(|o| text(&o.stdout).trim() == "0");
+    root.then_some((65534, 65534))
+}
+
+/// Runs `command` as the service user: with setpriv when we are root.
+fn as_service(command: &str, env: &[(String, String)], cwd: &Path) -> Command {
+    let mut cmd = match service_user() {
+        Some((uid, gid)) => {
+            let mut c = Command::new("setpriv");
+            c.args([format!("--reuid={uid}"), format!("--regid={gid}"), "--clear-groups".into()]);
+            c.args(["/bin/sh", "-c", command]);
+            c
+        }
+        None => {
+            let mut c = Command::new("/bin/sh");
+            c.args(["-c", command]);
+            c
+        }
+    };
+    cmd.current_dir(cwd).env_clear().env("PATH", "/usr/bin:/bin").env("HOME", cwd);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+#[cfg(unix)]
+fn give_to_service(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("mode");
+    if let Some((uid, gid)) = service_user() {
+        std::os::unix::fs::chown(path, Some(uid), Some(gid)).expect("chown");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn the_systemd_units_start_serve_and_the_backup_as_they_are_written() {
+    let binary = PathBuf::from(env!("CARGO_BIN_EXE_rempart"));
+    let root = Root { dir: tempfile::tempdir().expect("root") };
+    give_to_service(root.dir.path(), 0o755);
+    let service = unit("rempart.service");
+    let backup = unit("rempart-backup.service");
+
+    // What systemd prepares: the state folders (0700, the service's), the configuration
+    // file the units name, and the credentials they load (readable by the service only).
+    for unit in [&service, &backup] {
+        for state in &unit.state_directories {
+            let dir = root.path(&format!("/var/lib/{state}"));
+            std::fs::create_dir_all(&dir).expect("state directory");
+            for ancestor in dir.ancestors().take_while(|a| *a != root.dir.path()) {
+                give_to_service(ancestor, if ancestor == dir || ancestor.ends_with("rempart") { 0o700 } else { 0o755 });
+            }
+        }
+    }
+    std::fs::create_dir_all(root.path("/etc/rempart")).expect("etc");
+    give_to_service(&root.path("/etc/rempart"), 0o755);
+    let config = root.path("/etc/rempart/rempart.toml");
+    std::fs::write(&config, "[server]\nbind = \"127.0.0.1:0\"\n").expect("config");
+    give_to_service(&config, 0o644);
+    let keys = tempfile::tempdir().expect("keys");
+    ok(&run(rempart(keys.path()).args(["keys", "init", "--uid", "Helpline <help@helpline.example>"]), ""));
+    std::fs::create_dir_all(root.credentials()).expect("credentials");
+    give_to_service(&root.credentials(), 0o700);
+    for unit in [&service, &backup] {
+        for (id, _source) in &unit.credentials {
+            let content = match id.as_str() {
+                "jwt-secret" => "a token-signing secret of at least 32 characters\n".as_bytes().to_vec(),
+                "helpline-key.asc" => std::fs::read(keys.path().join("data/helpline-key.asc")).expect("key"),
+                "database-url" => b"sqlite:///var/lib/rempart/rempart.db\n".to_vec(),
+                other => panic!("a test credential for {other} is needed"),
+            };
+            let path = root.credentials().join(id);
+            std::fs::write(&path, content).expect("credential");
+            give_to_service(&path, 0o400);
+        }
+    }
+
+    // serve, as rempart.service starts it.
+    let env: Vec<(String, String)> =
+        service.environment.iter().map(|(k, v)| (k.clone(), root.expand(v, &binary))).collect();
+    let cwd = root.path(service.working_directory.as_deref().unwrap_or("/var/lib/rempart"));
+    let mut serve = as_service(&format!("umask 0077; exec {}", root.expand(&service.exec_start, &binary)), &env, &cwd)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve");
+    let mut lines = std::io::BufReader::new(serve.stdout.take().expect("stdout")).lines();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let port: u16 = loop {
+        assert!(Instant::now() < deadline, "serve did not start");
+        match lines.next() {
+            Some(Ok(line)) => {
+                if let Some(port) = line.strip_prefix("Rempart is listening on port ") {
+                    break port.trim().parse().expect("port");
+                }
+            }
+            _ => {
+                let _ = serve.kill();
+                let out = serve.wait_with_output().expect("serve output");
+                panic!("serve stopped before listening: {}", text(&out.stderr));
+            }
+        }
+    };
+    let ready = reqwest::blocking::get(format!("http://127.0.0.1:{port}/readyz")).expect("readyz");
+    assert_eq!(ready.status().as_u16(), 200);
+    let key = reqwest::blocking::get(format!("http://127.0.0.1:{port}/api/v1/helpline-key")).expect("key");
+    assert_eq!(key.status().as_u16(), 200, "the helpline key came through the credential");
+
+    // The nightly backup, as rempart-backup.service runs it, while serve runs.
+    let env: Vec<(String, String)> =
+        backup.environment.iter().map(|(k, v)| (k.clone(), root.expand(v, &binary))).collect();
+    let exec = root.expand(&backup.exec_start, &binary);
+    let command = exec.strip_prefix("/bin/sh -c '").and_then(|c| c.strip_suffix('\'')).unwrap_or(&exec).to_owned();
+    let out = as_service(&format!("umask 0077; {command}"), &env, &cwd).output().expect("backup");
+    let _ = Command::new("kill").args(["-TERM", &serve.id().to_string()]).status();
+    let _ = serve.wait();
+    assert!(out.status.success(), "backup: {}{}", text(&out.stdout), text(&out.stderr));
+    let written: Vec<PathBuf> = std::fs::read_dir(root.path("/var/lib/rempart/backups"))
+        .expect("backups folder")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pgp"))
+        .collect();
+    assert_eq!(written.len(), 1, "{written:?}");
+    assert!(std::fs::metadata(&written[0]).expect("backup file").len() > 0);
+}
