@@ -256,8 +256,9 @@ fn shifts_are_edited_and_cancelled_by_leads(db: TestDb) {
         app.get(&format!("/api/v1/shifts?from={}", fmt(now - Duration::hours(1))), Some(&ana_token)).expect(200).body;
     let shift = &mine[0];
     assert_eq!(shift["time_zone"], "America/Bogota");
-    let utc = chrono::NaiveDateTime::parse_from_str(shift["starts_at"].as_str().expect("utc"), "%Y-%m-%dT%H:%M:%S%.f")
-        .expect("naive UTC");
+    let utc = chrono::DateTime::parse_from_rfc3339(shift["starts_at"].as_str().expect("utc"))
+        .expect("RFC 3339 in UTC, with Z")
+        .naive_utc();
     let local =
         chrono::DateTime::parse_from_rfc3339(shift["starts_at_local"].as_str().expect("local")).expect("rfc3339");
     assert_eq!(local.offset().local_minus_utc(), -5 * 3600, "Bogota is UTC-5 all year");
@@ -283,8 +284,8 @@ fn date_times_with_an_offset_are_understood(db: TestDb) {
         )
         .expect(201)
         .body;
-    assert_eq!(shift["starts_at"], "2030-01-07T08:00:00");
-    assert_eq!(shift["ends_at"], "2030-01-07T12:00:00", "13:00 at +01:00 is 12:00 UTC");
+    assert_eq!(shift["starts_at"], "2030-01-07T08:00:00Z", "answered in UTC with Z");
+    assert_eq!(shift["ends_at"], "2030-01-07T12:00:00Z", "13:00 at +01:00 is 12:00 UTC");
     let listed =
         app.get("/api/v1/shifts?from=2030-01-07T00:00:00Z&to=2030-01-08T00:00:00%2B01:00", Some(&lead)).expect(200);
     assert_eq!(listed.body.as_array().map(Vec::len), Some(1), "{:?}", listed.body);
@@ -297,7 +298,7 @@ fn date_times_with_an_offset_are_understood(db: TestDb) {
         )
         .expect(201)
         .body;
-    assert_eq!(indicator["first_seen"], "2026-12-01T01:30:00");
+    assert_eq!(indicator["first_seen"], "2026-12-01T01:30:00Z");
     let bad = app.post(
         "/api/v1/shifts",
         Some(&lead),

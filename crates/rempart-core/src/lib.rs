@@ -13,6 +13,7 @@ pub mod risk;
 pub mod stats;
 pub mod status;
 pub mod text;
+pub mod utc;
 pub mod vocab;
 
 pub use email::{EmailAddress, EmailError};

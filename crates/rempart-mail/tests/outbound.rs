@@ -319,6 +319,7 @@ fn replies_wait_while_a_key_change_is_pending(db: TestDb) {
     assert_eq!(Message::get(&mut db.conn(), &first).unwrap().delivery_status, Some(DeliveryStatus::Sent));
     let sent = s.smtp.messages();
     assert_eq!(sent.len(), 1);
+    let first_sent = sent[0].clone();
     let (ok, _, _) = new_device.try_run(&["--decrypt"], armored_block(&sent[0]).as_bytes());
     assert!(!ok, "the rejected key cannot read it");
     s.ana.decrypt(armored_block(&sent[0]).as_bytes());
@@ -333,7 +334,9 @@ fn replies_wait_while_a_key_change_is_pending(db: TestDb) {
     assert_eq!(Message::get(&mut db.conn(), &second).unwrap().delivery_status, Some(DeliveryStatus::Sent));
     let sent = s.smtp.messages();
     assert_eq!(sent.len(), 2);
-    let (plaintext, _) = new_device.decrypt(armored_block(&sent[1]).as_bytes());
+    // The maildir's file names do not keep the order of arrival: the new one is the other.
+    let second = sent.iter().find(|m| **m != first_sent).expect("the second reply");
+    let (plaintext, _) = new_device.decrypt(armored_block(second).as_bytes());
     assert!(String::from_utf8_lossy(&plaintext).contains("protected-headers"));
 }
 

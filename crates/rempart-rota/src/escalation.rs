@@ -15,6 +15,7 @@ pub enum AlertLevel {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Alert {
     pub level: AlertLevel,
+    #[serde(with = "rempart_core::utc")]
     pub due_at: NaiveDateTime,
     pub reason: String,
 }

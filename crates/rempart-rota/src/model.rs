@@ -29,8 +29,10 @@ pub struct Shift {
     pub id: String,
     pub handler_id: String,
     /// UTC.
+    #[serde(with = "rempart_core::utc")]
     pub start: NaiveDateTime,
     /// UTC, after `start`.
+    #[serde(with = "rempart_core::utc")]
     pub end: NaiveDateTime,
     pub kind: ShiftKind,
 }
@@ -53,6 +55,7 @@ pub enum Fitness {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckIn {
     pub shift_id: String,
+    #[serde(with = "rempart_core::utc")]
     pub at: NaiveDateTime,
     pub fitness: Fitness,
 }

@@ -27,12 +27,14 @@ pub struct CaseFacts {
     pub open: bool,
     /// Status `new` and no first response yet.
     pub awaiting_first_response: bool,
+    #[serde(with = "rempart_core::utc")]
     pub created_at: NaiveDateTime,
 }
 
 /// One shift that has started, and whether its holder checked in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShiftFacts {
+    #[serde(with = "rempart_core::utc")]
     pub start: NaiveDateTime,
     pub checked_in: bool,
 }
@@ -117,6 +119,7 @@ pub struct WeekHandler {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Workload {
+    #[serde(with = "rempart_core::utc")]
     pub at: NaiveDateTime,
     pub handlers: Vec<HandlerLoad>,
     pub team: TeamFigures,

@@ -13,6 +13,7 @@ use serde::Serialize;
 #[diesel(table_name = audit_events)]
 pub struct AuditEvent {
     pub id: String,
+    #[serde(with = "rempart_core::utc")]
     pub occurred_at: NaiveDateTime,
     /// The staff member who acted; `None` for the system (mail gateway, timers).
     pub actor_id: Option<String>,

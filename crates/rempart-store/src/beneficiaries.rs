@@ -28,7 +28,9 @@ pub struct Beneficiary {
     pub pgp_certificate: Option<String>,
     #[diesel(deserialize_as = Parsed<Fingerprint>)]
     pub pgp_fingerprint: Option<Fingerprint>,
+    #[serde(with = "rempart_core::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(with = "rempart_core::utc")]
     pub updated_at: NaiveDateTime,
     /// Trust in the pinned key: `unconfirmed` (learned from mail, which anyone can forge)
     /// or `confirmed` (a handler compared the fingerprint out of band, or entered the key).
@@ -38,8 +40,10 @@ pub struct Beneficiary {
     /// the handler who entered it).
     pub key_provenance: Option<String>,
     /// When the current key was pinned: replies written before it wait for confirmation.
+    #[serde(with = "rempart_core::utc::option")]
     pub key_pinned_at: Option<NaiveDateTime>,
     pub key_confirmed_by: Option<String>,
+    #[serde(with = "rempart_core::utc::option")]
     pub key_confirmed_at: Option<NaiveDateTime>,
 }
 
@@ -52,6 +56,7 @@ pub struct BeneficiaryEmail {
     #[diesel(deserialize_as = String)]
     pub address: EmailAddress,
     pub is_primary: bool,
+    #[serde(with = "rempart_core::utc")]
     pub created_at: NaiveDateTime,
 }
 
@@ -67,6 +72,7 @@ pub struct VerificationChange {
     pub to_status: VerificationStatus,
     pub changed_by: Option<String>,
     pub reason: String,
+    #[serde(with = "rempart_core::utc")]
     pub changed_at: NaiveDateTime,
 }
 

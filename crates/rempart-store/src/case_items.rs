@@ -75,6 +75,7 @@ pub struct Message {
     #[diesel(deserialize_as = Parsed<DeliveryStatus>)]
     pub delivery_status: Option<DeliveryStatus>,
     pub author_id: Option<String>,
+    #[serde(with = "rempart_core::utc")]
     pub created_at: NaiveDateTime,
     /// What the mail gateway noticed about this message (repairs, undecryptable parts).
     pub gateway_notes: Option<String>,
@@ -304,6 +305,7 @@ pub struct ThirdParty {
     pub phone: Option<String>,
     pub notes: Option<String>,
     pub created_by: Option<String>,
+    #[serde(with = "rempart_core::utc")]
     pub created_at: NaiveDateTime,
 }
 
@@ -398,6 +400,7 @@ pub struct CaseLink {
     pub kind: LinkKind,
     pub note: Option<String>,
     pub created_by: Option<String>,
+    #[serde(with = "rempart_core::utc")]
     pub created_at: NaiveDateTime,
 }
 
@@ -477,6 +480,7 @@ pub struct Action {
     pub case_id: String,
     pub description: String,
     pub taken_by: Option<String>,
+    #[serde(with = "rempart_core::utc")]
     pub taken_at: NaiveDateTime,
 }
 
@@ -516,6 +520,7 @@ pub struct Comment {
     pub case_id: String,
     pub author_id: Option<String>,
     pub body: String,
+    #[serde(with = "rempart_core::utc")]
     pub created_at: NaiveDateTime,
 }
 
@@ -556,8 +561,10 @@ pub struct NextStep {
     pub description: String,
     pub due_on: Option<NaiveDate>,
     pub done: bool,
+    #[serde(with = "rempart_core::utc::option")]
     pub done_at: Option<NaiveDateTime>,
     pub created_by: Option<String>,
+    #[serde(with = "rempart_core::utc")]
     pub created_at: NaiveDateTime,
 }
 
@@ -631,6 +638,7 @@ pub struct RiskAssessment {
     pub score: f64,
     pub notes: Option<String>,
     pub assessed_by: Option<String>,
+    #[serde(with = "rempart_core::utc")]
     pub assessed_at: NaiveDateTime,
 }
 

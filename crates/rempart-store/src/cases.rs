@@ -46,10 +46,15 @@ pub struct Case {
     #[diesel(deserialize_as = String)]
     pub sensitivity: Sensitivity,
     pub assignee_id: Option<String>,
+    #[serde(with = "rempart_core::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(with = "rempart_core::utc")]
     pub updated_at: NaiveDateTime,
+    #[serde(with = "rempart_core::utc::option")]
     pub first_response_at: Option<NaiveDateTime>,
+    #[serde(with = "rempart_core::utc::option")]
     pub resolved_at: Option<NaiveDateTime>,
+    #[serde(with = "rempart_core::utc::option")]
     pub closed_at: Option<NaiveDateTime>,
     /// Bumped by every change; the API's ETag.
     pub version: i32,
@@ -68,6 +73,7 @@ pub struct StatusChange {
     pub reopen: bool,
     pub changed_by: Option<String>,
     pub note: Option<String>,
+    #[serde(with = "rempart_core::utc")]
     pub changed_at: NaiveDateTime,
 }
 

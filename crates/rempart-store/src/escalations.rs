@@ -28,7 +28,9 @@ pub struct Escalation {
     /// `leads` or `admins`.
     pub level: String,
     pub reason: String,
+    #[serde(with = "rempart_core::utc")]
     pub due_at: NaiveDateTime,
+    #[serde(with = "rempart_core::utc")]
     pub raised_at: NaiveDateTime,
 }
 
@@ -44,11 +46,15 @@ pub struct Notification {
     /// `queued`, `sent` or `failed`.
     pub status: String,
     pub attempts: i32,
+    #[serde(with = "rempart_core::utc")]
     pub next_attempt_at: NaiveDateTime,
+    #[serde(with = "rempart_core::utc::option")]
     pub locked_until: Option<NaiveDateTime>,
     pub locked_by: Option<String>,
     pub last_error: Option<String>,
+    #[serde(with = "rempart_core::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(with = "rempart_core::utc::option")]
     pub sent_at: Option<NaiveDateTime>,
 }
 

@@ -24,6 +24,7 @@ pub struct Evidence {
     pub original_name: String,
     pub description: Option<String>,
     pub added_by: Option<String>,
+    #[serde(with = "rempart_core::utc")]
     pub added_at: NaiveDateTime,
     /// The file name exactly as sent, when it differs from `original_name` (which is
     /// cleaned: no path, no control or bidirectional characters, at most 255 bytes).

@@ -25,9 +25,12 @@ pub struct Indicator {
     /// As the handler or the beneficiary wrote it.
     pub original_value: String,
     pub note: Option<String>,
+    #[serde(with = "rempart_core::utc")]
     pub first_seen: NaiveDateTime,
+    #[serde(with = "rempart_core::utc")]
     pub last_seen: NaiveDateTime,
     pub added_by: Option<String>,
+    #[serde(with = "rempart_core::utc")]
     pub created_at: NaiveDateTime,
 }
 

@@ -27,8 +27,10 @@ pub struct KeyChange {
     pub source: String,
     #[diesel(deserialize_as = String)]
     pub status: KeyChangeStatus,
+    #[serde(with = "rempart_core::utc")]
     pub recorded_at: NaiveDateTime,
     pub decided_by: Option<String>,
+    #[serde(with = "rempart_core::utc::option")]
     pub decided_at: Option<NaiveDateTime>,
     /// Which message carried the key and whether it was signed by it, or who entered it.
     pub provenance: String,

@@ -27,6 +27,7 @@ pub struct Receipt {
     pub case_id: Option<String>,
     pub message_row_id: Option<String>,
     pub quarantine_id: Option<String>,
+    #[serde(with = "rempart_core::utc")]
     pub received_at: NaiveDateTime,
 }
 
@@ -117,6 +118,7 @@ pub enum ReceiptOutcome<'a> {
 #[diesel(table_name = mail_quarantine)]
 pub struct QuarantinedMail {
     pub id: String,
+    #[serde(with = "rempart_core::utc")]
     pub received_at: NaiveDateTime,
     /// `mailgate` or `imap`.
     pub source: String,
@@ -131,6 +133,7 @@ pub struct QuarantinedMail {
     /// SHA-256 of the raw message, kept byte for byte.
     pub raw_sha256: String,
     pub size: i64,
+    #[serde(with = "rempart_core::utc::option")]
     pub resolved_at: Option<NaiveDateTime>,
     pub resolved_by: Option<String>,
 }
@@ -244,10 +247,13 @@ impl QuarantinedMail {
 pub struct OutboxEntry {
     pub message_row_id: String,
     pub attempts: i32,
+    #[serde(with = "rempart_core::utc")]
     pub next_attempt_at: NaiveDateTime,
+    #[serde(with = "rempart_core::utc::option")]
     pub locked_until: Option<NaiveDateTime>,
     pub locked_by: Option<String>,
     pub last_error: Option<String>,
+    #[serde(with = "rempart_core::utc")]
     pub created_at: NaiveDateTime,
 }
 

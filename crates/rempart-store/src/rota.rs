@@ -21,9 +21,12 @@ pub struct ShiftRow {
     pub user_id: String,
     /// `intake` or `standby`.
     pub kind: String,
+    #[serde(with = "rempart_core::utc")]
     pub starts_at: NaiveDateTime,
+    #[serde(with = "rempart_core::utc")]
     pub ends_at: NaiveDateTime,
     pub created_by: Option<String>,
+    #[serde(with = "rempart_core::utc")]
     pub created_at: NaiveDateTime,
 }
 
@@ -38,6 +41,7 @@ pub struct DecisionRow {
     pub alert_leads: bool,
     /// One reason per line.
     pub reasons: String,
+    #[serde(with = "rempart_core::utc")]
     pub decided_at: NaiveDateTime,
 }
 
@@ -224,6 +228,7 @@ pub struct OwnCheckIn {
     pub fit: bool,
     /// Only its author ever reads it.
     pub private_note: Option<String>,
+    #[serde(with = "rempart_core::utc")]
     pub checked_at: NaiveDateTime,
 }
 

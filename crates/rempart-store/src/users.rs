@@ -28,7 +28,9 @@ pub struct User {
     pub active: bool,
     pub must_change_password: bool,
     pub token_version: i32,
+    #[serde(with = "rempart_core::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(with = "rempart_core::utc")]
     pub updated_at: NaiveDateTime,
     /// Base32 TOTP secret; never serialised.
     #[serde(skip)]

@@ -272,7 +272,9 @@ pub struct OnShift {
     pub display_name: String,
     /// `intake` or `standby`.
     pub kind: String,
+    #[serde(with = "rempart_core::utc")]
     pub starts_at: NaiveDateTime,
+    #[serde(with = "rempart_core::utc")]
     pub ends_at: NaiveDateTime,
     /// The same times in the viewer's time zone, RFC 3339 with offset.
     pub starts_at_local: String,
