@@ -49,4 +49,34 @@ fn an_imminent_risk_case_reaches_the_webhook_at_once(db: TestDb) {
     assert!(!body.contains("menacée"), "never case content: {body}");
 }
 
-on_both_backends!(an_imminent_risk_case_reaches_the_webhook_at_once);
+/// A case opened by mail fetched over IMAP that nobody on shift can take reaches the
+/// leads at once too: the gateway wakes the notifier of its process.
+fn an_unassignable_case_by_imap_reaches_the_webhook_at_once(db: TestDb) {
+    let dir = tempfile::tempdir().expect("dir");
+    let (url, requests) = mail_support::webhook_listener();
+    let dovecot = mail_support::Dovecot::start();
+    let mut env = common::imap_env(dovecot.port);
+    env.extend([
+        ("REMPART_ESCALATION__POLL_SECS", "3600".to_owned()),
+        ("REMPART_ESCALATION__WEBHOOK_URL", url),
+        ("REMPART_ESCALATION__WEBHOOK_SECRET", "a webhook secret".to_owned()),
+    ]);
+    let _served = common::serve(dir.path(), db.url(), &env);
+    while requests.try_recv().is_ok() {}
+    let raw = mail_support::plain("bo@example.org", "On me menace", "imap-escalation@example.org", "Aidez-moi.");
+    dovecot.deliver("INBOX", &raw);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let body = loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let (_, body) = requests.recv_timeout(left).expect("the webhook was called for the mailed-in case");
+        if body.contains("unassigned") {
+            break body;
+        }
+    };
+    assert!(!body.contains("menace") && !body.contains("bo@example.org"), "never case content: {body}");
+}
+
+on_both_backends!(
+    an_imminent_risk_case_reaches_the_webhook_at_once,
+    an_unassignable_case_by_imap_reaches_the_webhook_at_once
+);

@@ -22,6 +22,9 @@ pub struct Gateway {
     pub limits: Limits,
     /// The rota policy new cases are assigned under.
     pub policy: rempart_rota::Policy,
+    /// The escalation notifier of this process (`serve`): a new case by mail may be one
+    /// nobody can take, and the leads hear of it at once, not at the next poll.
+    pub escalations: Option<crate::notify::Waker>,
 }
 
 /// The committed result of one message.
@@ -60,7 +63,12 @@ impl Gateway {
         }
         let result = self.store(conn, raw, source, &message_id, &digest);
         match result {
-            Ok(outcome) => Ok(outcome),
+            Ok(outcome) => {
+                if let (Outcome::Stored { new_case: true, .. }, Some(waker)) = (&outcome, &self.escalations) {
+                    waker.wake();
+                }
+                Ok(outcome)
+            }
             Err(e) if e.is_transient() => Err(e),
             Err(e) => {
                 // A concurrent delivery of the same message may have won the race.

@@ -281,9 +281,9 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
                 ),
             }
             crate::mail::start_outbox_worker(settings, &pool, keyring.as_ref())?;
-            crate::mail::start_imap_fetcher(settings, &pool, keyring.as_ref())?;
             let waker = rempart_mail::notify::Waker::default();
             config.escalation_waker = Some(waker.clone());
+            crate::mail::start_imap_fetcher(settings, &pool, keyring.as_ref(), waker.clone())?;
             crate::mail::start_notifier(settings, &pool, keyring.as_ref(), waker.clone())?;
             crate::ops::start_retention(settings, &pool)?;
             #[cfg(unix)]

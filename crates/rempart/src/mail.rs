@@ -92,7 +92,12 @@ pub fn start_outbox_worker(settings: &Settings, pool: &DbPool, keyring: Option<&
 
 /// Starts the IMAP fetcher on its own thread (with its own small runtime) when a mailbox is
 /// configured.
-pub fn start_imap_fetcher(settings: &Settings, pool: &DbPool, keyring: Option<&Keyring>) -> anyhow::Result<()> {
+pub fn start_imap_fetcher(
+    settings: &Settings,
+    pool: &DbPool,
+    keyring: Option<&Keyring>,
+    waker: rempart_mail::notify::Waker,
+) -> anyhow::Result<()> {
     let Some(config) = settings.mail.imap_config() else { return Ok(()) };
     if keyring.is_none() {
         tracing::warn!("IMAP fetching without a helpline key: encrypted mail will be quarantined");
@@ -100,7 +105,12 @@ pub fn start_imap_fetcher(settings: &Settings, pool: &DbPool, keyring: Option<&K
     let fetcher = rempart_mail::imap::ImapFetcher {
         config,
         pool: pool.clone(),
-        gateway: Gateway { keyring: keyring.cloned(), limits: settings.mail.limits(), policy: settings.policy() },
+        gateway: Gateway {
+            keyring: keyring.cloned(),
+            limits: settings.mail.limits(),
+            policy: settings.policy(),
+            escalations: Some(waker),
+        },
     };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     std::thread::Builder::new().name("imap".into()).spawn(move || runtime.block_on(fetcher.run()))?;
@@ -140,7 +150,12 @@ pub fn start_mailgate_socket(
         }
     };
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
-    let gateway = Gateway { keyring: keyring.cloned(), limits: settings.mail.limits(), policy: settings.policy() };
+    let gateway = Gateway {
+        keyring: keyring.cloned(),
+        limits: settings.mail.limits(),
+        policy: settings.policy(),
+        escalations: Some(waker),
+    };
     // Room for an oversized message to reach the quarantine, not for unbounded input. A
     // message past this is refused here, never cut: `mailgate` then stores it directly, whole.
     let cap = settings.mail.max_message_bytes.saturating_mul(2);
@@ -148,7 +163,7 @@ pub fn start_mailgate_socket(
     std::thread::Builder::new().name("mailgate-socket".into()).spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
-            let (pool, gateway, waker) = (pool.clone(), gateway.clone(), waker.clone());
+            let (pool, gateway) = (pool.clone(), gateway.clone());
             let _ = std::thread::Builder::new().name("mailgate-conn".into()).spawn(move || {
                 let mut raw = Vec::new();
                 let limit = u64::try_from(cap).unwrap_or(u64::MAX).saturating_add(1);
@@ -161,14 +176,7 @@ pub fn start_mailgate_socket(
                         .map_err(rempart_mail::MailError::from)
                         .and_then(|mut conn| gateway.ingest(&mut conn, &raw, "mailgate"))
                     {
-                        Ok(outcome) => {
-                            if matches!(outcome, rempart_mail::Outcome::Stored { new_case: true, .. }) {
-                                // A new case by mail may be one nobody can take: the leads
-                                // hear of it now.
-                                waker.wake();
-                            }
-                            format!("OK {}", serde_json::to_string(&outcome).unwrap_or_default())
-                        }
+                        Ok(outcome) => format!("OK {}", serde_json::to_string(&outcome).unwrap_or_default()),
                         Err(e) => format!("TEMPFAIL {e}"),
                     },
                 };
@@ -267,7 +275,7 @@ fn mailgate_inner(settings: &Settings, raw: &[u8]) -> anyhow::Result<Outcome> {
     }
     // One message, one connection: a pool would start threads and open several.
     let mut conn = rempart_store::DbConn::open(&settings.database.url, settings.pool_options())?;
-    let gateway = Gateway { keyring, limits: settings.mail.limits(), policy: settings.policy() };
+    let gateway = Gateway { keyring, limits: settings.mail.limits(), policy: settings.policy(), escalations: None };
     // `ingest` quarantines whatever is wrong with the message itself; an error here means
     // nothing could be committed.
     Ok(gateway.ingest(&mut conn, raw, "mailgate")?)
