@@ -75,7 +75,8 @@ pub async fn edge(
             let chunk: Bytes = chunk?;
             body.extend_from_slice(&chunk);
             if body.len() > limit {
-                break;
+                // Never hand a cut body on: it would read as malformed JSON.
+                return Ok(req.error_response(crate::json_too_large(limit)));
             }
         }
         let body: Bytes = body.freeze();
@@ -101,6 +102,7 @@ mod tests {
     fn nul_is_found_where_it_hides() {
         assert!(decodes_to_nul("value=a%00b"));
         assert!(!decodes_to_nul("value=a%20b&x=%41"));
+        assert!(!decodes_to_nul("value=%2500"), "an escaped percent sign is not a NUL");
         assert_eq!(json_has_nul(br#"{"text": "A\u0000B"}"#).as_deref(), Some("text"));
         assert_eq!(json_has_nul(br#"{"a": {"b": ["x", "\u0000"]}}"#).as_deref(), Some("a.b[1]"));
         assert_eq!(json_has_nul(br#"{"text": "\\u0000 is how JSON writes it"}"#), None);

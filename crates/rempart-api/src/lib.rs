@@ -104,12 +104,7 @@ fn json_config(limit: usize) -> web::JsonConfig {
                 "send the body as application/json",
             ),
             JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => {
-                ApiError::new(
-                    actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-                    "payload-too-large",
-                    "Payload too large",
-                    format!("the body is larger than {limit} bytes"),
-                )
+                json_too_large(*limit)
             }
             JsonPayloadError::Deserialize(e) if e.is_data() => {
                 let message = e.to_string();
@@ -121,6 +116,16 @@ fn json_config(limit: usize) -> web::JsonConfig {
         };
         api.into()
     })
+}
+
+/// A JSON body over `server.json_limit_bytes`.
+pub(crate) fn json_too_large(limit: usize) -> ApiError {
+    ApiError::new(
+        actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+        "payload-too-large",
+        "Payload too large",
+        format!("the body is larger than {limit} bytes"),
+    )
 }
 
 async fn not_found() -> Result<HttpResponse, ApiError> {

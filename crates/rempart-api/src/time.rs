@@ -1,6 +1,6 @@
 //! Date-times as clients send them.
 
-use chrono::{DateTime, NaiveDateTime, Timelike};
+use chrono::{NaiveDateTime, Timelike};
 use serde::{Deserialize, Deserializer};
 
 /// A date-time in a request: RFC 3339 with `Z` or an offset (`2026-12-02T08:00:00Z`,
@@ -11,15 +11,10 @@ use serde::{Deserialize, Deserializer};
 pub struct UtcTime(pub NaiveDateTime);
 
 impl UtcTime {
-    /// Parses what a client may send.
+    /// Parses what a client may send (the forms `rempart_core::utc` reads).
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let raw = raw.trim();
-        let utc = match DateTime::parse_from_rfc3339(raw) {
-            Ok(t) => t.naive_utc(),
-            Err(_) => NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S%.f")
-                .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%d %H:%M:%S%.f"))
-                .map_err(|_| format!("`{raw}` is not an RFC 3339 date-time such as 2026-12-02T08:00:00Z"))?,
-        };
+        let utc = rempart_core::utc::parse(raw)
+            .ok_or_else(|| format!("`{}` is not an RFC 3339 date-time such as 2026-12-02T08:00:00Z", raw.trim()))?;
         let micros = utc.with_nanosecond(utc.nanosecond() / 1_000 * 1_000).unwrap_or(utc);
         Ok(Self(micros))
     }

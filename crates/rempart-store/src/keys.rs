@@ -104,39 +104,36 @@ impl Beneficiary {
         conn.write(|conn| {
             let current = Beneficiary::get(conn, id)?;
             let at = now();
+            // The row of a change from the pinned key to this one.
+            let change_from =
+                |old| KeyChangeRow { old, new: fingerprint, armored, source: &source, provenance: &provenance };
+            // The same key vouched for by a handler: confirmed, whatever it was.
+            let vouched = origin.trust == KeyTrust::Confirmed && current.key_trust != Some(KeyTrust::Confirmed);
             let outcome = match &current.pgp_fingerprint {
                 None => {
                     pin(conn, id, armored, fingerprint, Some((origin.trust, &provenance, actor)), at)?;
-                    let change =
-                        KeyChangeRow { old: None, new: fingerprint, armored, source: &source, provenance: &provenance };
-                    insert_key_change(conn, id, change, KeyChangeStatus::Accepted, actor, at)?;
+                    insert_key_change(conn, id, change_from(None), KeyChangeStatus::Accepted, actor, at)?;
                     KeyOffer::Pinned
                 }
-                // Autocrypt clients send their key with every message: no write, no audit.
-                Some(pinned) if pinned == fingerprint && current.pgp_certificate.as_deref() == Some(armored) => {
-                    if origin.trust == KeyTrust::Confirmed && current.key_trust != Some(KeyTrust::Confirmed) {
+                // Autocrypt clients send their key with every message: the same certificate
+                // again writes nothing and is not audited.
+                Some(pinned) if pinned == fingerprint => {
+                    let same_certificate = current.pgp_certificate.as_deref() == Some(armored);
+                    if !same_certificate {
+                        // Same key, new expiry, subkeys or user IDs: its trust stays.
+                        pin(conn, id, armored, fingerprint, None, at)?;
+                    }
+                    if vouched {
                         confirm(conn, id, &provenance, actor, at)?;
                     }
-                    return Ok(KeyOffer::Unchanged);
-                }
-                Some(pinned) if pinned == fingerprint => {
-                    // Same key, new expiry, subkeys or user IDs: its trust stays.
-                    pin(conn, id, armored, fingerprint, None, at)?;
-                    if origin.trust == KeyTrust::Confirmed && current.key_trust != Some(KeyTrust::Confirmed) {
-                        confirm(conn, id, &provenance, actor, at)?;
+                    if same_certificate {
+                        return Ok(KeyOffer::Unchanged);
                     }
                     KeyOffer::Refreshed
                 }
                 Some(pinned) if origin.trust == KeyTrust::Confirmed => {
                     pin(conn, id, armored, fingerprint, Some((origin.trust, &provenance, actor)), at)?;
-                    let change = KeyChangeRow {
-                        old: Some(pinned),
-                        new: fingerprint,
-                        armored,
-                        source: &source,
-                        provenance: &provenance,
-                    };
-                    insert_key_change(conn, id, change, KeyChangeStatus::Accepted, actor, at)?;
+                    insert_key_change(conn, id, change_from(Some(pinned)), KeyChangeStatus::Accepted, actor, at)?;
                     KeyOffer::Replaced
                 }
                 Some(pinned) => {
@@ -150,13 +147,7 @@ impl Beneficiary {
                     match existing {
                         Some(key_change_id) => KeyOffer::AlreadyPending { key_change_id },
                         None => {
-                            let change = KeyChangeRow {
-                                old: Some(pinned),
-                                new: fingerprint,
-                                armored,
-                                source: &source,
-                                provenance: &provenance,
-                            };
+                            let change = change_from(Some(pinned));
                             let key_change_id =
                                 insert_key_change(conn, id, change, KeyChangeStatus::Pending, None, at)?;
                             KeyOffer::PendingChange { key_change_id }
