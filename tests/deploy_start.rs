@@ -1,7 +1,10 @@
-//! The shipped systemd units start: the release binary is run with exactly the environment,
+//! The shipped deployment starts: the binary is run with exactly the environment,
 //! credentials and folders that `deploy/systemd/rempart.service` and
-//! `rempart-backup.service` set, as an unprivileged user, in a temporary root standing for
-//! `/`. `serve` must answer `/readyz` and the backup job must write its file.
+//! `rempart-backup.service` set, and with exactly the environment, user, working folder and
+//! command of the Containerfile's runtime stage, as an unprivileged user, in a temporary
+//! root standing for `/`. `serve` must answer `/readyz` and the backup job must write its
+//! file. `.ci/run` builds the release binary and names it in `REMPART_DEPLOY_BINARY`; a
+//! plain `cargo test` runs the test build of the same binary.
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -73,15 +76,34 @@ impl Root {
     }
 }
 
+/// The binary the units and the image start: the release build when `.ci/run` made one.
+fn deploy_binary() -> PathBuf {
+    match std::env::var_os("REMPART_DEPLOY_BINARY") {
+        Some(path) => {
+            let path = PathBuf::from(path);
+            assert!(path.is_file(), "REMPART_DEPLOY_BINARY={} is not a file", path.display());
+            path
+        }
+        None => PathBuf::from(env!("CARGO_BIN_EXE_rempart")),
+    }
+}
+
+fn running_as_root() -> bool {
+    Command::new("id").arg("-u").output().ok().is_some_and(|o| text(&o.stdout).trim() == "0")
+}
+
 /// The uid and gid the service runs as: `nobody`, when the tests run as root (as CI does).
 fn service_user() -> Option<(u32, u32)> {
-    let root = Command::new("id").arg("-u").output().ok().is_some_and(|o| text(&o.stdout).trim() == "0");
-    root.then_some((65534, 65534))
+    running_as_root().then_some((65534, 65534))
 }
 
 /// Runs `command` as the service user: with setpriv when we are root.
 fn as_service(command: &str, env: &[(String, String)], cwd: &Path) -> Command {
-    let mut cmd = match service_user() {
+    as_user(service_user(), command, env, cwd)
+}
+
+fn as_user(user: Option<(u32, u32)>, command: &str, env: &[(String, String)], cwd: &Path) -> Command {
+    let mut cmd = match user {
         Some((uid, gid)) => {
             let mut c = Command::new("setpriv");
             c.args([format!("--reuid={uid}"), format!("--regid={gid}"), "--clear-groups".into()]);
@@ -103,17 +125,47 @@ fn as_service(command: &str, env: &[(String, String)], cwd: &Path) -> Command {
 
 #[cfg(unix)]
 fn give_to_service(path: &Path, mode: u32) {
+    give_to(service_user(), path, mode);
+}
+
+#[cfg(unix)]
+fn give_to(user: Option<(u32, u32)>, path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("mode");
-    if let Some((uid, gid)) = service_user() {
+    if let Some((uid, gid)) = user {
         std::os::unix::fs::chown(path, Some(uid), Some(gid)).expect("chown");
+    }
+}
+
+/// Reads serve's standard output until it says its port; panics with its errors if it
+/// stops before.
+fn listening_port(serve: &mut std::process::Child) -> u16 {
+    let mut lines = std::io::BufReader::new(serve.stdout.take().expect("stdout")).lines();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        assert!(Instant::now() < deadline, "serve did not start");
+        match lines.next() {
+            Some(Ok(line)) => {
+                if let Some(port) = line.strip_prefix("Rempart is listening on port ") {
+                    return port.trim().parse().expect("port");
+                }
+            }
+            _ => {
+                let _ = serve.kill();
+                let mut errors = String::new();
+                if let Some(mut e) = serve.stderr.take() {
+                    let _ = std::io::Read::read_to_string(&mut e, &mut errors);
+                }
+                panic!("serve stopped before listening: {errors}");
+            }
+        }
     }
 }
 
 #[cfg(unix)]
 #[test]
 fn the_systemd_units_start_serve_and_the_backup_as_they_are_written() {
-    let binary = PathBuf::from(env!("CARGO_BIN_EXE_rempart"));
+    let binary = deploy_binary();
     let root = Root { dir: tempfile::tempdir().expect("root") };
     give_to_service(root.dir.path(), 0o755);
     let service = unit("rempart.service");
@@ -162,23 +214,7 @@ fn the_systemd_units_start_serve_and_the_backup_as_they_are_written() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("serve");
-    let mut lines = std::io::BufReader::new(serve.stdout.take().expect("stdout")).lines();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let port: u16 = loop {
-        assert!(Instant::now() < deadline, "serve did not start");
-        match lines.next() {
-            Some(Ok(line)) => {
-                if let Some(port) = line.strip_prefix("Rempart is listening on port ") {
-                    break port.trim().parse().expect("port");
-                }
-            }
-            _ => {
-                let _ = serve.kill();
-                let out = serve.wait_with_output().expect("serve output");
-                panic!("serve stopped before listening: {}", text(&out.stderr));
-            }
-        }
-    };
+    let port = listening_port(&mut serve);
     let ready = reqwest::blocking::get(format!("http://127.0.0.1:{port}/readyz")).expect("readyz");
     assert_eq!(ready.status().as_u16(), 200);
     let key = reqwest::blocking::get(format!("http://127.0.0.1:{port}/api/v1/helpline-key")).expect("key");
@@ -201,4 +237,72 @@ fn the_systemd_units_start_serve_and_the_backup_as_they_are_written() {
         .collect();
     assert_eq!(written.len(), 1, "{written:?}");
     assert!(std::fs::metadata(&written[0]).expect("backup file").len() > 0);
+}
+
+/// The Containerfile's runtime stage, run as it runs: its `ENV`, `USER`, `WORKDIR`,
+/// `ENTRYPOINT` and `CMD`, the volume prepared as its `install -d` does. The one change is
+/// the listening port (the image's fixed 8080 would collide between tests): port 0.
+#[cfg(unix)]
+#[test]
+fn the_container_image_starts_serve_as_its_runtime_stage_says() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/container/Containerfile");
+    let file = std::fs::read_to_string(path).expect("Containerfile");
+    let runtime = file.rsplit("\nFROM ").next().expect("a runtime stage").replace("\\\n", " ");
+    let (mut env, mut user, mut workdir, mut entrypoint, mut cmd) = (Vec::new(), None, None, Vec::new(), Vec::new());
+    let json_words = |v: &str| -> Vec<String> { serde_json::from_str(v.trim()).expect("exec form") };
+    for line in runtime.lines().map(str::trim) {
+        if let Some(rest) = line.strip_prefix("ENV ") {
+            for pair in rest.split_whitespace() {
+                let (k, v) = pair.split_once('=').expect("ENV KEY=VALUE");
+                env.push((k.to_owned(), v.to_owned()));
+            }
+        } else if let Some(rest) = line.strip_prefix("USER ") {
+            let (uid, gid) = rest.trim().split_once(':').expect("USER uid:gid");
+            user = Some((uid.parse::<u32>().expect("uid"), gid.parse::<u32>().expect("gid")));
+        } else if let Some(rest) = line.strip_prefix("WORKDIR ") {
+            workdir = Some(rest.trim().to_owned());
+        } else if let Some(rest) = line.strip_prefix("ENTRYPOINT ") {
+            entrypoint = json_words(rest);
+        } else if let Some(rest) = line.strip_prefix("CMD ") {
+            cmd = json_words(rest);
+        }
+    }
+    assert!(!env.is_empty() && user.is_some() && workdir.is_some() && !entrypoint.is_empty(), "{runtime}");
+    let user = running_as_root().then_some(user.expect("USER"));
+    let root = Root { dir: tempfile::tempdir().expect("root") };
+    give_to(None, root.dir.path(), 0o755);
+    let binary = deploy_binary();
+    let workdir = root.path(workdir.as_deref().expect("WORKDIR"));
+    std::fs::create_dir_all(&workdir).expect("volume");
+    for ancestor in workdir.ancestors().skip(1).take_while(|a| *a != root.dir.path()) {
+        give_to(None, ancestor, 0o755);
+    }
+    give_to(user, &workdir, 0o700);
+    // The operator puts the helpline key in the volume (deploy/README.md).
+    let keys = tempfile::tempdir().expect("keys");
+    ok(&run(rempart(keys.path()).args(["keys", "init", "--uid", "Helpline <help@helpline.example>"]), ""));
+    let key = workdir.join("helpline-key.asc");
+    std::fs::copy(keys.path().join("data/helpline-key.asc"), &key).expect("key");
+    give_to(user, &key, 0o600);
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| {
+            let v = if k == "REMPART_SERVER__BIND" { "127.0.0.1:0".to_owned() } else { root.expand(v, &binary) };
+            (k.clone(), v)
+        })
+        .collect();
+    let words: Vec<String> = entrypoint.iter().chain(&cmd).map(|w| root.expand(w, &binary)).collect();
+    let mut serve = as_user(user, &format!("exec {}", words.join(" ")), &env, &workdir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve");
+    let port = listening_port(&mut serve);
+    let ready = reqwest::blocking::get(format!("http://127.0.0.1:{port}/readyz")).expect("readyz");
+    let key = reqwest::blocking::get(format!("http://127.0.0.1:{port}/api/v1/helpline-key")).expect("key");
+    let _ = Command::new("kill").args(["-TERM", &serve.id().to_string()]).status();
+    let _ = serve.wait();
+    assert_eq!(ready.status().as_u16(), 200);
+    assert_eq!(key.status().as_u16(), 200, "the key in the volume is the helpline key");
+    assert!(workdir.join("rempart.db").is_file(), "the database lives in the volume");
 }
