@@ -308,6 +308,7 @@ pub struct KeyConfirmation {
     /// than e-mail (phone, Signal, in person). It must be the pinned key's.
     pub fingerprint: Fingerprint,
     /// How it was compared: kept with the key's provenance.
+    #[schema(min_length = 1, max_length = 500)]
     pub how: String,
 }
 
@@ -319,6 +320,9 @@ pub struct KeyConfirmation {
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json", description = "no key, another key, or already confirmed"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 415, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn confirm_key(
     state: web::Data<AppState>,
@@ -352,6 +356,9 @@ pub struct KeyChangeDecision {
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, body = Problem, content_type = "application/problem+json", description = "already decided"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 415, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn decide_key_change(
     state: web::Data<AppState>,
@@ -375,6 +382,7 @@ pub struct KeyEntry {
     /// The beneficiary's OpenPGP public key, ASCII-armoured, as the handler received it
     /// from them through a channel they trust (in person, from their own website or WKD
     /// checked with them).
+    #[schema(min_length = 1)]
     pub certificate: String,
 }
 
@@ -386,6 +394,8 @@ pub struct KeyEntry {
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 422, body = Problem, content_type = "application/problem+json", description = "not a usable public key"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 415, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn enter_key(
     state: web::Data<AppState>,

@@ -391,7 +391,11 @@ pub fn split_links(
 
 /// Links to and from other cases; a link to a case you may not see shows only that it exists.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/links", tag = "case items", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = Vec<LinkView>)))]
+    params(("id" = String, Path)), responses(
+    (status = 200, body = Vec<LinkView>),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
 pub async fn list_links(
     state: web::Data<AppState>,
     user: AuthUser,

@@ -207,13 +207,18 @@ pub async fn check_in(
 #[into_params(parameter_in = Query)]
 pub struct OwnCheckInsQuery {
     /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
 }
 
 /// Your own check-ins, newest first, with the private notes only you can read. Nobody
 /// else's: leads see fit or not fit on the rota, never a note.
 #[utoipa::path(get, path = "/api/v1/check-ins/mine", tag = "rota", params(OwnCheckInsQuery), security(("bearer" = [])),
-    responses((status = 200, body = Vec<store::OwnCheckIn>)))]
+    responses(
+    (status = 200, body = Vec<store::OwnCheckIn>),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
 pub async fn own_check_ins(
     state: web::Data<AppState>,
     user: AuthUser,
