@@ -137,6 +137,19 @@ fn give_to(user: Option<(u32, u32)>, path: &Path, mode: u32) {
     }
 }
 
+/// Starts `command` (a `serve`) as `user` and waits until it listens: the child and its port.
+fn start_serve(
+    user: Option<(u32, u32)>,
+    command: &str,
+    env: &[(String, String)],
+    cwd: &Path,
+) -> (std::process::Child, u16) {
+    let mut serve =
+        as_user(user, command, env, cwd).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("serve");
+    let port = listening_port(&mut serve);
+    (serve, port)
+}
+
 /// Reads serve's standard output until it says its port; panics with its errors if it
 /// stops before.
 fn listening_port(serve: &mut std::process::Child) -> u16 {
@@ -209,12 +222,8 @@ fn the_systemd_units_start_serve_and_the_backup_as_they_are_written() {
     let env: Vec<(String, String)> =
         service.environment.iter().map(|(k, v)| (k.clone(), root.expand(v, &binary))).collect();
     let cwd = root.path(service.working_directory.as_deref().unwrap_or("/var/lib/rempart"));
-    let mut serve = as_service(&format!("umask 0077; exec {}", root.expand(&service.exec_start, &binary)), &env, &cwd)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("serve");
-    let port = listening_port(&mut serve);
+    let command = format!("umask 0077; exec {}", root.expand(&service.exec_start, &binary));
+    let (mut serve, port) = start_serve(service_user(), &command, &env, &cwd);
     let ready = reqwest::blocking::get(format!("http://127.0.0.1:{port}/readyz")).expect("readyz");
     assert_eq!(ready.status().as_u16(), 200);
     let key = reqwest::blocking::get(format!("http://127.0.0.1:{port}/api/v1/helpline-key")).expect("key");
@@ -292,12 +301,7 @@ fn the_container_image_starts_serve_as_its_runtime_stage_says() {
         })
         .collect();
     let words: Vec<String> = entrypoint.iter().chain(&cmd).map(|w| root.expand(w, &binary)).collect();
-    let mut serve = as_user(user, &format!("exec {}", words.join(" ")), &env, &workdir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("serve");
-    let port = listening_port(&mut serve);
+    let (mut serve, port) = start_serve(user, &format!("exec {}", words.join(" ")), &env, &workdir);
     let ready = reqwest::blocking::get(format!("http://127.0.0.1:{port}/readyz")).expect("readyz");
     let key = reqwest::blocking::get(format!("http://127.0.0.1:{port}/api/v1/helpline-key")).expect("key");
     let _ = Command::new("kill").args(["-TERM", &serve.id().to_string()]).status();
