@@ -32,6 +32,8 @@ pub struct ApiConfig {
     pub stats_min_cell: u32,
     /// The helpline's public OpenPGP key, when the mail gateway has one.
     pub helpline_key: Option<HelplineKeyInfo>,
+    /// How indicators are read where the helpline works (the region of national phone numbers).
+    pub indicator_rules: rempart_core::IndicatorRules,
     /// The rota's rules: weights, caps, grace period, shift length, escalation thresholds.
     pub policy: rempart_rota::Policy,
     /// Wakes this process's escalation notifier (`serve`): a case the leads must hear of
@@ -77,6 +79,7 @@ impl ApiConfig {
             trusted_proxies: Vec::new(),
             stats_min_cell: 5,
             helpline_key: None,
+            indicator_rules: rempart_core::IndicatorRules::default(),
             policy: rempart_rota::Policy::default(),
             escalation_waker: None,
         }

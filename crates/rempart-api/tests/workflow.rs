@@ -5,7 +5,7 @@ mod support;
 use rempart_core::Role;
 use rempart_test_db::{TestDb, on_both_backends};
 use serde_json::json;
-use support::spawn;
+use support::{spawn, spawn_with};
 
 fn full_case_workflow(db: TestDb) {
     let app = spawn(db);
@@ -179,4 +179,36 @@ fn urgent_cases_default_to_the_urgent_priority(db: TestDb) {
     assert_eq!(priority("d@example.org", json!({"urgency": "critical", "priority": "P2"})), "P2");
 }
 
-on_both_backends!(full_case_workflow, urgent_cases_default_to_the_urgent_priority);
+/// With `indicators.default_region = "FR"`, a national number meets the international
+/// one: `06 12 34 56 78` is +33612345678 when stored and when looked up, and a number
+/// stored before the region was set is still found.
+fn national_phone_numbers_meet_international_ones(db: TestDb) {
+    let app = spawn_with(db, |c| c.indicator_rules.default_region = Some("FR".parse().expect("FR")));
+    let (_, token) = app.signed_in("ana@helpline.example", Role::Handler);
+    let t = Some(token.as_str());
+    let first = app.new_case(&token, "a@example.org", json!({}));
+    let second = app.new_case(&token, "b@example.org", json!({}));
+    let (first, second) = (first["id"].as_str().expect("id"), second["id"].as_str().expect("id"));
+    let added = app
+        .post(&format!("/api/v1/cases/{first}/indicators"), t, json!({"kind": "phone", "value": "06 12 34 56 78"}))
+        .expect(201);
+    assert_eq!(added.body["value"], "+33612345678");
+    assert_eq!(added.body["original_value"], "06 12 34 56 78");
+    app.post(&format!("/api/v1/cases/{second}/indicators"), t, json!({"kind": "phone", "value": "+33 6 12 34 56 78"}))
+        .expect(201);
+    let corr = app.get(&format!("/api/v1/cases/{first}/correlations"), t).expect(200);
+    assert_eq!(corr.body[0]["indicator"]["case_id"], second, "{:?}", corr.body);
+    let looked = app.get("/api/v1/indicators/lookup?value=06.12.34.56.78", t).expect(200);
+    assert_eq!(looked.body.as_array().map(Vec::len), Some(2), "{:?}", looked.body);
+    // A number of another country is not read as French.
+    let us = app
+        .post(&format!("/api/v1/cases/{first}/indicators"), t, json!({"kind": "phone", "value": "+1 202 555 0143"}))
+        .expect(201);
+    assert_eq!(us.body["value"], "+12025550143");
+}
+
+on_both_backends!(
+    full_case_workflow,
+    urgent_cases_default_to_the_urgent_priority,
+    national_phone_numbers_meet_international_ones
+);

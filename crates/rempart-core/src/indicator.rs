@@ -41,8 +41,15 @@ pub struct NormalizedIndicator {
 }
 
 impl NormalizedIndicator {
-    /// Normalises `raw` as an indicator of `kind`.
+    /// Normalises `raw` as an indicator of `kind`, with no default region for phone
+    /// numbers (a national number keeps its digits as written).
     pub fn parse(kind: IndicatorKind, raw: &str) -> Result<Self, IndicatorError> {
+        Self::parse_with(kind, raw, IndicatorRules::default())
+    }
+
+    /// Normalises `raw` as an indicator of `kind` under the helpline's rules: a national
+    /// phone number is read in `rules.default_region` and stored in E.164.
+    pub fn parse_with(kind: IndicatorKind, raw: &str, rules: IndicatorRules) -> Result<Self, IndicatorError> {
         let fail = |reason: &str| IndicatorError { kind, value: raw.to_owned(), reason: reason.to_owned() };
         let trimmed = raw.trim();
         if trimmed.is_empty() {
@@ -59,7 +66,7 @@ impl NormalizedIndicator {
             IndicatorKind::Email => {
                 crate::EmailAddress::parse(&refang(trimmed)).map(String::from).map_err(|e| fail(e.reason))?
             }
-            IndicatorKind::Phone => normalize_phone(trimmed).map_err(|r| fail(&r))?,
+            IndicatorKind::Phone => crate::phone::normalize(trimmed, rules.default_region).map_err(|r| fail(&r))?,
             IndicatorKind::HashMd5 => normalize_hex(trimmed, 32).map_err(|r| fail(&r))?,
             IndicatorKind::HashSha1 => normalize_hex(trimmed, 40).map_err(|r| fail(&r))?,
             IndicatorKind::HashSha256 => normalize_hex(trimmed, 64).map_err(|r| fail(&r))?,
@@ -71,12 +78,35 @@ impl NormalizedIndicator {
     }
 }
 
+/// How the helpline reads indicators that depend on where it works.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IndicatorRules {
+    /// Region of national phone numbers (`06 12 34 56 78` read in FR is `+33612345678`).
+    pub default_region: Option<crate::phone::PhoneRegion>,
+}
+
 /// Every (kind, normalised value) a looked-up value could stand for, so that a lookup of
 /// `+33 6 12 34 56 78` or `Evil[.]Example` finds what was stored, whatever kind it was
 /// filed under. `Other` always matches the whitespace-collapsed input.
 pub fn lookup_candidates(raw: &str) -> Vec<NormalizedIndicator> {
+    lookup_candidates_with(raw, IndicatorRules::default())
+}
+
+/// [`lookup_candidates`] under the helpline's rules. A phone number also matches the
+/// forms stored before a default region was set: its national digits, and the digits
+/// as written.
+pub fn lookup_candidates_with(raw: &str, rules: IndicatorRules) -> Vec<NormalizedIndicator> {
     let mut out: Vec<NormalizedIndicator> =
-        IndicatorKind::all().filter_map(|kind| NormalizedIndicator::parse(kind, raw).ok()).collect();
+        IndicatorKind::all().filter_map(|kind| NormalizedIndicator::parse_with(kind, raw, rules).ok()).collect();
+    if let Some(region) = rules.default_region {
+        let phones: Vec<String> =
+            out.iter().filter(|c| c.kind == IndicatorKind::Phone).map(|c| c.value.clone()).collect();
+        for value in phones {
+            for older in crate::phone::earlier_forms(raw, &value, region) {
+                out.push(NormalizedIndicator { kind: IndicatorKind::Phone, value: older });
+            }
+        }
+    }
     out.sort();
     out.dedup();
     out
@@ -193,41 +223,6 @@ fn normalize_url(raw: &str) -> Result<String, String> {
     }
     url.set_fragment(None);
     Ok(url.to_string())
-}
-
-/// E.164-ish: separators removed, `00` and `+` become `+`, a `(0)` trunk prefix after the
-/// country code dropped. A number without country code keeps its digits as written.
-fn normalize_phone(raw: &str) -> Result<String, String> {
-    let s = raw.trim();
-    let s = strip_prefix_ignore_case(s, "tel:").unwrap_or(s).replace("(0)", "");
-    let mut digits = String::new();
-    let mut plus = false;
-    for c in s.chars() {
-        match c {
-            '+' if digits.is_empty() && !plus => plus = true,
-            '0'..='9' => digits.push(c),
-            ' ' | '-' | '.' | '/' | '(' | ')' | '\u{a0}' => {}
-            _ => return Err(format!("unexpected character `{c}`")),
-        }
-    }
-    if !plus && digits.starts_with("00") {
-        plus = true;
-        digits.drain(..2);
-    }
-    if plus {
-        if digits.starts_with('0') {
-            return Err("a country code never starts with 0".into());
-        }
-        if !(7..=15).contains(&digits.len()) {
-            return Err("an international number has 7 to 15 digits".into());
-        }
-        Ok(format!("+{digits}"))
-    } else {
-        if !(3..=15).contains(&digits.len()) {
-            return Err("a number has 3 to 15 digits".into());
-        }
-        Ok(digits)
-    }
 }
 
 fn normalize_hex(raw: &str, len: usize) -> Result<String, String> {

@@ -8,6 +8,7 @@
 
 pub mod email;
 pub mod indicator;
+pub mod phone;
 pub mod reference;
 pub mod risk;
 pub mod stats;
@@ -17,7 +18,10 @@ pub mod utc;
 pub mod vocab;
 
 pub use email::{EmailAddress, EmailError};
-pub use indicator::{IndicatorError, IndicatorKind, NormalizedIndicator, lookup_candidates};
+pub use indicator::{
+    IndicatorError, IndicatorKind, IndicatorRules, NormalizedIndicator, lookup_candidates, lookup_candidates_with,
+};
+pub use phone::PhoneRegion;
 pub use reference::{CaseReference, ReferenceError};
 pub use risk::{RiskError, RiskFactors};
 pub use status::{CaseStatus, IllegalTransition, Transition};

@@ -13,11 +13,11 @@
 use diesel::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use rempart_core::{Channel, Direction};
+use rempart_core::{Channel, Direction, IndicatorRules};
 use rempart_store::beneficiaries::{Beneficiary, NewBeneficiary};
 use rempart_store::case_items::{Message, NewMessage};
 use rempart_store::cases::{Case, CaseFilter, NewCase};
-use rempart_store::indicators::Indicator;
+use rempart_store::indicators::{Indicator, NewIndicator};
 use rempart_store::{Backend, DbConn};
 use rempart_test_db::TestDb;
 use rempart_test_db::fixtures::{
@@ -84,7 +84,14 @@ fn run(backend: Backend, total_cases: usize, samples: usize, api_cases: usize) {
         }
         for _ in 0..INDICATORS_PER_CASE {
             let (kind, value) = indicator(&mut rng, total_cases);
-            Indicator::add(&mut conn, &case.id, kind, &value, None, None, None).expect("indicator");
+            Indicator::add(
+                &mut conn,
+                &case.id,
+                NewIndicator { kind: kind, value: &value, note: None, seen_at: None },
+                IndicatorRules::default(),
+                None,
+            )
+            .expect("indicator");
         }
         loaded.case_ids.push(case.id);
     }
@@ -140,7 +147,7 @@ fn run(backend: Backend, total_cases: usize, samples: usize, api_cases: usize) {
     report("indicator lookup by value (Indicator::lookup)", samples, || {
         let value = pick(&mut rng3, &loaded.indicator_values);
         let t = Instant::now();
-        let found = Indicator::lookup(&mut conn2, &value).expect("lookup");
+        let found = Indicator::lookup(&mut conn2, IndicatorRules::default(), &value).expect("lookup");
         assert!(!found.is_empty());
         t.elapsed()
     });

@@ -8,7 +8,9 @@ use crate::schema::{cases, indicators};
 use crate::util::{new_id, now, optional_text};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use rempart_core::{CaseReference, CaseStatus, IndicatorKind, NormalizedIndicator, Sensitivity, lookup_candidates};
+use rempart_core::{
+    CaseReference, CaseStatus, IndicatorKind, IndicatorRules, NormalizedIndicator, Sensitivity, lookup_candidates_with,
+};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -49,6 +51,17 @@ pub struct IndicatorInsertForm {
     pub created_at: NaiveDateTime,
 }
 
+/// An indicator as reported, before normalisation.
+#[derive(Debug, Clone, Copy)]
+pub struct NewIndicator<'a> {
+    pub kind: IndicatorKind,
+    /// As the handler or the beneficiary wrote it.
+    pub value: &'a str,
+    pub note: Option<&'a str>,
+    /// When it was seen; now when absent.
+    pub seen_at: Option<NaiveDateTime>,
+}
+
 /// A case holding a given indicator.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -63,18 +76,18 @@ pub struct IndicatorMatch {
 type MatchRow = (Indicator, String, String, String);
 
 impl Indicator {
-    /// Adds an indicator to a case, normalising its value. Seen again on the same case,
-    /// it widens the first/last-seen window instead of duplicating.
+    /// Adds an indicator to a case, normalising its value under the helpline's `rules`.
+    /// Seen again on the same case, it widens the first/last-seen window instead of
+    /// duplicating.
     pub fn add(
         conn: &mut DbConn,
         case_id: &str,
-        kind: IndicatorKind,
-        raw: &str,
-        note: Option<&str>,
-        seen_at: Option<NaiveDateTime>,
+        new: NewIndicator<'_>,
+        rules: IndicatorRules,
         actor: Option<&str>,
     ) -> StoreResult<Indicator> {
-        let normal = NormalizedIndicator::parse(kind, raw).map_err(|e| StoreError::invalid("value", e))?;
+        let NewIndicator { kind, value: raw, note, seen_at } = new;
+        let normal = NormalizedIndicator::parse_with(kind, raw, rules).map_err(|e| StoreError::invalid("value", e))?;
         let note = optional_text("note", note, 2000)?;
         conn.write(|conn| {
             Case::get(conn, case_id)?;
@@ -131,9 +144,9 @@ impl Indicator {
 
     /// Every case holding `raw`, whatever kind it was filed under and however it was
     /// written (the Jasmine-style check of an address, number or plate).
-    pub fn lookup(conn: &mut DbConn, raw: &str) -> StoreResult<Vec<IndicatorMatch>> {
+    pub fn lookup(conn: &mut DbConn, rules: IndicatorRules, raw: &str) -> StoreResult<Vec<IndicatorMatch>> {
         let wanted: BTreeSet<(IndicatorKind, String)> =
-            lookup_candidates(raw).into_iter().map(|c| (c.kind, c.value)).collect();
+            lookup_candidates_with(raw, rules).into_iter().map(|c| (c.kind, c.value)).collect();
         matching(conn, &wanted, None)
     }
 

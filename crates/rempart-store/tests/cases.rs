@@ -11,7 +11,7 @@ use rempart_store::beneficiaries::{Beneficiary, KeyOffer, KeyOrigin};
 use rempart_store::case_items::*;
 use rempart_store::cases::{Case, CaseChanges, CaseCursor, CaseFilter, NewCase};
 use rempart_store::evidence::{Evidence, NewEvidence, sha256_hex};
-use rempart_store::indicators::Indicator;
+use rempart_store::indicators::{Indicator, NewIndicator};
 use rempart_store::users::User;
 use rempart_store::{Backend, StoreError};
 use rempart_test_db::{TestDb, on_both_backends};
@@ -244,12 +244,31 @@ fn a_full_case_carries_every_item(db: TestDb) {
     assert_eq!(blobs, 1, "content is stored once");
     assert_eq!(Evidence::content(&mut conn, &stored.evidence.id).expect("content"), content);
 
-    let ind = Indicator::add(&mut conn, &c.id, IndicatorKind::Domain, "Evil[.]Example.", None, None, actor)
-        .expect("indicator");
+    let ind = Indicator::add(
+        &mut conn,
+        &c.id,
+        NewIndicator { kind: IndicatorKind::Domain, value: "Evil[.]Example.", note: None, seen_at: None },
+        IndicatorRules::default(),
+        actor,
+    )
+    .expect("indicator");
     assert_eq!((ind.value.as_str(), ind.original_value.as_str()), ("evil.example", "Evil[.]Example."));
-    Indicator::add(&mut conn, &c.id, IndicatorKind::Phone, "+33 6 12 34 56 78", None, None, actor).expect("phone");
-    let invalid =
-        Indicator::add(&mut conn, &c.id, IndicatorKind::Ip, "999.1.1.1", None, None, actor).expect_err("invalid ip");
+    Indicator::add(
+        &mut conn,
+        &c.id,
+        NewIndicator { kind: IndicatorKind::Phone, value: "+33 6 12 34 56 78", note: None, seen_at: None },
+        IndicatorRules::default(),
+        actor,
+    )
+    .expect("phone");
+    let invalid = Indicator::add(
+        &mut conn,
+        &c.id,
+        NewIndicator { kind: IndicatorKind::Ip, value: "999.1.1.1", note: None, seen_at: None },
+        IndicatorRules::default(),
+        actor,
+    )
+    .expect_err("invalid ip");
     assert_eq!(invalid.kind(), "invalid");
 
     CaseLink::add(&mut conn, &c.id, &other.id, LinkKind::ParentOf, None, actor).expect("link");
@@ -364,33 +383,82 @@ fn indicators_correlate_across_cases(db: TestDb) {
     let c1 = case(&mut conn, &b1.id, "Harcèlement par SMS");
     let c2 = case(&mut conn, &b2.id, "Menaces téléphoniques");
     let c3 = case(&mut conn, &b2.id, "Sans rapport");
-    Indicator::add(&mut conn, &c1.id, IndicatorKind::Phone, "0033 6 12 34 56 78", None, None, None).expect("add");
-    Indicator::add(&mut conn, &c2.id, IndicatorKind::Phone, "+33 (0)6 12-34-56-78", None, None, None).expect("add");
-    Indicator::add(&mut conn, &c1.id, IndicatorKind::LicencePlate, "ab-123-cd", None, None, None).expect("add");
-    Indicator::add(&mut conn, &c3.id, IndicatorKind::Domain, "unrelated.example", None, None, None).expect("add");
+    Indicator::add(
+        &mut conn,
+        &c1.id,
+        NewIndicator { kind: IndicatorKind::Phone, value: "0033 6 12 34 56 78", note: None, seen_at: None },
+        IndicatorRules::default(),
+        None,
+    )
+    .expect("add");
+    Indicator::add(
+        &mut conn,
+        &c2.id,
+        NewIndicator { kind: IndicatorKind::Phone, value: "+33 (0)6 12-34-56-78", note: None, seen_at: None },
+        IndicatorRules::default(),
+        None,
+    )
+    .expect("add");
+    Indicator::add(
+        &mut conn,
+        &c1.id,
+        NewIndicator { kind: IndicatorKind::LicencePlate, value: "ab-123-cd", note: None, seen_at: None },
+        IndicatorRules::default(),
+        None,
+    )
+    .expect("add");
+    Indicator::add(
+        &mut conn,
+        &c3.id,
+        NewIndicator { kind: IndicatorKind::Domain, value: "unrelated.example", note: None, seen_at: None },
+        IndicatorRules::default(),
+        None,
+    )
+    .expect("add");
 
     let others = Indicator::correlate(&mut conn, &c1.id).expect("correlate");
     assert_eq!(others.len(), 1);
     assert_eq!(others[0].indicator.case_id, c2.id);
     assert_eq!(others[0].case_reference, c2.reference);
 
-    let by_lookup = Indicator::lookup(&mut conn, "+33612345678").expect("lookup");
+    let by_lookup = Indicator::lookup(&mut conn, IndicatorRules::default(), "+33612345678").expect("lookup");
     let mut cases: Vec<&str> = by_lookup.iter().map(|m| m.indicator.case_id.as_str()).collect();
     cases.sort();
     let mut want = vec![c1.id.as_str(), c2.id.as_str()];
     want.sort();
     assert_eq!(cases, want);
-    assert_eq!(Indicator::lookup(&mut conn, "AB 123 CD").expect("plate").len(), 1);
-    assert!(Indicator::lookup(&mut conn, "+33700000000").expect("none").is_empty());
+    assert_eq!(Indicator::lookup(&mut conn, IndicatorRules::default(), "AB 123 CD").expect("plate").len(), 1);
+    assert!(Indicator::lookup(&mut conn, IndicatorRules::default(), "+33700000000").expect("none").is_empty());
     assert!(Indicator::correlate(&mut conn, &c3.id).expect("none").is_empty());
 
     // Seen again: one row, a wider window.
     let earlier = chrono::NaiveDate::from_ymd_opt(2026, 1, 2).and_then(|d| d.and_hms_opt(3, 4, 5));
-    let again =
-        Indicator::add(&mut conn, &c1.id, IndicatorKind::Phone, "+33612345678", None, earlier, None).expect("again");
+    let again = Indicator::add(
+        &mut conn,
+        &c1.id,
+        NewIndicator { kind: IndicatorKind::Phone, value: "+33612345678", note: None, seen_at: earlier },
+        IndicatorRules::default(),
+        None,
+    )
+    .expect("again");
     assert_eq!(Some(again.first_seen), earlier);
     assert!(again.last_seen > again.first_seen);
     assert_eq!(Indicator::for_case(&mut conn, &c1.id).expect("list").len(), 2);
+
+    // A national number stored before the helpline set its region is still found once
+    // it has one, and a new national number is stored in E.164.
+    let fr = IndicatorRules { default_region: Some("FR".parse().expect("FR")) };
+    let old = NewIndicator { kind: IndicatorKind::Phone, value: "07 98 76 54 32", note: None, seen_at: None };
+    Indicator::add(&mut conn, &c3.id, old, IndicatorRules::default(), None).expect("before the region");
+    let new = NewIndicator { kind: IndicatorKind::Phone, value: "07.98.76.54.32", note: None, seen_at: None };
+    assert_eq!(Indicator::add(&mut conn, &c2.id, new, fr, None).expect("with the region").value, "+33798765432");
+    let found = Indicator::lookup(&mut conn, fr, "+33 7 98 76 54 32").expect("lookup");
+    let mut cases: Vec<&str> = found.iter().map(|m| m.indicator.case_id.as_str()).collect();
+    cases.sort();
+    let mut want = vec![c2.id.as_str(), c3.id.as_str()];
+    want.sort();
+    assert_eq!(cases, want);
+    assert_eq!(Indicator::lookup(&mut conn, IndicatorRules::default(), "0798765432").expect("no region").len(), 1);
 }
 
 fn beneficiaries_keep_verification_and_key_history(db: TestDb) {

@@ -22,6 +22,13 @@ pub struct Settings {
     pub backup: BackupSettings,
     pub retention: RetentionSettings,
     pub stats: StatsSettings,
+    pub indicators: IndicatorSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorSettings {
+    pub default_region: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -413,6 +420,7 @@ impl Settings {
         if self.mail.outbox_poll_secs == 0 {
             return Err(invalid("mail.outbox_poll_secs", "must be at least 1".into()));
         }
+        self.indicator_rules().map_err(|e| invalid("indicators.default_region", e.to_string()))?;
         tracing_subscriber::EnvFilter::try_new(&self.log.level)
             .map_err(|e| invalid("log.level", format!("not a log filter: {e}")))?;
         Ok(())
@@ -435,9 +443,17 @@ impl Settings {
             trusted_proxies: self.server.trusted_proxies.clone(),
             stats_min_cell: self.stats.min_cell,
             helpline_key: None,
+            indicator_rules: self.indicator_rules().unwrap_or_default(),
             policy: self.policy(),
             escalation_waker: None,
         }
+    }
+
+    /// `[indicators]`: the region national phone numbers are read in (none when empty).
+    pub fn indicator_rules(&self) -> Result<rempart_core::IndicatorRules, rempart_core::phone::UnknownRegion> {
+        let region = self.indicators.default_region.trim();
+        let default_region = if region.is_empty() { None } else { Some(region.parse()?) };
+        Ok(rempart_core::IndicatorRules { default_region })
     }
 
     pub fn pool_options(&self) -> rempart_store::PoolOptions {
@@ -579,6 +595,16 @@ mod tests {
         assert!(err.contains("`database.port`"), "{err}");
         let err = load(&[("REMPART_LOG__LEVEL", "info,[bad")]).expect_err("bad filter").to_string();
         assert!(err.contains("`log.level`"), "{err}");
+        let err = load(&[("REMPART_INDICATORS__DEFAULT_REGION", "France")]).expect_err("not a code").to_string();
+        assert!(err.contains("`indicators.default_region`"), "{err}");
+    }
+
+    #[test]
+    fn the_default_region_reaches_the_api() {
+        let s = load(&[("REMPART_INDICATORS__DEFAULT_REGION", "fr")]).expect("valid");
+        let region = s.api_config(None).indicator_rules.default_region.map(|r| r.to_string());
+        assert_eq!(region.as_deref(), Some("FR"));
+        assert_eq!(load(&[]).expect("defaults").api_config(None).indicator_rules.default_region, None);
     }
 
     #[test]

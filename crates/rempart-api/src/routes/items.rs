@@ -15,7 +15,7 @@ use rempart_store::case_items::{
     Action, CaseLink, Comment, Message, NewMessage, NewThirdParty, NextStep, RiskAssessment, ThirdParty,
 };
 use rempart_store::cases::Case;
-use rempart_store::indicators::{Indicator, IndicatorMatch};
+use rempart_store::indicators::{Indicator, IndicatorMatch, NewIndicator};
 use serde::{Deserialize, Serialize};
 
 /// Runs `f` on a case the user may see.
@@ -526,9 +526,11 @@ pub async fn add_indicator(
 ) -> ApiResult<HttpResponse> {
     let b = body.into_inner();
     let kind = IndicatorKind::parse_lenient(&b.kind).map_err(|e| ApiError::validation("kind", e.to_string()))?;
+    let rules = state.config.indicator_rules;
     Ok(created(
         in_case(&state, user, path.into_inner(), "indicator", move |c, u, case| {
-            Ok(Indicator::add(c, &case.id, kind, &b.value, b.note.as_deref(), b.seen_at.map(|t| t.0), Some(u.id()))?)
+            let new = NewIndicator { kind, value: &b.value, note: b.note.as_deref(), seen_at: b.seen_at.map(|t| t.0) };
+            Ok(Indicator::add(c, &case.id, new, rules, Some(u.id()))?)
         })
         .await?,
     ))
@@ -584,10 +586,11 @@ pub async fn lookup(
     if value.trim().is_empty() || value.len() > 2048 {
         return Err(ApiError::validation("value", "give a value of 1 to 2048 bytes"));
     }
+    let rules = state.config.indicator_rules;
     Ok(web::Json(
         state
             .db(move |conn| {
-                let found = Indicator::lookup(conn, &value)?;
+                let found = Indicator::lookup(conn, rules, &value)?;
                 visible_matches(conn, &user, found)
             })
             .await?,
