@@ -76,7 +76,30 @@ fn an_unassignable_case_by_imap_reaches_the_webhook_at_once(db: TestDb) {
     assert!(!body.contains("menace") && !body.contains("bo@example.org"), "never case content: {body}");
 }
 
+/// `mailgate` piped by an MTA with no `serve` to hand the message to: the case it files
+/// straight into the database reaches the leads before mailgate exits, not at the next
+/// poll of whichever `serve` starts later.
+fn an_unassignable_case_by_direct_mailgate_reaches_the_webhook(db: TestDb) {
+    let dir = tempfile::tempdir().expect("dir");
+    let (url, requests) = mail_support::webhook_listener();
+    let raw = mail_support::plain("cy@example.org", "Compte piraté", "direct-escalation@example.org", "Au secours.");
+    let out = common::run(
+        common::rempart(dir.path())
+            .args(["--database", db.url(), "mailgate"])
+            .env("REMPART_ESCALATION__WEBHOOK_URL", url)
+            .env("REMPART_ESCALATION__POLL_SECS", "3600"),
+        &raw,
+    );
+    let printed = common::ok(&out);
+    assert!(printed.contains("\"new_case\":true"), "{printed}");
+    // mailgate has exited: the webhook call was made, or it never will be by this process.
+    let (_, body) = requests.recv_timeout(Duration::from_secs(5)).expect("mailgate called the webhook itself");
+    assert!(body.contains("unassigned"), "{body}");
+    assert!(!body.contains("piraté") && !body.contains("cy@example.org"), "never case content: {body}");
+}
+
 on_both_backends!(
     an_imminent_risk_case_reaches_the_webhook_at_once,
-    an_unassignable_case_by_imap_reaches_the_webhook_at_once
+    an_unassignable_case_by_imap_reaches_the_webhook_at_once,
+    an_unassignable_case_by_direct_mailgate_reaches_the_webhook
 );

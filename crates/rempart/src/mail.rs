@@ -215,6 +215,18 @@ pub fn start_notifier(
     keyring: Option<&Keyring>,
     waker: rempart_mail::notify::Waker,
 ) -> anyhow::Result<()> {
+    let notifier = notifier(settings, pool, keyring)?;
+    let every = Duration::from_secs(settings.escalation.poll_secs);
+    std::thread::Builder::new().name("escalations".into()).spawn(move || notifier.run(every, waker))?;
+    Ok(())
+}
+
+/// The escalation notifier as `[escalation]` and `[mail]` configure it.
+fn notifier(
+    settings: &Settings,
+    pool: &DbPool,
+    keyring: Option<&Keyring>,
+) -> anyhow::Result<rempart_mail::notify::Notifier> {
     let smtp = settings.mail.smtp_config().map(|c| rempart_mail::outbound::SmtpSender::new(&c)).transpose()?;
     let from = match keyring {
         Some(k) => Some(from_mailbox(settings, k)?),
@@ -222,7 +234,7 @@ pub fn start_notifier(
         None => None,
     };
     let e = &settings.escalation;
-    let notifier = rempart_mail::notify::Notifier {
+    Ok(rempart_mail::notify::Notifier {
         pool: pool.clone(),
         policy: settings.policy(),
         smtp,
@@ -230,10 +242,24 @@ pub fn start_notifier(
         webhook: (!e.webhook_url.is_empty())
             .then(|| rempart_mail::notify::Webhook { url: e.webhook_url.clone(), secret: e.webhook_secret.clone() }),
         worker_id: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4()),
-    };
-    let every = Duration::from_secs(e.poll_secs);
-    std::thread::Builder::new().name("escalations".into()).spawn(move || notifier.run(every, waker))?;
-    Ok(())
+    })
+}
+
+/// After `mailgate` filed a new case straight into the database (no `serve` took it over
+/// the socket): one notifier tick, so that an imminent-risk, critical or unassignable case
+/// reaches the leads now rather than at the next poll of some `serve`. The message is
+/// committed whatever happens here; what cannot be delivered stays queued for `serve`.
+fn notify_now(settings: &Settings, keyring: Option<&Keyring>) {
+    let options = rempart_store::PoolOptions { max_size: 1, ..settings.pool_options() };
+    let tick = DbPool::connect(&settings.database.url, options)
+        .map_err(anyhow::Error::from)
+        .and_then(|pool| notifier(settings, &pool, keyring))
+        .and_then(|n| Ok(n.tick(rempart_store::now())?));
+    match tick {
+        Ok(t) if t != rempart_mail::notify::Tick::default() => tracing::info!(?t, "mailgate: escalation tick"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %format!("{e:#}"), "mailgate: escalations left to serve's next poll"),
+    }
 }
 
 /// `rempart mailgate`: one message on standard input, committed or refused with 75 so that
@@ -278,5 +304,10 @@ fn mailgate_inner(settings: &Settings, raw: &[u8]) -> anyhow::Result<Outcome> {
     let gateway = Gateway { keyring, limits: settings.mail.limits(), policy: settings.policy(), escalations: None };
     // `ingest` quarantines whatever is wrong with the message itself; an error here means
     // nothing could be committed.
-    Ok(gateway.ingest(&mut conn, raw, "mailgate")?)
+    let outcome = gateway.ingest(&mut conn, raw, "mailgate")?;
+    drop(conn);
+    if let Outcome::Stored { new_case: true, .. } = outcome {
+        notify_now(settings, gateway.keyring.as_ref());
+    }
+    Ok(outcome)
 }
