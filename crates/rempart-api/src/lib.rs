@@ -9,6 +9,7 @@ pub mod auth;
 pub mod error;
 pub mod guard;
 pub mod metrics;
+pub mod number;
 pub mod openapi;
 pub mod routes;
 pub mod state;
@@ -128,8 +129,25 @@ pub(crate) fn json_too_large(limit: usize) -> ApiError {
     )
 }
 
-async fn not_found() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::not_found("route"))
+/// No route took the request: 405 with `Allow` when the path is known under other
+/// methods (RFC 9110 15.5.6), else 404.
+async fn not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError> {
+    let allowed = routes::methods_of(req.path());
+    if allowed.is_empty() {
+        return Err(ApiError::not_found("route"));
+    }
+    let allow = allowed.join(", ");
+    let error = ApiError::new(
+        actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "Method not allowed",
+        format!("this resource answers {allow}"),
+    );
+    let mut response = actix_web::ResponseError::error_response(&error);
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&allow) {
+        response.headers_mut().insert(actix_web::http::header::ALLOW, value);
+    }
+    Ok(response)
 }
 
 /// Creates the first administrator when the database has no user. Returns the one-time

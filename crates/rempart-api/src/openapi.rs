@@ -1,5 +1,10 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
+mod complete;
+mod constraints;
+
+pub use complete::NO_NUL;
+
 use crate::routes::{auth, beneficiaries, cases, evidence, health, items, mail, rota, stats, users};
 use actix_web::HttpResponse;
 use std::sync::OnceLock;
@@ -52,10 +57,44 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// The document as served: the handlers' annotations completed with what every
+/// operation shares (see [`complete`]).
+pub fn document_value() -> serde_json::Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let missing = constraints::apply(&mut doc);
+    debug_assert!(missing.is_empty(), "constraints name no field: {missing:?}");
+    complete::complete(&mut doc);
+    doc
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_constraint_names_a_field_of_the_document() {
+        let mut doc = serde_json::to_value(<super::ApiDoc as utoipa::OpenApi>::openapi()).expect("document");
+        assert_eq!(super::constraints::apply(&mut doc), Vec::<String>::new());
+    }
+
+    #[test]
+    fn operation_ids_are_unique() {
+        let doc = super::document_value();
+        let mut ids = Vec::new();
+        for item in doc["paths"].as_object().expect("paths").values() {
+            for op in item.as_object().expect("item").values() {
+                ids.push(op["operationId"].as_str().expect("operationId").to_owned());
+            }
+        }
+        let mut unique = ids.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), ids.len(), "duplicated operationId among {ids:?}");
+    }
+}
+
 /// The document as JSON, built once.
 pub fn json() -> &'static str {
     static DOC: OnceLock<String> = OnceLock::new();
-    DOC.get_or_init(|| ApiDoc::openapi().to_json().unwrap_or_else(|_| "{}".to_owned()))
+    DOC.get_or_init(|| serde_json::to_string(&document_value()).unwrap_or_else(|_| "{}".to_owned()))
 }
 
 /// This document.

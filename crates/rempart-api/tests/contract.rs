@@ -85,7 +85,7 @@ fn bad_requests_answer_problems(db: TestDb) {
             422,
             "validation",
         ),
-        ("invalid id", app.get("/api/v1/cases/not-a-uuid", t), 400, "bad-request"),
+        ("invalid id: no such case", app.get("/api/v1/cases/not-a-uuid", t), 404, "not-found"),
         ("unknown case", app.get("/api/v1/cases/00000000-0000-0000-0000-000000000000", t), 404, "not-found"),
         ("unknown reference", app.get("/api/v1/cases/RMP-2020-000001", t), 404, "not-found"),
         ("oversized page", app.get("/api/v1/cases?limit=1000", t), 400, "bad-request"),
@@ -268,9 +268,11 @@ fn metrics_count_requests_by_route_and_cases_by_status(db: TestDb) {
     assert!(text.contains(r#"rempart_cases{status="new"} 1"#), "{text}");
     assert!(text.contains(r#"rempart_cases{status="closed"} 0"#), "{text}");
     assert!(!text.contains(case["id"].as_str().unwrap_or("none")), "no identifiers in metrics");
-    // Without a configured token, metrics are off.
+    // Without a configured token, metrics are off; a request without credentials is still
+    // told to authenticate, as the document says.
     let off = support::spawn(TestDb::sqlite());
-    assert_eq!(off.get("/metrics", None).expect(404).problem(), "not-found");
+    assert_eq!(off.get("/metrics", Some("any token")).expect(404).problem(), "not-found");
+    assert_eq!(off.get("/metrics", None).expect(401).problem(), "unauthorized");
 }
 
 /// A NUL character anywhere a client can put text answers 422, on both engines (it used
@@ -325,7 +327,44 @@ fn security_headers_on_every_answer(db: TestDb) {
     }
 }
 
+/// What schemathesis found, pinned here so that each stays fixed: a method a path does not
+/// take answers 405 with `Allow`; an administrator giving themself their own role again
+/// keeps their tokens; an empty reply is refused; a whole number written `9.0` is read.
+fn the_document_and_the_server_agree(db: TestDb) {
+    let app = support::spawn(db);
+    let (admin, token) = app.signed_in("root@helpline.example", Role::Admin);
+    let t = Some(token.as_str());
+    for (method, path, allow) in [
+        ("TRACE", "/healthz", "GET"),
+        ("DELETE", "/api/v1/cases/RMP-2026-000001", "GET, PATCH"),
+        ("PUT", "/api/v1/shifts/x", "PATCH, DELETE"),
+    ] {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let answer = support::Answer::from_response(
+            app.client.request(method.clone(), app.url(path)).bearer_auth(&token).send().expect("request"),
+        )
+        .expect(405);
+        assert_eq!(answer.header("allow").as_deref(), Some(allow), "{method} {path}");
+        assert_eq!(answer.problem(), "method-not-allowed");
+    }
+    assert_eq!(app.delete("/api/v1/nowhere", t).expect(404).problem(), "not-found");
+    // The same role again is no change: the token still works.
+    app.patch(&format!("/api/v1/users/{}", admin.id), t, json!({"role": "admin"}), None).expect(200);
+    app.get("/api/v1/me", t).expect(200);
+    app.patch(&format!("/api/v1/users/{}", admin.id), t, json!({"display_name": " "}), None).expect(422);
+    let case = app.new_case(&token, "bo@example.org", json!({}));
+    let id = case["id"].as_str().expect("id");
+    app.post(&format!("/api/v1/cases/{id}/replies"), t, json!({"body": "  "})).expect(422);
+    let risk = json!({"risk_name": "saisie", "threats": 9.0, "vulnerabilities": 3, "capacities": 2});
+    app.post(&format!("/api/v1/cases/{id}/risk-assessments"), t, risk).expect(201);
+    let half = json!({"risk_name": "saisie", "threats": 9.5, "vulnerabilities": 3, "capacities": 2});
+    app.post(&format!("/api/v1/cases/{id}/risk-assessments"), t, half).expect(422);
+    app.post("/api/v1/rota/rebalance", t, json!({"max_moves": 201})).expect(422);
+    app.get("/api/v1/mail/quarantine?limit=0", t).expect(422);
+}
+
 on_both_backends!(
+    the_document_and_the_server_agree,
     nul_characters_are_refused_at_the_edge,
     security_headers_on_every_answer,
     bad_requests_answer_problems,

@@ -37,8 +37,10 @@ fn statistics_suppress_small_cells(db: TestDb) {
     assert_eq!(cells[0]["service_type"], "account_compromise");
     assert_eq!(cells[0]["audience_type"], "journalist");
     assert!(!report.to_string().contains("online_harassment"));
-    // A lower threshold than the configured one is refused; a higher one hides more.
-    assert_eq!(app.get("/api/v1/stats?min_cell=1", Some(&lead)).expect(422).problem(), "validation");
+    // A lower threshold than the configured one is raised to it; a higher one hides more.
+    let raised = app.get("/api/v1/stats?min_cell=1", Some(&lead)).expect(200).body;
+    assert_eq!(raised["min_cell"], 5);
+    assert_eq!(raised["cells"], report["cells"]);
     let strict = app.get("/api/v1/stats?min_cell=7", Some(&lead)).expect(200).body;
     assert_eq!(strict["cells"], json!([]));
     assert_eq!(strict["suppressed_cells"], 2);
@@ -49,7 +51,9 @@ fn statistics_suppress_small_cells(db: TestDb) {
     assert!(
         text.starts_with("month,service_type,") && text.contains(",account_compromise,journalist,unspecified,high,6,")
     );
-    for bad in ["?from=2026-13", "?from=2026-05&to=2026-01", "?format=xml", "?since=2026-01", "?min_cell=abc"] {
+    for bad in
+        ["?from=2026-13", "?from=2026-05&to=2026-01", "?format=xml", "?since=2026-01", "?min_cell=abc", "?min_cell=0"]
+    {
         let answer = app.get(&format!("/api/v1/stats{bad}"), Some(&lead));
         assert!(answer.status == 422 || answer.status == 400, "{bad}: {answer:?}");
         assert!(["validation", "bad-request"].contains(&answer.problem().as_str()), "{bad}: {answer:?}");

@@ -51,15 +51,39 @@ mod openapi {
     }
 
     string_schema!(crate::CaseReference, "Case reference", "RMP-2026-000042", "^RMP-[0-9]{4}-[0-9]{6}$");
-    string_schema!(crate::EmailAddress, "Email address, normalised (lower case, punycode domain)", "ana@example.org");
+    // The documented form is a plain ASCII address (what a generated client checks); the
+    // server also reads `<...>`, `mailto:` and internationalised domains.
+    string_schema!(
+        crate::EmailAddress,
+        "Email address, normalised (lower case, punycode domain)",
+        "ana@example.org",
+        "^[A-Za-z0-9_%+-]{1,20}([.][A-Za-z0-9_%+-]{1,20}){0,2}@([A-Za-z0-9]([A-Za-z0-9-]{0,20}[A-Za-z0-9])?[.]){1,4}[A-Za-z]{2,20}$"
+    );
     string_schema!(crate::TaxonomyCode, "Code of a configurable taxonomy", "journalist", "^[a-z][a-z0-9_]{0,63}$");
-    string_schema!(crate::TimeZoneName, "IANA time zone", "Europe/Paris");
-    string_schema!(crate::LanguageTag, "BCP 47 language tag", "pt-BR");
+    string_schema!(
+        crate::LanguageTag,
+        "BCP 47 language tag",
+        "pt-BR",
+        "^[A-Za-z]{2,3}([-_]([A-Za-z]{4}|[A-Za-z]{2}|[0-9]{3})){0,2}$"
+    );
     string_schema!(
         crate::Fingerprint,
         "OpenPGP fingerprint, upper-case hex",
-        "D1A66E1A23B182C9980F788CFBFCC82A015E7330"
+        "D1A66E1A23B182C9980F788CFBFCC82A015E7330",
+        "^([0-9A-Fa-f]{40}|[0-9A-Fa-f]{64})$"
     );
+
+    impl utoipa::PartialSchema for crate::TimeZoneName {
+        fn schema() -> RefOr<Schema> {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some("IANA time zone"))
+                .examples([serde_json::json!("Europe/Paris")])
+                .enum_values(Some(chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())))
+                .into()
+        }
+    }
+    impl utoipa::ToSchema for crate::TimeZoneName {}
 
     impl utoipa::PartialSchema for crate::Languages {
         fn schema() -> RefOr<Schema> {

@@ -87,7 +87,7 @@ fn run(backend: Backend, total_cases: usize, samples: usize, api_cases: usize) {
             Indicator::add(
                 &mut conn,
                 &case.id,
-                NewIndicator { kind: kind, value: &value, note: None, seen_at: None },
+                NewIndicator { kind, value: &value, note: None, seen_at: None },
                 IndicatorRules::default(),
                 None,
             )

@@ -527,7 +527,7 @@ pub struct Comment {
 impl Comment {
     /// An internal note of the people handling the case; never sent to anyone.
     pub fn add(conn: &mut DbConn, case_id: &str, body: &str, actor: Option<&str>) -> StoreResult<Comment> {
-        let body = required_text("body", body, 100_000)?;
+        let body = required_text("text", body, 10_000)?;
         add_to_case(
             conn,
             case_id,

@@ -168,6 +168,13 @@ impl User {
     pub fn update(conn: &mut DbConn, id: &str, mut form: UserUpdateForm, actor: Option<&str>) -> StoreResult<User> {
         conn.write(|conn| {
             let current = User::get(conn, id)?;
+            if let Some(name) = form.display_name.as_deref() {
+                form.display_name = Some(crate::util::required_text("display_name", name, 200)?);
+            }
+            // The same role given again is no change: nobody is signed out for it.
+            if form.role.as_deref() == Some(current.role.as_str()) {
+                form.role = None;
+            }
             if form.password_hash.is_some()
                 || form.role.is_some()
                 || form.active == Some(false)

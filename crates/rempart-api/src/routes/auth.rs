@@ -229,6 +229,7 @@ pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshRequest>)
     (status = 200, body = TokenResponse),
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 422, body = Problem, content_type = "application/problem+json"),
+    (status = 429, body = Problem, content_type = "application/problem+json", description = "too many failed attempts: wait (Retry-After)"),
 ))]
 pub async fn change_password(
     state: web::Data<AppState>,
@@ -299,7 +300,9 @@ pub async fn totp_enroll(
 #[utoipa::path(post, path = "/api/v1/auth/totp/confirm", tag = "auth", request_body = TotpCode,
     security(("bearer" = [])), responses(
     (status = 204),
+    (status = 409, body = Problem, content_type = "application/problem+json", description = "no enrolment was started"),
     (status = 422, body = Problem, content_type = "application/problem+json"),
+    (status = 429, body = Problem, content_type = "application/problem+json", description = "too many failed attempts: wait (Retry-After)"),
 ))]
 pub async fn totp_confirm(
     state: web::Data<AppState>,
@@ -332,6 +335,7 @@ pub async fn totp_confirm(
     security(("bearer" = [])), responses(
     (status = 204),
     (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 429, body = Problem, content_type = "application/problem+json", description = "too many failed attempts: wait (Retry-After)"),
 ))]
 pub async fn totp_disable(
     state: web::Data<AppState>,

@@ -97,7 +97,7 @@ impl NewBeneficiaryRequest {
 }
 
 /// Records a beneficiary (status `unverified`).
-#[utoipa::path(post, path = "/api/v1/beneficiaries", tag = "beneficiaries", request_body = NewBeneficiaryRequest,
+#[utoipa::path(post, operation_id = "create_beneficiary", path = "/api/v1/beneficiaries", tag = "beneficiaries", request_body = NewBeneficiaryRequest,
     security(("bearer" = [])), responses(
     (status = 201, body = BeneficiaryDetail),
     (status = 404, body = Problem, content_type = "application/problem+json", description = "an address belongs to a beneficiary you may not see"),
@@ -127,14 +127,18 @@ pub async fn create(
 #[into_params(parameter_in = Query)]
 pub struct BeneficiaryQuery {
     /// Find the beneficiary owning this email address.
+    #[param(value_type = Option<rempart_core::EmailAddress>)]
     pub email: Option<String>,
     /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    /// How many to skip (default 0).
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
 }
 
 /// Beneficiaries, most recent first, or the owner of an address: only those you may see.
-#[utoipa::path(get, path = "/api/v1/beneficiaries", tag = "beneficiaries", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "list_beneficiaries", path = "/api/v1/beneficiaries", tag = "beneficiaries", security(("bearer" = [])),
     params(BeneficiaryQuery), responses((status = 200, body = Vec<Beneficiary>)))]
 pub async fn list(
     state: web::Data<AppState>,
@@ -172,7 +176,7 @@ pub async fn list(
 }
 
 /// A beneficiary with addresses, verification history and key changes.
-#[utoipa::path(get, path = "/api/v1/beneficiaries/{id}", tag = "beneficiaries", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "get_beneficiary", path = "/api/v1/beneficiaries/{id}", tag = "beneficiaries", security(("bearer" = [])),
     params(("id" = String, Path)), responses(
     (status = 200, body = BeneficiaryDetail),
     (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -208,7 +212,7 @@ pub struct BeneficiaryPatch {
 }
 
 /// Changes a beneficiary's profile.
-#[utoipa::path(patch, path = "/api/v1/beneficiaries/{id}", tag = "beneficiaries", request_body = BeneficiaryPatch,
+#[utoipa::path(patch, operation_id = "update_beneficiary", path = "/api/v1/beneficiaries/{id}", tag = "beneficiaries", request_body = BeneficiaryPatch,
     security(("bearer" = [])), params(("id" = String, Path)), responses(
     (status = 200, body = BeneficiaryDetail),
     (status = 422, body = Problem, content_type = "application/problem+json"),
@@ -254,6 +258,7 @@ pub struct VerificationRequest {
     request_body = VerificationRequest, security(("bearer" = [])), params(("id" = String, Path)), responses(
     (status = 200, body = BeneficiaryDetail),
     (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json", description = "the beneficiary already has this status"),
     (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn set_verification(

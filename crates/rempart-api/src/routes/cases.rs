@@ -28,9 +28,8 @@ pub fn resolve_case(conn: &mut DbConn, raw: &str) -> ApiResult<Case> {
         return Ok(Case::get_by_reference(conn, &reference)?);
     }
     if uuid::Uuid::parse_str(raw).is_err() {
-        return Err(ApiError::bad_request(format!(
-            "`{raw}` is neither a case id (UUID) nor a reference (RMP-YYYY-NNNNNN)"
-        )));
+        // Not an id any case could have: no such case (a 404 like any unknown id).
+        return Err(ApiError::not_found(format!("case `{raw}` (neither a case id nor a reference)")));
     }
     Ok(Case::get(conn, raw)?)
 }
@@ -111,9 +110,10 @@ pub struct NewCaseRequest {
 }
 
 /// Opens a case (status `new`), for an existing beneficiary or a new one.
-#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = NewCaseRequest,
+#[utoipa::path(post, operation_id = "create_case", path = "/api/v1/cases", tag = "cases", request_body = NewCaseRequest,
     security(("bearer" = [])), responses(
     (status = 201, body = CaseDetail, headers(("ETag" = String), ("Location" = String))),
+    (status = 404, body = Problem, content_type = "application/problem+json", description = "no such beneficiary or assignee, or one you may not see"),
     (status = 409, body = Problem, content_type = "application/problem+json"),
     (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
@@ -226,7 +226,7 @@ impl From<diesel::result::Error> for ApiError {
 }
 
 /// A case with everything attached.
-#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "get_case", path = "/api/v1/cases/{id}", tag = "cases", security(("bearer" = [])),
     params(("id" = String, Path, description = "case id (UUID) or reference (RMP-YYYY-NNNNNN)")), responses(
     (status = 200, body = CaseDetail, headers(("ETag" = String))),
     (status = 400, body = Problem, content_type = "application/problem+json"),
@@ -252,14 +252,21 @@ pub async fn get(state: web::Data<AppState>, user: AuthUser, path: web::Path<Str
 #[into_params(parameter_in = Query)]
 pub struct CaseQuery {
     /// Comma-separated statuses.
+    #[param(
+        pattern = "^ *(new|open|waiting_beneficiary|waiting_third_party|resolved|closed)? *(, *(new|open|waiting_beneficiary|waiting_third_party|resolved|closed)? *)*$"
+    )]
     pub status: Option<String>,
     /// Comma-separated urgencies.
+    #[param(pattern = "^ *(critical|high|medium|low)? *(, *(critical|high|medium|low)? *)*$")]
     pub urgency: Option<String>,
     /// Comma-separated priorities (P1..P4).
+    #[param(pattern = "^ *(P1|P2|P3|P4)? *(, *(P1|P2|P3|P4)? *)*$")]
     pub priority: Option<String>,
     /// A user id, `me`, or `none` for unassigned cases.
     pub assignee: Option<String>,
+    #[param(value_type = Option<rempart_core::TaxonomyCode>)]
     pub service_type: Option<String>,
+    #[param(value_type = Option<rempart_core::TaxonomyCode>)]
     pub audience_type: Option<String>,
     pub verification_status: Option<VerificationStatus>,
     pub threat_type: Option<ThreatType>,
@@ -271,10 +278,12 @@ pub struct CaseQuery {
     /// Words to find in the summary or the messages.
     pub q: Option<String>,
     /// `-created_at` (default), `created_at`, `-updated_at`, `updated_at`.
+    #[param(pattern = "^-?(created_at|updated_at)$")]
     pub sort: Option<String>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
 }
 
@@ -325,7 +334,7 @@ fn decode_cursor(raw: &str) -> ApiResult<CaseCursor> {
 
 /// Lists cases with filters, text search, sort and cursor pagination. Restricted cases
 /// appear only to their assignee, leads and admins.
-#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), params(CaseQuery), responses(
+#[utoipa::path(get, operation_id = "list_cases", path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), params(CaseQuery), responses(
     (status = 200, body = CasePage),
     (status = 400, body = Problem, content_type = "application/problem+json"),
     (status = 422, body = Problem, content_type = "application/problem+json"),
@@ -400,7 +409,7 @@ pub struct CasePatch {
 
 /// Triage changes. Send the case's ETag in `If-Match` (required: 428 without it; `*` for
 /// whatever the version): if the case changed since, 412.
-#[utoipa::path(patch, path = "/api/v1/cases/{id}", tag = "cases", request_body = CasePatch, security(("bearer" = [])),
+#[utoipa::path(patch, operation_id = "update_case", path = "/api/v1/cases/{id}", tag = "cases", request_body = CasePatch, security(("bearer" = [])),
     params(("id" = String, Path), ("If-Match" = String, Header, description = "ETag of the case as read, or `*`")),
     responses(
     (status = 200, body = CaseDetail, headers(("ETag" = String))),

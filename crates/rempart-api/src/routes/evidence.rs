@@ -105,7 +105,7 @@ pub async fn upload(
 }
 
 /// Evidence of the case.
-#[utoipa::path(get, path = "/api/v1/cases/{id}/evidence", tag = "evidence", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "list_evidence", path = "/api/v1/cases/{id}/evidence", tag = "evidence", security(("bearer" = [])),
     params(("id" = String, Path)), responses((status = 200, body = Vec<Evidence>)))]
 pub async fn list(
     state: web::Data<AppState>,

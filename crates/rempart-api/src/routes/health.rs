@@ -47,17 +47,17 @@ pub async fn readyz(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     (status = 404, body = crate::error::Problem, content_type = "application/problem+json", description = "no metrics token configured"),
 ))]
 pub async fn metrics(state: web::Data<AppState>, req: actix_web::HttpRequest) -> ApiResult<HttpResponse> {
-    let expected = state
-        .config
-        .metrics_token
-        .as_deref()
-        .ok_or_else(|| crate::error::ApiError::not_found("metrics (set auth.metrics_token to read them)"))?;
     let given = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
         .and_then(|h| h.strip_prefix("Bearer "))
-        .unwrap_or_default();
+        .ok_or_else(|| crate::error::ApiError::unauthorized("send Authorization: Bearer <metrics token>"))?;
+    let expected = state
+        .config
+        .metrics_token
+        .as_deref()
+        .ok_or_else(|| crate::error::ApiError::not_found("metrics (set auth.metrics_token to read them)"))?;
     // Compared as digests: the time taken says nothing about the token.
     use sha2::Digest;
     if sha2::Sha256::digest(given.as_bytes()) != sha2::Sha256::digest(expected.as_bytes()) {

@@ -117,6 +117,13 @@ pub async fn reply(
     body: web::Json<ReplyRequest>,
 ) -> ApiResult<HttpResponse> {
     let b = body.into_inner();
+    // A reply goes to someone in danger: never an empty one (an inbound mail may be empty).
+    if b.body.trim().is_empty() {
+        return Err(ApiError::validation("body", "must not be empty"));
+    }
+    if b.body.chars().count() > 100_000 {
+        return Err(ApiError::validation("body", "longer than 100000 characters"));
+    }
     let message = in_case(&state, user, path.into_inner(), "reply", move |c, user, case| {
         let tag = format!("[{}]", case.reference);
         let subject = b.subject.filter(|s| !s.trim().is_empty()).unwrap_or_else(|| {
@@ -442,10 +449,13 @@ pub async fn add_link(
 pub struct RiskRequest {
     pub risk_name: String,
     /// 1..10
+    #[serde(deserialize_with = "crate::number::integer")]
     pub threats: i64,
     /// 1..10
+    #[serde(deserialize_with = "crate::number::integer")]
     pub vulnerabilities: i64,
     /// 1..10
+    #[serde(deserialize_with = "crate::number::integer")]
     pub capacities: i64,
     pub notes: Option<String>,
 }
@@ -569,6 +579,8 @@ pub async fn correlations(
 #[into_params(parameter_in = Query)]
 pub struct LookupQuery {
     /// An email address, phone number, licence plate, domain, URL, IP, hash...
+    /// Not blank (the pattern is set with the other constraints, in `openapi::constraints`).
+    #[param(min_length = 1, max_length = 2048)]
     pub value: String,
 }
 

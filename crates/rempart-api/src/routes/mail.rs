@@ -68,11 +68,13 @@ fn require_intake(user: &AuthUser) -> ApiResult<()> {
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct QuarantineQuery {
     /// Include items already resolved (default: only the open ones).
     #[serde(default)]
     pub all: bool,
-    /// At most 500 (default 100).
+    /// 1 to 500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 
@@ -89,7 +91,10 @@ pub async fn quarantine(
 ) -> ApiResult<HttpResponse> {
     require_intake(&user)?;
     let q = query.into_inner();
-    let limit = q.limit.unwrap_or(100).clamp(1, 500);
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::validation("limit", "between 1 and 500"));
+    }
     let items = state.db(move |conn| Ok(QuarantinedMail::list(conn, !q.all, limit)?)).await?;
     Ok(HttpResponse::Ok().json(items))
 }

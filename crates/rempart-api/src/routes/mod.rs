@@ -12,6 +12,36 @@ pub mod stats;
 pub mod users;
 
 use actix_web::web;
+use std::sync::OnceLock;
+
+/// The methods (upper case, in declaration order) under which `path` is served: empty
+/// when no route has this path at all.
+pub fn methods_of(path: &str) -> Vec<&'static str> {
+    static DEFS: OnceLock<Vec<(actix_web::dev::ResourceDef, &'static str)>> = OnceLock::new();
+    let defs = DEFS.get_or_init(|| {
+        ROUTES
+            .iter()
+            .map(|(method, pattern)| {
+                let upper: &'static str = match *method {
+                    "get" => "GET",
+                    "post" => "POST",
+                    "put" => "PUT",
+                    "patch" => "PATCH",
+                    "delete" => "DELETE",
+                    other => other,
+                };
+                (actix_web::dev::ResourceDef::new(*pattern), upper)
+            })
+            .collect()
+    });
+    let mut out: Vec<&'static str> = Vec::new();
+    for (_, method) in defs.iter().filter(|(def, _)| def.is_match(path)) {
+        if !out.contains(method) {
+            out.push(method);
+        }
+    }
+    out
+}
 
 /// Declares the routes: registers them and lists them for the OpenAPI coverage test.
 macro_rules! api_routes {

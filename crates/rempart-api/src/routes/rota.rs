@@ -160,7 +160,7 @@ pub async fn list_shifts(
     let from = q.from.map_or_else(now, |t| t.0);
     let to = q.to.map_or(from + chrono::Duration::days(7), |t| t.0);
     if to <= from || to - from > chrono::Duration::days(92) {
-        return Err(ApiError::bad_request("`to` must follow `from`, at most 92 days later"));
+        return Err(ApiError::validation("to", "must follow `from`, at most 92 days later"));
     }
     let shifts = state.db(move |conn| Ok(store::shifts_between(conn, from, to)?)).await?;
     Ok(web::Json(
@@ -348,8 +348,10 @@ pub async fn decisions(
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct WorkloadQuery {
     /// Weeks in the series, the current one included (1 to 104, default 8).
+    #[param(minimum = 1, maximum = 104)]
     pub weeks: Option<u32>,
 }
 
@@ -418,6 +420,7 @@ pub struct RebalanceRequest {
     #[serde(default)]
     pub apply: bool,
     /// At most this many moves (default 20, at most 200).
+    #[serde(default, deserialize_with = "crate::number::optional_integer")]
     pub max_moves: Option<usize>,
 }
 
@@ -443,7 +446,10 @@ pub async fn rebalance(
 ) -> ApiResult<HttpResponse> {
     user.require_supervisor()?;
     let b = body.into_inner();
-    let max_moves = b.max_moves.unwrap_or(20).min(200);
+    let max_moves = b.max_moves.unwrap_or(20);
+    if max_moves > 200 {
+        return Err(ApiError::validation("max_moves", "at most 200"));
+    }
     let actor = user.id().to_owned();
     let policy = state.config.policy.clone();
     let answer = state

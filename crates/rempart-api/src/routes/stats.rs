@@ -10,15 +10,29 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct StatsQuery {
     /// First month, `YYYY-MM` (default: eleven months before the current one).
+    #[param(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub from: Option<String>,
     /// Last month, `YYYY-MM`, included (default: the current one).
+    #[param(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub to: Option<String>,
-    /// Smallest count shown; never below the configured `stats.min_cell`.
+    /// Smallest count shown, 1 to 1000; a value below the configured `stats.min_cell` is
+    /// raised to it (the answer's `min_cell` says which applied).
+    #[param(minimum = 1, maximum = 1000)]
     pub min_cell: Option<u32>,
     /// `json` (default) or `csv`.
-    pub format: Option<String>,
+    #[param(inline)]
+    pub format: Option<StatsFormat>,
+}
+
+/// How the statistics are answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum StatsFormat {
+    Json,
+    Csv,
 }
 
 /// Anonymised counts of cases by month, service type, audience type, threat type and
@@ -26,7 +40,10 @@ pub struct StatsQuery {
 /// admins). Cells counting fewer than the minimum are suppressed.
 #[utoipa::path(get, path = "/api/v1/stats", tag = "stats", security(("bearer" = [])), params(StatsQuery),
     responses(
-    (status = 200, body = rempart_core::stats::Report, description = "JSON, or text/csv with format=csv"),
+    (status = 200, description = "JSON, or CSV with format=csv", content(
+        (rempart_core::stats::Report = "application/json"),
+        (String = "text/csv"),
+    )),
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
@@ -47,15 +64,12 @@ pub async fn stats(
             ApiError::validation(field, m)
         })?;
     let floor = state.config.stats_min_cell;
-    let min_cell = query.min_cell.unwrap_or(floor);
-    if min_cell < floor {
-        return Err(ApiError::validation("min_cell", format!("at least {floor} (stats.min_cell)")));
-    }
-    let csv = match query.format.as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(_) => return Err(ApiError::validation("format", "json or csv")),
+    let min_cell = match query.min_cell {
+        None => floor,
+        Some(n @ 1..=1000) => n.max(floor),
+        Some(_) => return Err(ApiError::validation("min_cell", "between 1 and 1000")),
     };
+    let csv = query.format == Some(StatsFormat::Csv);
     let facts = state.db(move |conn| Ok(rempart_store::stats::case_facts(conn, start, end)?)).await?;
     let report = rempart_core::stats::aggregate(&facts, min_cell);
     Ok(if csv {

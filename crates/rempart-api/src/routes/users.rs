@@ -22,7 +22,7 @@ pub async fn me(user: AnyAuthUser) -> web::Json<User> {
 }
 
 /// Every staff account (admins).
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])), responses(
+#[utoipa::path(get, operation_id = "list_users", path = "/api/v1/users", tag = "users", security(("bearer" = [])), responses(
     (status = 200, body = Vec<User>),
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
@@ -57,7 +57,7 @@ pub fn one_time_password() -> String {
 }
 
 /// Creates an account with a one-time password (admins).
-#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUserRequest,
+#[utoipa::path(post, operation_id = "create_user", path = "/api/v1/users", tag = "users", request_body = NewUserRequest,
     security(("bearer" = [])), responses(
     (status = 201, body = CreatedUser),
     (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -99,7 +99,7 @@ pub async fn create(
 }
 
 /// One account (admins, or the user themself).
-#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "get_user", path = "/api/v1/users/{id}", tag = "users", security(("bearer" = [])),
     params(("id" = String, Path)), responses(
     (status = 200, body = User),
     (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -121,6 +121,7 @@ pub struct UserPatch {
     /// False disables the account: its tokens stop working at once.
     pub active: Option<bool>,
     /// Weighted load the person can carry (critical 4, high 3, medium 2, low 1), 0 to 200.
+    #[serde(default, deserialize_with = "crate::number::optional_integer")]
     pub capacity: Option<i32>,
     /// May be given restricted cases by the rota.
     pub cleared_for_restricted: Option<bool>,
@@ -129,11 +130,12 @@ pub struct UserPatch {
 }
 
 /// Changes an account (admins). A role change or disabling revokes its tokens.
-#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", request_body = UserPatch,
+#[utoipa::path(patch, operation_id = "update_user", path = "/api/v1/users/{id}", tag = "users", request_body = UserPatch,
     security(("bearer" = [])), params(("id" = String, Path)), responses(
     (status = 200, body = User),
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json", description = "an administrator may not disable or demote themself"),
 ))]
 pub async fn update(
     state: web::Data<AppState>,
@@ -165,7 +167,12 @@ pub async fn update(
     let actor = user.id().to_owned();
     let updated = state
         .db(move |conn| {
-            let revoke = body.active == Some(false) || body.role.is_some();
+            // The role given again unchanged is no change: nobody is signed out for it.
+            let role_changes = match body.role {
+                Some(role) => User::get(conn, &id)?.role != role,
+                None => false,
+            };
+            let revoke = body.active == Some(false) || role_changes;
             let form = UserUpdateForm {
                 display_name: body.display_name,
                 role: body.role.map(String::from),
