@@ -47,6 +47,18 @@ fn schemathesis_finds_nothing(db: TestDb) {
         serde_json::json!({"current_password": password, "new_password": "schemathesis tries every operation"}),
     );
     let token = changed["access_token"].as_str().expect("token");
+    // The document itself is valid OpenAPI 3.1, as a client generator reads it.
+    let document = dir.path().join("openapi.json");
+    let text = client.get(served.url("/api/v1/openapi.json")).send().and_then(|r| r.text()).expect("document");
+    std::fs::write(&document, text).expect("write document");
+    let valid =
+        Command::new("python3").args(["-m", "openapi_spec_validator"]).arg(&document).output().expect("python3");
+    assert!(
+        valid.status.success(),
+        "the document is not valid OpenAPI (python3 -m pip install openapi-spec-validator if it is missing): {}{}",
+        common::text(&valid.stdout),
+        common::text(&valid.stderr)
+    );
     let config = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/api/schemathesis.toml");
     let seed = std::env::var("REMPART_SCHEMATHESIS_SEED").unwrap_or_else(|_| SEED.to_owned());
     let out = Command::new("schemathesis")
