@@ -176,19 +176,15 @@ impl AuthUser {
     pub fn role(&self) -> Role {
         self.0.role
     }
-    /// Leads and admins supervise: reassign, see workload, see restricted cases.
-    pub fn is_supervisor(&self) -> bool {
-        matches!(self.0.role, Role::Lead | Role::Admin)
+    /// The signed-in user as the application layer knows them: every rule about what they
+    /// may see and do is decided there (`rempart_app`).
+    pub fn actor(&self) -> rempart_app::Actor {
+        rempart_app::Actor::staff(self.0.id.clone(), self.0.role)
     }
-    pub fn require_admin(&self) -> ApiResult<()> {
-        if self.0.role == Role::Admin { Ok(()) } else { Err(ApiError::forbidden("only administrators may do this")) }
-    }
-    pub fn require_supervisor(&self) -> ApiResult<()> {
-        if self.is_supervisor() {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden("only leads and administrators may do this"))
-        }
+
+    /// Fails unless the user has `capability` (`rempart_app::access`).
+    pub fn require(&self, capability: rempart_app::Capability) -> ApiResult<()> {
+        Ok(rempart_app::require(&self.actor(), capability)?)
     }
 }
 

@@ -167,6 +167,19 @@ impl ResponseError for ApiError {
     }
 }
 
+impl From<rempart_app::AppError> for ApiError {
+    fn from(e: rempart_app::AppError) -> Self {
+        use rempart_app::AppError;
+        match e {
+            AppError::NotFound(what) => ApiError::not_found(what),
+            AppError::Forbidden(why) => ApiError::forbidden(why),
+            AppError::Conflict { slug, title, detail } => ApiError::conflict(detail).with_slug(slug, title),
+            AppError::Validation { field, message } => ApiError::validation(field, message),
+            AppError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {

@@ -76,14 +76,16 @@ pub struct VerificationChange {
     pub changed_at: NaiveDateTime,
 }
 
-/// What a member of staff may do with a beneficiary ([`Beneficiary::access`]).
+/// How a member of staff stands to a beneficiary through the beneficiary's cases: the
+/// facts the application layer's visibility rule reads (`rempart_app::beneficiaries`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BeneficiaryAccess {
-    /// Not found, or only behind cases this user cannot see: answered as not found.
-    Hidden,
-    Read,
-    /// Read, rename, add addresses, change verification and key trust.
-    Change,
+pub struct CaseRelation {
+    /// The beneficiary has at least one case.
+    pub has_cases: bool,
+    /// One of them is normal, or restricted and assigned to this user.
+    pub sees_a_case: bool,
+    /// One of them is assigned to this user.
+    pub holds_a_case: bool,
 }
 
 /// A beneficiary with their addresses and the history of their verification and keys.
@@ -267,8 +269,8 @@ impl Beneficiary {
             .optional()?)
     }
 
-    /// Beneficiaries, most recently created first; with `visible_to`, only those that
-    /// user may see (see [`Beneficiary::access`]).
+    /// Beneficiaries, most recently created first; with `visible_to`, only those who have
+    /// no case yet or a case that user sees (normal, or restricted and assigned to them).
     pub fn list(conn: &mut DbConn, visible_to: Option<&str>, limit: i64, offset: i64) -> StoreResult<Vec<Beneficiary>> {
         use crate::schema::cases;
         use diesel::dsl::{exists, not};
@@ -288,12 +290,9 @@ impl Beneficiary {
             .load(conn)?)
     }
 
-    /// What a member of staff may do with a beneficiary. Leads and admins (`supervisor`)
-    /// see and change everyone. Others see a beneficiary who has no case yet, or at least
-    /// one case they can see (normal, or restricted and assigned to them), and change one
-    /// of whose cases they are the assignee. A beneficiary of restricted cases only is
-    /// hidden from the rest: their name, addresses and key lead to those cases.
-    pub fn access(conn: &mut DbConn, id: &str, user: &str, supervisor: bool) -> StoreResult<BeneficiaryAccess> {
+    /// How `user` stands to beneficiary `id` through the beneficiary's cases; `None` when
+    /// there is no such beneficiary.
+    pub fn relation(conn: &mut DbConn, id: &str, user: &str) -> StoreResult<Option<CaseRelation>> {
         use crate::schema::cases;
         use diesel::dsl::exists;
         let of = || cases::table.filter(cases::beneficiary_id.eq(id));
@@ -309,13 +308,7 @@ impl Beneficiary {
                 ))
                 .first(conn)
                 .optional()?;
-        Ok(match found {
-            None => BeneficiaryAccess::Hidden,
-            Some(_) if supervisor => BeneficiaryAccess::Change,
-            Some((_, _, true)) => BeneficiaryAccess::Change,
-            Some((false, _, _)) | Some((_, true, _)) => BeneficiaryAccess::Read,
-            Some(_) => BeneficiaryAccess::Hidden,
-        })
+        Ok(found.map(|(has_cases, sees_a_case, holds_a_case)| CaseRelation { has_cases, sees_a_case, holds_a_case }))
     }
 
     pub fn update(

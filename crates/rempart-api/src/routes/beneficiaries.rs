@@ -4,33 +4,14 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 use actix_web::{HttpResponse, web};
+use rempart_app::Capability;
 use rempart_core::{EmailAddress, Fingerprint, LanguageTag, TaxonomyCode, VerificationStatus};
 use rempart_store::DbConn;
-use rempart_store::beneficiaries::{
-    Beneficiary, BeneficiaryAccess, BeneficiaryDetail, BeneficiaryUpdateForm, NewBeneficiary,
-};
+use rempart_store::beneficiaries::{Beneficiary, BeneficiaryDetail, BeneficiaryUpdateForm, NewBeneficiary};
 use serde::Deserialize;
 
-/// Not found unless `user` may see this beneficiary ([`Beneficiary::access`]).
-pub fn require_visible(conn: &mut DbConn, user: &AuthUser, id: &str) -> ApiResult<BeneficiaryAccess> {
-    match Beneficiary::access(conn, id, user.id(), user.is_supervisor())? {
-        BeneficiaryAccess::Hidden => Err(ApiError::not_found(format!("beneficiary {id}"))),
-        access => Ok(access),
-    }
-}
-
-/// Renaming, adding addresses, verification and key trust: the assignee of one of their
-/// cases, leads and admins. Hidden beneficiaries are not found.
-pub fn require_change(conn: &mut DbConn, user: &AuthUser, id: &str) -> ApiResult<()> {
-    match require_visible(conn, user, id)? {
-        BeneficiaryAccess::Change => Ok(()),
-        _ => Err(ApiError::forbidden(
-            "only the assignee of one of the beneficiary's cases, leads and administrators may change them",
-        )),
-    }
-}
-
-/// Changes a beneficiary as `user` may ([`require_change`]) and answers them as they are now.
+/// Changes a beneficiary as `user` may (`rempart_app::beneficiaries::changeable`) and
+/// answers them as they are now.
 async fn change<F>(
     state: &web::Data<AppState>,
     user: AuthUser,
@@ -42,26 +23,12 @@ where
 {
     let detail = state
         .db(move |conn| {
-            require_change(conn, &user, &id)?;
+            rempart_app::beneficiaries::changeable(conn, &user.actor(), &id)?;
             f(conn, &user, &id)?;
             Ok(Beneficiary::detail(conn, &id)?)
         })
         .await?;
     Ok(web::Json(detail))
-}
-
-/// An address that already belongs to a beneficiary this user may not see answers as not
-/// found, never as "already belongs to another beneficiary" (that would say whether
-/// someone is a client of the helpline).
-pub fn addresses_not_hidden(conn: &mut DbConn, user: &AuthUser, addresses: &[EmailAddress]) -> ApiResult<()> {
-    for address in addresses {
-        if let Some(owner) = Beneficiary::find_by_email(conn, address)?
-            && Beneficiary::access(conn, &owner.id, user.id(), user.is_supervisor())? == BeneficiaryAccess::Hidden
-        {
-            return Err(ApiError::not_found(format!("beneficiary with the address {address}")));
-        }
-    }
-    Ok(())
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -112,7 +79,7 @@ pub async fn create(
     let new = body.into_inner().into_new()?;
     let detail = state
         .db(move |conn| {
-            addresses_not_hidden(conn, &user, &new.emails)?;
+            rempart_app::beneficiaries::addresses_not_hidden(conn, &user.actor(), &new.emails)?;
             let b = Beneficiary::create(conn, new, Some(user.id()))?;
             Ok(Beneficiary::detail(conn, &b.id)?)
         })
@@ -156,18 +123,10 @@ pub async fn list(
         state
             .db(move |conn| match email {
                 Some(e) => {
-                    let found = Beneficiary::find_by_email(conn, &e)?;
-                    let visible = match &found {
-                        Some(b) => {
-                            Beneficiary::access(conn, &b.id, user.id(), user.is_supervisor())?
-                                != BeneficiaryAccess::Hidden
-                        }
-                        None => false,
-                    };
-                    Ok(found.filter(|_| visible).into_iter().collect())
+                    Ok(rempart_app::beneficiaries::find_by_email(conn, &user.actor(), &e)?.into_iter().collect())
                 }
                 None => {
-                    let visible_to = (!user.is_supervisor()).then(|| user.id().to_owned());
+                    let visible_to = rempart_app::beneficiaries::list_scope(&user.actor());
                     Ok(Beneficiary::list(conn, visible_to.as_deref(), limit, q.offset.unwrap_or(0))?)
                 }
             })
@@ -190,7 +149,7 @@ pub async fn get(
     Ok(web::Json(
         state
             .db(move |conn| {
-                require_visible(conn, &user, &id)?;
+                rempart_app::beneficiaries::visible(conn, &user.actor(), &id)?;
                 Ok(Beneficiary::detail(conn, &id)?)
             })
             .await?,
@@ -268,7 +227,7 @@ pub async fn set_verification(
     body: web::Json<VerificationRequest>,
 ) -> ApiResult<web::Json<BeneficiaryDetail>> {
     if body.status == VerificationStatus::Rejected {
-        user.require_supervisor()?;
+        user.require(Capability::Supervise)?;
     }
     let id = path.into_inner();
     let body = body.into_inner();
@@ -300,7 +259,7 @@ pub async fn add_email(
     let id = path.into_inner();
     let address = EmailAddress::parse(&body.address).map_err(|e| ApiError::validation("address", e.reason))?;
     change(&state, user, id, move |conn, user, id| {
-        addresses_not_hidden(conn, user, std::slice::from_ref(&address))?;
+        rempart_app::beneficiaries::addresses_not_hidden(conn, &user.actor(), std::slice::from_ref(&address))?;
         Ok(Beneficiary::add_email(conn, id, &address, Some(user.id()))?)
     })
     .await

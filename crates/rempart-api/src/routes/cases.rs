@@ -8,57 +8,17 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDateTime;
-use rempart_core::{
-    CaseReference, CaseStatus, Priority, Sensitivity, TaxonomyCode, ThreatType, Urgency, VerificationStatus,
-};
-use rempart_store::audit::{Audit, AuditEvent};
+use rempart_app::Capability;
+use rempart_core::{CaseStatus, Priority, Sensitivity, TaxonomyCode, ThreatType, Urgency, VerificationStatus};
+use rempart_store::StoreError;
+use rempart_store::audit::AuditEvent;
 use rempart_store::beneficiaries::Beneficiary;
 use rempart_store::cases::{Case, CaseChanges, CaseCursor, CaseDetail, CaseFilter, CaseSort, NewCase};
-use rempart_store::{DbConn, StoreError};
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// Reads `"field": null` as `Some(None)` and an absent field as `None`.
 pub fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
-}
-
-/// Finds a case by id (UUID) or reference (RMP-YYYY-NNNNNN).
-pub fn resolve_case(conn: &mut DbConn, raw: &str) -> ApiResult<Case> {
-    if let Ok(reference) = raw.parse::<CaseReference>() {
-        return Ok(Case::get_by_reference(conn, &reference)?);
-    }
-    if uuid::Uuid::parse_str(raw).is_err() {
-        // Not an id any case could have: no such case (a 404 like any unknown id).
-        return Err(ApiError::not_found(format!("case `{raw}` (neither a case id nor a reference)")));
-    }
-    Ok(Case::get(conn, raw)?)
-}
-
-/// Whether `user` may see `case`: restricted cases only for their assignee, leads, admins.
-pub fn can_see(user: &AuthUser, case: &Case) -> bool {
-    case.sensitivity == Sensitivity::Normal || user.is_supervisor() || case.assignee_id.as_deref() == Some(user.id())
-}
-
-/// The case, if the user may see it (else 404, as if it did not exist). A read of a
-/// restricted case is recorded in the audit trail.
-pub fn visible_case(conn: &mut DbConn, user: &AuthUser, raw: &str, purpose: &str) -> ApiResult<Case> {
-    let case = resolve_case(conn, raw)?;
-    if !can_see(user, &case) {
-        return Err(ApiError::not_found(format!("case {raw}")));
-    }
-    if case.sensitivity == Sensitivity::Restricted {
-        AuditEvent::record(
-            conn,
-            Audit {
-                actor: Some(user.id()),
-                action: "case.read",
-                case_id: Some(&case.id),
-                details: format!("what={purpose}"),
-                ..Default::default()
-            },
-        )?;
-    }
-    Ok(case)
 }
 
 pub fn etag(version: i32) -> String {
@@ -133,18 +93,8 @@ pub async fn create(
         }
         (_, b) => b.map(|b| b.into_new()).transpose()?,
     };
-    if let Some(a) = &body.assignee_id
-        && !user.is_supervisor()
-        && a != user.id()
-    {
-        return Err(ApiError::forbidden("handlers may assign a new case to themselves only"));
-    }
     let sensitivity = body.sensitivity.unwrap_or(Sensitivity::Normal);
-    // A handler who opens a restricted case keeps it, or could not see it any more.
-    let assignee_id = match (&body.assignee_id, sensitivity) {
-        (None, Sensitivity::Restricted) if !user.is_supervisor() => Some(user.id().to_owned()),
-        (a, _) => a.clone(),
-    };
+    let assignee_id = rempart_app::cases::opening_assignee(&user.actor(), body.assignee_id.as_deref(), sensitivity)?;
     let use_rota = assignee_id.is_none();
     let policy = state.config.policy.clone();
     let actor = user.id().to_owned();
@@ -153,10 +103,10 @@ pub async fn create(
             // The beneficiary as the answer shows them; the rota reads their language. One
             // this user may not see is not found, as is an address of theirs.
             if let Some(id) = body.beneficiary_id.as_deref() {
-                crate::routes::beneficiaries::require_visible(conn, &user, id)?;
+                rempart_app::beneficiaries::visible(conn, &user.actor(), id)?;
             }
             if let Some(new) = &new_beneficiary {
-                crate::routes::beneficiaries::addresses_not_hidden(conn, &user, &new.emails)?;
+                rempart_app::beneficiaries::addresses_not_hidden(conn, &user.actor(), &new.emails)?;
             }
             let existing = body.beneficiary_id.as_deref().map(|id| Beneficiary::detail(conn, id)).transpose()?;
             // Under the rota, the decision and the insert go together, the chosen person's
@@ -236,7 +186,7 @@ pub async fn get(state: web::Data<AppState>, user: AuthUser, path: web::Path<Str
     let raw = path.into_inner();
     let detail = state
         .db(move |conn| {
-            let case = visible_case(conn, &user, &raw, "case")?;
+            let case = rempart_app::cases::visible(conn, &user.actor(), &raw, "case")?;
             let mut detail = Case::detail_of(conn, case)?;
             let links = std::mem::take(&mut detail.links);
             (detail.links, detail.hidden_links) =
@@ -358,7 +308,7 @@ pub async fn list(
         raw.as_deref().map(TaxonomyCode::parse).transpose().map_err(|e| ApiError::validation(field, e.to_string()))
     };
     let filter = CaseFilter {
-        visible_to: (!user.is_supervisor()).then(|| user.id().to_owned()),
+        visible_to: rempart_app::cases::list_scope(&user.actor()),
         text: q.q.clone(),
         audience_type: taxonomy("audience_type", &q.audience_type)?,
         verification_status: q.verification_status,
@@ -430,13 +380,8 @@ pub async fn update(
     let body = body.into_inner();
     let detail = state
         .db(move |conn| {
-            let case = visible_case(conn, &user, &raw, "update")?;
-            if body.sensitivity == Some(Sensitivity::Restricted)
-                && !user.is_supervisor()
-                && case.assignee_id.as_deref() != Some(user.id())
-            {
-                return Err(ApiError::forbidden("only the assignee, leads and admins may restrict a case"));
-            }
+            let case = rempart_app::cases::visible(conn, &user.actor(), &raw, "update")?;
+            rempart_app::cases::may_restrict(&user.actor(), &case, body.sensitivity)?;
             let changes = CaseChanges {
                 summary: body.summary,
                 urgency: body.urgency,
@@ -487,7 +432,7 @@ pub async fn transition(
     let body = body.into_inner();
     let case = state
         .db(move |conn| {
-            let case = visible_case(conn, &user, &raw, "transition")?;
+            let case = rempart_app::cases::visible(conn, &user.actor(), &raw, "transition")?;
             Ok(Case::transition(conn, &case.id, body.to, body.note.as_deref(), Some(user.id()))?)
         })
         .await?;
@@ -533,28 +478,10 @@ pub async fn assign(
     let policy = state.config.policy.clone();
     let case = state
         .db(move |conn| {
-            let case = visible_case(conn, &user, &raw, "assignment")?;
-            let holds = case.assignee_id.as_deref() == Some(user.id());
-            let takes_free = case.assignee_id.is_none() && body.assignee_id.as_deref() == Some(user.id());
-            if !user.is_supervisor() && !holds && !takes_free {
-                return Err(ApiError::forbidden("only leads and admins reassign a case you do not hold"));
-            }
-            if body.override_reason.is_some() && !user.is_supervisor() {
-                return Err(ApiError::forbidden("only leads and admins may override the rota's rules"));
-            }
-            // The wellbeing rules hold for handlers, the rota's people; analysts and leads
-            // take cases by arrangement, not by shift.
-            let target = body.assignee_id.as_deref().filter(|t| *t != user.id());
-            let target = match target {
-                Some(t)
-                    if rempart_store::users::User::get(conn, t)
-                        .is_ok_and(|u| u.role == rempart_core::Role::Handler) =>
-                {
-                    Some(t)
-                }
-                _ => None,
-            };
-            if let Some(target) = target {
+            let actor = user.actor();
+            let case = rempart_app::cases::visible(conn, &actor, &raw, "assignment")?;
+            rempart_app::cases::may_assign(&actor, &case, body.assignee_id.as_deref(), body.override_reason.is_some())?;
+            if let Some(target) = rempart_app::cases::wellbeing_applies(conn, &actor, body.assignee_id.as_deref())? {
                 let info = rempart_rota::NewCaseInfo {
                     urgency: case.urgency,
                     imminent_risk: case.imminent_risk,
@@ -574,14 +501,7 @@ pub async fn assign(
                             reason,
                             user.id(),
                         )?),
-                        None if user.is_supervisor() => Err(ApiError::conflict(format!(
-                            "{name} should not take a case now: {why}; give override_reason to assign it anyway"
-                        ))
-                        .with_slug("assignee-unavailable", "Assignee unavailable")),
-                        None => Err(ApiError::conflict(format!(
-                            "{name} cannot take this case now; ask a lead to assign it"
-                        ))
-                        .with_slug("assignee-unavailable", "Assignee unavailable")),
+                        None => Err(rempart_app::cases::assignee_unavailable(&actor, &name, &why.to_string()).into()),
                     };
                 }
             }
@@ -602,12 +522,12 @@ pub async fn audit(
     user: AuthUser,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<AuditEvent>>> {
-    user.require_supervisor()?;
+    user.require(Capability::Supervise)?;
     let raw = path.into_inner();
     Ok(web::Json(
         state
             .db(move |conn| {
-                let case = visible_case(conn, &user, &raw, "audit")?;
+                let case = rempart_app::cases::visible(conn, &user.actor(), &raw, "audit")?;
                 Ok(AuditEvent::for_case(conn, &case.id)?)
             })
             .await?,

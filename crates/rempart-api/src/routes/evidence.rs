@@ -2,7 +2,6 @@
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::routes::cases::visible_case;
 use crate::state::AppState;
 use actix_multipart::Multipart;
 use actix_web::http::header;
@@ -86,7 +85,7 @@ pub async fn upload(
     let raw = path.into_inner();
     let stored = state
         .db(move |conn| {
-            let case = visible_case(conn, &user, &raw, "evidence")?;
+            let case = rempart_app::cases::visible(conn, &user.actor(), &raw, "evidence")?;
             Ok(Evidence::add(
                 conn,
                 NewEvidence {
@@ -116,7 +115,7 @@ pub async fn list(
     Ok(web::Json(
         state
             .db(move |conn| {
-                let case = visible_case(conn, &user, &raw, "evidence list")?;
+                let case = rempart_app::cases::visible(conn, &user.actor(), &raw, "evidence list")?;
                 Ok(Evidence::for_case(conn, &case.id)?)
             })
             .await?,
@@ -142,7 +141,7 @@ pub async fn download(
     let (raw, evidence_id) = path.into_inner();
     let (record, content) = state
         .db(move |conn| {
-            let case = visible_case(conn, &user, &raw, "evidence download")?;
+            let case = rempart_app::cases::visible(conn, &user.actor(), &raw, "evidence download")?;
             let record = Evidence::get(conn, &evidence_id)?;
             if record.case_id != case.id {
                 return Err(ApiError::not_found(format!("evidence {evidence_id}")));

@@ -3,7 +3,6 @@
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::routes::cases::{can_see, resolve_case, visible_case};
 use crate::state::AppState;
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
@@ -32,7 +31,7 @@ where
 {
     state
         .db(move |conn| {
-            let case = visible_case(conn, &user, &raw, purpose)?;
+            let case = rempart_app::cases::visible(conn, &user.actor(), &raw, purpose)?;
             f(conn, &user, &case)
         })
         .await
@@ -383,16 +382,11 @@ pub fn split_links(
     case_id: &str,
     links: Vec<CaseLink>,
 ) -> ApiResult<(Vec<CaseLink>, usize)> {
-    let mut visible = Vec::with_capacity(links.len());
-    let mut hidden = 0;
-    for link in links {
-        let other = if link.source_case_id == case_id { &link.target_case_id } else { &link.source_case_id };
-        if can_see(user, &Case::get(conn, other)?) {
-            visible.push(link);
-        } else {
-            hidden += 1;
-        }
-    }
+    let total = links.len();
+    let visible = rempart_app::cases::keep_visible(conn, &user.actor(), links, |link| {
+        if link.source_case_id == case_id { &link.target_case_id } else { &link.source_case_id }
+    })?;
+    let hidden = total - visible.len();
     Ok((visible, hidden))
 }
 
@@ -432,10 +426,7 @@ pub async fn add_link(
     let b = body.into_inner();
     Ok(created(
         in_case(&state, user, path.into_inner(), "link", move |c, u, case| {
-            let target = resolve_case(c, &b.target)?;
-            if !can_see(u, &target) {
-                return Err(ApiError::not_found(format!("case {}", b.target)));
-            }
+            let target = rempart_app::cases::visible(c, &u.actor(), &b.target, "link target")?;
             Ok(CaseLink::add(c, &case.id, &target.id, b.kind, b.note.as_deref(), Some(u.id()))?)
         })
         .await?,
@@ -547,14 +538,7 @@ pub async fn add_indicator(
 }
 
 fn visible_matches(conn: &mut DbConn, user: &AuthUser, matches: Vec<IndicatorMatch>) -> ApiResult<Vec<IndicatorMatch>> {
-    let mut out = Vec::with_capacity(matches.len());
-    for m in matches {
-        let case = Case::get(conn, &m.indicator.case_id)?;
-        if can_see(user, &case) {
-            out.push(m);
-        }
-    }
-    Ok(out)
+    Ok(rempart_app::cases::keep_visible(conn, &user.actor(), matches, |m| &m.indicator.case_id)?)
 }
 
 /// Other cases sharing one of this case's indicators.

@@ -3,11 +3,10 @@
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::routes::cases::visible_case;
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
-use rempart_core::Role;
+use rempart_app::Capability;
 use rempart_store::audit::{Audit, AuditEvent};
 use rempart_store::case_items::Message;
 use rempart_store::mail::{Outbox, QuarantinedMail};
@@ -58,14 +57,6 @@ pub async fn wkd_policy(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().insert_header((header::CONTENT_TYPE, "text/plain")).body(""))
 }
 
-/// Quarantined mail can hold anything anyone sent: intake handlers, leads and admins only.
-fn require_intake(user: &AuthUser) -> ApiResult<()> {
-    if user.role() == Role::Analyst {
-        return Err(ApiError::forbidden("analysts do not see the mail quarantine"));
-    }
-    Ok(())
-}
-
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -89,7 +80,7 @@ pub async fn quarantine(
     user: AuthUser,
     query: web::Query<QuarantineQuery>,
 ) -> ApiResult<HttpResponse> {
-    require_intake(&user)?;
+    user.require(Capability::HandleQuarantine)?;
     let q = query.into_inner();
     let limit = q.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
@@ -110,7 +101,7 @@ pub async fn quarantine_raw(
     user: AuthUser,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    require_intake(&user)?;
+    user.require(Capability::HandleQuarantine)?;
     let id = path.into_inner();
     let actor = user.id().to_owned();
     let raw = state
@@ -142,7 +133,7 @@ pub async fn resolve_quarantine(
     user: AuthUser,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    require_intake(&user)?;
+    user.require(Capability::HandleQuarantine)?;
     let id = path.into_inner();
     let actor = user.id().to_owned();
     let item = state.db(move |conn| Ok(QuarantinedMail::resolve(conn, &id, &actor)?)).await?;
@@ -165,7 +156,7 @@ pub async fn resend(
     let (raw, message_id) = path.into_inner();
     let message = state
         .db(move |conn| {
-            let case = visible_case(conn, &user, &raw, "resend")?;
+            let case = rempart_app::cases::visible(conn, &user.actor(), &raw, "resend")?;
             let message = Message::get(conn, &message_id)?;
             if message.case_id != case.id {
                 return Err(ApiError::not_found(format!("message {message_id}")));

@@ -2,11 +2,11 @@
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::routes::cases::visible_case;
 use crate::state::AppState;
 use crate::time::UtcTime;
 use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, NaiveDateTime};
+use rempart_app::Capability;
 use rempart_rota::{CheckInState, Period, ShiftKind};
 use rempart_store::cases::Case;
 use rempart_store::escalations::{Escalation, Notification};
@@ -39,7 +39,7 @@ pub async fn add_shift(
     user: AuthUser,
     body: web::Json<ShiftRequest>,
 ) -> ApiResult<HttpResponse> {
-    user.require_supervisor()?;
+    user.require(Capability::Supervise)?;
     let b = body.into_inner();
     let kind = parse_kind(&b.kind)?;
     let actor = user.id().to_owned();
@@ -84,7 +84,7 @@ pub async fn update_shift(
     path: web::Path<String>,
     body: web::Json<ShiftChange>,
 ) -> ApiResult<HttpResponse> {
-    user.require_supervisor()?;
+    user.require(Capability::Supervise)?;
     let b = body.into_inner();
     let kind = b.kind.as_deref().map(parse_kind).transpose()?;
     let (id, actor) = (path.into_inner(), user.id().to_owned());
@@ -118,7 +118,7 @@ pub async fn delete_shift(
     user: AuthUser,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    user.require_supervisor()?;
+    user.require(Capability::Supervise)?;
     let (id, actor) = (path.into_inner(), user.id().to_owned());
     state.db(move |conn| Ok(store::delete_shift(conn, &id, Some(&actor))?)).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -253,7 +253,7 @@ pub async fn set_rotation(
     user: AuthUser,
     body: web::Json<RotationRequest>,
 ) -> ApiResult<web::Json<RotationRequest>> {
-    user.require_supervisor()?;
+    user.require(Capability::Supervise)?;
     let b = body.into_inner();
     let period = match b.period.as_deref().unwrap_or("weekly") {
         "weekly" => Period::Weekly,
@@ -339,7 +339,7 @@ pub async fn decisions(
     Ok(web::Json(
         state
             .db(move |conn| {
-                let case = visible_case(conn, &user, &raw, "assignment decisions")?;
+                let case = rempart_app::cases::visible(conn, &user.actor(), &raw, "assignment decisions")?;
                 Ok(store::decisions_for_case(conn, &case.id)?)
             })
             .await?,
@@ -368,7 +368,7 @@ pub async fn workload(
     user: AuthUser,
     query: web::Query<WorkloadQuery>,
 ) -> ApiResult<HttpResponse> {
-    user.require_supervisor()?;
+    user.require(Capability::Supervise)?;
     let weeks = query.weeks.unwrap_or(8);
     if !(1..=104).contains(&weeks) {
         return Err(ApiError::validation("weeks", "between 1 and 104"));
@@ -394,7 +394,7 @@ pub async fn escalations(
     Ok(web::Json(
         state
             .db(move |conn| {
-                let case = visible_case(conn, &user, &raw, "escalations")?;
+                let case = rempart_app::cases::visible(conn, &user.actor(), &raw, "escalations")?;
                 let mut out = Vec::new();
                 for escalation in Escalation::for_case(conn, &case.id)? {
                     let notifications = Notification::for_escalation(conn, &escalation.id)?;
@@ -444,7 +444,7 @@ pub async fn rebalance(
     user: AuthUser,
     body: web::Json<RebalanceRequest>,
 ) -> ApiResult<HttpResponse> {
-    user.require_supervisor()?;
+    user.require(Capability::Supervise)?;
     let b = body.into_inner();
     let max_moves = b.max_moves.unwrap_or(20);
     if max_moves > 200 {

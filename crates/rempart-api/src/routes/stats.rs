@@ -2,10 +2,9 @@
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::routes::cases::visible_case;
 use crate::state::AppState;
 use actix_web::{HttpResponse, web};
-use rempart_core::Role;
+use rempart_app::Capability;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -53,9 +52,7 @@ pub async fn stats(
     user: AuthUser,
     query: web::Query<StatsQuery>,
 ) -> ApiResult<HttpResponse> {
-    if !matches!(user.0.role, Role::Analyst | Role::Lead | Role::Admin) {
-        return Err(ApiError::forbidden("only analysts, leads and administrators see statistics"));
-    }
+    user.require(Capability::ReadStatistics)?;
     let query = query.into_inner();
     let today = chrono::Utc::now().date_naive();
     let (start, end) = rempart_core::stats::months_or_default(query.from.as_deref(), query.to.as_deref(), today)
@@ -109,12 +106,12 @@ pub async fn erase(
     path: web::Path<String>,
     body: web::Json<EraseRequest>,
 ) -> ApiResult<web::Json<EraseResponse>> {
-    user.require_supervisor()?;
+    user.require(Capability::Supervise)?;
     let raw = path.into_inner();
     let reason = body.into_inner().reason;
     state
         .db(move |conn| {
-            let case = visible_case(conn, &user, &raw, "erasure")?;
+            let case = rempart_app::cases::visible(conn, &user.actor(), &raw, "erasure")?;
             let done = rempart_store::retention::erase_on_request(conn, &case.id, user.id(), &reason)?;
             Ok(web::Json(EraseResponse { case_id: case.id, beneficiary_erased: done.beneficiaries > 0 }))
         })

@@ -5,6 +5,7 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 use actix_web::{HttpResponse, web};
 use rand::Rng;
+use rempart_app::Capability;
 use rempart_auth::{Password, hash_password};
 use rempart_core::{EmailAddress, Languages, Role};
 use rempart_store::sessions::RefreshToken;
@@ -27,7 +28,7 @@ pub async fn me(user: AnyAuthUser) -> web::Json<User> {
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn list(state: web::Data<AppState>, user: AuthUser) -> ApiResult<web::Json<Vec<User>>> {
-    user.require_admin()?;
+    user.require(Capability::Administer)?;
     Ok(web::Json(state.db(|conn| Ok(User::list(conn)?)).await?))
 }
 
@@ -69,7 +70,7 @@ pub async fn create(
     user: AuthUser,
     body: web::Json<NewUserRequest>,
 ) -> ApiResult<HttpResponse> {
-    user.require_admin()?;
+    user.require(Capability::Administer)?;
     let body = body.into_inner();
     let email = EmailAddress::parse(&body.email).map_err(|e| ApiError::validation("email", e.reason))?;
     let languages = Languages::parse(&body.languages).map_err(|e| ApiError::validation("languages", e.to_string()))?;
@@ -106,9 +107,7 @@ pub async fn create(
 ))]
 pub async fn get(state: web::Data<AppState>, user: AuthUser, path: web::Path<String>) -> ApiResult<web::Json<User>> {
     let id = path.into_inner();
-    if user.role() != Role::Admin && user.id() != id {
-        return Err(ApiError::not_found(format!("user {id}")));
-    }
+    rempart_app::access::read_account(&user.actor(), &id)?;
     Ok(web::Json(state.db(move |conn| Ok(User::get(conn, &id)?)).await?))
 }
 
@@ -143,12 +142,9 @@ pub async fn update(
     path: web::Path<String>,
     body: web::Json<UserPatch>,
 ) -> ApiResult<web::Json<User>> {
-    user.require_admin()?;
     let id = path.into_inner();
     let body = body.into_inner();
-    if id == user.id() && (body.active == Some(false) || body.role.is_some_and(|r| r != Role::Admin)) {
-        return Err(ApiError::conflict("an administrator cannot disable or demote themself"));
-    }
+    rempart_app::access::change_account(&user.actor(), &id, body.active == Some(false), body.role)?;
     let languages = body
         .languages
         .as_deref()
@@ -236,7 +232,7 @@ pub async fn add_taxonomy_entry(
     path: web::Path<String>,
     body: web::Json<NewTaxonomyEntry>,
 ) -> ApiResult<HttpResponse> {
-    user.require_admin()?;
+    user.require(Capability::Administer)?;
     let taxonomy = which_taxonomy(&path)?;
     let body = body.into_inner();
     let actor = user.id().to_owned();
@@ -265,7 +261,7 @@ pub async fn update_taxonomy_entry(
     path: web::Path<(String, String)>,
     body: web::Json<TaxonomyEntryPatch>,
 ) -> ApiResult<web::Json<TaxonomyEntry>> {
-    user.require_admin()?;
+    user.require(Capability::Administer)?;
     let (name, code) = path.into_inner();
     let taxonomy = which_taxonomy(&name)?;
     let body = body.into_inner();

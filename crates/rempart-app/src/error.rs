@@ -1,0 +1,55 @@
+//! The one error of the layer: what went wrong, in terms every adapter can answer in its
+//! own way (the API as problem documents, the console beside the field, the CLI on
+//! standard error).
+
+use rempart_store::StoreError;
+
+pub type AppResult<T> = Result<T, AppError>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Nothing with this id, or nothing this actor may know exists.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The actor is known to be there but may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The state of things refuses it; `slug` is the stable problem type.
+    #[error("{detail}")]
+    Conflict { slug: &'static str, title: &'static str, detail: String },
+    /// A value is not acceptable.
+    #[error("{field}: {message}")]
+    Validation { field: String, message: String },
+    /// Storage said no, with its own kind (not found, conflict, invalid, unavailable...).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl AppError {
+    pub fn not_found(what: impl std::fmt::Display) -> Self {
+        Self::NotFound(what.to_string())
+    }
+
+    pub fn forbidden(why: impl Into<String>) -> Self {
+        Self::Forbidden(why.into())
+    }
+
+    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation { field: field.into(), message: message.into() }
+    }
+
+    pub fn conflict(slug: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
+        Self::Conflict { slug, title, detail: detail.into() }
+    }
+
+    /// The stable name of the kind of error, for tests and logs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::NotFound(_) => "not-found",
+            Self::Forbidden(_) => "forbidden",
+            Self::Conflict { slug, .. } => slug,
+            Self::Validation { .. } => "validation",
+            Self::Store(e) => e.kind(),
+        }
+    }
+}
