@@ -1,0 +1,362 @@
+//! The authorization table: who may see and do what, read as a specification.
+//!
+//! Rows are operations of the layer in a situation relative to the actor; columns are the
+//! actors: a handler, an analyst, a lead, an administrator, and the system (mail intake,
+//! timers, the operator's command line). A disabled account never becomes an actor: the
+//! adapters refuse its session first (the API answers 401 `token-revoked`, tested in
+//! rempart-api's auth tests).
+//!
+//! `Y` allowed, `N` not found (the actor may not know it exists), `F` forbidden (known, but
+//! not theirs to do). Each cell runs on a fresh case, on SQLite and on PostgreSQL.
+
+use rempart_app::beneficiaries;
+use rempart_app::{Actor, AppError, Capability, cases};
+use rempart_core::{EmailAddress, Languages, Role, Sensitivity};
+use rempart_store::DbConn;
+use rempart_store::beneficiaries::{Beneficiary, NewBeneficiary};
+use rempart_store::cases::{Case, NewCase};
+use rempart_store::users::{NewUser, User};
+use rempart_test_db::{TestDb, on_both_backends};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cell {
+    Y,
+    N,
+    F,
+}
+use Cell::{F, N, Y};
+
+/// Where the case stands relative to the actor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Situation {
+    /// Normal, assigned to the actor.
+    Own,
+    /// Normal, assigned to a colleague.
+    Colleagues,
+    /// Normal, nobody's yet.
+    Unassigned,
+    /// Restricted, assigned to a colleague.
+    RestrictedColleagues,
+    /// Restricted, assigned to the actor.
+    RestrictedOwn,
+    /// Closed and erased on request, once a colleague's.
+    Erased,
+}
+use Situation::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Operation {
+    /// `cases::visible`: read the case and everything under it.
+    See,
+    /// `cases::may_restrict`.
+    Restrict,
+    /// `cases::may_assign` to a colleague.
+    HandOn,
+    /// `cases::may_assign` to oneself.
+    Take,
+    /// `cases::may_assign` with an override reason.
+    Override,
+    /// `beneficiaries::visible` on the case's beneficiary.
+    SeeBeneficiary,
+    /// `beneficiaries::changeable` on the case's beneficiary.
+    ChangeBeneficiary,
+}
+use Operation::*;
+
+/// The specification. Columns: handler, analyst, lead, admin, system.
+#[rustfmt::skip]
+const CASE_TABLE: &[(Operation, Situation, [Cell; 5])] = &[
+    // operation          situation                 handler analyst lead admin system
+    (See,               Own,                      [Y, Y, Y, Y, Y]),
+    (See,               Colleagues,               [Y, Y, Y, Y, Y]),
+    (See,               Unassigned,               [Y, Y, Y, Y, Y]),
+    (See,               RestrictedColleagues,     [N, N, Y, Y, Y]),
+    (See,               RestrictedOwn,            [Y, Y, Y, Y, Y]),
+    (See,               Erased,                   [Y, Y, Y, Y, Y]),
+    (Restrict,          Own,                      [Y, Y, Y, Y, Y]),
+    (Restrict,          Colleagues,               [F, F, Y, Y, Y]),
+    (Restrict,          Unassigned,               [F, F, Y, Y, Y]),
+    (Restrict,          RestrictedColleagues,     [N, N, Y, Y, Y]),
+    (Restrict,          RestrictedOwn,            [Y, Y, Y, Y, Y]),
+    (HandOn,            Own,                      [Y, Y, Y, Y, Y]),
+    (HandOn,            Colleagues,               [F, F, Y, Y, Y]),
+    (HandOn,            Unassigned,               [F, F, Y, Y, Y]),
+    (HandOn,            RestrictedColleagues,     [N, N, Y, Y, Y]),
+    (HandOn,            RestrictedOwn,            [Y, Y, Y, Y, Y]),
+    (Take,              Own,                      [Y, Y, Y, Y, Y]),
+    (Take,              Colleagues,               [F, F, Y, Y, Y]),
+    (Take,              Unassigned,               [Y, Y, Y, Y, Y]),
+    (Take,              RestrictedColleagues,     [N, N, Y, Y, Y]),
+    (Override,          Own,                      [F, F, Y, Y, Y]),
+    (Override,          Colleagues,               [F, F, Y, Y, Y]),
+    (Override,          RestrictedColleagues,     [N, N, Y, Y, Y]),
+    (SeeBeneficiary,    Own,                      [Y, Y, Y, Y, Y]),
+    (SeeBeneficiary,    Colleagues,               [Y, Y, Y, Y, Y]),
+    (SeeBeneficiary,    Unassigned,               [Y, Y, Y, Y, Y]),
+    (SeeBeneficiary,    RestrictedColleagues,     [N, N, Y, Y, Y]),
+    (SeeBeneficiary,    RestrictedOwn,            [Y, Y, Y, Y, Y]),
+    (ChangeBeneficiary, Own,                      [Y, Y, Y, Y, Y]),
+    (ChangeBeneficiary, Colleagues,               [F, F, Y, Y, Y]),
+    (ChangeBeneficiary, Unassigned,               [F, F, Y, Y, Y]),
+    (ChangeBeneficiary, RestrictedColleagues,     [N, N, Y, Y, Y]),
+    (ChangeBeneficiary, RestrictedOwn,            [Y, Y, Y, Y, Y]),
+];
+
+/// Capabilities by role. Columns: handler, analyst, lead, admin, system.
+#[rustfmt::skip]
+const CAPABILITY_TABLE: &[(Capability, [Cell; 5])] = &[
+    (Capability::Administer,       [F, F, F, Y, Y]),
+    (Capability::Supervise,        [F, F, Y, Y, Y]),
+    (Capability::ReadStatistics,   [F, Y, Y, Y, Y]),
+    (Capability::HandleQuarantine, [Y, F, Y, Y, Y]),
+];
+
+const ROLES: [Option<Role>; 5] = [Some(Role::Handler), Some(Role::Analyst), Some(Role::Lead), Some(Role::Admin), None];
+
+fn email(s: &str) -> EmailAddress {
+    EmailAddress::parse(s).expect("address")
+}
+
+fn user(conn: &mut DbConn, name: &str, role: Role) -> User {
+    User::create(
+        conn,
+        NewUser {
+            email: email(&format!("{name}@helpline.example")),
+            display_name: name.to_owned(),
+            role,
+            languages: Languages::default(),
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo".to_owned(),
+            must_change_password: false,
+        },
+        None,
+    )
+    .expect("user")
+}
+
+struct World {
+    colleague: User,
+    actors: Vec<Actor>,
+    next: usize,
+}
+
+impl World {
+    fn new(conn: &mut DbConn) -> Self {
+        let colleague = user(conn, "colleague", Role::Handler);
+        let actors = ROLES
+            .iter()
+            .map(|role| match role {
+                Some(role) => {
+                    let u = user(conn, &format!("{role}-actor"), *role);
+                    Actor::staff(u.id, *role)
+                }
+                None => Actor::System,
+            })
+            .collect();
+        Self { colleague, actors, next: 0 }
+    }
+
+    /// A fresh case (with its own beneficiary) in `situation` relative to `actor`.
+    fn case(&mut self, conn: &mut DbConn, actor: &Actor, situation: Situation) -> Case {
+        self.next += 1;
+        let b = Beneficiary::create(
+            conn,
+            NewBeneficiary {
+                display_name: format!("Beneficiary {}", self.next),
+                emails: vec![email(&format!("b{}@example.org", self.next))],
+                audience_type: None,
+                preferred_language: None,
+            },
+            None,
+        )
+        .expect("beneficiary");
+        let mine = actor.id().map(str::to_owned).unwrap_or_else(|| self.colleague.id.clone());
+        let (assignee, sensitivity) = match situation {
+            Own => (Some(mine), Sensitivity::Normal),
+            Colleagues | Erased => (Some(self.colleague.id.clone()), Sensitivity::Normal),
+            Unassigned => (None, Sensitivity::Normal),
+            RestrictedColleagues => (Some(self.colleague.id.clone()), Sensitivity::Restricted),
+            RestrictedOwn => (Some(mine), Sensitivity::Restricted),
+        };
+        let mut new = NewCase::new(&b.id, "Compte compromis");
+        new.assignee_id = assignee;
+        new.sensitivity = sensitivity;
+        let case = Case::create(conn, new, None).expect("case");
+        if situation == Erased {
+            for to in
+                [rempart_core::CaseStatus::Open, rempart_core::CaseStatus::Resolved, rempart_core::CaseStatus::Closed]
+            {
+                Case::transition(conn, &case.id, to, None, None).expect("transition");
+            }
+            rempart_store::retention::erase_on_request(conn, &case.id, &self.colleague.id, "asked to be forgotten")
+                .expect("erase");
+        }
+        case
+    }
+}
+
+fn outcome<T>(result: Result<T, AppError>) -> Cell {
+    match result {
+        Ok(_) => Y,
+        Err(AppError::NotFound(_)) => N,
+        Err(AppError::Forbidden(_)) => F,
+        Err(e) => panic!("neither allowed nor refused: {e:?}"),
+    }
+}
+
+fn run(conn: &mut DbConn, world: &World, actor: &Actor, op: Operation, case: &Case) -> Cell {
+    let colleague = world.colleague.id.as_str();
+    let seen = cases::visible(conn, actor, &case.id, "authorization table");
+    let seen = match (op, seen) {
+        (SeeBeneficiary | ChangeBeneficiary, _) => None,
+        (_, Err(e)) => return outcome::<()>(Err(e)),
+        (_, Ok(case)) => Some(case),
+    };
+    let result = match op {
+        See => Ok(()),
+        Restrict => cases::may_restrict(actor, seen.as_ref().expect("seen"), Some(Sensitivity::Restricted)),
+        HandOn => cases::may_assign(actor, seen.as_ref().expect("seen"), Some(colleague), false),
+        Take => cases::may_assign(actor, seen.as_ref().expect("seen"), actor.id().or(Some(colleague)), false),
+        Override => cases::may_assign(actor, seen.as_ref().expect("seen"), Some(colleague), true),
+        SeeBeneficiary => beneficiaries::visible(conn, actor, &case.beneficiary_id).map(|_| ()),
+        ChangeBeneficiary => beneficiaries::changeable(conn, actor, &case.beneficiary_id),
+    };
+    outcome(result)
+}
+
+fn the_table_holds(db: TestDb) {
+    let mut conn = db.conn();
+    let mut world = World::new(&mut conn);
+    let mut wrong = Vec::new();
+    for (op, situation, expected) in CASE_TABLE {
+        for (column, actor) in world.actors.clone().iter().enumerate() {
+            let case = world.case(&mut conn, actor, *situation);
+            let got = run(&mut conn, &world, actor, *op, &case);
+            if got != expected[column] {
+                wrong.push(format!(
+                    "{op:?} on {situation:?} as {:?}: {got:?}, want {:?}",
+                    ROLES[column], expected[column]
+                ));
+            }
+        }
+    }
+    for (capability, expected) in CAPABILITY_TABLE {
+        for (column, actor) in world.actors.iter().enumerate() {
+            let got = outcome(rempart_app::require(actor, *capability));
+            if got != expected[column] {
+                wrong.push(format!("{capability:?} as {:?}: {got:?}, want {:?}", ROLES[column], expected[column]));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "the layer disagrees with the table:\n{}", wrong.join("\n"));
+}
+
+/// Reads of restricted cases leave a trace; reads of normal ones do not flood the trail.
+fn restricted_reads_are_audited(db: TestDb) {
+    let mut conn = db.conn();
+    let mut world = World::new(&mut conn);
+    let lead = world.actors[2].clone();
+    let restricted = world.case(&mut conn, &lead, RestrictedColleagues);
+    let normal = world.case(&mut conn, &lead, Colleagues);
+    cases::visible(&mut conn, &lead, &restricted.id, "the detail").expect("lead sees it");
+    cases::visible(&mut conn, &lead, &normal.id, "the detail").expect("lead sees it");
+    let reads = |conn: &mut DbConn, id: &str| {
+        rempart_store::audit::AuditEvent::for_case(conn, id)
+            .expect("trail")
+            .into_iter()
+            .filter(|e| e.action == "case.read")
+            .count()
+    };
+    assert_eq!(reads(&mut conn, &restricted.id), 1);
+    assert_eq!(reads(&mut conn, &normal.id), 0);
+    // Cases are found by reference too, and what is not a case id is not found.
+    let by_reference = cases::visible(&mut conn, &lead, &restricted.reference.to_string(), "x").expect("by reference");
+    assert_eq!(by_reference.id, restricted.id);
+    assert!(matches!(cases::visible(&mut conn, &lead, "not-a-case", "x"), Err(AppError::NotFound(_))));
+}
+
+/// Every public function of the layer's rule modules appears in the table (or is named
+/// here as a helper the table's operations use): a new rule without a row fails.
+#[test]
+fn every_rule_of_the_layer_is_in_the_table() {
+    let covered: &[&str] = &[
+        // cases
+        "can_see",
+        "visible",
+        "keep_visible",
+        "list_scope",
+        "opening_assignee",
+        "may_restrict",
+        "may_assign",
+        "wellbeing_applies",
+        "assignee_unavailable",
+        // beneficiaries
+        "access",
+        "access_from",
+        "changeable",
+        "addresses_not_hidden",
+        "find_by_email",
+        // access
+        "may",
+        "require",
+        "read_account",
+        "change_account",
+        // actor
+        "staff",
+        "id",
+        "role",
+        "is",
+        "supervises",
+        // error
+        "not_found",
+        "forbidden",
+        "validation",
+        "conflict",
+        "kind",
+    ];
+    let src = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(src).expect("src") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("read");
+        for line in text.lines() {
+            let line = line.trim_start();
+            let Some(rest) = line.strip_prefix("pub fn ").or_else(|| line.strip_prefix("pub(crate) fn ")) else {
+                continue;
+            };
+            let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            if !covered.contains(&name.as_str()) {
+                missing.push(format!("{}: {name}", path.display()));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "rules of the layer without a row in the authorization table: {missing:?}");
+}
+
+/// No permission check is left in the adapters: the words of the rules appear only here.
+#[test]
+fn the_adapters_hold_no_rule() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let words = ["is_supervisor", "can_see(", "supervises(", "Role::Lead", "Role::Analyst", ".role() ==", ".role() !="];
+    let mut found = Vec::new();
+    for krate in ["rempart-api/src", "rempart-mail/src"] {
+        let mut stack = vec![std::path::Path::new(root).join(krate)];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).expect("dir") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).expect("read");
+                for (n, line) in text.lines().enumerate() {
+                    if let Some(word) = words.iter().find(|w| line.contains(*w)) {
+                        found.push(format!("{}:{}: {word}", path.display(), n + 1));
+                    }
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "permission checks outside rempart-app: {found:#?}");
+}
+
+on_both_backends!(the_table_holds, restricted_reads_are_audited);
