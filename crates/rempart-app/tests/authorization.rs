@@ -10,7 +10,7 @@
 //! not theirs to do). Each cell runs on a fresh case, on SQLite and on PostgreSQL.
 
 use rempart_app::beneficiaries;
-use rempart_app::{Actor, AppError, Capability, cases};
+use rempart_app::{Actor, AppError, cases};
 use rempart_core::{EmailAddress, Languages, Role, Sensitivity};
 use rempart_store::DbConn;
 use rempart_store::beneficiaries::{Beneficiary, NewBeneficiary};
@@ -18,98 +18,12 @@ use rempart_store::cases::{Case, NewCase};
 use rempart_store::users::{NewUser, User};
 use rempart_test_db::{TestDb, on_both_backends};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Cell {
-    Y,
-    N,
-    F,
-}
-use Cell::{F, N, Y};
+mod table;
 
-/// Where the case stands relative to the actor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Situation {
-    /// Normal, assigned to the actor.
-    Own,
-    /// Normal, assigned to a colleague.
-    Colleagues,
-    /// Normal, nobody's yet.
-    Unassigned,
-    /// Restricted, assigned to a colleague.
-    RestrictedColleagues,
-    /// Restricted, assigned to the actor.
-    RestrictedOwn,
-    /// Closed and erased on request, once a colleague's.
-    Erased,
-}
-use Situation::*;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Operation {
-    /// `cases::visible`: read the case and everything under it.
-    See,
-    /// `cases::may_restrict`.
-    Restrict,
-    /// `cases::may_assign` to a colleague.
-    HandOn,
-    /// `cases::may_assign` to oneself.
-    Take,
-    /// `cases::may_assign` with an override reason.
-    Override,
-    /// `beneficiaries::visible` on the case's beneficiary.
-    SeeBeneficiary,
-    /// `beneficiaries::changeable` on the case's beneficiary.
-    ChangeBeneficiary,
-}
-use Operation::*;
-
-/// The specification. Columns: handler, analyst, lead, admin, system.
-#[rustfmt::skip]
-const CASE_TABLE: &[(Operation, Situation, [Cell; 5])] = &[
-    // operation          situation                 handler analyst lead admin system
-    (See,               Own,                      [Y, Y, Y, Y, Y]),
-    (See,               Colleagues,               [Y, Y, Y, Y, Y]),
-    (See,               Unassigned,               [Y, Y, Y, Y, Y]),
-    (See,               RestrictedColleagues,     [N, N, Y, Y, Y]),
-    (See,               RestrictedOwn,            [Y, Y, Y, Y, Y]),
-    (See,               Erased,                   [Y, Y, Y, Y, Y]),
-    (Restrict,          Own,                      [Y, Y, Y, Y, Y]),
-    (Restrict,          Colleagues,               [F, F, Y, Y, Y]),
-    (Restrict,          Unassigned,               [F, F, Y, Y, Y]),
-    (Restrict,          RestrictedColleagues,     [N, N, Y, Y, Y]),
-    (Restrict,          RestrictedOwn,            [Y, Y, Y, Y, Y]),
-    (HandOn,            Own,                      [Y, Y, Y, Y, Y]),
-    (HandOn,            Colleagues,               [F, F, Y, Y, Y]),
-    (HandOn,            Unassigned,               [F, F, Y, Y, Y]),
-    (HandOn,            RestrictedColleagues,     [N, N, Y, Y, Y]),
-    (HandOn,            RestrictedOwn,            [Y, Y, Y, Y, Y]),
-    (Take,              Own,                      [Y, Y, Y, Y, Y]),
-    (Take,              Colleagues,               [F, F, Y, Y, Y]),
-    (Take,              Unassigned,               [Y, Y, Y, Y, Y]),
-    (Take,              RestrictedColleagues,     [N, N, Y, Y, Y]),
-    (Override,          Own,                      [F, F, Y, Y, Y]),
-    (Override,          Colleagues,               [F, F, Y, Y, Y]),
-    (Override,          RestrictedColleagues,     [N, N, Y, Y, Y]),
-    (SeeBeneficiary,    Own,                      [Y, Y, Y, Y, Y]),
-    (SeeBeneficiary,    Colleagues,               [Y, Y, Y, Y, Y]),
-    (SeeBeneficiary,    Unassigned,               [Y, Y, Y, Y, Y]),
-    (SeeBeneficiary,    RestrictedColleagues,     [N, N, Y, Y, Y]),
-    (SeeBeneficiary,    RestrictedOwn,            [Y, Y, Y, Y, Y]),
-    (ChangeBeneficiary, Own,                      [Y, Y, Y, Y, Y]),
-    (ChangeBeneficiary, Colleagues,               [F, F, Y, Y, Y]),
-    (ChangeBeneficiary, Unassigned,               [F, F, Y, Y, Y]),
-    (ChangeBeneficiary, RestrictedColleagues,     [N, N, Y, Y, Y]),
-    (ChangeBeneficiary, RestrictedOwn,            [Y, Y, Y, Y, Y]),
-];
-
-/// Capabilities by role. Columns: handler, analyst, lead, admin, system.
-#[rustfmt::skip]
-const CAPABILITY_TABLE: &[(Capability, [Cell; 5])] = &[
-    (Capability::Administer,       [F, F, F, Y, Y]),
-    (Capability::Supervise,        [F, F, Y, Y, Y]),
-    (Capability::ReadStatistics,   [F, Y, Y, Y, Y]),
-    (Capability::HandleQuarantine, [Y, F, Y, Y, Y]),
-];
+use table::Cell::{F, N, Y};
+use table::Operation::*;
+use table::Situation::*;
+use table::{CAPABILITY_TABLE, CASE_TABLE, Cell, Operation, Situation};
 
 const ROLES: [Option<Role>; 5] = [Some(Role::Handler), Some(Role::Analyst), Some(Role::Lead), Some(Role::Admin), None];
 
