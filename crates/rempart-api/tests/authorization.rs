@@ -111,6 +111,13 @@ fn run(app: &TestApp, world: &World, me: &Staff, op: Operation, case: &Value) ->
         Operation::SeeBeneficiary => {
             vec![("GET /beneficiaries/{id}".into(), app.get(&format!("/api/v1/beneficiaries/{beneficiary}"), t))]
         }
+        Operation::OpenCase | Operation::OpenCaseForColleague => {
+            let mut body = json!({"beneficiary_id": beneficiary, "summary": "Encore un compte compromis"});
+            if op == Operation::OpenCaseForColleague {
+                body["assignee_id"] = json!(world.colleague);
+            }
+            vec![("POST /cases".into(), app.post("/api/v1/cases", t, body))]
+        }
         Operation::ChangeBeneficiary => vec![(
             "PATCH /beneficiaries/{id}".into(),
             app.patch(&format!("/api/v1/beneficiaries/{beneficiary}"), t, json!({"display_name": "Renamed"}), None),

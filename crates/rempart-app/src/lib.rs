@@ -13,6 +13,7 @@ pub mod actor;
 pub mod beneficiaries;
 pub mod cases;
 pub mod error;
+pub mod intake;
 
 pub use access::{Capability, require};
 pub use actor::Actor;

@@ -10,8 +10,10 @@
 //! not theirs to do). Each cell runs on a fresh case, on SQLite and on PostgreSQL.
 
 use rempart_app::beneficiaries;
+use rempart_app::intake::{self, CaseFields, Requester};
 use rempart_app::{Actor, AppError, cases};
 use rempart_core::{EmailAddress, Languages, Role, Sensitivity};
+use rempart_rota::Policy;
 use rempart_store::DbConn;
 use rempart_store::beneficiaries::{Beneficiary, NewBeneficiary};
 use rempart_store::cases::{Case, NewCase};
@@ -121,7 +123,7 @@ fn run(conn: &mut DbConn, world: &World, actor: &Actor, op: Operation, case: &Ca
     let colleague = world.colleague.id.as_str();
     let seen = cases::visible(conn, actor, &case.id, "authorization table");
     let seen = match (op, seen) {
-        (SeeBeneficiary | ChangeBeneficiary, _) => None,
+        (SeeBeneficiary | ChangeBeneficiary | OpenCase | OpenCaseForColleague, _) => None,
         (_, Err(e)) => return outcome::<()>(Err(e)),
         (_, Ok(case)) => Some(case),
     };
@@ -133,6 +135,12 @@ fn run(conn: &mut DbConn, world: &World, actor: &Actor, op: Operation, case: &Ca
         Override => cases::may_assign(actor, seen.as_ref().expect("seen"), Some(colleague), true),
         SeeBeneficiary => beneficiaries::visible(conn, actor, &case.beneficiary_id).map(|_| ()),
         ChangeBeneficiary => beneficiaries::changeable(conn, actor, &case.beneficiary_id),
+        OpenCase | OpenCaseForColleague => {
+            let requested = (op == OpenCaseForColleague).then_some(colleague);
+            let requester = Requester::Known(case.beneficiary_id.clone());
+            let fields = CaseFields::intake("Encore un compte compromis");
+            intake::open_case(conn, actor, requester, fields, requested, &Policy::default()).map(|_| ())
+        }
     };
     outcome(result)
 }
@@ -214,6 +222,11 @@ fn every_rule_of_the_layer_is_in_the_table() {
         "require",
         "read_account",
         "change_account",
+        // intake (`file` takes decisions made before; `alerts_leads` and `intake` are not rules)
+        "open_case",
+        "file",
+        "alerts_leads",
+        "intake",
         // actor
         "staff",
         "id",
@@ -273,4 +286,23 @@ fn the_adapters_hold_no_rule() {
     assert!(found.is_empty(), "permission checks outside rempart-app: {found:#?}");
 }
 
-on_both_backends!(the_table_holds, restricted_reads_are_audited);
+/// A handler who opens a restricted case keeps it (else they could not see it); a lead's
+/// goes to the rota; an urgent or unassigned case alerts the leads.
+fn opening_a_restricted_case(db: TestDb) {
+    let mut conn = db.conn();
+    let mut world = World::new(&mut conn);
+    let (handler, lead) = (world.actors[0].clone(), world.actors[2].clone());
+    let existing = world.case(&mut conn, &handler, Own);
+    let restricted = CaseFields { sensitivity: Sensitivity::Restricted, ..CaseFields::intake("Menaces") };
+    let requester = Requester::Known(existing.beneficiary_id.clone());
+    let opened =
+        intake::open_case(&mut conn, &handler, requester.clone(), restricted.clone(), None, &Policy::default())
+            .expect("opened");
+    assert_eq!(opened.case.assignee_id.as_deref(), handler.id());
+    assert!(!intake::alerts_leads(&opened.case));
+    let by_lead = intake::open_case(&mut conn, &lead, requester, restricted, None, &Policy::default()).expect("opened");
+    assert_eq!(by_lead.case.assignee_id, None, "nobody on shift: the rota leaves it unassigned");
+    assert!(intake::alerts_leads(&by_lead.case));
+}
+
+on_both_backends!(the_table_holds, restricted_reads_are_audited, opening_a_restricted_case);

@@ -8,7 +8,7 @@ use rempart_core::{CaseReference, Channel, Direction, EmailAddress, Fingerprint,
 use rempart_store::DbConn;
 use rempart_store::beneficiaries::{Beneficiary, KeyOffer, KeyOrigin, NewBeneficiary};
 use rempart_store::case_items::{CaseLink, MAX_BODY_BYTES, Message, NewMessage, ThirdParty};
-use rempart_store::cases::{Case, NewCase};
+use rempart_store::cases::Case;
 use rempart_store::evidence::{Evidence, NewEvidence};
 use rempart_store::mail::{Delivery, NewQuarantine, QuarantinedMail, Receipt, ReceiptOutcome};
 use sequoia_openpgp::Cert;
@@ -158,12 +158,7 @@ impl Gateway {
             .and_then(|armored| pgp::parse_certificate(armored.as_bytes()).ok());
         let mail = self.open(raw, pinned.as_ref())?;
         let thread = find_thread(conn, &mail, &from)?;
-        let info = rempart_rota::NewCaseInfo {
-            urgency: rempart_core::Urgency::Medium,
-            imminent_risk: false,
-            language: known.as_ref().and_then(|b| b.preferred_language.clone()),
-            restricted: false,
-        };
+        let language = known.as_ref().and_then(|b| b.preferred_language.clone());
 
         let from_third_party = matches!(thread, Thread::Continues { third_party_id: Some(_), .. });
         conn.write(|conn| {
@@ -192,10 +187,18 @@ impl Gateway {
                         mail.subject.clone()
                     };
                     let beneficiary_id = beneficiary.as_ref().map(|b| b.id.clone()).unwrap_or_default();
-                    let new = NewCase::new(beneficiary_id, summary);
-                    // Decided and inserted together, the chosen person's load read again
-                    // under a lock of them.
-                    let (case, _) = rempart_store::intake::insert_under_rota(conn, new, None, &info, &self.policy)?;
+                    // The same intake as a case opened by a handler: decided and inserted
+                    // together, the chosen person's load read again under a lock of them.
+                    let fields = rempart_app::intake::CaseFields::intake(summary);
+                    let case = rempart_app::intake::file(
+                        conn,
+                        &rempart_app::Actor::System,
+                        beneficiary_id,
+                        fields,
+                        None,
+                        language.clone(),
+                        &self.policy,
+                    )?;
                     (case.id, true)
                 }
             };

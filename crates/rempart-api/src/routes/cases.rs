@@ -9,11 +9,12 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDateTime;
 use rempart_app::Capability;
+use rempart_app::intake::{CaseFields, Requester};
 use rempart_core::{CaseStatus, Priority, Sensitivity, TaxonomyCode, ThreatType, Urgency, VerificationStatus};
 use rempart_store::StoreError;
 use rempart_store::audit::AuditEvent;
-use rempart_store::beneficiaries::Beneficiary;
-use rempart_store::cases::{Case, CaseChanges, CaseCursor, CaseDetail, CaseFilter, CaseSort, NewCase};
+
+use rempart_store::cases::{Case, CaseChanges, CaseCursor, CaseDetail, CaseFilter, CaseSort};
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// Reads `"field": null` as `Some(None)` and an absent field as `None`.
@@ -93,74 +94,28 @@ pub async fn create(
         }
         (_, b) => b.map(|b| b.into_new()).transpose()?,
     };
-    let sensitivity = body.sensitivity.unwrap_or(Sensitivity::Normal);
-    let assignee_id = rempart_app::cases::opening_assignee(&user.actor(), body.assignee_id.as_deref(), sensitivity)?;
-    let use_rota = assignee_id.is_none();
+    let requester = match (body.beneficiary_id, new_beneficiary) {
+        (Some(id), _) => Requester::Known(id),
+        (None, Some(new)) => Requester::New(new),
+        (None, None) => return Err(ApiError::validation("beneficiary_id", "required")),
+    };
+    let fields = CaseFields {
+        summary: body.summary,
+        urgency: body.urgency.unwrap_or(Urgency::Medium),
+        priority: body.priority,
+        service_type: body.service_type,
+        threat_type: body.threat_type,
+        imminent_risk: body.imminent_risk,
+        sensitivity: body.sensitivity.unwrap_or(Sensitivity::Normal),
+    };
     let policy = state.config.policy.clone();
-    let actor = user.id().to_owned();
+    let requested = body.assignee_id;
     let detail = state
         .db(move |conn| {
-            // The beneficiary as the answer shows them; the rota reads their language. One
-            // this user may not see is not found, as is an address of theirs.
-            if let Some(id) = body.beneficiary_id.as_deref() {
-                rempart_app::beneficiaries::visible(conn, &user.actor(), id)?;
-            }
-            if let Some(new) = &new_beneficiary {
-                rempart_app::beneficiaries::addresses_not_hidden(conn, &user.actor(), &new.emails)?;
-            }
-            let existing = body.beneficiary_id.as_deref().map(|id| Beneficiary::detail(conn, id)).transpose()?;
-            // Under the rota, the decision and the insert go together, the chosen person's
-            // load read again under a lock of them (see rempart_store::intake).
-            let rota = use_rota.then(|| {
-                let language = match (&existing, &new_beneficiary) {
-                    (Some(b), _) => b.beneficiary.preferred_language.clone(),
-                    (None, Some(new)) => new.preferred_language.clone(),
-                    (None, None) => None,
-                };
-                rempart_rota::NewCaseInfo {
-                    urgency: body.urgency.unwrap_or(Urgency::Medium),
-                    imminent_risk: body.imminent_risk,
-                    language,
-                    restricted: sensitivity == Sensitivity::Restricted,
-                }
-            });
-            let new_case = |beneficiary_id: String| NewCase {
-                beneficiary_id,
-                summary: body.summary,
-                urgency: body.urgency.unwrap_or(Urgency::Medium),
-                priority: body.priority.unwrap_or_else(|| {
-                    policy.default_priority(body.urgency.unwrap_or(Urgency::Medium), body.imminent_risk)
-                }),
-                service_type: body.service_type,
-                threat_type: body.threat_type,
-                imminent_risk: body.imminent_risk,
-                sensitivity,
-                assignee_id,
-            };
-            let insert = |conn: &mut rempart_store::DbConn, new: NewCase| match &rota {
-                Some(info) => Ok(rempart_store::intake::insert_under_rota(conn, new, Some(&actor), info, &policy)?.0),
-                None => Case::insert_decided(conn, new, Some(&actor), None),
-            };
-            match (existing, new_beneficiary) {
-                (Some(beneficiary), _) => {
-                    let case = insert(conn, new_case(beneficiary.beneficiary.id.clone()))?;
-                    Ok(Case::detail_of_new(case, beneficiary))
-                }
-                (None, Some(new)) => {
-                    let case = conn.write(|conn| {
-                        let beneficiary = Beneficiary::create(conn, new, Some(&actor))?;
-                        insert(conn, new_case(beneficiary.id))
-                    })?;
-                    // Read after the commit: the reference counter is free again.
-                    let beneficiary = Beneficiary::detail(conn, &case.beneficiary_id)?;
-                    Ok(Case::detail_of_new(case, beneficiary))
-                }
-                (None, None) => Err(ApiError::validation("beneficiary_id", "required")),
-            }
+            Ok(rempart_app::intake::open_case(conn, &user.actor(), requester, fields, requested.as_deref(), &policy)?)
         })
         .await?;
-    let c = &detail.case;
-    if c.urgency == Urgency::Critical || c.imminent_risk || c.assignee_id.is_none() {
+    if rempart_app::intake::alerts_leads(&detail.case) {
         // The leads hear of it now, not at the next poll of the timers.
         wake_escalations(&state);
     }

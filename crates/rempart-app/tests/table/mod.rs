@@ -42,49 +42,59 @@ pub enum Operation {
     SeeBeneficiary,
     /// `beneficiaries::changeable` on the case's beneficiary.
     ChangeBeneficiary,
+    /// `intake::open_case`: another case for the case's beneficiary.
+    OpenCase,
+    /// `intake::open_case` naming a colleague as the assignee.
+    OpenCaseForColleague,
 }
 
-/// The specification. Columns: handler, analyst, lead, admin, system.
-#[rustfmt::skip]
 use Cell::{F, N, Y};
 use Operation::*;
 use Situation::*;
 
+/// The specification. Columns: handler, analyst, lead, admin, system.
+#[rustfmt::skip]
 pub const CASE_TABLE: &[(Operation, Situation, [Cell; 5])] = &[
-    // operation          situation                 handler analyst lead admin system
-    (See, Own, [Y, Y, Y, Y, Y]),
-    (See, Colleagues, [Y, Y, Y, Y, Y]),
-    (See, Unassigned, [Y, Y, Y, Y, Y]),
-    (See, RestrictedColleagues, [N, N, Y, Y, Y]),
-    (See, RestrictedOwn, [Y, Y, Y, Y, Y]),
-    (See, Erased, [Y, Y, Y, Y, Y]),
-    (Restrict, Own, [Y, Y, Y, Y, Y]),
-    (Restrict, Colleagues, [F, F, Y, Y, Y]),
-    (Restrict, Unassigned, [F, F, Y, Y, Y]),
-    (Restrict, RestrictedColleagues, [N, N, Y, Y, Y]),
-    (Restrict, RestrictedOwn, [Y, Y, Y, Y, Y]),
-    (HandOn, Own, [Y, Y, Y, Y, Y]),
-    (HandOn, Colleagues, [F, F, Y, Y, Y]),
-    (HandOn, Unassigned, [F, F, Y, Y, Y]),
-    (HandOn, RestrictedColleagues, [N, N, Y, Y, Y]),
-    (HandOn, RestrictedOwn, [Y, Y, Y, Y, Y]),
-    (Take, Own, [Y, Y, Y, Y, Y]),
-    (Take, Colleagues, [F, F, Y, Y, Y]),
-    (Take, Unassigned, [Y, Y, Y, Y, Y]),
-    (Take, RestrictedColleagues, [N, N, Y, Y, Y]),
-    (Override, Own, [F, F, Y, Y, Y]),
-    (Override, Colleagues, [F, F, Y, Y, Y]),
-    (Override, RestrictedColleagues, [N, N, Y, Y, Y]),
-    (SeeBeneficiary, Own, [Y, Y, Y, Y, Y]),
-    (SeeBeneficiary, Colleagues, [Y, Y, Y, Y, Y]),
-    (SeeBeneficiary, Unassigned, [Y, Y, Y, Y, Y]),
-    (SeeBeneficiary, RestrictedColleagues, [N, N, Y, Y, Y]),
-    (SeeBeneficiary, RestrictedOwn, [Y, Y, Y, Y, Y]),
-    (ChangeBeneficiary, Own, [Y, Y, Y, Y, Y]),
-    (ChangeBeneficiary, Colleagues, [F, F, Y, Y, Y]),
-    (ChangeBeneficiary, Unassigned, [F, F, Y, Y, Y]),
-    (ChangeBeneficiary, RestrictedColleagues, [N, N, Y, Y, Y]),
-    (ChangeBeneficiary, RestrictedOwn, [Y, Y, Y, Y, Y]),
+    // operation             situation               handler analyst lead admin system
+    (See,                  Own,                      [Y, Y, Y, Y, Y]),
+    (See,                  Colleagues,               [Y, Y, Y, Y, Y]),
+    (See,                  Unassigned,               [Y, Y, Y, Y, Y]),
+    (See,                  RestrictedColleagues,     [N, N, Y, Y, Y]),
+    (See,                  RestrictedOwn,            [Y, Y, Y, Y, Y]),
+    (See,                  Erased,                   [Y, Y, Y, Y, Y]),
+    (Restrict,             Own,                      [Y, Y, Y, Y, Y]),
+    (Restrict,             Colleagues,               [F, F, Y, Y, Y]),
+    (Restrict,             Unassigned,               [F, F, Y, Y, Y]),
+    (Restrict,             RestrictedColleagues,     [N, N, Y, Y, Y]),
+    (Restrict,             RestrictedOwn,            [Y, Y, Y, Y, Y]),
+    (HandOn,               Own,                      [Y, Y, Y, Y, Y]),
+    (HandOn,               Colleagues,               [F, F, Y, Y, Y]),
+    (HandOn,               Unassigned,               [F, F, Y, Y, Y]),
+    (HandOn,               RestrictedColleagues,     [N, N, Y, Y, Y]),
+    (HandOn,               RestrictedOwn,            [Y, Y, Y, Y, Y]),
+    (Take,                 Own,                      [Y, Y, Y, Y, Y]),
+    (Take,                 Colleagues,               [F, F, Y, Y, Y]),
+    (Take,                 Unassigned,               [Y, Y, Y, Y, Y]),
+    (Take,                 RestrictedColleagues,     [N, N, Y, Y, Y]),
+    (Override,             Own,                      [F, F, Y, Y, Y]),
+    (Override,             Colleagues,               [F, F, Y, Y, Y]),
+    (Override,             RestrictedColleagues,     [N, N, Y, Y, Y]),
+    (SeeBeneficiary,       Own,                      [Y, Y, Y, Y, Y]),
+    (SeeBeneficiary,       Colleagues,               [Y, Y, Y, Y, Y]),
+    (SeeBeneficiary,       Unassigned,               [Y, Y, Y, Y, Y]),
+    (SeeBeneficiary,       RestrictedColleagues,     [N, N, Y, Y, Y]),
+    (SeeBeneficiary,       RestrictedOwn,            [Y, Y, Y, Y, Y]),
+    (ChangeBeneficiary,    Own,                      [Y, Y, Y, Y, Y]),
+    (ChangeBeneficiary,    Colleagues,               [F, F, Y, Y, Y]),
+    (ChangeBeneficiary,    Unassigned,               [F, F, Y, Y, Y]),
+    (ChangeBeneficiary,    RestrictedColleagues,     [N, N, Y, Y, Y]),
+    (ChangeBeneficiary,    RestrictedOwn,            [Y, Y, Y, Y, Y]),
+    (OpenCase,             Own,                      [Y, Y, Y, Y, Y]),
+    (OpenCase,             Colleagues,               [Y, Y, Y, Y, Y]),
+    (OpenCase,             Unassigned,               [Y, Y, Y, Y, Y]),
+    (OpenCase,             RestrictedColleagues,     [N, N, Y, Y, Y]),
+    (OpenCase,             RestrictedOwn,            [Y, Y, Y, Y, Y]),
+    (OpenCaseForColleague, Unassigned,               [F, F, Y, Y, Y]),
 ];
 
 /// Capabilities by role. Columns: handler, analyst, lead, admin, system.
