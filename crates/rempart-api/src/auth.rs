@@ -211,7 +211,10 @@ async fn authenticate(req: HttpRequest) -> ApiResult<User> {
         })
         .await?;
     match user {
-        Some((user, ver, false)) if user.active && user.token_version == ver => Ok(user),
+        Some((user, ver, false)) if user.active && user.token_version == ver => {
+            tracing::Span::current().record("user", user.id.as_str());
+            Ok(user)
+        }
         _ => {
             Err(ApiError::unauthorized("the access token has been revoked").with_slug("token-revoked", "Token revoked"))
         }

@@ -53,10 +53,15 @@ impl Application {
                 .app_data(web::QueryConfig::default().error_handler(|e, _| ApiError::bad_request(e.to_string()).into()))
                 .wrap_fn(|req, srv| {
                     use actix_web::dev::Service;
+                    use tracing::Instrument;
                     let state = req.app_data::<web::Data<AppState>>().cloned();
                     let method = req.method().to_string();
                     let start = std::time::Instant::now();
-                    let fut = srv.call(req);
+                    // One span per request: its route (the pattern, never the ids in the
+                    // path) and, once authenticated, its user.
+                    let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+                    let span = tracing::info_span!("request", %method, %route, user = tracing::field::Empty);
+                    let fut = srv.call(req).instrument(span);
                     async move {
                         let res = fut.await?;
                         if let Some(state) = state {

@@ -2,7 +2,6 @@
 
 use crate::auth::{JwtKeys, LoginLimits};
 use crate::error::{ApiError, ApiResult};
-use actix_web::web;
 use rempart_store::{DbConn, DbPool};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -96,18 +95,85 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Runs blocking database work off the async workers.
+    /// Runs blocking database work off the async workers, in the request's span. A panic
+    /// in it is not hidden: it is logged with its message in that span (route, user), and
+    /// the client gets a 500 problem document.
     pub async fn db<T, F>(&self, f: F) -> ApiResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
     {
         let pool = self.pool.clone();
-        web::block(move || {
+        let span = tracing::Span::current();
+        let job = tokio::task::spawn_blocking(move || {
+            let _entered = span.enter();
             let mut conn = pool.get()?;
             f(&mut conn)
-        })
-        .await
-        .map_err(|_| ApiError::internal())?
+        });
+        match job.await {
+            Ok(result) => result,
+            Err(e) if e.is_panic() => {
+                let payload = e.into_panic();
+                let message = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "(no message)".to_owned());
+                tracing::error!(panic = %message, "the database work of this request panicked");
+                Err(ApiError::internal())
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "the database work of this request was cancelled");
+                Err(ApiError::internal())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Log lines written by the code under test.
+    #[derive(Clone, Default)]
+    struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().map_err(|_| std::io::Error::other("poisoned"))?.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// A panic in the blocking work answers 500, is logged with its message in the
+    /// request's span, and leaves the server serving: the next request works.
+    #[actix_web::test]
+    async fn a_panic_in_database_work_is_a_500_not_a_lost_worker() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt().with_ansi(false).with_writer(move || writer.clone()).finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let db = rempart_test_db::TestDb::sqlite();
+        let dir = tempfile::tempdir().expect("dir");
+        let config = ApiConfig::new("127.0.0.1:0", dir.path());
+        let state = AppState {
+            pool: db.pool().clone(),
+            keys: JwtKeys::load(Some(&"k".repeat(40)), dir.path()).expect("keys"),
+            limits: LoginLimits::new(5, Duration::from_secs(60)),
+            metrics: Default::default(),
+            config,
+        };
+        let span = tracing::info_span!("request", route = "/api/v1/cases/{id}");
+        let err = tracing::Instrument::instrument(state.db(|_| -> ApiResult<()> { panic!("a bug in a query") }), span)
+            .await
+            .expect_err("panicked");
+        assert_eq!(actix_web::ResponseError::status_code(&err), actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
+        let answer = state.db(|_| Ok(42)).await.expect("the next work runs");
+        assert_eq!(answer, 42);
+        let log = String::from_utf8(captured.0.lock().expect("log").clone()).expect("utf-8");
+        assert!(log.contains("a bug in a query") && log.contains("/api/v1/cases/{id}"), "{log}");
     }
 }
