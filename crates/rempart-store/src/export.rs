@@ -220,6 +220,9 @@ macro_rules! tables {
         /// Every table, parents before children.
         pub const TABLES: &[&str] = &[$(stringify!($table)),*];
 
+        /// Every column the stream carries, table by table.
+        pub const COLUMNS: &[(&str, &[&str])] = &[$((stringify!($table), &[$(stringify!($col)),*])),*];
+
         fn export_tables(conn: &mut DbConn, out: &mut dyn Write) -> StoreResult<Vec<TableSummary>> {
             let mut summaries = Vec::new();
             $({
