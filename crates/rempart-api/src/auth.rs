@@ -1,6 +1,7 @@
 //! Access tokens (JWT, HS256), refresh tokens, the authenticated user, login limits.
 
 use crate::error::{ApiError, ApiResult};
+use crate::problem::ProblemType;
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
@@ -94,7 +95,7 @@ impl JwtKeys {
         jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map(|d| d.claims).map_err(|e| {
             match e.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
-                    ApiError::unauthorized("the access token has expired").with_slug("token-expired", "Token expired")
+                    ApiError::unauthorized("the access token has expired").with_type(ProblemType::TokenExpired)
                 }
                 _ => ApiError::unauthorized("invalid access token"),
             }
@@ -215,9 +216,7 @@ async fn authenticate(req: HttpRequest) -> ApiResult<User> {
             tracing::Span::current().record("user", user.id.as_str());
             Ok(user)
         }
-        _ => {
-            Err(ApiError::unauthorized("the access token has been revoked").with_slug("token-revoked", "Token revoked"))
-        }
+        _ => Err(ApiError::unauthorized("the access token has been revoked").with_type(ProblemType::TokenRevoked)),
     }
 }
 
@@ -233,7 +232,7 @@ impl FromRequest for AuthUser {
             let user = authenticate(req).await?;
             if user.must_change_password {
                 return Err(ApiError::forbidden("change the one-time password first: POST /api/v1/auth/password")
-                    .with_slug("password-change-required", "Password change required"));
+                    .with_type(ProblemType::PasswordChangeRequired));
             }
             Ok(AuthUser(user))
         })

@@ -1,5 +1,6 @@
 //! Errors as RFC 9457 problem details (`application/problem+json`) with a stable type.
 
+use crate::problem::ProblemType;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
@@ -41,9 +42,7 @@ pub struct ApiError(Box<Inner>);
 
 #[derive(Debug)]
 struct Inner {
-    status: StatusCode,
-    slug: &'static str,
-    title: &'static str,
+    kind: ProblemType,
     detail: String,
     errors: Vec<FieldError>,
     allowed: Option<Vec<CaseStatus>>,
@@ -51,60 +50,50 @@ struct Inner {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, slug: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
-        Self(Box::new(Inner {
-            status,
-            slug,
-            title,
-            detail: detail.into(),
-            errors: Vec::new(),
-            allowed: None,
-            retry_after: None,
-        }))
+    /// A problem of `kind` with a detail for people.
+    pub fn of(kind: ProblemType, detail: impl Into<String>) -> Self {
+        Self(Box::new(Inner { kind, detail: detail.into(), errors: Vec::new(), allowed: None, retry_after: None }))
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "bad-request", "Bad request", detail)
+        Self::of(ProblemType::BadRequest, detail)
     }
 
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
         let (field, message) = (field.into(), message.into());
-        let mut e =
-            Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid request", format!("{field}: {message}"));
+        let mut e = Self::of(ProblemType::Validation, format!("{field}: {message}"));
         e.0.errors.push(FieldError { field, message });
         e
     }
 
     pub fn unauthorized(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "Authentication required", detail)
+        Self::of(ProblemType::Unauthorized, detail)
     }
 
     pub fn forbidden(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", "Not allowed", detail)
+        Self::of(ProblemType::Forbidden, detail)
     }
 
     pub fn not_found(what: impl fmt::Display) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not-found", "Not found", format!("{what} not found"))
+        Self::of(ProblemType::NotFound, format!("{what} not found"))
     }
 
     pub fn conflict(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, "conflict", "Conflict", detail)
+        Self::of(ProblemType::Conflict, detail)
     }
 
     pub fn precondition_failed(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::PRECONDITION_FAILED, "precondition-failed", "Precondition failed", detail)
+        Self::of(ProblemType::PreconditionFailed, detail)
     }
 
     /// RFC 6585: the change must name the version it was made against.
     pub fn precondition_required(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::PRECONDITION_REQUIRED, "precondition-required", "Precondition required", detail)
+        Self::of(ProblemType::PreconditionRequired, detail)
     }
 
     pub fn too_many_requests(retry_after_secs: u64) -> Self {
-        let mut e = Self::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too-many-requests",
-            "Too many attempts",
+        let mut e = Self::of(
+            ProblemType::TooManyRequests,
             format!("too many failed attempts; try again in {retry_after_secs} seconds"),
         );
         e.0.retry_after = Some(retry_after_secs.max(1));
@@ -112,30 +101,29 @@ impl ApiError {
     }
 
     pub fn internal() -> Self {
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "Internal error",
-            "the server could not complete the request",
-        )
+        Self::of(ProblemType::Internal, "the server could not complete the request")
     }
 
-    pub fn with_slug(mut self, slug: &'static str, title: &'static str) -> Self {
-        self.0.slug = slug;
-        self.0.title = title;
+    /// The same detail as a more precise kind (of the same status).
+    pub fn with_type(mut self, kind: ProblemType) -> Self {
+        self.0.kind = kind;
         self
     }
 
+    pub fn kind(&self) -> ProblemType {
+        self.0.kind
+    }
+
     pub fn slug(&self) -> &'static str {
-        self.0.slug
+        self.0.kind.slug()
     }
 
     fn problem(&self) -> Problem {
         let e = &self.0;
         Problem {
-            problem_type: format!("{PROBLEM_PREFIX}{}", e.slug),
-            title: e.title.to_owned(),
-            status: e.status.as_u16(),
+            problem_type: format!("{PROBLEM_PREFIX}{}", e.kind.slug()),
+            title: e.kind.title().to_owned(),
+            status: e.kind.status().as_u16(),
             detail: e.detail.clone(),
             errors: e.errors.clone(),
             allowed: e.allowed.clone(),
@@ -145,22 +133,22 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({}): {}", self.0.status, self.0.slug, self.0.detail)
+        write!(f, "{} ({}): {}", self.0.kind.status(), self.0.kind.slug(), self.0.detail)
     }
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.0.status
+        self.0.kind.status()
     }
 
     fn error_response(&self) -> HttpResponse {
-        let mut response = HttpResponse::build(self.0.status);
+        let mut response = HttpResponse::build(self.0.kind.status());
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json")));
         if let Some(secs) = self.0.retry_after {
             response.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
-        if self.0.status == StatusCode::UNAUTHORIZED {
+        if self.0.kind.status() == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
         }
         response.json(self.problem())
@@ -173,7 +161,12 @@ impl From<rempart_app::AppError> for ApiError {
         match e {
             AppError::NotFound(what) => ApiError::not_found(what),
             AppError::Forbidden(why) => ApiError::forbidden(why),
-            AppError::Conflict { slug, title, detail } => ApiError::conflict(detail).with_slug(slug, title),
+            AppError::Conflict { kind: rempart_app::error::ConflictKind::General, detail } => {
+                ApiError::conflict(detail)
+            }
+            AppError::Conflict { kind: rempart_app::error::ConflictKind::AssigneeUnavailable, detail } => {
+                ApiError::of(ProblemType::AssigneeUnavailable, detail)
+            }
             AppError::Validation { field, message } => ApiError::validation(field, message),
             AppError::Store(e) => e.into(),
         }
@@ -189,29 +182,21 @@ impl From<StoreError> for ApiError {
                 ApiError::precondition_failed("the case was changed since you read it; fetch it again")
             }
             StoreError::IllegalTransition(t) => {
-                let mut err =
-                    ApiError::new(StatusCode::CONFLICT, "illegal-transition", "Illegal status change", t.to_string());
+                let mut err = ApiError::of(ProblemType::IllegalTransition, t.to_string());
                 err.0.allowed = Some(t.allowed);
                 err
             }
             StoreError::Invalid { field, message } => ApiError::validation(field, message),
             StoreError::EvidenceCorrupted { .. } => {
                 tracing::error!(error = %e, "evidence digest mismatch");
-                ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "evidence-corrupted",
-                    "Evidence corrupted",
+                ApiError::of(
+                    ProblemType::EvidenceCorrupted,
                     "the stored file does not match its digest; it must not be used",
                 )
             }
             StoreError::Connect(_) | StoreError::Pool(_) => {
                 tracing::error!(error = %e, "database unavailable");
-                ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    "Service unavailable",
-                    "the database is unavailable",
-                )
+                ApiError::of(ProblemType::Unavailable, "the database is unavailable")
             }
             other => {
                 tracing::error!(error = %other, kind = other.kind(), "store error");

@@ -11,10 +11,12 @@ pub mod guard;
 pub mod metrics;
 pub mod number;
 pub mod openapi;
+pub mod problem;
 pub mod routes;
 pub mod state;
 pub mod time;
 
+use crate::problem::ProblemType;
 use actix_web::dev::Server;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use error::ApiError;
@@ -103,12 +105,9 @@ fn json_config(limit: usize) -> web::JsonConfig {
     use actix_web::error::JsonPayloadError;
     web::JsonConfig::default().limit(limit).content_type_required(true).error_handler(|err, _req| {
         let api = match &err {
-            JsonPayloadError::ContentType => ApiError::new(
-                actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported-media-type",
-                "Unsupported media type",
-                "send the body as application/json",
-            ),
+            JsonPayloadError::ContentType => {
+                ApiError::of(ProblemType::UnsupportedMediaType, "send the body as application/json")
+            }
             JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => {
                 json_too_large(*limit)
             }
@@ -126,12 +125,7 @@ fn json_config(limit: usize) -> web::JsonConfig {
 
 /// A JSON body over `server.json_limit_bytes`.
 pub(crate) fn json_too_large(limit: usize) -> ApiError {
-    ApiError::new(
-        actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-        "payload-too-large",
-        "Payload too large",
-        format!("the body is larger than {limit} bytes"),
-    )
+    ApiError::of(ProblemType::PayloadTooLarge, format!("the body is larger than {limit} bytes"))
 }
 
 /// No route took the request: 405 with `Allow` when the path is known under other
@@ -142,12 +136,7 @@ async fn not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError
         return Err(ApiError::not_found("route"));
     }
     let allow = allowed.join(", ");
-    let error = ApiError::new(
-        actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
-        "method-not-allowed",
-        "Method not allowed",
-        format!("this resource answers {allow}"),
-    );
+    let error = ApiError::of(ProblemType::MethodNotAllowed, format!("this resource answers {allow}"));
     let mut response = actix_web::ResponseError::error_response(&error);
     if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&allow) {
         response.headers_mut().insert(actix_web::http::header::ALLOW, value);

@@ -64,6 +64,14 @@ pub fn document_value() -> serde_json::Value {
     let missing = constraints::apply(&mut doc);
     debug_assert!(missing.is_empty(), "constraints name no field: {missing:?}");
     complete::complete(&mut doc);
+    // The closed list of problem types, as clients may branch on them.
+    if let Some(kind) = doc.pointer_mut("/components/schemas/Problem/properties/type") {
+        let urns: Vec<String> = crate::problem::ProblemType::ALL
+            .iter()
+            .map(|p| format!("{}{}", crate::error::PROBLEM_PREFIX, p.slug()))
+            .collect();
+        kind["enum"] = serde_json::json!(urns);
+    }
     doc
 }
 
@@ -73,6 +81,14 @@ mod tests {
     fn every_constraint_names_a_field_of_the_document() {
         let mut doc = serde_json::to_value(<super::ApiDoc as utoipa::OpenApi>::openapi()).expect("document");
         assert_eq!(super::constraints::apply(&mut doc), Vec::<String>::new());
+    }
+
+    #[test]
+    fn the_document_lists_every_problem_type() {
+        let doc = super::document_value();
+        let listed = doc["components"]["schemas"]["Problem"]["properties"]["type"]["enum"].as_array().expect("enum");
+        assert_eq!(listed.len(), crate::problem::ProblemType::ALL.len());
+        assert!(listed.iter().any(|t| t == "urn:rempart:problem:assignee-unavailable"));
     }
 
     #[test]

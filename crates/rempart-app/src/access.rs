@@ -2,7 +2,7 @@
 //! modules): one table of capabilities, and the rules about accounts.
 
 use crate::actor::Actor;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ConflictKind};
 use rempart_core::Role;
 
 /// Things only some roles may do.
@@ -63,7 +63,7 @@ pub fn read_account(actor: &Actor, id: &str) -> AppResult<()> {
 pub fn change_account(actor: &Actor, id: &str, disables: bool, new_role: Option<Role>) -> AppResult<()> {
     require(actor, Capability::Administer)?;
     if actor.is(Some(id)) && (disables || new_role.is_some_and(|r| r != Role::Admin)) {
-        return Err(AppError::conflict("conflict", "Conflict", "an administrator cannot disable or demote themself"));
+        return Err(AppError::conflict(ConflictKind::General, "an administrator cannot disable or demote themself"));
     }
     Ok(())
 }

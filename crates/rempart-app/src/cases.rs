@@ -3,7 +3,7 @@
 
 use crate::access::{Capability, may};
 use crate::actor::Actor;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ConflictKind};
 use rempart_core::{CaseReference, Sensitivity};
 use rempart_store::DbConn;
 use rempart_store::audit::{Audit, AuditEvent};
@@ -129,5 +129,5 @@ pub fn assignee_unavailable(actor: &Actor, name: &str, why: &str) -> AppError {
     } else {
         format!("{name} cannot take this case now; ask a lead to assign it")
     };
-    AppError::conflict("assignee-unavailable", "Assignee unavailable", detail)
+    AppError::conflict(ConflictKind::AssigneeUnavailable, detail)
 }

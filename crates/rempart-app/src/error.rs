@@ -6,6 +6,14 @@ use rempart_store::StoreError;
 
 pub type AppResult<T> = Result<T, AppError>;
 
+/// Why the state of things refuses an operation, when a client may act on the difference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictKind {
+    General,
+    /// The rota's wellbeing rules refuse this assignee now.
+    AssigneeUnavailable,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// Nothing with this id, or nothing this actor may know exists.
@@ -14,9 +22,9 @@ pub enum AppError {
     /// The actor is known to be there but may not do this.
     #[error("{0}")]
     Forbidden(String),
-    /// The state of things refuses it; `slug` is the stable problem type.
+    /// The state of things refuses it.
     #[error("{detail}")]
-    Conflict { slug: &'static str, title: &'static str, detail: String },
+    Conflict { kind: ConflictKind, detail: String },
     /// A value is not acceptable.
     #[error("{field}: {message}")]
     Validation { field: String, message: String },
@@ -38,8 +46,8 @@ impl AppError {
         Self::Validation { field: field.into(), message: message.into() }
     }
 
-    pub fn conflict(slug: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
-        Self::Conflict { slug, title, detail: detail.into() }
+    pub fn conflict(kind: ConflictKind, detail: impl Into<String>) -> Self {
+        Self::Conflict { kind, detail: detail.into() }
     }
 
     /// The stable name of the kind of error, for tests and logs.
@@ -47,7 +55,8 @@ impl AppError {
         match self {
             Self::NotFound(_) => "not-found",
             Self::Forbidden(_) => "forbidden",
-            Self::Conflict { slug, .. } => slug,
+            Self::Conflict { kind: ConflictKind::General, .. } => "conflict",
+            Self::Conflict { kind: ConflictKind::AssigneeUnavailable, .. } => "assignee-unavailable",
             Self::Validation { .. } => "validation",
             Self::Store(e) => e.kind(),
         }

@@ -5,6 +5,7 @@ use crate::auth::{
     token_digest, user_key,
 };
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::problem::ProblemType;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
 use rempart_auth::{Password, hash_password, verify_password};
@@ -60,7 +61,7 @@ pub struct TotpEnrolment {
 }
 
 fn invalid_credentials() -> ApiError {
-    ApiError::unauthorized("wrong email, password or code").with_slug("invalid-credentials", "Invalid credentials")
+    ApiError::unauthorized("wrong email, password or code").with_type(ProblemType::InvalidCredentials)
 }
 
 /// A real argon2id hash to verify against when the account does not exist, so that a
@@ -158,7 +159,7 @@ pub async fn login(
         match body.totp.as_deref() {
             None => {
                 return Err(ApiError::unauthorized("this account needs its TOTP code in `totp`")
-                    .with_slug("totp-required", "TOTP code required"));
+                    .with_type(ProblemType::TotpRequired));
             }
             Some(code) if !totp_ok(&state, &user, code).await? => {
                 count_failure(&state, keys).await?;
@@ -189,9 +190,7 @@ pub async fn refresh(
         Redemption::Valid { user_id, family_id } => {
             let user = state.db(move |conn| Ok(User::get(conn, &user_id)?)).await?;
             if !user.active {
-                return Err(
-                    ApiError::unauthorized("the account is disabled").with_slug("token-revoked", "Token revoked")
-                );
+                return Err(ApiError::unauthorized("the account is disabled").with_type(ProblemType::TokenRevoked));
             }
             Ok(web::Json(issue_tokens(&state, user, Some(family_id)).await?))
         }
@@ -200,10 +199,10 @@ pub async fn refresh(
             Err(ApiError::unauthorized(
                 "this refresh token was already used; the session has been revoked, sign in again",
             )
-            .with_slug("refresh-token-reused", "Refresh token reused"))
+            .with_type(ProblemType::RefreshTokenReused))
         }
         Redemption::Invalid => Err(ApiError::unauthorized("unknown, expired or revoked refresh token")
-            .with_slug("invalid-refresh-token", "Invalid refresh token")),
+            .with_type(ProblemType::InvalidRefreshToken)),
     }
 }
 

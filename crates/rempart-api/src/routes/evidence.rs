@@ -2,6 +2,7 @@
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::problem::ProblemType;
 use crate::state::AppState;
 use actix_multipart::Multipart;
 use actix_web::http::header;
@@ -22,12 +23,7 @@ pub struct EvidenceUpload {
 }
 
 fn too_large(limit: usize) -> ApiError {
-    ApiError::new(
-        actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-        "payload-too-large",
-        "Payload too large",
-        format!("evidence files are limited to {limit} bytes"),
-    )
+    ApiError::of(ProblemType::PayloadTooLarge, format!("evidence files are limited to {limit} bytes"))
 }
 
 /// Stores a file as evidence: content-addressed (SHA-256), immutable. The same file sent

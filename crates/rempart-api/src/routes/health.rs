@@ -1,6 +1,7 @@
 //! Liveness and readiness.
 
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::problem::ProblemType;
 use crate::state::AppState;
 use actix_web::{HttpResponse, web};
 use diesel::RunQueryDsl;
@@ -25,14 +26,9 @@ pub async fn healthz() -> HttpResponse {
 pub async fn readyz(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     state
         .db(|conn| {
-            diesel::sql_query("SELECT 1").execute(conn).map_err(|_| {
-                ApiError::new(
-                    actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    "Service unavailable",
-                    "the database does not answer",
-                )
-            })
+            diesel::sql_query("SELECT 1")
+                .execute(conn)
+                .map_err(|_| ApiError::of(ProblemType::Unavailable, "the database does not answer"))
         })
         .await?;
     Ok(HttpResponse::Ok().json(Health { status: "ready" }))
