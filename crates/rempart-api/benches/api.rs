@@ -168,6 +168,26 @@ fn run(backend: Backend, cases: usize, creations: usize, reads: usize) {
         ms(pct(&mut lat, 99.0))
     );
 
+    // Each case for someone new: the beneficiary is created with it, in one transaction.
+    let (b, a) = (base.clone(), auth.clone());
+    let counter = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (elapsed, mut lat) = concurrent(&rt, creations, 201, move |client, _rng| {
+        let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        client.post(format!("{b}/api/v1/cases")).header("authorization", &a).json(&json!({
+            "beneficiary": {"display_name": format!("New {n}"), "emails": [format!("new-{n}@bench.example")]},
+            "summary": "Bench case",
+            "urgency": "high"
+        }))
+    });
+    println!(
+        "POST /api/v1/cases (new beneficiary): {creations} in {:.2} s = {:.0} creations/s; p50 {} p95 {} p99 {}",
+        elapsed.as_secs_f64(),
+        creations as f64 / elapsed.as_secs_f64(),
+        ms(pct(&mut lat, 50.0)),
+        ms(pct(&mut lat, 95.0)),
+        ms(pct(&mut lat, 99.0))
+    );
+
     let ids = std::sync::Arc::new(loaded.case_ids);
     let (b, a) = (base.clone(), auth.clone());
     let (elapsed, mut lat) = concurrent(&rt, reads, 200, move |client, rng| {

@@ -5,6 +5,12 @@
 //! (default `postgres://postgres@127.0.0.1:5432`). Both are removed when the value is
 //! dropped. A test that needs PostgreSQL fails loudly when the server is down: it never
 //! skips.
+//!
+//! Migrations run once, into a template: on PostgreSQL a database named after a digest of
+//! the migrations (shared by every test process of the run, created under an advisory
+//! lock) that each test copies with `CREATE DATABASE ... TEMPLATE`; on SQLite a migrated
+//! file per test process that each test copies. [`TestDb::empty`] still gives a database
+//! without the schema, for the migrations' own tests.
 
 use diesel::prelude::*;
 pub mod fixtures;
@@ -31,10 +37,32 @@ pub struct TestDb {
 }
 
 impl TestDb {
+    /// A migrated database, copied from the run's template.
     pub fn new(backend: Backend) -> Self {
-        let db = Self::empty(backend);
-        db.pool().migrate().expect("migrations apply to a fresh database");
-        db
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temporary folder");
+                let path = dir.path().join("rempart-test.db");
+                std::fs::copy(template::sqlite(), &path).expect("copy the migrated SQLite template");
+                let url = format!("sqlite://{}", path.display());
+                let pool = DbPool::connect(&url, PoolOptions { max_size: 20, ..PoolOptions::default() })
+                    .expect("SQLite test database");
+                Self { pool: Some(pool), url, backend, postgres_name: None, _dir: Some(dir) }
+            }
+            Backend::Postgres => {
+                let server = postgres_server_url();
+                let template = template::postgres(&server);
+                let name = format!("rempart_test_{}", uuid::Uuid::new_v4().simple());
+                let mut admin = admin_connection(&server);
+                diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}"))
+                    .execute(&mut admin)
+                    .unwrap_or_else(|e| panic!("cannot create test database {name} from {template} on {server}: {e}"));
+                let url = format!("{server}/{name}");
+                let pool = DbPool::connect(&url, PoolOptions { max_size: 20, ..PoolOptions::default() })
+                    .unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"));
+                Self { pool: Some(pool), url, backend, postgres_name: Some(name), _dir: None }
+            }
+        }
     }
 
     pub fn sqlite() -> Self {
@@ -85,6 +113,112 @@ impl TestDb {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+}
+
+mod template {
+    use super::*;
+    use std::path::{Path, PathBuf};
+    use std::sync::OnceLock;
+
+    /// A digest of the migrations of `engine` (names and contents): a changed migration
+    /// gets a new template.
+    fn digest(engine: &str) -> String {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations").join(engine);
+        let mut files = Vec::new();
+        let mut stack = vec![root.clone()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).expect("migrations folder") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() { stack.push(path) } else { files.push(path) }
+            }
+        }
+        files.sort();
+        // FNV-1a over names and bytes: enough to tell versions of the migrations apart.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for file in files {
+            let name = file.strip_prefix(&root).unwrap_or(&file).to_string_lossy().into_owned();
+            for b in name.bytes().chain(std::fs::read(&file).expect("migration file")) {
+                h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        format!("{h:016x}")
+    }
+
+    /// The migrated SQLite file this process copies for each test.
+    pub fn sqlite() -> &'static Path {
+        static FILE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+        &FILE
+            .get_or_init(|| {
+                let dir = tempfile::tempdir().expect("temporary folder");
+                let path = dir.path().join("template.db");
+                {
+                    let pool = DbPool::connect(&format!("sqlite://{}", path.display()), PoolOptions::default())
+                        .expect("SQLite template");
+                    pool.migrate().expect("migrations apply to the template");
+                    // Everything into the main file, so that copying it copies the schema.
+                    let mut conn = pool.get().expect("connection");
+                    if let rempart_store::DbConn::Sqlite(c) = &mut *conn {
+                        diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").execute(c).expect("checkpoint");
+                    }
+                }
+                (dir, path)
+            })
+            .1
+    }
+
+    /// The name of the migrated template database on `server`, made once per run.
+    pub fn postgres(server: &str) -> &'static str {
+        static NAME: OnceLock<String> = OnceLock::new();
+        NAME.get_or_init(|| {
+            let name = format!("rempart_template_{}", digest("postgres"));
+            let mut admin = admin_connection(server);
+            // One process of the run creates it; the others wait for it.
+            diesel::sql_query("SELECT pg_advisory_lock(727001)").execute(&mut admin).expect("advisory lock");
+            #[derive(QueryableByName)]
+            struct Found {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                n: i64,
+            }
+            let found: Found = diesel::sql_query(format!(
+                "SELECT COUNT(*) AS n FROM pg_database WHERE datname = '{name}' AND datistemplate"
+            ))
+            .get_result(&mut admin)
+            .expect("look for the template");
+            if found.n == 0 {
+                // Templates of older migrations are of no more use.
+                #[derive(QueryableByName)]
+                struct Old {
+                    #[diesel(sql_type = diesel::sql_types::Text)]
+                    datname: String,
+                }
+                let old: Vec<Old> = diesel::sql_query(format!(
+                    "SELECT datname::text AS datname FROM pg_database WHERE datname LIKE 'rempart_template_%' AND datname <> '{name}'"
+                ))
+                .load(&mut admin)
+                .expect("older templates");
+                for Old { datname } in old {
+                    let _ = diesel::sql_query(format!("ALTER DATABASE {datname} WITH IS_TEMPLATE false")).execute(&mut admin);
+                    let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {datname} WITH (FORCE)")).execute(&mut admin);
+                }
+                diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin)
+                    .expect("drop a half-made template");
+                diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("create template");
+                {
+                    let pool = DbPool::connect(&format!("{server}/{name}"), PoolOptions::default())
+                        .unwrap_or_else(|e| panic!("cannot connect to the template {name}: {e}"));
+                    pool.migrate().expect("migrations apply to the template");
+                }
+                // Marked a template only once migrated: a crash in between leaves no
+                // half-made template that others would copy.
+                diesel::sql_query(format!("ALTER DATABASE {name} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"))
+                    .execute(&mut admin)
+                    .expect("mark the template");
+            }
+            diesel::sql_query("SELECT pg_advisory_unlock(727001)").execute(&mut admin).expect("advisory unlock");
+            name
+        })
     }
 }
 
