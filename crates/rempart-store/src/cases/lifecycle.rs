@@ -1,0 +1,202 @@
+//! A case's life after creation: reads by id or reference, status transitions, changes
+//! with optimistic concurrency, assignment, counts.
+
+use super::model::*;
+use crate::audit::{Audit, AuditEvent};
+use crate::db::DbConn;
+use crate::error::{StoreError, StoreResult};
+use crate::schema::{case_status_changes, cases};
+use crate::taxonomy::Taxonomy;
+use crate::util::{new_id, now, required_text};
+use diesel::prelude::*;
+use rempart_core::{CaseReference, CaseStatus};
+
+impl Case {
+    pub fn get(conn: &mut DbConn, id: &str) -> StoreResult<Case> {
+        cases::table
+            .find(id)
+            .select(Case::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| StoreError::not_found("case", id))
+    }
+
+    pub fn get_by_reference(conn: &mut DbConn, reference: &CaseReference) -> StoreResult<Case> {
+        cases::table
+            .filter(cases::reference.eq(reference.to_string()))
+            .select(Case::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| StoreError::not_found("case", reference))
+    }
+
+    /// Moves a case through the state machine, recording the change (and a reopen).
+    pub fn transition(
+        conn: &mut DbConn,
+        id: &str,
+        to: CaseStatus,
+        note: Option<&str>,
+        actor: Option<&str>,
+    ) -> StoreResult<Case> {
+        let note = crate::util::optional_text("note", note, 2000)?;
+        conn.write(|conn| {
+            let case = Case::get(conn, id)?;
+            let transition = case.status.transition(to)?;
+            let at = now();
+            let mut form = CaseUpdateForm { status: Some(to.into()), updated_at: Some(at), ..Default::default() };
+            match to {
+                CaseStatus::Resolved => form.resolved_at = Some(Some(at)),
+                CaseStatus::Closed => form.closed_at = Some(Some(at)),
+                CaseStatus::Open if transition.is_reopen() => {
+                    form.resolved_at = Some(None);
+                    form.closed_at = Some(None);
+                }
+                _ => {}
+            }
+            let changed = diesel::update(cases::table.find(id).filter(cases::version.eq(case.version)))
+                .set((&form, bump()))
+                .execute(conn)?;
+            if changed == 0 {
+                return Err(StoreError::VersionMismatch { expected: case.version });
+            }
+            diesel::insert_into(case_status_changes::table)
+                .values(&StatusChangeInsertForm {
+                    id: new_id(),
+                    case_id: id.to_owned(),
+                    from_status: case.status.into(),
+                    to_status: to.into(),
+                    reopen: transition.is_reopen(),
+                    changed_by: actor.map(str::to_owned),
+                    note,
+                    changed_at: at,
+                })
+                .execute(conn)?;
+            AuditEvent::record(
+                conn,
+                Audit {
+                    actor,
+                    action: if transition.is_reopen() { "case.reopened" } else { "case.status_changed" },
+                    case_id: Some(id),
+                    details: format!("from={} to={to}", case.status),
+                    ..Default::default()
+                },
+            )?;
+            Case::get(conn, id)
+        })
+    }
+
+    /// Applies triage changes if the case is still at `expected_version` (else
+    /// [`StoreError::VersionMismatch`]); `None` skips the check.
+    pub fn update(
+        conn: &mut DbConn,
+        id: &str,
+        changes: CaseChanges,
+        expected_version: Option<i32>,
+        actor: Option<&str>,
+    ) -> StoreResult<Case> {
+        let summary = changes.summary.as_deref().map(|s| required_text("summary", s, 10_000)).transpose()?;
+        conn.write(|conn| {
+            let case = Case::get(conn, id)?;
+            let version = expected_version.unwrap_or(case.version);
+            if case.version != version {
+                return Err(StoreError::VersionMismatch { expected: version });
+            }
+            if let Some(Some(code)) = &changes.service_type {
+                Taxonomy::Service.ensure_active(conn, Some(code))?;
+            }
+            let mut fields = Vec::new();
+            for (name, set) in [
+                ("summary", summary.is_some()),
+                ("urgency", changes.urgency.is_some()),
+                ("priority", changes.priority.is_some()),
+                ("service_type", changes.service_type.is_some()),
+                ("threat_type", changes.threat_type.is_some()),
+                ("imminent_risk", changes.imminent_risk.is_some()),
+                ("sensitivity", changes.sensitivity.is_some()),
+            ] {
+                if set {
+                    fields.push(name);
+                }
+            }
+            let form = CaseUpdateForm {
+                summary,
+                urgency: changes.urgency.map(String::from),
+                priority: changes.priority.map(String::from),
+                service_type: changes.service_type.map(|o| o.map(String::from)),
+                threat_type: changes.threat_type.map(|o| o.map(String::from)),
+                imminent_risk: changes.imminent_risk,
+                sensitivity: changes.sensitivity.map(String::from),
+                updated_at: Some(now()),
+                ..Default::default()
+            };
+            let changed = diesel::update(cases::table.find(id).filter(cases::version.eq(version)))
+                .set((&form, bump()))
+                .execute(conn)?;
+            if changed == 0 {
+                return Err(StoreError::VersionMismatch { expected: version });
+            }
+            AuditEvent::record(
+                conn,
+                Audit {
+                    actor,
+                    action: "case.updated",
+                    case_id: Some(id),
+                    details: format!("fields={}", fields.join(",")),
+                    ..Default::default()
+                },
+            )?;
+            Case::get(conn, id)
+        })
+    }
+
+    /// Gives the case to `assignee` (or nobody), recording who did it and why.
+    pub fn assign(
+        conn: &mut DbConn,
+        id: &str,
+        assignee: Option<&str>,
+        reason: &str,
+        actor: Option<&str>,
+    ) -> StoreResult<Case> {
+        let reason = required_text("reason", reason, 2000)?;
+        conn.write(|conn| {
+            let case = Case::get(conn, id)?;
+            if let Some(a) = assignee {
+                ensure_active_user(conn, a)?;
+            }
+            let form = CaseUpdateForm {
+                assignee_id: Some(assignee.map(str::to_owned)),
+                updated_at: Some(now()),
+                ..Default::default()
+            };
+            diesel::update(cases::table.find(id)).set((&form, bump())).execute(conn)?;
+            AuditEvent::record(
+                conn,
+                Audit {
+                    actor,
+                    action: "case.assigned",
+                    case_id: Some(id),
+                    target: assignee.map(|a| ("user", a)),
+                    details: format!("from={} reason={reason}", case.assignee_id.as_deref().unwrap_or("-")),
+                },
+            )?;
+            Case::get(conn, id)
+        })
+    }
+
+    /// How many cases stand in each status (statuses without a case are absent).
+    pub fn count_by_status(conn: &mut DbConn) -> StoreResult<Vec<(CaseStatus, i64)>> {
+        let rows: Vec<(String, i64)> =
+            cases::table.group_by(cases::status).select((cases::status, diesel::dsl::count_star())).load(conn)?;
+        rows.into_iter()
+            .map(|(s, n)| {
+                CaseStatus::parse(&s)
+                    .map(|s| (s, n))
+                    .map_err(|e| StoreError::Database(diesel::result::Error::DeserializationError(e.into())))
+            })
+            .collect()
+    }
+
+    pub fn count(conn: &mut DbConn) -> StoreResult<i64> {
+        Ok(cases::table.count().get_result(conn)?)
+    }
+}
