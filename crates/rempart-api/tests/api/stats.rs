@@ -1,11 +1,9 @@
 //! Anonymised statistics and erasure on request through the API.
 
-mod support;
-
+use crate::support::spawn;
 use rempart_core::Role;
 use rempart_test_db::{TestDb, on_both_backends};
 use serde_json::json;
-use support::spawn;
 
 fn statistics_suppress_small_cells(db: TestDb) {
     let app = spawn(db);

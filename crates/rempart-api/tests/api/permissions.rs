@@ -1,12 +1,10 @@
 //! Who may do what: the permission matrix, restricted cases, the audit of their reads.
 
-mod support;
-
+use crate::support::spawn;
 use rempart_core::Role;
 use rempart_store::audit::AuditEvent;
 use rempart_test_db::{TestDb, on_both_backends};
 use serde_json::json;
-use support::spawn;
 
 fn permission_matrix(db: TestDb) {
     let app = spawn(db);

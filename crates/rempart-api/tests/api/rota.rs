@@ -1,13 +1,11 @@
 //! The rota through the API: shifts, check-ins, rotation, automatic assignment with its
 //! reasons, the on-call picture.
 
-mod support;
-
+use crate::support::spawn;
 use chrono::{Datelike, Duration, Utc};
 use rempart_core::Role;
 use rempart_test_db::{TestDb, on_both_backends};
 use serde_json::json;
-use support::spawn;
 
 fn new_cases_go_to_the_first_fit_handler_in_rotation(db: TestDb) {
     let app = spawn(db);

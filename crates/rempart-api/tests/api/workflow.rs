@@ -1,11 +1,9 @@
 //! A case from intake to closure and reopening, over HTTP, on both backends.
 
-mod support;
-
+use crate::support::{spawn, spawn_with};
 use rempart_core::Role;
 use rempart_test_db::{TestDb, on_both_backends};
 use serde_json::json;
-use support::{spawn, spawn_with};
 
 fn full_case_workflow(db: TestDb) {
     let app = spawn(db);

@@ -2,14 +2,13 @@
 //! each cell becomes requests to the routes that carry the operation, answered 2xx (`Y`),
 //! 404 (`N`) or 403 (`F`). The adapter cannot drift from the layer without failing here.
 
-mod support;
-#[path = "../../rempart-app/tests/table/mod.rs"]
+#[path = "../../../rempart-app/tests/table/mod.rs"]
 mod table;
 
+use crate::support::{Answer, TestApp, spawn};
 use rempart_core::Role;
 use rempart_test_db::{TestDb, on_both_backends};
 use serde_json::{Value, json};
-use support::{Answer, TestApp, spawn};
 use table::{CAPABILITY_TABLE, CASE_TABLE, Cell, Operation, Situation};
 
 /// Every route that reads a case or something under it: one cell of `See` each.

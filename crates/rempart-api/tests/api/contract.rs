@@ -1,12 +1,10 @@
 //! The API's contract: bad requests answer 4xx problem documents, never 500; the OpenAPI
 //! document describes every route.
 
-mod support;
-
+use crate::support::{Answer, TestApp, spawn_with};
 use rempart_core::Role;
 use rempart_test_db::{TestDb, on_both_backends};
 use serde_json::json;
-use support::{Answer, TestApp, spawn_with};
 
 fn bad_requests_answer_problems(db: TestDb) {
     let app = spawn_with(db, |c| c.json_limit_bytes = 4096);
@@ -147,7 +145,7 @@ fn the_openapi_document_describes_every_route() {
 
 #[test]
 fn the_openapi_document_is_served() {
-    let app: TestApp = support::spawn(TestDb::sqlite());
+    let app: TestApp = crate::support::spawn(TestDb::sqlite());
     let served = app.get("/api/v1/openapi.json", None).expect(200);
     assert_eq!(served.body["info"]["title"], "Rempart");
 }
@@ -169,7 +167,7 @@ fn evidence_upload_download_and_limits(db: TestDb) {
             .bearer_auth(&token)
             .multipart(form)
             .send();
-        support::Answer::from_response(r.expect("request"))
+        crate::support::Answer::from_response(r.expect("request"))
     };
     let content = b"\x89PNG fake screenshot of a threat".to_vec();
     let first = upload("../../capture d'écran.png", content.clone()).expect(201);
@@ -221,7 +219,7 @@ fn evidence_upload_download_and_limits(db: TestDb) {
         .multipart(reqwest::blocking::multipart::Form::new().part("file", part))
         .send()
         .expect("upload");
-    let stored = support::Answer::from_response(r).expect(201);
+    let stored = crate::support::Answer::from_response(r).expect(201);
     assert_eq!(stored.body["evidence"]["original_name"], "invoicegvs.exe");
     assert_eq!(stored.body["evidence"]["submitted_name"], "invoice\u{202E}gvs.exe");
     let r = download(stored.body["evidence"]["id"].as_str().expect("id"));
@@ -270,7 +268,7 @@ fn metrics_count_requests_by_route_and_cases_by_status(db: TestDb) {
     assert!(!text.contains(case["id"].as_str().unwrap_or("none")), "no identifiers in metrics");
     // Without a configured token, metrics are off; a request without credentials is still
     // told to authenticate, as the document says.
-    let off = support::spawn(TestDb::sqlite());
+    let off = crate::support::spawn(TestDb::sqlite());
     assert_eq!(off.get("/metrics", Some("any token")).expect(404).problem(), "not-found");
     assert_eq!(off.get("/metrics", None).expect(401).problem(), "unauthorized");
 }
@@ -278,7 +276,7 @@ fn metrics_count_requests_by_route_and_cases_by_status(db: TestDb) {
 /// A NUL character anywhere a client can put text answers 422, on both engines (it used
 /// to be stored on SQLite and a 500 on PostgreSQL).
 fn nul_characters_are_refused_at_the_edge(db: TestDb) {
-    let app = support::spawn(db);
+    let app = crate::support::spawn(db);
     let (_, token) = app.signed_in("ana@helpline.example", Role::Handler);
     let t = Some(token.as_str());
     let case = app.new_case(&token, "bo@example.org", json!({}));
@@ -313,7 +311,7 @@ fn nul_characters_are_refused_at_the_edge(db: TestDb) {
 
 /// Every API answer forbids being framed, loaded as a page's resources or leaking a Referer.
 fn security_headers_on_every_answer(db: TestDb) {
-    let app = support::spawn(db);
+    let app = crate::support::spawn(db);
     let (_, token) = app.signed_in("ana@helpline.example", Role::Handler);
     for (path, token) in [("/api/v1/me", Some(token.as_str())), ("/api/v1/cases", None), ("/nowhere", None)] {
         let answer = app.get(path, token);
@@ -331,7 +329,7 @@ fn security_headers_on_every_answer(db: TestDb) {
 /// take answers 405 with `Allow`; an administrator giving themself their own role again
 /// keeps their tokens; an empty reply is refused; a whole number written `9.0` is read.
 fn the_document_and_the_server_agree(db: TestDb) {
-    let app = support::spawn(db);
+    let app = crate::support::spawn(db);
     let (admin, token) = app.signed_in("root@helpline.example", Role::Admin);
     let t = Some(token.as_str());
     for (method, path, allow) in [
@@ -340,7 +338,7 @@ fn the_document_and_the_server_agree(db: TestDb) {
         ("PUT", "/api/v1/shifts/x", "PATCH, DELETE"),
     ] {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        let answer = support::Answer::from_response(
+        let answer = crate::support::Answer::from_response(
             app.client.request(method.clone(), app.url(path)).bearer_auth(&token).send().expect("request"),
         )
         .expect(405);

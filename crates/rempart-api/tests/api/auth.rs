@@ -1,13 +1,11 @@
 //! Tokens: expiry, refresh rotation and reuse, logout, revocation, password change, TOTP,
 //! login rate limiting.
 
-mod support;
-
+use crate::support::{PASSWORD, spawn, spawn_with};
 use rempart_core::Role;
 use rempart_test_db::{TestDb, on_both_backends};
 use serde_json::json;
 use std::time::Duration;
-use support::{PASSWORD, spawn, spawn_with};
 
 fn refresh_rotation_reuse_and_logout(db: TestDb) {
     let app = spawn(db);
@@ -225,7 +223,7 @@ fn a_guesser_elsewhere_cannot_lock_a_handler_out(db: TestDb) {
             .json(&json!({"email": "ana@helpline.example", "password": password}))
             .send()
             .expect("login");
-        support::Answer::from_response(r)
+        crate::support::Answer::from_response(r)
     };
     for _ in 0..5 {
         login("203.0.113.66", "guess guess guess").expect(401);
