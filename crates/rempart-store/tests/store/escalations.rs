@@ -1,9 +1,7 @@
 //! Escalation timers with a controllable clock, on SQLite and PostgreSQL.
 
-mod common;
-
+use crate::common::{beneficiary, case, user};
 use chrono::Duration;
-use common::{beneficiary, case, user};
 use rempart_core::{Channel, Direction, Role, Urgency};
 use rempart_rota::Policy;
 use rempart_rota::ShiftKind;

@@ -1,9 +1,7 @@
 //! The roster the rota decides from, read from storage, on SQLite and on PostgreSQL.
 
-mod common;
-
+use crate::common::{beneficiary, user};
 use chrono::{Duration, Utc};
-use common::{beneficiary, user};
 use rempart_core::{CaseStatus, Role, Urgency};
 use rempart_rota::{Fitness, Period, Policy, ShiftKind};
 use rempart_store::cases::{Case, NewCase};

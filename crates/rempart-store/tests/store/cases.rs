@@ -1,9 +1,7 @@
 //! Case storage behaviour, each test on SQLite and on PostgreSQL.
 
-mod common;
-
+use crate::common::{beneficiary, case, email, user};
 use chrono::Datelike;
-use common::{beneficiary, case, email, user};
 use diesel::prelude::*;
 use rempart_core::*;
 use rempart_store::audit::AuditEvent;

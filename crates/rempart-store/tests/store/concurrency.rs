@@ -1,7 +1,5 @@
 //! Case references under concurrent creation: unique and without gaps.
 
-mod common;
-
 use chrono::Datelike;
 use rempart_store::cases::{Case, NewCase};
 use rempart_test_db::{TestDb, on_both_backends};
@@ -11,7 +9,7 @@ const CREATORS: usize = 16;
 const CASES_EACH: usize = 20;
 
 fn sixteen_concurrent_creators_get_distinct_gapless_references(db: TestDb) {
-    let beneficiary_id = common::beneficiary(&mut db.conn(), "ana@example.org").id;
+    let beneficiary_id = crate::common::beneficiary(&mut db.conn(), "ana@example.org").id;
     let barrier = Arc::new(Barrier::new(CREATORS));
     let references: Vec<u32> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..CREATORS)
@@ -47,7 +45,7 @@ fn sixteen_concurrent_creators_get_distinct_gapless_references(db: TestDb) {
 
 fn a_failed_creation_gives_its_number_back(db: TestDb) {
     let mut conn = db.conn();
-    let b = common::beneficiary(&mut conn, "ana@example.org");
+    let b = crate::common::beneficiary(&mut conn, "ana@example.org");
     Case::create(&mut conn, NewCase::new(&b.id, "first"), None).expect("first");
     let bad =
         Case::create(&mut conn, NewCase { assignee_id: Some("ghost".into()), ..NewCase::new(&b.id, "bad") }, None);
@@ -63,7 +61,7 @@ fn a_creation_failing_while_numbered_gives_its_number_back(db: TestDb) {
     use diesel::prelude::*;
     use rempart_store::schema::{audit_events, cases};
     let mut conn = db.conn();
-    let b = common::beneficiary(&mut conn, "ana@example.org");
+    let b = crate::common::beneficiary(&mut conn, "ana@example.org");
     Case::create(&mut conn, NewCase::new(&b.id, "first"), None).expect("first");
     let bad = Case::create(&mut conn, NewCase::new(&b.id, "bad"), Some("no-such-user"));
     assert!(matches!(bad, Err(rempart_store::StoreError::Invalid { .. })), "{bad:?}");
@@ -82,7 +80,7 @@ fn a_creation_failing_while_numbered_gives_its_number_back(db: TestDb) {
 /// A case for a beneficiary who does not exist is refused as not found, and takes no number.
 fn a_case_for_an_unknown_beneficiary_is_not_found(db: TestDb) {
     let mut conn = db.conn();
-    let b = common::beneficiary(&mut conn, "ana@example.org");
+    let b = crate::common::beneficiary(&mut conn, "ana@example.org");
     let refused = Case::create(&mut conn, NewCase::new("no-such-beneficiary", "lost"), None);
     assert!(matches!(&refused, Err(rempart_store::StoreError::NotFound { entity: "beneficiary", .. })), "{refused:?}");
     let first = Case::create(&mut conn, NewCase::new(&b.id, "first"), None).expect("first");
@@ -94,7 +92,7 @@ fn the_last_number_of_a_year_is_the_last(db: TestDb) {
     use diesel::prelude::*;
     use rempart_store::schema::case_reference_counters as counters;
     let mut conn = db.conn();
-    let b = common::beneficiary(&mut conn, "ana@example.org");
+    let b = crate::common::beneficiary(&mut conn, "ana@example.org");
     let year = chrono::Utc::now().year();
     diesel::insert_into(counters::table)
         .values((counters::year.eq(year), counters::last_number.eq(999_998_i64)))
@@ -118,10 +116,10 @@ fn concurrent_writes_each_get_their_own_version(db: TestDb) {
     const WRITES_EACH: usize = 10;
     let (case_id, users) = {
         let mut conn = db.conn();
-        let b = common::beneficiary(&mut conn, "ana@example.org");
-        let case = common::case(&mut conn, &b.id, "under contention");
+        let b = crate::common::beneficiary(&mut conn, "ana@example.org");
+        let case = crate::common::case(&mut conn, &b.id, "under contention");
         let users: Vec<String> = (0..WRITERS)
-            .map(|n| common::user(&mut conn, &format!("h{n}@helpline.example"), Role::Handler).id)
+            .map(|n| crate::common::user(&mut conn, &format!("h{n}@helpline.example"), Role::Handler).id)
             .collect();
         (case.id, users)
     };

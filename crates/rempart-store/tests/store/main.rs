@@ -1,0 +1,12 @@
+//! The store's tests, in one binary (one link instead of eight).
+
+mod common;
+
+mod cases;
+mod concurrency;
+mod escalations;
+mod export;
+mod limits;
+mod migrations;
+mod retention;
+mod rota;
