@@ -14,6 +14,7 @@ pub mod beneficiaries;
 pub mod cases;
 pub mod error;
 pub mod intake;
+pub mod operations;
 
 pub use access::{Capability, require};
 pub use actor::Actor;

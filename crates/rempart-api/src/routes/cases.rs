@@ -433,34 +433,15 @@ pub async fn assign(
     let policy = state.config.policy.clone();
     let case = state
         .db(move |conn| {
-            let actor = user.actor();
-            let case = rempart_app::cases::visible(conn, &actor, &raw, "assignment")?;
-            rempart_app::cases::may_assign(&actor, &case, body.assignee_id.as_deref(), body.override_reason.is_some())?;
-            if let Some(target) = rempart_app::cases::wellbeing_applies(conn, &actor, body.assignee_id.as_deref())? {
-                let info = rempart_rota::NewCaseInfo {
-                    urgency: case.urgency,
-                    imminent_risk: case.imminent_risk,
-                    language: None,
-                    restricted: case.sensitivity == Sensitivity::Restricted,
-                };
-                let now = rempart_store::now();
-                let roster = rempart_store::rota::roster_at(conn, now, &policy)?;
-                if let Some(why) = rempart_rota::manual_refusal(&roster, &policy, &info, target, now) {
-                    let name = roster.handler(target).map_or(target, |h| h.name.as_str()).to_owned();
-                    return match &body.override_reason {
-                        Some(reason) => Ok(rempart_store::rota::assign_over_refusal(
-                            conn,
-                            &case.id,
-                            target,
-                            &why,
-                            reason,
-                            user.id(),
-                        )?),
-                        None => Err(rempart_app::cases::assignee_unavailable(&actor, &name, &why.to_string()).into()),
-                    };
-                }
-            }
-            Ok(Case::assign(conn, &case.id, body.assignee_id.as_deref(), &body.reason, Some(user.id()))?)
+            Ok(rempart_app::operations::assign(
+                conn,
+                &user.actor(),
+                &raw,
+                body.assignee_id.as_deref(),
+                &body.reason,
+                body.override_reason.as_deref(),
+                &policy,
+            )?)
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), case.version).json(case))

@@ -6,9 +6,7 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
-use rempart_core::{
-    CaseReference, Channel, Direction, EmailAddress, IndicatorKind, LinkKind, Party, RiskFactors, ThirdPartyRole,
-};
+use rempart_core::{Channel, Direction, EmailAddress, IndicatorKind, LinkKind, Party, RiskFactors, ThirdPartyRole};
 use rempart_store::DbConn;
 use rempart_store::case_items::{
     Action, CaseLink, Comment, Message, NewMessage, NewThirdParty, NextStep, RiskAssessment, ThirdParty,
@@ -116,31 +114,9 @@ pub async fn reply(
     body: web::Json<ReplyRequest>,
 ) -> ApiResult<HttpResponse> {
     let b = body.into_inner();
-    // A reply goes to someone in danger: never an empty one (an inbound mail may be empty).
-    if b.body.trim().is_empty() {
-        return Err(ApiError::validation("body", "must not be empty"));
-    }
-    if b.body.chars().count() > 100_000 {
-        return Err(ApiError::validation("body", "longer than 100000 characters"));
-    }
-    let message = in_case(&state, user, path.into_inner(), "reply", move |c, user, case| {
-        let tag = format!("[{}]", case.reference);
-        let subject = b.subject.filter(|s| !s.trim().is_empty()).unwrap_or_else(|| {
-            let first_line = case.summary.lines().next().unwrap_or_default();
-            format!("Re: {}", first_line.chars().take(120).collect::<String>())
-        });
-        let subject = if CaseReference::find_in_subject(&subject) == Some(case.reference) {
-            subject
-        } else {
-            format!("{subject} {tag}")
-        };
-        let new = NewMessage {
-            subject,
-            ..NewMessage::with_beneficiary(&case.id, Direction::Outbound, Channel::Email, b.body)
-        };
-        Ok(Message::add(c, new, Some(user.id()))?)
-    })
-    .await?;
+    let raw = path.into_inner();
+    let message =
+        state.db(move |c| Ok(rempart_app::operations::reply(c, &user.actor(), &raw, b.body, b.subject)?)).await?;
     Ok(created(message))
 }
 

@@ -1,0 +1,72 @@
+//! Operations on a case that take more than one step, written once for every adapter.
+
+use crate::actor::Actor;
+use crate::error::{AppError, AppResult};
+use rempart_core::{CaseReference, Channel, Direction, Sensitivity};
+use rempart_rota::Policy;
+use rempart_store::DbConn;
+use rempart_store::case_items::{Message, NewMessage};
+use rempart_store::cases::Case;
+
+/// Assigns case `raw` to `to` (or nobody) as `actor`. A handler given a case by someone
+/// else is protected by the rota's wellbeing rules (on shift, checked in fit, under
+/// capacity): a refusal answers a conflict, unless a lead gives `override_reason`, which
+/// is recorded as the assignment decision.
+pub fn assign(
+    conn: &mut DbConn,
+    actor: &Actor,
+    raw: &str,
+    to: Option<&str>,
+    reason: &str,
+    override_reason: Option<&str>,
+    policy: &Policy,
+) -> AppResult<Case> {
+    let case = crate::cases::visible(conn, actor, raw, "assignment")?;
+    crate::cases::may_assign(actor, &case, to, override_reason.is_some())?;
+    if let Some(target) = crate::cases::wellbeing_applies(conn, actor, to)? {
+        let info = rempart_rota::NewCaseInfo {
+            urgency: case.urgency,
+            imminent_risk: case.imminent_risk,
+            language: None,
+            restricted: case.sensitivity == Sensitivity::Restricted,
+        };
+        let now = rempart_store::now();
+        let roster = rempart_store::rota::roster_at(conn, now, policy)?;
+        if let Some(why) = rempart_rota::manual_refusal(&roster, policy, &info, target, now) {
+            let name = roster.handler(target).map_or(target, |h| h.name.as_str()).to_owned();
+            return match (override_reason, actor.id()) {
+                (Some(reason), Some(by)) => {
+                    Ok(rempart_store::rota::assign_over_refusal(conn, &case.id, target, &why, reason, by)?)
+                }
+                (Some(_), None) => Err(AppError::forbidden("an override names the lead who gives it")),
+                (None, _) => Err(crate::cases::assignee_unavailable(actor, &name, &why.to_string())),
+            };
+        }
+    }
+    Ok(Case::assign(conn, &case.id, to, reason, actor.id())?)
+}
+
+/// Queues an e-mail to the beneficiary of case `raw` (the mail gateway signs, encrypts and
+/// sends it). Never an empty one: it goes to someone in danger. The subject defaults to
+/// `Re: <summary>` and always carries the case reference, so that answers thread back.
+pub fn reply(conn: &mut DbConn, actor: &Actor, raw: &str, body: String, subject: Option<String>) -> AppResult<Message> {
+    if body.trim().is_empty() {
+        return Err(AppError::validation("body", "must not be empty"));
+    }
+    if body.chars().count() > 100_000 {
+        return Err(AppError::validation("body", "longer than 100000 characters"));
+    }
+    let case = crate::cases::visible(conn, actor, raw, "reply")?;
+    let subject = subject.filter(|s| !s.trim().is_empty()).unwrap_or_else(|| {
+        let first_line = case.summary.lines().next().unwrap_or_default();
+        format!("Re: {}", first_line.chars().take(120).collect::<String>())
+    });
+    let subject = if CaseReference::find_in_subject(&subject) == Some(case.reference) {
+        subject
+    } else {
+        format!("{subject} [{}]", case.reference)
+    };
+    let new =
+        NewMessage { subject, ..NewMessage::with_beneficiary(&case.id, Direction::Outbound, Channel::Email, body) };
+    Ok(Message::add(conn, new, actor.id())?)
+}
