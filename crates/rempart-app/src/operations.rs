@@ -2,11 +2,11 @@
 
 use crate::actor::Actor;
 use crate::error::{AppError, AppResult};
-use rempart_core::{CaseReference, Channel, Direction, Sensitivity};
+use rempart_core::{CaseReference, CaseStatus, Channel, Direction, Sensitivity};
 use rempart_rota::Policy;
 use rempart_store::DbConn;
 use rempart_store::case_items::{Message, NewMessage};
-use rempart_store::cases::Case;
+use rempart_store::cases::{Case, CaseChanges, CaseDetail};
 
 /// Assigns case `raw` to `to` (or nobody) as `actor`. A handler given a case by someone
 /// else is protected by the rota's wellbeing rules (on shift, checked in fit, under
@@ -69,4 +69,32 @@ pub fn reply(conn: &mut DbConn, actor: &Actor, raw: &str, body: String, subject:
     let new =
         NewMessage { subject, ..NewMessage::with_beneficiary(&case.id, Direction::Outbound, Channel::Email, body) };
     Ok(Message::add(conn, new, actor.id())?)
+}
+
+/// Changes what case `raw` says of itself (summary, urgency, priority, types, imminent
+/// risk, sensitivity) against the version `expected` it was read at (`None`: whatever it
+/// is now). Restricting it is for its assignee, leads and admins.
+pub fn update_case(
+    conn: &mut DbConn,
+    actor: &Actor,
+    raw: &str,
+    changes: CaseChanges,
+    expected: Option<i32>,
+) -> AppResult<CaseDetail> {
+    let case = crate::cases::visible(conn, actor, raw, "update")?;
+    crate::cases::may_restrict(actor, &case, changes.sensitivity)?;
+    Case::update(conn, &case.id, changes, expected, actor.id())?;
+    Ok(Case::detail(conn, &case.id)?)
+}
+
+/// Moves case `raw` through the state machine; an illegal move answers the allowed ones.
+pub fn transition(conn: &mut DbConn, actor: &Actor, raw: &str, to: CaseStatus, note: Option<&str>) -> AppResult<Case> {
+    let case = crate::cases::visible(conn, actor, raw, "transition")?;
+    Ok(Case::transition(conn, &case.id, to, note, actor.id())?)
+}
+
+/// Whether the leads must hear of a changed case now: it became critical or at imminent
+/// risk (the notifier raises each escalation once).
+pub fn alerts_leads_after_change(case: &Case) -> bool {
+    case.urgency == rempart_core::Urgency::Critical || case.imminent_risk
 }

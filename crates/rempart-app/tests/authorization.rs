@@ -231,6 +231,9 @@ fn every_rule_of_the_layer_is_in_the_table() {
         // the API's assignment and reply routes in the HTTP table and the API tests)
         "assign",
         "reply",
+        "update_case",
+        "transition",
+        "alerts_leads_after_change",
         // actor
         "staff",
         "id",

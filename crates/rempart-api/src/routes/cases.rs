@@ -335,8 +335,6 @@ pub async fn update(
     let body = body.into_inner();
     let detail = state
         .db(move |conn| {
-            let case = rempart_app::cases::visible(conn, &user.actor(), &raw, "update")?;
-            rempart_app::cases::may_restrict(&user.actor(), &case, body.sensitivity)?;
             let changes = CaseChanges {
                 summary: body.summary,
                 urgency: body.urgency,
@@ -346,11 +344,10 @@ pub async fn update(
                 imminent_risk: body.imminent_risk,
                 sensitivity: body.sensitivity,
             };
-            Case::update(conn, &case.id, changes, expected, Some(user.id()))?;
-            Ok(Case::detail(conn, &case.id)?)
+            Ok(rempart_app::operations::update_case(conn, &user.actor(), &raw, changes, expected)?)
         })
         .await?;
-    if detail.case.urgency == Urgency::Critical || detail.case.imminent_risk {
+    if rempart_app::operations::alerts_leads_after_change(&detail.case) {
         wake_escalations(&state);
     }
     Ok(with_etag(HttpResponse::Ok(), detail.case.version).json(detail))
@@ -387,8 +384,7 @@ pub async fn transition(
     let body = body.into_inner();
     let case = state
         .db(move |conn| {
-            let case = rempart_app::cases::visible(conn, &user.actor(), &raw, "transition")?;
-            Ok(Case::transition(conn, &case.id, body.to, body.note.as_deref(), Some(user.id()))?)
+            Ok(rempart_app::operations::transition(conn, &user.actor(), &raw, body.to, body.note.as_deref())?)
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), case.version).json(case))
