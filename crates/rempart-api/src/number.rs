@@ -9,7 +9,8 @@ fn whole<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
         return Ok(i);
     }
     match n.as_f64() {
-        Some(f) if f.fract() == 0.0 && f >= i64::MIN as f64 && f <= i64::MAX as f64 => Ok(f as i64),
+        // i64::MAX as f64 rounds up to 2^63, which is out of range: strictly below it.
+        Some(f) if f.fract() == 0.0 && f >= i64::MIN as f64 && f < i64::MAX as f64 => Ok(f as i64),
         _ => Err(D::Error::custom(format!("expected an integer, got {n}"))),
     }
 }
@@ -54,5 +55,11 @@ mod tests {
         assert!(read(r#"{"n": 300}"#).is_err(), "out of range");
         assert!(read(r#"{"n": "9"}"#).is_err(), "a string is not a number");
         assert!(read(r#"{"n": 1e300}"#).is_err());
+        #[derive(Debug, serde::Deserialize)]
+        struct Wide {
+            #[serde(deserialize_with = "super::integer")]
+            n: i64,
+        }
+        assert!(serde_json::from_str::<Wide>(r#"{"n": 9223372036854775808.0}"#).is_err(), "2^63 is not an i64");
     }
 }

@@ -91,6 +91,26 @@ mod tests {
         assert!(listed.iter().any(|t| t == "urn:rempart:problem:assignee-unavailable"));
     }
 
+    /// The list filters' patterns are written by hand: they must name exactly the words of
+    /// their vocabulary, or a generated client refuses a status the server has.
+    #[test]
+    fn list_filter_patterns_follow_the_vocabularies() {
+        let doc = super::document_value();
+        let params = doc["paths"]["/api/v1/cases"]["get"]["parameters"].as_array().expect("parameters").clone();
+        let words_of = |name: &str| -> std::collections::BTreeSet<String> {
+            let pattern = params.iter().find(|p| p["name"] == name).expect("parameter")["schema"]["pattern"]
+                .as_str()
+                .expect("pattern")
+                .to_owned();
+            let inner = pattern.split('(').nth(1).and_then(|s| s.split(')').next()).expect("alternation");
+            inner.split('|').map(str::to_owned).collect()
+        };
+        let set = |words: Vec<&str>| words.into_iter().map(str::to_owned).collect::<std::collections::BTreeSet<_>>();
+        assert_eq!(words_of("status"), set(rempart_core::CaseStatus::all().map(|s| s.as_str()).collect()));
+        assert_eq!(words_of("urgency"), set(rempart_core::Urgency::all().map(|s| s.as_str()).collect()));
+        assert_eq!(words_of("priority"), set(rempart_core::Priority::all().map(|s| s.as_str()).collect()));
+    }
+
     #[test]
     fn operation_ids_are_unique() {
         let doc = super::document_value();

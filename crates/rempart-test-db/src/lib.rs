@@ -134,15 +134,15 @@ mod template {
             }
         }
         files.sort();
-        // FNV-1a over names and bytes: enough to tell versions of the migrations apart.
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
         for file in files {
             let name = file.strip_prefix(&root).unwrap_or(&file).to_string_lossy().into_owned();
-            for b in name.bytes().chain(std::fs::read(&file).expect("migration file")) {
-                h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-            }
+            h.update(name.as_bytes());
+            h.update(std::fs::read(&file).expect("migration file"));
         }
-        format!("{h:016x}")
+        // 16 hex digits keep the database name short; enough to tell versions apart.
+        hex::encode(&h.finalize()[..8])
     }
 
     /// The migrated SQLite file this process copies for each test.

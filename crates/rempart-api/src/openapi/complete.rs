@@ -104,9 +104,16 @@ fn forbid_nul(schema: &mut Value, refs: &mut Vec<String>) {
                 map.insert("pattern".into(), Value::String(NO_NUL.into()));
             }
             for (key, value) in map.iter_mut() {
-                // Examples and descriptions are not schemas.
-                if !matches!(key.as_str(), "example" | "examples" | "description" | "default") {
-                    forbid_nul(value, refs);
+                match key.as_str() {
+                    // Field names are not keywords: a field may be called `description`.
+                    "properties" => {
+                        if let Some(fields) = value.as_object_mut() {
+                            fields.values_mut().for_each(|field| forbid_nul(field, refs));
+                        }
+                    }
+                    // Examples and descriptions are not schemas.
+                    "example" | "examples" | "description" | "default" => {}
+                    _ => forbid_nul(value, refs),
                 }
             }
         }
@@ -133,6 +140,7 @@ mod tests {
             },
             "components": {"schemas": {"Body": {"type": "object", "properties": {
                 "text": {"type": "string"},
+                "description": {"type": ["string", "null"], "description": "a field with a keyword's name"},
                 "kind": {"type": "string", "enum": ["a"]},
                 "when": {"type": ["string", "null"], "format": "date-time"}
             }}}}
@@ -147,6 +155,7 @@ mod tests {
         assert_eq!(health.keys().collect::<Vec<_>>(), vec!["200"], "nothing is added to what takes nothing");
         let body = &doc["components"]["schemas"]["Body"]["properties"];
         assert_eq!(body["text"]["pattern"], NO_NUL);
+        assert_eq!(body["description"]["pattern"], NO_NUL, "a field named like a keyword is a field");
         assert!(body["kind"].get("pattern").is_none() && body["when"].get("pattern").is_none());
         assert_eq!(doc["paths"]["/a/{id}"]["post"]["parameters"][0]["schema"]["pattern"], NO_NUL);
     }
