@@ -61,5 +61,7 @@ mod tests {
             n: i64,
         }
         assert!(serde_json::from_str::<Wide>(r#"{"n": 9223372036854775808.0}"#).is_err(), "2^63 is not an i64");
+        let below = serde_json::from_str::<Wide>(r#"{"n": -9223372036854775808.0}"#).expect("-2^63 is an i64");
+        assert_eq!(below.n, i64::MIN);
     }
 }
