@@ -5,6 +5,7 @@
 use crate::audit::{Audit, AuditEvent};
 use crate::db::DbConn;
 use crate::error::StoreResult;
+use crate::lease::{AfterFailure, Lease, lease_free};
 use crate::schema::{cases, check_ins, escalations, notifications, shifts, users};
 use crate::util::{new_id, now};
 use chrono::{Duration, NaiveDateTime};
@@ -301,52 +302,53 @@ impl Notification {
             .load(conn)?)
     }
 
-    /// Takes a lease on due notifications for `worker` (as the outbox does).
+    /// Takes a lease on due notifications for `worker` ([`crate::lease`], as the outbox does).
     pub fn claim(conn: &mut DbConn, worker: &str, limit: i64, lease: Duration) -> StoreResult<Vec<Outgoing>> {
-        let at = now();
-        conn.write(|conn| {
-            let ids: Vec<String> = notifications::table
-                .filter(notifications::status.eq("queued"))
-                .filter(notifications::next_attempt_at.le(at))
-                .filter(notifications::locked_until.is_null().or(notifications::locked_until.lt(at)))
-                .order(notifications::next_attempt_at.asc())
-                .limit(limit)
-                .select(notifications::id)
-                .load(conn)?;
-            let mut out = Vec::new();
-            for id in ids {
-                let taken = diesel::update(
-                    notifications::table
-                        .find(&id)
-                        .filter(notifications::locked_until.is_null().or(notifications::locked_until.lt(at))),
+        let lease = Lease::new(worker, lease);
+        lease.take_each(
+            conn,
+            |conn| {
+                Ok(notifications::table
+                    .filter(notifications::status.eq("queued"))
+                    .filter(notifications::next_attempt_at.le(lease.at))
+                    .filter(lease_free!(notifications::locked_until, lease.at))
+                    .order(notifications::next_attempt_at.asc())
+                    .limit(limit)
+                    .select(notifications::id)
+                    .load(conn)?)
+            },
+            |conn, id| {
+                Ok(diesel::update(
+                    notifications::table.find(id).filter(lease_free!(notifications::locked_until, lease.at)),
                 )
-                .set((notifications::locked_until.eq(Some(at + lease)), notifications::locked_by.eq(Some(worker))))
-                .execute(conn)?;
-                if taken != 1 {
-                    continue;
-                }
+                .set((
+                    notifications::locked_until.eq(Some(lease.until)),
+                    notifications::locked_by.eq(Some(lease.worker)),
+                ))
+                .execute(conn)?)
+            },
+            |conn, id| {
                 let notification: Notification =
-                    notifications::table.find(&id).select(Notification::as_select()).first(conn)?;
+                    notifications::table.find(id).select(Notification::as_select()).first(conn)?;
                 let escalation: Escalation =
                     escalations::table.find(&notification.escalation_id).select(Escalation::as_select()).first(conn)?;
                 let reference: Option<String> = match &escalation.case_id {
                     Some(case_id) => Some(cases::table.find(case_id).select(cases::reference).first(conn)?),
                     None => None,
                 };
-                out.push(Outgoing {
+                Ok(Some(Outgoing {
                     notification,
                     case_id: escalation.case_id,
                     case_reference: reference,
                     kind: escalation.kind,
                     level: escalation.level,
                     reason: escalation.reason,
-                });
-            }
-            Ok(out)
-        })
+                }))
+            },
+        )
     }
 
-    /// Records an attempt: sent, or an error retried with backoff (failed after 10).
+    /// Records an attempt: sent, or an error retried by the policy of [`crate::lease`].
     pub fn finish(conn: &mut DbConn, id: &str, worker: &str, error: Option<String>) -> StoreResult<()> {
         conn.write(|conn| {
             let Some(n) = notifications::table.find(id).select(Notification::as_select()).first(conn).optional()?
@@ -360,8 +362,10 @@ impl Notification {
             let at = now();
             let (status, next) = match &error {
                 None => ("sent", at),
-                Some(_) if attempts >= 10 => ("failed", at),
-                Some(_) => ("queued", at + crate::mail::Outbox::backoff(attempts)),
+                Some(_) => match crate::lease::after_failure(attempts, at) {
+                    AfterFailure::GiveUp => ("failed", at),
+                    AfterFailure::RetryAt(next) => ("queued", next),
+                },
             };
             diesel::update(notifications::table.find(id))
                 .set((

@@ -17,6 +17,7 @@ pub mod export;
 pub mod indicators;
 pub mod intake;
 pub mod keys;
+pub mod lease;
 pub mod limits;
 pub mod mail;
 pub mod retention;

@@ -6,6 +6,7 @@ use crate::case_items::Message;
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 use crate::evidence::{get_blob, put_blob};
+use crate::lease::{AfterFailure, Lease, lease_free};
 use crate::schema::{mail_quarantine, mail_receipts, messages, outbox};
 use crate::util::{new_id, now};
 use chrono::{Duration, NaiveDateTime};
@@ -288,9 +289,6 @@ impl std::fmt::Debug for Outbox {
 }
 
 impl Outbox {
-    /// Attempts before a reply is marked `failed` (about 2 days with the backoff below).
-    pub const MAX_ATTEMPTS: i32 = 12;
-
     /// Adds a reply to the outbox, inside the caller's transaction.
     pub fn enqueue(conn: &mut DbConn, message_row_id: &str, at: NaiveDateTime) -> StoreResult<()> {
         let row = (
@@ -316,36 +314,27 @@ impl Outbox {
         Ok(outbox::table.count().get_result(conn)?)
     }
 
-    /// Takes a lease on up to `limit` due replies for `worker`. A lease is a row update
-    /// guarded by its previous state, so two workers (two processes on one PostgreSQL) never
-    /// hold the same reply; a worker that dies loses its lease after `lease`.
+    /// Takes a lease on up to `limit` due replies for `worker` ([`crate::lease`]).
     pub fn claim(conn: &mut DbConn, worker: &str, limit: i64, lease: Duration) -> StoreResult<Vec<OutboxEntry>> {
-        let at = now();
-        let until = at + lease;
-        conn.write(|conn| {
-            let candidates: Vec<String> = outbox::table
-                .filter(outbox::next_attempt_at.le(at))
-                .filter(outbox::locked_until.is_null().or(outbox::locked_until.lt(at)))
-                .order(outbox::next_attempt_at.asc())
-                .limit(limit)
-                .select(outbox::message_row_id)
-                .load(conn)?;
-            let mut claimed = Vec::new();
-            for id in candidates {
-                // Compare-and-set: only succeeds if nobody took it since we looked.
-                let taken = diesel::update(
-                    outbox::table.find(&id).filter(outbox::locked_until.is_null().or(outbox::locked_until.lt(at))),
-                )
-                .set((outbox::locked_until.eq(Some(until)), outbox::locked_by.eq(Some(worker))))
-                .execute(conn)?;
-                if taken == 1
-                    && let Some(entry) = Outbox::get(conn, &id)?
-                {
-                    claimed.push(entry);
-                }
-            }
-            Ok(claimed)
-        })
+        let lease = Lease::new(worker, lease);
+        lease.take_each(
+            conn,
+            |conn| {
+                Ok(outbox::table
+                    .filter(outbox::next_attempt_at.le(lease.at))
+                    .filter(lease_free!(outbox::locked_until, lease.at))
+                    .order(outbox::next_attempt_at.asc())
+                    .limit(limit)
+                    .select(outbox::message_row_id)
+                    .load(conn)?)
+            },
+            |conn, id| {
+                Ok(diesel::update(outbox::table.find(id).filter(lease_free!(outbox::locked_until, lease.at)))
+                    .set((outbox::locked_until.eq(Some(lease.until)), outbox::locked_by.eq(Some(lease.worker))))
+                    .execute(conn)?)
+            },
+            Outbox::get,
+        )
     }
 
     /// Sets the RFC 5322 Message-ID of a reply before its first sending, so that every retry
@@ -376,27 +365,34 @@ impl Outbox {
                 return Ok(());
             }
             let attempts = entry.attempts + 1;
-            let (status, remove, error) = match &attempt {
-                Attempt::Sent(_) => (Some(DeliveryStatus::Sent), true, None),
-                Attempt::NeedsKey(reason) => (Some(DeliveryStatus::NeedsKey), true, Some(reason.clone())),
-                Attempt::Failed(reason) => (Some(DeliveryStatus::Failed), true, Some(reason.clone())),
-                Attempt::Retry(reason) if attempts >= Outbox::MAX_ATTEMPTS => {
-                    (Some(DeliveryStatus::Failed), true, Some(format!("gave up after {attempts} attempts: {reason}")))
-                }
-                Attempt::Retry(reason) => (None, false, Some(reason.clone())),
+            let retry = match &attempt {
+                Attempt::Retry(_) => crate::lease::after_failure(attempts, now()),
+                _ => AfterFailure::GiveUp,
             };
-            if remove {
-                diesel::delete(outbox::table.find(message_row_id)).execute(conn)?;
-            } else {
-                diesel::update(outbox::table.find(message_row_id))
-                    .set((
-                        outbox::attempts.eq(attempts),
-                        outbox::next_attempt_at.eq(now() + Outbox::backoff(attempts)),
-                        outbox::locked_until.eq(None::<NaiveDateTime>),
-                        outbox::locked_by.eq(None::<String>),
-                        outbox::last_error.eq(error.clone()),
-                    ))
-                    .execute(conn)?;
+            let (status, error) = match (&attempt, retry) {
+                (Attempt::Sent(_), _) => (Some(DeliveryStatus::Sent), None),
+                (Attempt::NeedsKey(reason), _) => (Some(DeliveryStatus::NeedsKey), Some(reason.clone())),
+                (Attempt::Failed(reason), _) => (Some(DeliveryStatus::Failed), Some(reason.clone())),
+                (Attempt::Retry(reason), AfterFailure::GiveUp) => {
+                    (Some(DeliveryStatus::Failed), Some(format!("gave up after {attempts} attempts: {reason}")))
+                }
+                (Attempt::Retry(reason), AfterFailure::RetryAt(_)) => (None, Some(reason.clone())),
+            };
+            match retry {
+                AfterFailure::RetryAt(next) if status.is_none() => {
+                    diesel::update(outbox::table.find(message_row_id))
+                        .set((
+                            outbox::attempts.eq(attempts),
+                            outbox::next_attempt_at.eq(next),
+                            outbox::locked_until.eq(None::<NaiveDateTime>),
+                            outbox::locked_by.eq(None::<String>),
+                            outbox::last_error.eq(error.clone()),
+                        ))
+                        .execute(conn)?;
+                }
+                _ => {
+                    diesel::delete(outbox::table.find(message_row_id)).execute(conn)?;
+                }
             }
             if let Some(status) = status {
                 let message = Message::get(conn, message_row_id)?;
