@@ -9,8 +9,6 @@
 use rempart_test_db::{TestDb, on_both_backends};
 use std::process::Command;
 
-mod common;
-
 /// A fixed seed keeps a run reproducible; `REMPART_SCHEMATHESIS_SEED` explores others.
 const SEED: &str = "20261201";
 
@@ -21,7 +19,7 @@ fn schemathesis_finds_nothing(db: TestDb) {
         "schemathesis is needed: python3 -m pip install schemathesis (.ci/run installs it)"
     );
     let dir = tempfile::tempdir().expect("dir");
-    let served = common::serve(dir.path(), db.url(), &[]);
+    let served = crate::common::serve(dir.path(), db.url(), &[]);
     let client = reqwest::blocking::Client::new();
     let post = |path: &str, token: Option<&str>, body: serde_json::Value| -> serde_json::Value {
         let mut request = client.post(served.url(path)).json(&body);
@@ -56,8 +54,8 @@ fn schemathesis_finds_nothing(db: TestDb) {
     assert!(
         valid.status.success(),
         "the document is not valid OpenAPI (python3 -m pip install openapi-spec-validator if it is missing): {}{}",
-        common::text(&valid.stdout),
-        common::text(&valid.stderr)
+        crate::common::text(&valid.stdout),
+        crate::common::text(&valid.stderr)
     );
     let config = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/api/schemathesis.toml");
     let seed = std::env::var("REMPART_SCHEMATHESIS_SEED").unwrap_or_else(|_| SEED.to_owned());
@@ -70,10 +68,10 @@ fn schemathesis_finds_nothing(db: TestDb) {
         .args(["-H", &format!("Authorization: Bearer {token}")])
         .output()
         .expect("run schemathesis");
-    let report = common::text(&out.stdout);
+    let report = crate::common::text(&out.stdout);
     let summary = report.lines().rev().find(|l| l.contains(" in ") && l.starts_with('=')).unwrap_or_default();
     eprintln!("schemathesis on {:?}: {summary}", db.backend());
-    assert!(out.status.success(), "schemathesis found failures:\n{report}\n{}", common::text(&out.stderr));
+    assert!(out.status.success(), "schemathesis found failures:\n{report}\n{}", crate::common::text(&out.stderr));
 }
 
 on_both_backends!(schemathesis_finds_nothing);

@@ -6,8 +6,7 @@ use rempart_store::cases::{Case, NewCase};
 use rempart_test_db::{TestDb, on_both_backends};
 use std::process::{Command, Stdio};
 
-mod common;
-use common::{FirstStart, first_start, ok, read_until, rempart, run, text};
+use crate::common::{FirstStart, first_start, ok, read_until, rempart, run, text};
 
 fn users_and_cases_through_the_cli(db: TestDb) {
     let dir = tempfile::tempdir().expect("dir");

@@ -11,8 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-mod common;
-use common::{ok, rempart, run, text};
+use crate::common::{ok, rempart, run, text};
 
 /// What a unit file sets for its service.
 #[derive(Debug, Default)]

@@ -4,20 +4,16 @@
 use rempart_test_db::{TestDb, on_both_backends};
 use std::time::Duration;
 
-mod common;
-#[path = "../crates/rempart-mail/tests/support/mod.rs"]
-mod mail_support;
-
 fn an_imminent_risk_case_reaches_the_webhook_at_once(db: TestDb) {
     let dir = tempfile::tempdir().expect("dir");
-    let (url, requests) = mail_support::webhook_listener();
+    let (url, requests) = crate::mail_support::webhook_listener();
     // The timers are polled once an hour here: only the creation itself can send it.
     let env = [
         ("REMPART_ESCALATION__POLL_SECS", "3600".to_owned()),
         ("REMPART_ESCALATION__WEBHOOK_URL", url),
         ("REMPART_ESCALATION__WEBHOOK_SECRET", "a webhook secret".to_owned()),
     ];
-    let served = common::serve(dir.path(), db.url(), &env);
+    let served = crate::common::serve(dir.path(), db.url(), &env);
     while requests.try_recv().is_ok() {}
     let created = std::time::Instant::now();
     let case: serde_json::Value = reqwest::blocking::Client::new()
@@ -53,17 +49,17 @@ fn an_imminent_risk_case_reaches_the_webhook_at_once(db: TestDb) {
 /// leads at once too: the gateway wakes the notifier of its process.
 fn an_unassignable_case_by_imap_reaches_the_webhook_at_once(db: TestDb) {
     let dir = tempfile::tempdir().expect("dir");
-    let (url, requests) = mail_support::webhook_listener();
-    let dovecot = mail_support::Dovecot::start();
-    let mut env = common::imap_env(dovecot.port);
+    let (url, requests) = crate::mail_support::webhook_listener();
+    let dovecot = crate::mail_support::Dovecot::start();
+    let mut env = crate::common::imap_env(dovecot.port);
     env.extend([
         ("REMPART_ESCALATION__POLL_SECS", "3600".to_owned()),
         ("REMPART_ESCALATION__WEBHOOK_URL", url),
         ("REMPART_ESCALATION__WEBHOOK_SECRET", "a webhook secret".to_owned()),
     ]);
-    let _served = common::serve(dir.path(), db.url(), &env);
+    let _served = crate::common::serve(dir.path(), db.url(), &env);
     while requests.try_recv().is_ok() {}
-    let raw = mail_support::plain("bo@example.org", "On me menace", "imap-escalation@example.org", "Aidez-moi.");
+    let raw = crate::mail_support::plain("bo@example.org", "On me menace", "imap-escalation@example.org", "Aidez-moi.");
     dovecot.deliver("INBOX", &raw);
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     let body = loop {
@@ -81,16 +77,17 @@ fn an_unassignable_case_by_imap_reaches_the_webhook_at_once(db: TestDb) {
 /// poll of whichever `serve` starts later.
 fn an_unassignable_case_by_direct_mailgate_reaches_the_webhook(db: TestDb) {
     let dir = tempfile::tempdir().expect("dir");
-    let (url, requests) = mail_support::webhook_listener();
-    let raw = mail_support::plain("cy@example.org", "Compte piraté", "direct-escalation@example.org", "Au secours.");
-    let out = common::run(
-        common::rempart(dir.path())
+    let (url, requests) = crate::mail_support::webhook_listener();
+    let raw =
+        crate::mail_support::plain("cy@example.org", "Compte piraté", "direct-escalation@example.org", "Au secours.");
+    let out = crate::common::run(
+        crate::common::rempart(dir.path())
             .args(["--database", db.url(), "mailgate"])
             .env("REMPART_ESCALATION__WEBHOOK_URL", url)
             .env("REMPART_ESCALATION__POLL_SECS", "3600"),
         &raw,
     );
-    let printed = common::ok(&out);
+    let printed = crate::common::ok(&out);
     assert!(printed.contains("\"new_case\":true"), "{printed}");
     // mailgate has exited: the webhook call was made, or it never will be by this process.
     let (_, body) = requests.recv_timeout(Duration::from_secs(5)).expect("mailgate called the webhook itself");

@@ -8,12 +8,8 @@ use rempart_test_db::TestDb;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-mod common;
-#[path = "../crates/rempart-mail/tests/support/mod.rs"]
-mod mail_support;
-
-use common::{ok, rempart, run};
-use mail_support::{Dovecot, Gpg, SmtpServer, pgp_mime, plain};
+use crate::common::{ok, rempart, run};
+use crate::mail_support::{Dovecot, Gpg, SmtpServer, pgp_mime, plain};
 
 const HELPLINE: &str = "help@helpline.example";
 const REPLIES: usize = 60;
@@ -43,7 +39,7 @@ fn two_serves_on_one_postgres_survive_a_sigkill() {
 
     // Ana writes first with her key, so that replies to her can be encrypted.
     let key = ana.export();
-    let inner = mail_support::crlf(&format!(
+    let inner = crate::mail_support::crlf(&format!(
         "Content-Type: multipart/mixed; boundary=\"m\"; protected-headers=\"v1\"\nSubject: Compte piraté\n\n\
          --m\nContent-Type: text/plain; charset=utf-8\n\nAidez-moi.\n\
          --m\nContent-Type: application/pgp-keys; name=\"ana.asc\"\n\n{key}\n--m--\n"
@@ -61,11 +57,11 @@ fn two_serves_on_one_postgres_survive_a_sigkill() {
         dovecot.deliver("INBOX", &plain(&format!("writer{i}@example.org"), &format!("Message {i}"), id, "Bonjour."));
     }
     let smtp = SmtpServer::start();
-    let mut env = common::smtp_env(smtp.port);
-    env.extend(common::imap_env(dovecot.port));
+    let mut env = crate::common::smtp_env(smtp.port);
+    env.extend(crate::common::imap_env(dovecot.port));
     env.extend([("REMPART_MAIL__SMTP__CONCURRENCY", "1".into()), ("REMPART_MAIL__OUTBOX_LEASE_SECS", "3".into())]);
-    let mut a = common::serve(a_dir.path(), db.url(), &env);
-    let b = common::start(b_dir.path(), db.url(), &env);
+    let mut a = crate::common::serve(a_dir.path(), db.url(), &env);
+    let b = crate::common::start(b_dir.path(), db.url(), &env);
 
     let client = reqwest::blocking::Client::new();
     for i in 0..REPLIES {
@@ -156,8 +152,8 @@ fn parallel_creations_through_two_serves_never_exceed_capacity() {
     let db = TestDb::postgres();
     let (a_dir, b_dir) = (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
     let secret = ("REMPART_AUTH__JWT_SECRET", "a shared token-signing secret of 32+ chars".to_owned());
-    let a = common::serve(a_dir.path(), db.url(), std::slice::from_ref(&secret));
-    let b = common::start(b_dir.path(), db.url(), std::slice::from_ref(&secret));
+    let a = crate::common::serve(a_dir.path(), db.url(), std::slice::from_ref(&secret));
+    let b = crate::common::start(b_dir.path(), db.url(), std::slice::from_ref(&secret));
     let policy = rempart_rota::Policy::default();
     let handler = {
         let mut conn = db.conn();

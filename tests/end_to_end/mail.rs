@@ -4,12 +4,8 @@
 use rempart_test_db::{TestDb, on_both_backends};
 use std::time::{Duration, Instant};
 
-mod common;
-#[path = "../crates/rempart-mail/tests/support/mod.rs"]
-mod mail_support;
-
-use common::{ok, rempart, run, serve, text};
-use mail_support::{Dovecot, Gpg, SmtpServer, autocrypt_header, crlf, pgp_mime, protected_inner};
+use crate::common::{ok, rempart, run, serve, text};
+use crate::mail_support::{Dovecot, Gpg, SmtpServer, autocrypt_header, crlf, pgp_mime, protected_inner};
 
 const HELPLINE: &str = "help@helpline.example";
 
@@ -60,7 +56,7 @@ fn keys_init_export_and_refusal_to_overwrite() {
 #[test]
 fn mailgate_exits_75_when_the_database_is_unreachable() {
     let dir = tempfile::tempdir().expect("dir");
-    let raw = mail_support::plain("ana@example.net", "Bonjour", "m1@example.net", "Aidez-moi.");
+    let raw = crate::mail_support::plain("ana@example.net", "Bonjour", "m1@example.net", "Aidez-moi.");
     let out =
         run(rempart(dir.path()).args(["--database", "postgres://postgres@127.0.0.1:1/nowhere", "mailgate"]), &raw);
     assert_eq!(out.status.code(), Some(75), "EX_TEMPFAIL so that the MTA keeps the message: {}", text(&out.stderr));
@@ -78,7 +74,7 @@ fn mailgate_then_encrypted_reply_through_serve(db: TestDb) {
 
     // The first message carries Ana's key as an attachment.
     let key = ana.export();
-    let inner = mail_support::crlf(&format!(
+    let inner = crate::mail_support::crlf(&format!(
         "Content-Type: multipart/mixed; boundary=\"m\"; protected-headers=\"v1\"\nSubject: Téléphone saisi\n\n\
          --m\nContent-Type: text/plain; charset=utf-8\n\nLa police a pris mon téléphone.\n\
          --m\nContent-Type: application/pgp-keys; name=\"ana.asc\"\n\n{key}\n--m--\n"
@@ -103,7 +99,7 @@ fn mailgate_then_encrypted_reply_through_serve(db: TestDb) {
     let served = serve(
         dir.path(),
         db.url(),
-        &[common::smtp_env(smtp.port), vec![("REMPART_ESCALATION__POLL_SECS", "1".into())]].concat(),
+        &[crate::common::smtp_env(smtp.port), vec![("REMPART_ESCALATION__POLL_SECS", "1".into())]].concat(),
     );
     let client = reqwest::blocking::Client::new();
     let get = |path: &str| client.get(served.url(path)).bearer_auth(&served.token).send().expect("request");
@@ -231,7 +227,7 @@ fn serve_fetches_the_mailbox_over_imap() {
         &ana.encrypt_sign(HELPLINE, &protected_inner("Arrivé par IMAP", "Bonjour par IMAP.")),
     );
     dovecot.deliver("INBOX", &raw);
-    let served = serve(dir.path(), db.url(), &common::imap_env(dovecot.port));
+    let served = serve(dir.path(), db.url(), &crate::common::imap_env(dovecot.port));
     let client = reqwest::blocking::Client::new();
     let deadline = Instant::now() + Duration::from_secs(60);
     let cases = loop {
@@ -266,11 +262,11 @@ fn oversized_mail_is_quarantined_whole_through_the_socket_or_not() {
     };
     // 1,500 bytes: over the limit, within what the socket takes. The unreachable database
     // proves it went through serve.
-    let medium = mail_support::plain("ana@example.net", "Long", "medium@example.net", &"m".repeat(1300));
+    let medium = crate::mail_support::plain("ana@example.net", "Long", "medium@example.net", &"m".repeat(1300));
     let out = mailgate("postgres://postgres@127.0.0.1:1/nowhere", &medium);
     assert!(out.contains("\"too_large\""), "{out}");
     // 5,000 bytes: more than the socket takes; stored directly, not cut.
-    let large = mail_support::plain("ana@example.net", "Longer", "large@example.net", &"l".repeat(4800));
+    let large = crate::mail_support::plain("ana@example.net", "Longer", "large@example.net", &"l".repeat(4800));
     let out = mailgate(db.url(), &large);
     assert!(out.contains("\"too_large\""), "{out}");
     let client = reqwest::blocking::Client::new();
@@ -300,7 +296,7 @@ fn oversized_mail_is_quarantined_whole_through_the_socket_or_not() {
 }
 
 /// Waits (polling, not timing) until the message leaves `from_status`; answers its status.
-fn wait_for_status(served: &common::Served, case_id: &str, message_id: &str, from_status: &str) -> String {
+fn wait_for_status(served: &crate::common::Served, case_id: &str, message_id: &str, from_status: &str) -> String {
     let client = reqwest::blocking::Client::new();
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
@@ -342,11 +338,11 @@ fn a_forged_autocrypt_key_never_receives_a_held_reply(db: TestDb) {
         assert_eq!(outcome["outcome"], "stored", "{outcome}");
         outcome
     };
-    let first = mail_support::plain(&victim.email, "Besoin d'aide", "someone-1@example.com", "On me menace.");
+    let first = crate::mail_support::plain(&victim.email, "Besoin d'aide", "someone-1@example.com", "On me menace.");
     let case_id = mailgate(&first)["case_id"].as_str().expect("case").to_owned();
 
     let smtp = SmtpServer::start();
-    let served = serve(dir.path(), db.url(), &common::smtp_env(smtp.port));
+    let served = serve(dir.path(), db.url(), &crate::common::smtp_env(smtp.port));
     let client = reqwest::blocking::Client::new();
     let get = |path: &str| -> serde_json::Value {
         client.get(served.url(path)).bearer_auth(&served.token).send().and_then(|r| r.json()).expect("get")
@@ -363,7 +359,7 @@ fn a_forged_autocrypt_key_never_receives_a_held_reply(db: TestDb) {
     // The forgery: plaintext, unsigned, the victim's From, the attacker's key.
     let mut forged = crlf(&autocrypt_header(&attacker));
     forged.push_str(
-        &String::from_utf8(mail_support::plain(
+        &String::from_utf8(crate::mail_support::plain(
             &victim.email,
             "Re: Besoin d'aide",
             "forged@evil.example",
