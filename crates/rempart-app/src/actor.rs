@@ -38,6 +38,15 @@ impl Actor {
         matches!(self.role(), None | Some(Role::Lead | Role::Admin))
     }
 
+    /// The active account with this address, acting in its own name: how the command line
+    /// acts for a person (`--by`). A disabled or unknown account is not found.
+    pub fn named(conn: &mut rempart_store::DbConn, email: &rempart_core::EmailAddress) -> crate::AppResult<Self> {
+        match rempart_store::users::User::find_by_email(conn, email)? {
+            Some(user) if user.active => Ok(Self::staff(user.id, user.role)),
+            _ => Err(crate::AppError::not_found(format!("active account {email}"))),
+        }
+    }
+
     /// Whether `user` is the acting person.
     pub fn is(&self, user: Option<&str>) -> bool {
         user.is_some() && self.id() == user

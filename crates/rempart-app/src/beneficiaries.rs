@@ -88,3 +88,8 @@ pub fn find_by_email(conn: &mut DbConn, actor: &Actor, address: &EmailAddress) -
 pub fn list_scope(actor: &Actor) -> Option<String> {
     crate::cases::list_scope(actor)
 }
+
+/// A page of the beneficiaries `actor` may see, most recent first.
+pub fn list(conn: &mut DbConn, actor: &Actor, limit: i64, offset: i64) -> AppResult<Vec<Beneficiary>> {
+    Ok(Beneficiary::list(conn, list_scope(actor).as_deref(), limit, offset)?)
+}

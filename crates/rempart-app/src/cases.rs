@@ -7,7 +7,7 @@ use crate::error::{AppError, AppResult, ConflictKind};
 use rempart_core::{CaseReference, Sensitivity};
 use rempart_store::DbConn;
 use rempart_store::audit::{Audit, AuditEvent};
-use rempart_store::cases::Case;
+use rempart_store::cases::{Case, CaseCursor, CaseFilter, CaseSort};
 
 /// Restricted cases are seen by their assignee, leads and admins; the others by all staff.
 pub fn can_see(actor: &Actor, case: &Case) -> bool {
@@ -18,6 +18,20 @@ pub fn can_see(actor: &Actor, case: &Case) -> bool {
 /// for everything (leads, admins, the system).
 pub fn list_scope(actor: &Actor) -> Option<String> {
     if actor.supervises() { None } else { actor.id().map(str::to_owned) }
+}
+
+/// A page of the cases `actor` may see that match `filter`, in `sort` order after
+/// `cursor`: whatever `filter.visible_to` said, the actor's own scope applies.
+pub fn list(
+    conn: &mut DbConn,
+    actor: &Actor,
+    filter: CaseFilter,
+    sort: CaseSort,
+    cursor: Option<&CaseCursor>,
+    limit: i64,
+) -> AppResult<Vec<Case>> {
+    let filter = CaseFilter { visible_to: list_scope(actor), ..filter };
+    Ok(Case::list_sorted(conn, &filter, sort, cursor, limit)?)
 }
 
 /// A case by id (UUID) or reference (RMP-YYYY-NNNNNN), whoever asks: for the layer's own

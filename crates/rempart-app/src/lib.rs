@@ -9,6 +9,7 @@
 //! specification.
 
 pub mod access;
+pub mod accounts;
 pub mod actor;
 pub mod beneficiaries;
 pub mod cases;

@@ -98,3 +98,20 @@ pub fn transition(conn: &mut DbConn, actor: &Actor, raw: &str, to: CaseStatus, n
 pub fn alerts_leads_after_change(case: &Case) -> bool {
     case.urgency == rempart_core::Urgency::Critical || case.imminent_risk
 }
+
+/// Erases closed case `raw` at once on its beneficiary's request, as retention does after
+/// its period: leads and administrators, in their own name (recorded). Cannot be undone.
+pub fn erase_case(
+    conn: &mut DbConn,
+    actor: &Actor,
+    raw: &str,
+    reason: &str,
+) -> AppResult<(Case, rempart_store::retention::Erased)> {
+    crate::access::require(actor, crate::access::Capability::Supervise)?;
+    let by = actor
+        .id()
+        .ok_or_else(|| AppError::forbidden("an erasure is carried out in the name of a lead or an administrator"))?;
+    let case = crate::cases::visible(conn, actor, raw, "erasure")?;
+    let erased = rempart_store::retention::erase_on_request(conn, &case.id, by, reason)?;
+    Ok((case, erased))
+}

@@ -5,8 +5,8 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use rempart_core::{CaseStatus, EmailAddress, Languages, Role, Urgency};
 use rempart_store::DbPool;
-use rempart_store::cases::{Case, CaseFilter};
-use rempart_store::users::{NewUser, User};
+use rempart_store::cases::{CaseFilter, CaseSort};
+use rempart_store::users::NewUser;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -318,8 +318,9 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
             let hash = rempart_auth::hash_password(&password)?;
             let pool = connect(settings)?;
             pool.migrate()?;
-            let user = User::create(
+            let user = rempart_app::accounts::create_user(
                 &mut *pool.get()?,
+                &rempart_app::Actor::System,
                 NewUser {
                     email,
                     display_name: name,
@@ -328,13 +329,12 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
                     password_hash: hash,
                     must_change_password: false,
                 },
-                None,
             )?;
             writeln!(out, "created {} {} ({})", user.role, user.email, user.id)?;
         }
         Command::User(UserCommand::List) => {
             let pool = connect(settings)?;
-            let users = User::list(&mut *pool.get()?)?;
+            let users = rempart_app::accounts::list_users(&mut *pool.get()?, &rempart_app::Actor::System)?;
             let rows: Vec<Vec<String>> = users
                 .into_iter()
                 .map(|u| {
@@ -490,9 +490,13 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
             }
             let pool = connect(settings)?;
             let mut conn = pool.get()?;
-            let cases = Case::list(&mut conn, &filter, None, limit)?;
+            let system = rempart_app::Actor::System;
+            let cases = rempart_app::cases::list(&mut conn, &system, filter, CaseSort::NewestFirst, None, limit)?;
             let emails: std::collections::HashMap<String, String> =
-                User::list(&mut conn)?.into_iter().map(|u| (u.id, u.email.to_string())).collect();
+                rempart_app::accounts::list_users(&mut conn, &system)?
+                    .into_iter()
+                    .map(|u| (u.id, u.email.to_string()))
+                    .collect();
             let rows: Vec<Vec<String>> = cases
                 .into_iter()
                 .map(|c| {

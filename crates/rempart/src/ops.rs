@@ -220,14 +220,10 @@ pub fn erase(
     let reference: rempart_core::CaseReference = reference.parse().context("--case")?;
     let email = rempart_core::EmailAddress::parse(by).context("--by")?;
     let mut conn = open(&settings.database.url, settings)?;
-    let user = rempart_store::users::User::find_by_email(&mut conn, &email)?
-        .filter(|u| u.active)
-        .with_context(|| format!("--by {email}: no active account"))?;
-    if !matches!(user.role, rempart_core::Role::Lead | rempart_core::Role::Admin) {
-        bail!("--by {email}: only a lead or an administrator can erase a case (this account is {})", user.role);
-    }
-    let case = rempart_store::cases::Case::get_by_reference(&mut conn, &reference)?;
-    Ok(rempart_store::retention::erase_on_request(&mut conn, &case.id, &user.id, reason)?)
+    let actor = rempart_app::Actor::named(&mut conn, &email).context("--by")?;
+    let (_, erased) = rempart_app::operations::erase_case(&mut conn, &actor, &reference.to_string(), reason)
+        .with_context(|| format!("erasing {reference} as {email}"))?;
+    Ok(erased)
 }
 
 /// `rempart retention`: one retention pass now.

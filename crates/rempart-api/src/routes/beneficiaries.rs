@@ -125,10 +125,7 @@ pub async fn list(
                 Some(e) => {
                     Ok(rempart_app::beneficiaries::find_by_email(conn, &user.actor(), &e)?.into_iter().collect())
                 }
-                None => {
-                    let visible_to = rempart_app::beneficiaries::list_scope(&user.actor());
-                    Ok(Beneficiary::list(conn, visible_to.as_deref(), limit, q.offset.unwrap_or(0))?)
-                }
+                None => Ok(rempart_app::beneficiaries::list(conn, &user.actor(), limit, q.offset.unwrap_or(0))?),
             })
             .await?,
     ))

@@ -263,7 +263,6 @@ pub async fn list(
         raw.as_deref().map(TaxonomyCode::parse).transpose().map_err(|e| ApiError::validation(field, e.to_string()))
     };
     let filter = CaseFilter {
-        visible_to: rempart_app::cases::list_scope(&user.actor()),
         text: q.q.clone(),
         audience_type: taxonomy("audience_type", &q.audience_type)?,
         verification_status: q.verification_status,
@@ -281,10 +280,13 @@ pub async fn list(
         imminent_risk: q.imminent_risk,
         created_from: parse_time("created_from", &q.created_from)?,
         created_before: parse_time("created_to", &q.created_to)?,
+        // The layer sets the actor's own.
+        visible_to: None,
     };
     let cursor = q.cursor.as_deref().map(decode_cursor).transpose()?;
-    let mut items =
-        state.db(move |conn| Ok(Case::list_sorted(conn, &filter, sort, cursor.as_ref(), limit + 1)?)).await?;
+    let mut items = state
+        .db(move |conn| Ok(rempart_app::cases::list(conn, &user.actor(), filter, sort, cursor.as_ref(), limit + 1)?))
+        .await?;
     let next_cursor = if items.len() as i64 > limit {
         items.truncate(limit as usize);
         items.last().map(|c| encode_cursor(sort.key(c), &c.id))

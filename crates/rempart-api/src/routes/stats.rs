@@ -106,13 +106,11 @@ pub async fn erase(
     path: web::Path<String>,
     body: web::Json<EraseRequest>,
 ) -> ApiResult<web::Json<EraseResponse>> {
-    user.require(Capability::Supervise)?;
     let raw = path.into_inner();
     let reason = body.into_inner().reason;
     state
         .db(move |conn| {
-            let case = rempart_app::cases::visible(conn, &user.actor(), &raw, "erasure")?;
-            let done = rempart_store::retention::erase_on_request(conn, &case.id, user.id(), &reason)?;
+            let (case, done) = rempart_app::operations::erase_case(conn, &user.actor(), &raw, &reason)?;
             Ok(web::Json(EraseResponse { case_id: case.id, beneficiary_erased: done.beneficiaries > 0 }))
         })
         .await

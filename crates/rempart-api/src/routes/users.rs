@@ -28,8 +28,7 @@ pub async fn me(user: AnyAuthUser) -> web::Json<User> {
     (status = 403, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn list(state: web::Data<AppState>, user: AuthUser) -> ApiResult<web::Json<Vec<User>>> {
-    user.require(Capability::Administer)?;
-    Ok(web::Json(state.db(|conn| Ok(User::list(conn)?)).await?))
+    Ok(web::Json(state.db(move |conn| Ok(rempart_app::accounts::list_users(conn, &user.actor())?)).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -80,7 +79,7 @@ pub async fn create(
         .await
         .map_err(|_| ApiError::internal())?
         .map_err(|_| ApiError::internal())?;
-    let actor = user.id().to_owned();
+    let actor = user.actor();
     let created = state
         .db(move |conn| {
             let new = NewUser {
@@ -91,7 +90,7 @@ pub async fn create(
                 password_hash: hash,
                 must_change_password: true,
             };
-            Ok(User::create(conn, new, Some(&actor))?)
+            Ok(rempart_app::accounts::create_user(conn, &actor, new)?)
         })
         .await?;
     Ok(HttpResponse::Created()

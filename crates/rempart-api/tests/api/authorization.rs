@@ -86,6 +86,11 @@ impl World<'_> {
 
 /// The cells of `op` on `case` as `me`: one per route carrying the operation.
 fn run(app: &TestApp, world: &World, me: &Staff, op: Operation, case: &Value) -> Vec<(String, Cell)> {
+    answers(app, world, me, op, case).into_iter().map(|(what, answer)| (what.clone(), cell(&answer, &what))).collect()
+}
+
+/// The answers of the routes carrying `op` on `case` as `me`.
+fn answers(app: &TestApp, world: &World, me: &Staff, op: Operation, case: &Value) -> Vec<(String, Answer)> {
     let id = case["id"].as_str().expect("id");
     let beneficiary = case["beneficiary_id"].as_str().or(case["beneficiary"]["id"].as_str()).expect("beneficiary");
     let t = Some(me.token.as_str());
@@ -117,12 +122,28 @@ fn run(app: &TestApp, world: &World, me: &Staff, op: Operation, case: &Value) ->
             }
             vec![("POST /cases".into(), app.post("/api/v1/cases", t, body))]
         }
+        Operation::Work => {
+            let post = |route: &str, body: Value| app.post(&format!("/api/v1/cases/{id}{route}"), t, body);
+            vec![
+                ("POST /cases/{id}/replies".into(), post("/replies", json!({"body": "Bonjour"}))),
+                ("POST /cases/{id}/comments".into(), post("/comments", json!({"text": "Vu"}))),
+                ("POST /cases/{id}/actions".into(), post("/actions", json!({"text": "Appel"}))),
+                ("POST /cases/{id}/transitions".into(), post("/transitions", json!({"to": "open"}))),
+            ]
+        }
+        Operation::Erase => {
+            for to in ["open", "resolved", "closed"] {
+                app.post(&format!("/api/v1/cases/{id}/transitions"), Some(&world.lead), json!({"to": to})).expect(200);
+            }
+            let body = json!({"reason": "asked to be forgotten"});
+            vec![("POST /cases/{id}/erase".into(), app.post(&format!("/api/v1/cases/{id}/erase"), t, body))]
+        }
         Operation::ChangeBeneficiary => vec![(
             "PATCH /beneficiaries/{id}".into(),
             app.patch(&format!("/api/v1/beneficiaries/{beneficiary}"), t, json!({"display_name": "Renamed"}), None),
         )],
     };
-    answers.into_iter().map(|(what, answer)| (what.clone(), cell(&answer, &what))).collect()
+    answers
 }
 
 fn the_table_holds_over_http(db: TestDb) {
@@ -164,6 +185,20 @@ fn the_table_holds_over_http(db: TestDb) {
             let got = cell(&app.get(route(*capability), Some(&me.token)), route(*capability));
             if got != expected[column] {
                 wrong.push(format!("{capability:?} as {:?}: {got:?}, want {:?}", roles[column], expected[column]));
+            }
+        }
+    }
+    // The sixth column: a disabled account is nobody. Its session ends with the account,
+    // so every route of the table answers 401, whatever the case.
+    let (disabled, token) = app.signed_in("disabled-actor@helpline.example", Role::Lead);
+    app.patch(&format!("/api/v1/users/{}", disabled.id), Some(&staff[3].token), json!({"active": false}), None)
+        .expect(200);
+    let me = Staff { id: disabled.id, token };
+    for (op, situation, _) in CASE_TABLE.iter().filter(|(_, s, _)| *s == Situation::Own) {
+        let case = world.case(&staff[2], *situation);
+        for (what, answer) in answers(&app, &world, &me, *op, &case) {
+            if answer.status != 401 {
+                wrong.push(format!("{op:?} ({what}) as a disabled account: {}, want 401", answer.status));
             }
         }
     }

@@ -46,6 +46,12 @@ pub enum Operation {
     OpenCase,
     /// `intake::open_case` naming a colleague as the assignee.
     OpenCaseForColleague,
+    /// Work on the case: `operations::reply` and `operations::transition` (over HTTP also
+    /// comments and actions, whose routes load the case through `cases::visible`).
+    Work,
+    /// `operations::erase_case` on the case once closed: leads and administrators, in their
+    /// own name (the system has none).
+    Erase,
 }
 
 use Cell::{F, N, Y};
@@ -95,6 +101,14 @@ pub const CASE_TABLE: &[(Operation, Situation, [Cell; 5])] = &[
     (OpenCase,             RestrictedColleagues,     [N, N, Y, Y, Y]),
     (OpenCase,             RestrictedOwn,            [Y, Y, Y, Y, Y]),
     (OpenCaseForColleague, Unassigned,               [F, F, Y, Y, Y]),
+    (Work,                 Own,                      [Y, Y, Y, Y, Y]),
+    (Work,                 Colleagues,               [Y, Y, Y, Y, Y]),
+    (Work,                 Unassigned,               [Y, Y, Y, Y, Y]),
+    (Work,                 RestrictedColleagues,     [N, N, Y, Y, Y]),
+    (Work,                 RestrictedOwn,            [Y, Y, Y, Y, Y]),
+    (Erase,                Own,                      [F, F, Y, Y, F]),
+    (Erase,                Colleagues,               [F, F, Y, Y, F]),
+    (Erase,                RestrictedColleagues,     [F, F, Y, Y, F]),
 ];
 
 /// Capabilities by role. Columns: handler, analyst, lead, admin, system.
