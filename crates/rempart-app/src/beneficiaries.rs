@@ -9,7 +9,7 @@ use crate::actor::Actor;
 use crate::error::{AppError, AppResult};
 use rempart_core::EmailAddress;
 use rempart_store::DbConn;
-use rempart_store::beneficiaries::{Beneficiary, CaseRelation};
+use rempart_store::beneficiaries::{Beneficiary, BeneficiaryDetail, CaseRelation, NewBeneficiary};
 
 /// What an actor may do with a beneficiary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +76,32 @@ pub fn addresses_not_hidden(conn: &mut DbConn, actor: &Actor, addresses: &[Email
         }
     }
     Ok(())
+}
+
+/// Creates a beneficiary as `actor` (inside the caller's transaction when there is one).
+/// An address that already belongs to someone answers a conflict, or not found when that
+/// someone is hidden from `actor` ([`addresses_not_hidden`], asked only then).
+pub fn create(conn: &mut DbConn, actor: &Actor, new: NewBeneficiary) -> AppResult<BeneficiaryDetail> {
+    let emails = new.emails.clone();
+    Beneficiary::create_detailed(conn, new, actor.id()).map_err(|e| refusal_of_taken(conn, actor, &emails, e))
+}
+
+/// What to answer when creating someone with `addresses` failed with `error`: a taken
+/// address whose owner `actor` may not see is not found, anything else as it is. Runs
+/// after the failed transaction, outside it.
+pub(crate) fn refusal_of_taken(
+    conn: &mut DbConn,
+    actor: &Actor,
+    addresses: &[EmailAddress],
+    error: rempart_store::StoreError,
+) -> AppError {
+    if matches!(error, rempart_store::StoreError::Conflict(_))
+        && !conn.in_transaction().unwrap_or(true)
+        && let Err(hidden) = addresses_not_hidden(conn, actor, addresses)
+    {
+        return hidden;
+    }
+    error.into()
 }
 
 /// The owner of `address`, if `actor` may see them.

@@ -64,6 +64,22 @@ pub fn file(
     language: Option<LanguageTag>,
     policy: &Policy,
 ) -> StoreResult<Case> {
+    file_numbered(conn, actor, beneficiary_id, fields, assignee, language, policy, None)
+}
+
+/// [`file`] under a reference reserved before the caller's transaction began
+/// ([`Case::reserve_reference`]).
+#[allow(clippy::too_many_arguments)]
+fn file_numbered(
+    conn: &mut DbConn,
+    actor: &Actor,
+    beneficiary_id: String,
+    fields: CaseFields,
+    assignee: Option<String>,
+    language: Option<LanguageTag>,
+    policy: &Policy,
+    reserved: Option<rempart_core::CaseReference>,
+) -> StoreResult<Case> {
     let info = NewCaseInfo {
         urgency: fields.urgency,
         imminent_risk: fields.imminent_risk,
@@ -80,6 +96,7 @@ pub fn file(
         imminent_risk: fields.imminent_risk,
         sensitivity: fields.sensitivity,
         assignee_id: assignee,
+        reference: reserved,
     };
     Ok(match new.assignee_id {
         Some(_) => Case::insert_decided(conn, new, actor.id(), None)?,
@@ -109,14 +126,18 @@ pub fn open_case(
             Ok(Case::detail_of_new(case, beneficiary))
         }
         Requester::New(new) => {
-            crate::beneficiaries::addresses_not_hidden(conn, actor, &new.emails)?;
-            let language = new.preferred_language.clone();
-            let case = conn.write(|conn| {
-                let beneficiary = Beneficiary::create(conn, new, actor.id())?;
-                file(conn, actor, beneficiary.id, fields, assignee, language, policy)
-            })?;
-            // Read after the commit: the reference counter is free again.
-            let beneficiary = Beneficiary::detail(conn, &case.beneficiary_id)?;
+            let (language, emails) = (new.preferred_language.clone(), new.emails.clone());
+            // The beneficiary and their case commit together; the case's number is taken
+            // before, so that other creations do not wait for this commit.
+            let reserved = Case::reserve_reference(conn)?;
+            let (case, beneficiary) = conn
+                .write(|conn| {
+                    let beneficiary = Beneficiary::create_detailed(conn, new, actor.id())?;
+                    let id = beneficiary.beneficiary.id.clone();
+                    let case = file_numbered(conn, actor, id, fields, assignee, language, policy, reserved)?;
+                    Ok::<_, rempart_store::StoreError>((case, beneficiary))
+                })
+                .map_err(|e| crate::beneficiaries::refusal_of_taken(conn, actor, &emails, e))?;
             Ok(Case::detail_of_new(case, beneficiary))
         }
     }

@@ -226,6 +226,8 @@ fn every_rule_of_the_layer_is_in_the_table() {
         "access_from",
         "changeable",
         "addresses_not_hidden",
+        "create",
+        "refusal_of_taken",
         "find_by_email",
         // access
         "may",

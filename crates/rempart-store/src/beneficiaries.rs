@@ -156,11 +156,24 @@ struct VerificationInsertForm {
 
 impl Beneficiary {
     pub fn create(conn: &mut DbConn, new: NewBeneficiary, actor: Option<&str>) -> StoreResult<Beneficiary> {
+        Ok(Beneficiary::create_detailed(conn, new, actor)?.beneficiary)
+    }
+
+    /// Creates a beneficiary with their addresses (the first is the primary one), the first
+    /// entry of their verification history and the audit event, and answers them as
+    /// stored, built from what was written (nothing is read back). Inside the caller's
+    /// transaction when there is one (a case opened with its new beneficiary): an error
+    /// leaves that transaction to roll back.
+    pub fn create_detailed(
+        conn: &mut DbConn,
+        new: NewBeneficiary,
+        actor: Option<&str>,
+    ) -> StoreResult<BeneficiaryDetail> {
         let display_name = required_text("display_name", &new.display_name, 200)?;
         if new.emails.is_empty() {
             return Err(StoreError::invalid("emails", "at least one email address is required"));
         }
-        conn.write(|conn| {
+        let insert = |conn: &mut DbConn| {
             let at = now();
             let id = new_id();
             Taxonomy::Audience.ensure_active(conn, new.audience_type.as_ref())?;
@@ -168,33 +181,54 @@ impl Beneficiary {
                 id: id.clone(),
                 display_name,
                 verification_status: VerificationStatus::Unverified.into(),
-                audience_type: new.audience_type.map(String::from),
-                preferred_language: new.preferred_language.map(String::from),
+                audience_type: new.audience_type.as_ref().map(|t| t.as_str().to_owned()),
+                preferred_language: new.preferred_language.as_ref().map(|l| l.as_str().to_owned()),
                 pgp_certificate: None,
                 pgp_fingerprint: None,
                 created_at: at,
                 updated_at: at,
             };
             diesel::insert_into(beneficiaries::table).values(&form).execute(conn)?;
-            let mut seen = Vec::new();
-            for (i, address) in new.emails.iter().enumerate() {
-                if seen.contains(&address) {
+            let mut emails: Vec<BeneficiaryEmail> = Vec::with_capacity(new.emails.len());
+            for address in &new.emails {
+                if emails.iter().any(|e| &e.address == address) {
                     continue;
                 }
-                seen.push(address);
-                add_email(conn, &id, address, i == 0)?;
-            }
-            diesel::insert_into(verification_changes::table)
-                .values(&VerificationInsertForm {
+                let row = EmailInsertForm {
                     id: new_id(),
                     beneficiary_id: id.clone(),
-                    from_status: None,
-                    to_status: VerificationStatus::Unverified.into(),
-                    changed_by: actor.map(str::to_owned),
-                    reason: "created".to_owned(),
-                    changed_at: at,
-                })
-                .execute(conn)?;
+                    address: address.to_string(),
+                    is_primary: emails.is_empty(),
+                    created_at: at,
+                };
+                // The address is unique: one that belongs to someone else fails here.
+                match diesel::insert_into(beneficiary_emails::table).values(&row).execute(conn) {
+                    Err(diesel::result::Error::DatabaseError(
+                        diesel::result::DatabaseErrorKind::UniqueViolation,
+                        _,
+                    )) => {
+                        return Err(StoreError::Conflict(format!("{address} already belongs to another beneficiary")));
+                    }
+                    other => other?,
+                };
+                emails.push(BeneficiaryEmail {
+                    id: row.id,
+                    beneficiary_id: row.beneficiary_id,
+                    address: address.clone(),
+                    is_primary: row.is_primary,
+                    created_at: at,
+                });
+            }
+            let created = VerificationInsertForm {
+                id: new_id(),
+                beneficiary_id: id.clone(),
+                from_status: None,
+                to_status: VerificationStatus::Unverified.into(),
+                changed_by: actor.map(str::to_owned),
+                reason: "created".to_owned(),
+                changed_at: at,
+            };
+            diesel::insert_into(verification_changes::table).values(&created).execute(conn)?;
             AuditEvent::record(
                 conn,
                 Audit {
@@ -204,8 +238,37 @@ impl Beneficiary {
                     ..Default::default()
                 },
             )?;
-            Beneficiary::get(conn, &id)
-        })
+            Ok(BeneficiaryDetail {
+                beneficiary: Beneficiary {
+                    id,
+                    display_name: form.display_name,
+                    verification_status: VerificationStatus::Unverified,
+                    audience_type: new.audience_type.clone(),
+                    preferred_language: new.preferred_language.clone(),
+                    pgp_certificate: None,
+                    pgp_fingerprint: None,
+                    created_at: at,
+                    updated_at: at,
+                    key_trust: None,
+                    key_provenance: None,
+                    key_pinned_at: None,
+                    key_confirmed_by: None,
+                    key_confirmed_at: None,
+                },
+                emails,
+                verification_history: vec![VerificationChange {
+                    id: created.id,
+                    beneficiary_id: created.beneficiary_id,
+                    from_status: None,
+                    to_status: VerificationStatus::Unverified,
+                    changed_by: created.changed_by,
+                    reason: created.reason,
+                    changed_at: at,
+                }],
+                key_changes: Vec::new(),
+            })
+        };
+        if conn.in_transaction()? { insert(conn) } else { conn.write(insert) }
     }
 
     pub fn get(conn: &mut DbConn, id: &str) -> StoreResult<Beneficiary> {

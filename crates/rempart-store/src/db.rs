@@ -308,13 +308,18 @@ impl DbConn {
     /// `BEGIN IMMEDIATE`, taking the write lock at once: two deferred transactions that
     /// both read and then write would deadlock, and the busy timeout cannot resolve that.
     /// Nested calls become savepoints.
+    /// Whether a transaction (or savepoint) is open on this connection.
+    pub fn in_transaction(&mut self) -> diesel::QueryResult<bool> {
+        Ok(<DbConn as Connection>::TransactionManager::transaction_manager_status_mut(self)
+            .transaction_depth()?
+            .is_some())
+    }
+
     pub fn write<T, E>(&mut self, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
     where
         E: From<diesel::result::Error>,
     {
-        let outermost = <DbConn as Connection>::TransactionManager::transaction_manager_status_mut(self)
-            .transaction_depth()?
-            .is_none();
+        let outermost = !self.in_transaction()?;
         match self {
             DbConn::Sqlite(c) if outermost => {
                 AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;

@@ -77,13 +77,7 @@ pub async fn create(
     body: web::Json<NewBeneficiaryRequest>,
 ) -> ApiResult<HttpResponse> {
     let new = body.into_inner().into_new()?;
-    let detail = state
-        .db(move |conn| {
-            rempart_app::beneficiaries::addresses_not_hidden(conn, &user.actor(), &new.emails)?;
-            let b = Beneficiary::create(conn, new, Some(user.id()))?;
-            Ok(Beneficiary::detail(conn, &b.id)?)
-        })
-        .await?;
+    let detail = state.db(move |conn| Ok(rempart_app::beneficiaries::create(conn, &user.actor(), new)?)).await?;
     Ok(HttpResponse::Created()
         .insert_header((actix_web::http::header::LOCATION, format!("/api/v1/beneficiaries/{}", detail.beneficiary.id)))
         .json(detail))

@@ -80,6 +80,9 @@ pub struct NewCase {
     pub imminent_risk: bool,
     pub sensitivity: Sensitivity,
     pub assignee_id: Option<String>,
+    /// A reference taken beforehand with [`Case::reserve_reference`] (PostgreSQL, for a
+    /// case created inside a longer transaction); `None`: numbered at the insert.
+    pub reference: Option<CaseReference>,
 }
 
 impl NewCase {
@@ -95,6 +98,7 @@ impl NewCase {
             imminent_risk: false,
             sensitivity: Sensitivity::Normal,
             assignee_id: None,
+            reference: None,
         }
     }
 }

@@ -16,9 +16,9 @@ use rempart_core::{CaseReference, CaseStatus};
 use rempart_rota::Decision;
 
 /// Hands out the next number of `year`, for case creation on SQLite (PostgreSQL numbers
-/// within [`InsertNumbered`]). Must run inside the creating write transaction: it holds
-/// the database write lock, so a rolled-back creation gives its number back (no gaps, no
-/// duplicates).
+/// within [`InsertNumbered`], or reserves with [`Case::reserve_reference`]). On SQLite it
+/// runs inside the creating write transaction: it holds the database write lock, so a
+/// rolled-back creation gives its number back (no gaps, no duplicates).
 fn allocate_reference(conn: &mut DbConn, year: i32) -> StoreResult<CaseReference> {
     use case_reference_counters::dsl::{case_reference_counters as counters, last_number, year as year_col};
     // One statement: create the year's counter at 1, or increment it. Upsert with
@@ -202,6 +202,23 @@ fn insert_numbered_postgres(
 }
 
 impl Case {
+    /// PostgreSQL: takes the next number of this year now, in a statement of its own that
+    /// commits at once, for a case created inside a longer transaction (with its new
+    /// beneficiary). Numbered inside that transaction, the year's counter row would stay
+    /// locked until its commit, a round trip later, and every creation of the helpline
+    /// would queue behind it. A creation that fails afterwards leaves its number unused: a
+    /// gap in the year's references, never a duplicate. SQLite answers `None`: there the
+    /// creation holds the database's write lock anyway, and numbers under it.
+    pub fn reserve_reference(conn: &mut DbConn) -> StoreResult<Option<CaseReference>> {
+        if conn.backend() == crate::Backend::Sqlite {
+            return Ok(None);
+        }
+        if conn.in_transaction()? {
+            return Err(StoreError::Conflict("a case reference is reserved outside any transaction".into()));
+        }
+        Ok(Some(allocate_reference(conn, now().year())?))
+    }
+
     pub fn create(conn: &mut DbConn, new: NewCase, actor: Option<&str>) -> StoreResult<Case> {
         Case::insert_decided(conn, new, actor, None)
     }
@@ -265,11 +282,16 @@ impl Case {
             // is left to its foreign key (named in the error): one query less.
             checks(conn, false)?;
         }
-        let reference = match conn {
-            DbConn::Postgres(pg) => insert_numbered_postgres(pg, &form, actor, &details, decision.as_ref())?,
-            DbConn::Sqlite(_) => conn.write(|conn| {
-                checks(conn, true)?;
-                let reference = allocate_reference(conn, at.year())?;
+        let reference = match (conn, new.reference) {
+            (DbConn::Postgres(pg), None) => insert_numbered_postgres(pg, &form, actor, &details, decision.as_ref())?,
+            (conn, reserved) => conn.write(|conn| {
+                let reference = match reserved {
+                    Some(reference) => reference,
+                    None => {
+                        checks(conn, true)?;
+                        allocate_reference(conn, at.year())?
+                    }
+                };
                 let form = CaseInsertForm { reference: reference.to_string(), ..form.clone() };
                 diesel::insert_into(cases::table).values(&form).execute(conn)?;
                 AuditEvent::record(

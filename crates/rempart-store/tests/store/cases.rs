@@ -713,7 +713,44 @@ fn a_new_case_is_answered_as_stored(db: TestDb) {
     assert!(rempart_store::rota::decisions_for_case(&mut conn, &plain.id).expect("decisions").is_empty());
 }
 
+/// A case created with its new beneficiary in one transaction takes its number before the
+/// transaction (PostgreSQL), so that other creations need not wait for its commit: the
+/// transaction commits all or nothing, and one that rolls back leaves a gap, never a
+/// duplicate. SQLite numbers under its write lock: no reservation, no gap.
+fn a_reserved_reference_numbers_a_case_created_in_a_transaction(db: TestDb) {
+    let mut conn = db.conn();
+    let year = chrono::Utc::now().year();
+    let reserve = |conn: &mut rempart_store::DbConn| Case::reserve_reference(conn).expect("reserve");
+    let create_with_beneficiary = |conn: &mut rempart_store::DbConn, address: &str, fail: bool| {
+        let reserved = reserve(conn);
+        let result = conn.write(|conn| {
+            let b = beneficiary(conn, address);
+            let case = Case::create(conn, NewCase { reference: reserved, ..NewCase::new(&b.id, "Menaces") }, None)?;
+            if fail { Err(StoreError::Conflict("the caller changed its mind".into())) } else { Ok(case) }
+        });
+        (reserved, result)
+    };
+    let (reserved, first) = create_with_beneficiary(&mut conn, "one@example.org", false);
+    let first = first.expect("created");
+    assert_eq!(first.reference, CaseReference::new(year, 1).expect("valid"));
+    assert_eq!(reserved.is_some(), db.backend() == Backend::Postgres);
+    assert_eq!(Case::get_by_reference(&mut conn, &first.reference).expect("stored").id, first.id);
+    let (_, rolled_back) = create_with_beneficiary(&mut conn, "two@example.org", true);
+    assert!(rolled_back.is_err());
+    assert!(Beneficiary::find_by_email(&mut conn, &email("two@example.org")).expect("lookup").is_none());
+    let next = case(&mut conn, &first.beneficiary_id, "Encore");
+    let expected = if db.backend() == Backend::Postgres { 3 } else { 2 };
+    assert_eq!(next.reference, CaseReference::new(year, expected).expect("valid"), "a gap only where it reserved");
+    // Reserving inside a transaction would hold the counter to its commit: refused.
+    let inside = conn.write(Case::reserve_reference);
+    match db.backend() {
+        Backend::Postgres => assert!(matches!(inside, Err(StoreError::Conflict(_))), "{inside:?}"),
+        Backend::Sqlite => assert!(matches!(inside, Ok(None))),
+    }
+}
+
 on_both_backends!(
+    a_reserved_reference_numbers_a_case_created_in_a_transaction,
     a_new_case_is_answered_as_stored,
     references_are_sequential_per_year,
     state_machine_is_enforced_and_history_kept,
