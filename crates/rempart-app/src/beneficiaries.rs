@@ -95,13 +95,17 @@ pub(crate) fn refusal_of_taken(
     addresses: &[EmailAddress],
     error: rempart_store::StoreError,
 ) -> AppError {
-    if matches!(error, rempart_store::StoreError::Conflict(_))
-        && !conn.in_transaction().unwrap_or(true)
-        && let Err(hidden) = addresses_not_hidden(conn, actor, addresses)
-    {
-        return hidden;
+    if !matches!(error, rempart_store::StoreError::Conflict(_)) {
+        return error.into();
     }
-    error.into()
+    if conn.in_transaction().unwrap_or(true) {
+        // The failed transaction cannot be asked whose the address is: say nothing.
+        return AppError::not_found("a beneficiary with one of these addresses");
+    }
+    match addresses_not_hidden(conn, actor, addresses) {
+        Err(hidden) => hidden,
+        Ok(()) => error.into(),
+    }
 }
 
 /// The owner of `address`, if `actor` may see them.

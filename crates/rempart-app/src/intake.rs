@@ -9,7 +9,7 @@ use crate::actor::Actor;
 use crate::error::AppResult;
 use rempart_core::{LanguageTag, Priority, Sensitivity, TaxonomyCode, ThreatType, Urgency};
 use rempart_rota::{NewCaseInfo, Policy};
-use rempart_store::beneficiaries::{Beneficiary, NewBeneficiary};
+use rempart_store::beneficiaries::{Beneficiary, BeneficiaryRows, NewBeneficiary};
 use rempart_store::cases::{Case, CaseDetail, NewCase};
 use rempart_store::{DbConn, StoreResult};
 
@@ -64,22 +64,29 @@ pub fn file(
     language: Option<LanguageTag>,
     policy: &Policy,
 ) -> StoreResult<Case> {
-    file_numbered(conn, actor, beneficiary_id, fields, assignee, language, policy, None)
+    file_for(conn, actor, Whose::Known(beneficiary_id), fields, assignee, language, policy)
 }
 
-/// [`file`] under a reference reserved before the caller's transaction began
-/// ([`Case::reserve_reference`]).
-#[allow(clippy::too_many_arguments)]
-fn file_numbered(
+/// The beneficiary of a case being filed.
+enum Whose {
+    Known(String),
+    /// Someone new, written with the case (on PostgreSQL in the case's one statement).
+    New(Box<BeneficiaryRows>),
+}
+
+fn file_for(
     conn: &mut DbConn,
     actor: &Actor,
-    beneficiary_id: String,
+    whose: Whose,
     fields: CaseFields,
     assignee: Option<String>,
     language: Option<LanguageTag>,
     policy: &Policy,
-    reserved: Option<rempart_core::CaseReference>,
 ) -> StoreResult<Case> {
+    let (beneficiary_id, new_beneficiary) = match whose {
+        Whose::Known(id) => (id, None),
+        Whose::New(rows) => (rows.id().to_owned(), Some(*rows)),
+    };
     let info = NewCaseInfo {
         urgency: fields.urgency,
         imminent_risk: fields.imminent_risk,
@@ -96,7 +103,7 @@ fn file_numbered(
         imminent_risk: fields.imminent_risk,
         sensitivity: fields.sensitivity,
         assignee_id: assignee,
-        reference: reserved,
+        new_beneficiary,
     };
     Ok(match new.assignee_id {
         Some(_) => Case::insert_decided(conn, new, actor.id(), None)?,
@@ -127,16 +134,11 @@ pub fn open_case(
         }
         Requester::New(new) => {
             let (language, emails) = (new.preferred_language.clone(), new.emails.clone());
-            // The beneficiary and their case commit together; the case's number is taken
-            // before, so that other creations do not wait for this commit.
-            let reserved = Case::reserve_reference(conn)?;
-            let (case, beneficiary) = conn
-                .write(|conn| {
-                    let beneficiary = Beneficiary::create_detailed(conn, new, actor.id())?;
-                    let id = beneficiary.beneficiary.id.clone();
-                    let case = file_numbered(conn, actor, id, fields, assignee, language, policy, reserved)?;
-                    Ok::<_, rempart_store::StoreError>((case, beneficiary))
-                })
+            // The beneficiary and their case are written together, and answered from what
+            // was written.
+            let rows = BeneficiaryRows::prepare(new, actor.id())?;
+            let beneficiary = rows.detail();
+            let case = file_for(conn, actor, Whose::New(Box::new(rows)), fields, assignee, language, policy)
                 .map_err(|e| crate::beneficiaries::refusal_of_taken(conn, actor, &emails, e))?;
             Ok(Case::detail_of_new(case, beneficiary))
         }

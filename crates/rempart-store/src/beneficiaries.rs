@@ -4,7 +4,7 @@ use crate::audit::{Audit, AuditEvent};
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 pub use crate::keys::{KeyChange, KeyOffer, KeyOrigin};
-use crate::schema::{beneficiaries, beneficiary_emails, key_changes, verification_changes};
+use crate::schema::{audit_events, beneficiaries, beneficiary_emails, key_changes, verification_changes};
 use crate::taxonomy::Taxonomy;
 use crate::util::{Parsed, new_id, now, required_text};
 use chrono::NaiveDateTime;
@@ -134,24 +134,24 @@ pub struct BeneficiaryUpdateForm {
 
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = beneficiary_emails)]
-struct EmailInsertForm {
-    id: String,
+pub(crate) struct EmailInsertForm {
+    pub(crate) id: String,
     beneficiary_id: String,
-    address: String,
-    is_primary: bool,
+    pub(crate) address: String,
+    pub(crate) is_primary: bool,
     created_at: NaiveDateTime,
 }
 
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = verification_changes)]
-struct VerificationInsertForm {
-    id: String,
+pub(crate) struct VerificationInsertForm {
+    pub(crate) id: String,
     beneficiary_id: String,
     from_status: Option<String>,
-    to_status: String,
-    changed_by: Option<String>,
-    reason: String,
-    changed_at: NaiveDateTime,
+    pub(crate) to_status: String,
+    pub(crate) changed_by: Option<String>,
+    pub(crate) reason: String,
+    pub(crate) changed_at: NaiveDateTime,
 }
 
 impl Beneficiary {
@@ -162,113 +162,23 @@ impl Beneficiary {
     /// Creates a beneficiary with their addresses (the first is the primary one), the first
     /// entry of their verification history and the audit event, and answers them as
     /// stored, built from what was written (nothing is read back). Inside the caller's
-    /// transaction when there is one (a case opened with its new beneficiary): an error
-    /// leaves that transaction to roll back.
+    /// transaction when there is one: an error leaves that transaction to roll back.
     pub fn create_detailed(
         conn: &mut DbConn,
         new: NewBeneficiary,
         actor: Option<&str>,
     ) -> StoreResult<BeneficiaryDetail> {
-        let display_name = required_text("display_name", &new.display_name, 200)?;
-        if new.emails.is_empty() {
-            return Err(StoreError::invalid("emails", "at least one email address is required"));
-        }
+        let rows = BeneficiaryRows::prepare(new, actor)?;
         let insert = |conn: &mut DbConn| {
-            let at = now();
-            let id = new_id();
-            Taxonomy::Audience.ensure_active(conn, new.audience_type.as_ref())?;
-            let form = BeneficiaryInsertForm {
-                id: id.clone(),
-                display_name,
-                verification_status: VerificationStatus::Unverified.into(),
-                audience_type: new.audience_type.as_ref().map(|t| t.as_str().to_owned()),
-                preferred_language: new.preferred_language.as_ref().map(|l| l.as_str().to_owned()),
-                pgp_certificate: None,
-                pgp_fingerprint: None,
-                created_at: at,
-                updated_at: at,
-            };
-            diesel::insert_into(beneficiaries::table).values(&form).execute(conn)?;
-            let mut emails: Vec<BeneficiaryEmail> = Vec::with_capacity(new.emails.len());
-            for address in &new.emails {
-                if emails.iter().any(|e| &e.address == address) {
-                    continue;
-                }
-                let row = EmailInsertForm {
-                    id: new_id(),
-                    beneficiary_id: id.clone(),
-                    address: address.to_string(),
-                    is_primary: emails.is_empty(),
-                    created_at: at,
-                };
-                // The address is unique: one that belongs to someone else fails here.
-                match diesel::insert_into(beneficiary_emails::table).values(&row).execute(conn) {
-                    Err(diesel::result::Error::DatabaseError(
-                        diesel::result::DatabaseErrorKind::UniqueViolation,
-                        _,
-                    )) => {
-                        return Err(StoreError::Conflict(format!("{address} already belongs to another beneficiary")));
-                    }
-                    other => other?,
-                };
-                emails.push(BeneficiaryEmail {
-                    id: row.id,
-                    beneficiary_id: row.beneficiary_id,
-                    address: address.clone(),
-                    is_primary: row.is_primary,
-                    created_at: at,
-                });
-            }
-            let created = VerificationInsertForm {
-                id: new_id(),
-                beneficiary_id: id.clone(),
-                from_status: None,
-                to_status: VerificationStatus::Unverified.into(),
-                changed_by: actor.map(str::to_owned),
-                reason: "created".to_owned(),
-                changed_at: at,
-            };
-            diesel::insert_into(verification_changes::table).values(&created).execute(conn)?;
-            AuditEvent::record(
-                conn,
-                Audit {
-                    actor,
-                    action: "beneficiary.created",
-                    target: Some(("beneficiary", &id)),
-                    ..Default::default()
-                },
-            )?;
-            Ok(BeneficiaryDetail {
-                beneficiary: Beneficiary {
-                    id,
-                    display_name: form.display_name,
-                    verification_status: VerificationStatus::Unverified,
-                    audience_type: new.audience_type.clone(),
-                    preferred_language: new.preferred_language.clone(),
-                    pgp_certificate: None,
-                    pgp_fingerprint: None,
-                    created_at: at,
-                    updated_at: at,
-                    key_trust: None,
-                    key_provenance: None,
-                    key_pinned_at: None,
-                    key_confirmed_by: None,
-                    key_confirmed_at: None,
-                },
-                emails,
-                verification_history: vec![VerificationChange {
-                    id: created.id,
-                    beneficiary_id: created.beneficiary_id,
-                    from_status: None,
-                    to_status: VerificationStatus::Unverified,
-                    changed_by: created.changed_by,
-                    reason: created.reason,
-                    changed_at: at,
-                }],
-                key_changes: Vec::new(),
-            })
+            Taxonomy::Audience.ensure_active(conn, rows.audience_type.as_ref())?;
+            rows.insert(conn)
         };
-        if conn.in_transaction()? { insert(conn) } else { conn.write(insert) }
+        if conn.in_transaction()? {
+            insert(conn)?
+        } else {
+            conn.write(insert)?
+        }
+        Ok(rows.detail())
     }
 
     pub fn get(conn: &mut DbConn, id: &str) -> StoreResult<Beneficiary> {
@@ -457,6 +367,184 @@ impl Beneficiary {
             )?;
             Beneficiary::get(conn, id)
         })
+    }
+}
+
+/// A new beneficiary's rows, checked and ready to be written: the beneficiary, their
+/// addresses (the first is the primary one), the first entry of their verification
+/// history and the audit event. Written on their own ([`Beneficiary::create_detailed`]) or
+/// with their first case, in the case's statement on PostgreSQL.
+#[derive(Debug, Clone)]
+pub struct BeneficiaryRows {
+    pub(crate) form: BeneficiaryInsertForm,
+    pub(crate) emails: Vec<(EmailInsertForm, EmailAddress)>,
+    pub(crate) verification: VerificationInsertForm,
+    pub(crate) audit_id: String,
+    pub(crate) audience_type: Option<TaxonomyCode>,
+    preferred_language: Option<LanguageTag>,
+}
+
+impl BeneficiaryRows {
+    pub fn prepare(new: NewBeneficiary, actor: Option<&str>) -> StoreResult<Self> {
+        let display_name = required_text("display_name", &new.display_name, 200)?;
+        if new.emails.is_empty() {
+            return Err(StoreError::invalid("emails", "at least one email address is required"));
+        }
+        let (at, id) = (now(), new_id());
+        let mut emails: Vec<(EmailInsertForm, EmailAddress)> = Vec::with_capacity(new.emails.len());
+        for address in new.emails {
+            if emails.iter().any(|(_, a)| *a == address) {
+                continue;
+            }
+            let row = EmailInsertForm {
+                id: new_id(),
+                beneficiary_id: id.clone(),
+                address: address.to_string(),
+                is_primary: emails.is_empty(),
+                created_at: at,
+            };
+            emails.push((row, address));
+        }
+        Ok(Self {
+            form: BeneficiaryInsertForm {
+                id: id.clone(),
+                display_name,
+                verification_status: VerificationStatus::Unverified.into(),
+                audience_type: new.audience_type.as_ref().map(|t| t.as_str().to_owned()),
+                preferred_language: new.preferred_language.as_ref().map(|l| l.as_str().to_owned()),
+                pgp_certificate: None,
+                pgp_fingerprint: None,
+                created_at: at,
+                updated_at: at,
+            },
+            emails,
+            verification: VerificationInsertForm {
+                id: new_id(),
+                beneficiary_id: id,
+                from_status: None,
+                to_status: VerificationStatus::Unverified.into(),
+                changed_by: actor.map(str::to_owned),
+                reason: "created".to_owned(),
+                changed_at: at,
+            },
+            audit_id: new_id(),
+            audience_type: new.audience_type,
+            preferred_language: new.preferred_language,
+        })
+    }
+
+    pub fn id(&self) -> &str {
+        &self.form.id
+    }
+
+    /// Nobody: the rows bound, unused, where a statement takes someone new or not.
+    pub(crate) fn empty() -> Self {
+        let at = chrono::DateTime::UNIX_EPOCH.naive_utc();
+        Self {
+            form: BeneficiaryInsertForm {
+                id: String::new(),
+                display_name: String::new(),
+                verification_status: String::new(),
+                audience_type: None,
+                preferred_language: None,
+                pgp_certificate: None,
+                pgp_fingerprint: None,
+                created_at: at,
+                updated_at: at,
+            },
+            emails: Vec::new(),
+            verification: VerificationInsertForm {
+                id: String::new(),
+                beneficiary_id: String::new(),
+                from_status: None,
+                to_status: String::new(),
+                changed_by: None,
+                reason: String::new(),
+                changed_at: at,
+            },
+            audit_id: String::new(),
+            audience_type: None,
+            preferred_language: None,
+        }
+    }
+
+    pub fn preferred_language(&self) -> Option<&LanguageTag> {
+        self.preferred_language.as_ref()
+    }
+
+    /// The refusal of an address that belongs to someone else (the unique index said so).
+    pub(crate) fn address_taken() -> StoreError {
+        StoreError::Conflict("an address already belongs to another beneficiary".into())
+    }
+
+    /// Writes the rows, statement by statement, in the caller's transaction.
+    pub(crate) fn insert(&self, conn: &mut DbConn) -> StoreResult<()> {
+        diesel::insert_into(beneficiaries::table).values(&self.form).execute(conn)?;
+        for (row, _) in &self.emails {
+            match diesel::insert_into(beneficiary_emails::table).values(row).execute(conn) {
+                Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {
+                    return Err(Self::address_taken());
+                }
+                other => other?,
+            };
+        }
+        diesel::insert_into(verification_changes::table).values(&self.verification).execute(conn)?;
+        diesel::insert_into(audit_events::table)
+            .values((
+                audit_events::id.eq(&self.audit_id),
+                audit_events::occurred_at.eq(self.form.created_at),
+                audit_events::actor_id.eq(&self.verification.changed_by),
+                audit_events::action.eq("beneficiary.created"),
+                audit_events::target_kind.eq("beneficiary"),
+                audit_events::target_id.eq(&self.form.id),
+                audit_events::details.eq(""),
+            ))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    /// The beneficiary as the rows say, once written.
+    pub fn detail(&self) -> BeneficiaryDetail {
+        let at = self.form.created_at;
+        BeneficiaryDetail {
+            beneficiary: Beneficiary {
+                id: self.form.id.clone(),
+                display_name: self.form.display_name.clone(),
+                verification_status: VerificationStatus::Unverified,
+                audience_type: self.audience_type.clone(),
+                preferred_language: self.preferred_language.clone(),
+                pgp_certificate: None,
+                pgp_fingerprint: None,
+                created_at: at,
+                updated_at: at,
+                key_trust: None,
+                key_provenance: None,
+                key_pinned_at: None,
+                key_confirmed_by: None,
+                key_confirmed_at: None,
+            },
+            emails: self
+                .emails
+                .iter()
+                .map(|(row, address)| BeneficiaryEmail {
+                    id: row.id.clone(),
+                    beneficiary_id: row.beneficiary_id.clone(),
+                    address: address.clone(),
+                    is_primary: row.is_primary,
+                    created_at: at,
+                })
+                .collect(),
+            verification_history: vec![VerificationChange {
+                id: self.verification.id.clone(),
+                beneficiary_id: self.verification.beneficiary_id.clone(),
+                from_status: None,
+                to_status: VerificationStatus::Unverified,
+                changed_by: self.verification.changed_by.clone(),
+                reason: self.verification.reason.clone(),
+                changed_at: at,
+            }],
+            key_changes: Vec::new(),
+        }
     }
 }
 

@@ -80,12 +80,17 @@ pub struct NewCase {
     pub imminent_risk: bool,
     pub sensitivity: Sensitivity,
     pub assignee_id: Option<String>,
-    /// A reference taken beforehand with [`Case::reserve_reference`] (PostgreSQL, for a
-    /// case created inside a longer transaction); `None`: numbered at the insert.
-    pub reference: Option<CaseReference>,
+    /// Someone new, written with the case (their id is `beneficiary_id`): on PostgreSQL in
+    /// the case's one statement, so that nobody waits for a longer transaction.
+    pub new_beneficiary: Option<crate::beneficiaries::BeneficiaryRows>,
 }
 
 impl NewCase {
+    /// A case for someone new, written with them.
+    pub fn for_new_beneficiary(rows: crate::beneficiaries::BeneficiaryRows, summary: impl Into<String>) -> Self {
+        Self { new_beneficiary: Some(rows.clone()), ..Self::new(rows.id(), summary) }
+    }
+
     /// A case with intake defaults: medium urgency, P3, normal sensitivity, unassigned.
     pub fn new(beneficiary_id: impl Into<String>, summary: impl Into<String>) -> Self {
         Self {
@@ -98,7 +103,7 @@ impl NewCase {
             imminent_risk: false,
             sensitivity: Sensitivity::Normal,
             assignee_id: None,
-            reference: None,
+            new_beneficiary: None,
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use super::model::*;
 use crate::audit::{Audit, AuditEvent};
-use crate::beneficiaries::Beneficiary;
+use crate::beneficiaries::{Beneficiary, BeneficiaryRows};
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 use crate::rota::DecisionInsertForm;
@@ -16,9 +16,9 @@ use rempart_core::{CaseReference, CaseStatus};
 use rempart_rota::Decision;
 
 /// Hands out the next number of `year`, for case creation on SQLite (PostgreSQL numbers
-/// within [`InsertNumbered`], or reserves with [`Case::reserve_reference`]). On SQLite it
-/// runs inside the creating write transaction: it holds the database write lock, so a
-/// rolled-back creation gives its number back (no gaps, no duplicates).
+/// within [`InsertNumbered`]). Must run inside the creating write transaction: it holds
+/// the database write lock, so a rolled-back creation gives its number back (no gaps, no
+/// duplicates).
 fn allocate_reference(conn: &mut DbConn, year: i32) -> StoreResult<CaseReference> {
     use case_reference_counters::dsl::{case_reference_counters as counters, last_number, year as year_col};
     // One statement: create the year's counter at 1, or increment it. Upsert with
@@ -51,6 +51,13 @@ struct InsertNumbered<'a> {
     /// prepared statement, as the query id is the type.
     decision: &'a DecisionInsertForm,
     decided: bool,
+    /// Someone new written with the case, in the same statement; always bound (empty
+    /// when there is nobody new, then nothing is inserted), as the decision is.
+    beneficiary: &'a BeneficiaryRows,
+    new_beneficiary: bool,
+    email_ids: Vec<&'a str>,
+    email_addresses: Vec<&'a str>,
+    email_primary: Vec<bool>,
 }
 
 /// Static: the statement's text never changes, so diesel may cache it by type.
@@ -64,9 +71,66 @@ impl diesel::query_builder::QueryId for InsertNumbered<'_> {
 
 impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for InsertNumbered<'_> {
     fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>) -> QueryResult<()> {
-        use diesel::sql_types::{BigInt, Bool, Integer, Nullable, Text, Timestamp};
+        use diesel::sql_types::{Array, BigInt, Bool, Integer, Nullable, Text, Timestamp};
         let f = self.form;
-        out.push_sql("WITH n AS (INSERT INTO case_reference_counters (year, last_number) VALUES (");
+        let b = self.beneficiary;
+        out.push_sql(
+            "WITH b AS (INSERT INTO beneficiaries (id, display_name, verification_status, audience_type, \
+             preferred_language, created_at, updated_at) SELECT ",
+        );
+        out.push_bind_param::<Text, _>(&b.form.id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&b.form.display_name)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&b.form.verification_status)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Text>, _>(&b.form.audience_type)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Text>, _>(&b.form.preferred_language)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamp, _>(&b.form.created_at)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamp, _>(&b.form.updated_at)?;
+        out.push_sql(" WHERE ");
+        out.push_bind_param::<Bool, _>(&self.new_beneficiary)?;
+        out.push_sql(
+            " RETURNING id), \
+             e AS (INSERT INTO beneficiary_emails (id, beneficiary_id, address, is_primary, created_at) \
+             SELECT e.id, b.id, e.address, e.is_primary, ",
+        );
+        out.push_bind_param::<Timestamp, _>(&b.form.created_at)?;
+        out.push_sql(" FROM b, unnest(");
+        out.push_bind_param::<Array<Text>, _>(&self.email_ids)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.email_addresses)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Bool>, _>(&self.email_primary)?;
+        out.push_sql(
+            ") AS e (id, address, is_primary)), \
+             v AS (INSERT INTO verification_changes (id, beneficiary_id, from_status, to_status, changed_by, \
+             reason, changed_at) SELECT ",
+        );
+        out.push_bind_param::<Text, _>(&b.verification.id)?;
+        out.push_sql(", b.id, NULL, ");
+        out.push_bind_param::<Text, _>(&b.verification.to_status)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Text>, _>(&b.verification.changed_by)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&b.verification.reason)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamp, _>(&b.verification.changed_at)?;
+        out.push_sql(
+            " FROM b), \
+             ba AS (INSERT INTO audit_events (id, occurred_at, actor_id, action, target_kind, target_id, details) \
+             SELECT ",
+        );
+        out.push_bind_param::<Text, _>(&b.audit_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamp, _>(&b.form.created_at)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Text>, _>(&b.verification.changed_by)?;
+        out.push_sql(", 'beneficiary.created', 'beneficiary', b.id, '' FROM b), ");
+        out.push_sql("n AS (INSERT INTO case_reference_counters (year, last_number) VALUES (");
         out.push_bind_param::<Integer, _>(&self.year)?;
         out.push_sql(
             ", 1) ON CONFLICT (year) DO UPDATE SET last_number = case_reference_counters.last_number + 1 \
@@ -155,8 +219,17 @@ fn insert_numbered_postgres(
     actor: Option<&str>,
     details: &str,
     decision: Option<&DecisionInsertForm>,
+    beneficiary: Option<&BeneficiaryRows>,
 ) -> StoreResult<CaseReference> {
     let year = form.created_at.year();
+    let nobody;
+    let (beneficiary, new_beneficiary) = match beneficiary {
+        Some(rows) => (rows, true),
+        None => {
+            nobody = BeneficiaryRows::empty();
+            (&nobody, false)
+        }
+    };
     let none;
     let (decision, decided) = match decision {
         Some(d) => (d, true),
@@ -182,8 +255,18 @@ fn insert_numbered_postgres(
         details,
         decision,
         decided,
+        beneficiary,
+        new_beneficiary,
+        email_ids: beneficiary.emails.iter().map(|(row, _)| row.id.as_str()).collect(),
+        email_addresses: beneficiary.emails.iter().map(|(row, _)| row.address.as_str()).collect(),
+        email_primary: beneficiary.emails.iter().map(|(row, _)| row.is_primary).collect(),
     };
     let number: i64 = match query.get_result(pg) {
+        Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, info))
+            if info.table_name() == Some("beneficiary_emails") =>
+        {
+            return Err(BeneficiaryRows::address_taken());
+        }
         Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::NotNullViolation, info))
             if info.column_name() == Some("reference") =>
         {
@@ -202,23 +285,6 @@ fn insert_numbered_postgres(
 }
 
 impl Case {
-    /// PostgreSQL: takes the next number of this year now, in a statement of its own that
-    /// commits at once, for a case created inside a longer transaction (with its new
-    /// beneficiary). Numbered inside that transaction, the year's counter row would stay
-    /// locked until its commit, a round trip later, and every creation of the helpline
-    /// would queue behind it. A creation that fails afterwards leaves its number unused: a
-    /// gap in the year's references, never a duplicate. SQLite answers `None`: there the
-    /// creation holds the database's write lock anyway, and numbers under it.
-    pub fn reserve_reference(conn: &mut DbConn) -> StoreResult<Option<CaseReference>> {
-        if conn.backend() == crate::Backend::Sqlite {
-            return Ok(None);
-        }
-        if conn.in_transaction()? {
-            return Err(StoreError::Conflict("a case reference is reserved outside any transaction".into()));
-        }
-        Ok(Some(allocate_reference(conn, now().year())?))
-    }
-
     pub fn create(conn: &mut DbConn, new: NewCase, actor: Option<&str>) -> StoreResult<Case> {
         Case::insert_decided(conn, new, actor, None)
     }
@@ -264,8 +330,10 @@ impl Case {
         let details = format!("urgency={} imminent_risk={}", new.urgency, new.imminent_risk);
         let decision = decision.map(|d| DecisionInsertForm::new(&form.id, d, at));
         let checks = |conn: &mut DbConn, beneficiary: bool| -> StoreResult<()> {
-            if beneficiary {
-                Beneficiary::ensure_exists(conn, &new.beneficiary_id)?;
+            match &new.new_beneficiary {
+                Some(rows) => Taxonomy::Audience.ensure_active(conn, rows.audience_type.as_ref())?,
+                None if beneficiary => Beneficiary::ensure_exists(conn, &new.beneficiary_id)?,
+                None => {}
             }
             Taxonomy::Service.ensure_active(conn, new.service_type.as_ref())?;
             // An assignee the rota just chose was read active a moment ago (its foreign
@@ -282,16 +350,16 @@ impl Case {
             // is left to its foreign key (named in the error): one query less.
             checks(conn, false)?;
         }
-        let reference = match (conn, new.reference) {
-            (DbConn::Postgres(pg), None) => insert_numbered_postgres(pg, &form, actor, &details, decision.as_ref())?,
-            (conn, reserved) => conn.write(|conn| {
-                let reference = match reserved {
-                    Some(reference) => reference,
-                    None => {
-                        checks(conn, true)?;
-                        allocate_reference(conn, at.year())?
-                    }
-                };
+        let reference = match conn {
+            DbConn::Postgres(pg) => {
+                insert_numbered_postgres(pg, &form, actor, &details, decision.as_ref(), new.new_beneficiary.as_ref())?
+            }
+            DbConn::Sqlite(_) => conn.write(|conn| {
+                checks(conn, true)?;
+                if let Some(rows) = &new.new_beneficiary {
+                    rows.insert(conn)?;
+                }
+                let reference = allocate_reference(conn, at.year())?;
                 let form = CaseInsertForm { reference: reference.to_string(), ..form.clone() };
                 diesel::insert_into(cases::table).values(&form).execute(conn)?;
                 AuditEvent::record(

@@ -5,7 +5,7 @@ use chrono::Datelike;
 use diesel::prelude::*;
 use rempart_core::*;
 use rempart_store::audit::AuditEvent;
-use rempart_store::beneficiaries::{Beneficiary, KeyOffer, KeyOrigin};
+use rempart_store::beneficiaries::{Beneficiary, BeneficiaryRows, KeyOffer, KeyOrigin, NewBeneficiary};
 use rempart_store::case_items::*;
 use rempart_store::cases::{Case, CaseChanges, CaseCursor, CaseFilter, NewCase};
 use rempart_store::evidence::{Evidence, NewEvidence, sha256_hex};
@@ -713,44 +713,40 @@ fn a_new_case_is_answered_as_stored(db: TestDb) {
     assert!(rempart_store::rota::decisions_for_case(&mut conn, &plain.id).expect("decisions").is_empty());
 }
 
-/// A case created with its new beneficiary in one transaction takes its number before the
-/// transaction (PostgreSQL), so that other creations need not wait for its commit: the
-/// transaction commits all or nothing, and one that rolls back leaves a gap, never a
-/// duplicate. SQLite numbers under its write lock: no reservation, no gap.
-fn a_reserved_reference_numbers_a_case_created_in_a_transaction(db: TestDb) {
+/// A case for someone new is written with them (on PostgreSQL in one statement): all of it
+/// or nothing. An address that belongs to someone else refuses the whole, leaves no
+/// beneficiary, no case and no gap in the year's numbers.
+fn a_case_is_written_with_its_new_beneficiary(db: TestDb) {
     let mut conn = db.conn();
     let year = chrono::Utc::now().year();
-    let reserve = |conn: &mut rempart_store::DbConn| Case::reserve_reference(conn).expect("reserve");
-    let create_with_beneficiary = |conn: &mut rempart_store::DbConn, address: &str, fail: bool| {
-        let reserved = reserve(conn);
-        let result = conn.write(|conn| {
-            let b = beneficiary(conn, address);
-            let case = Case::create(conn, NewCase { reference: reserved, ..NewCase::new(&b.id, "Menaces") }, None)?;
-            if fail { Err(StoreError::Conflict("the caller changed its mind".into())) } else { Ok(case) }
-        });
-        (reserved, result)
+    let someone = |addresses: &[&str]| NewBeneficiary {
+        display_name: "Collectif".into(),
+        emails: addresses.iter().map(|a| email(a)).collect(),
+        audience_type: Some(TaxonomyCode::parse("journalist").expect("code")),
+        preferred_language: Some(LanguageTag::parse("fr").expect("tag")),
     };
-    let (reserved, first) = create_with_beneficiary(&mut conn, "one@example.org", false);
-    let first = first.expect("created");
-    assert_eq!(first.reference, CaseReference::new(year, 1).expect("valid"));
-    assert_eq!(reserved.is_some(), db.backend() == Backend::Postgres);
-    assert_eq!(Case::get_by_reference(&mut conn, &first.reference).expect("stored").id, first.id);
-    let (_, rolled_back) = create_with_beneficiary(&mut conn, "two@example.org", true);
-    assert!(rolled_back.is_err());
-    assert!(Beneficiary::find_by_email(&mut conn, &email("two@example.org")).expect("lookup").is_none());
-    let next = case(&mut conn, &first.beneficiary_id, "Encore");
-    let expected = if db.backend() == Backend::Postgres { 3 } else { 2 };
-    assert_eq!(next.reference, CaseReference::new(year, expected).expect("valid"), "a gap only where it reserved");
-    // Reserving inside a transaction would hold the counter to its commit: refused.
-    let inside = conn.write(Case::reserve_reference);
-    match db.backend() {
-        Backend::Postgres => assert!(matches!(inside, Err(StoreError::Conflict(_))), "{inside:?}"),
-        Backend::Sqlite => assert!(matches!(inside, Ok(None))),
-    }
+    let rows = BeneficiaryRows::prepare(someone(&["one@example.org", "two@example.org", "one@example.org"]), None)
+        .expect("rows");
+    let answered = rows.detail();
+    let created = Case::create(&mut conn, NewCase::for_new_beneficiary(rows, "Menaces"), None).expect("created");
+    assert_eq!(created.reference, CaseReference::new(year, 1).expect("valid"));
+    let stored = Beneficiary::detail(&mut conn, &created.beneficiary_id).expect("stored");
+    assert_eq!(serde_json::to_value(&stored).expect("json"), serde_json::to_value(&answered).expect("json"));
+    let addresses: Vec<_> = stored.emails.iter().map(|e| (e.address.as_str(), e.is_primary)).collect();
+    assert_eq!(addresses, [("one@example.org", true), ("two@example.org", false)]);
+    let trail = AuditEvent::for_target(&mut conn, "beneficiary", &created.beneficiary_id).expect("trail");
+    assert_eq!(trail.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["beneficiary.created"]);
+
+    let taken = BeneficiaryRows::prepare(someone(&["three@example.org", "two@example.org"]), None).expect("rows");
+    let refused = Case::create(&mut conn, NewCase::for_new_beneficiary(taken, "Encore"), None).expect_err("taken");
+    assert!(matches!(&refused, StoreError::Conflict(m) if m.contains("already belongs")), "{refused:?}");
+    assert!(Beneficiary::find_by_email(&mut conn, &email("three@example.org")).expect("lookup").is_none());
+    let next = case(&mut conn, &created.beneficiary_id, "Encore");
+    assert_eq!(next.reference, CaseReference::new(year, 2).expect("valid"), "no gap");
 }
 
 on_both_backends!(
-    a_reserved_reference_numbers_a_case_created_in_a_transaction,
+    a_case_is_written_with_its_new_beneficiary,
     a_new_case_is_answered_as_stored,
     references_are_sequential_per_year,
     state_machine_is_enforced_and_history_kept,
