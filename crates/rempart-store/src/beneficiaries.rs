@@ -437,41 +437,6 @@ impl BeneficiaryRows {
         &self.form.id
     }
 
-    /// Nobody: the rows bound, unused, where a statement takes someone new or not.
-    pub(crate) fn empty() -> Self {
-        let at = chrono::DateTime::UNIX_EPOCH.naive_utc();
-        Self {
-            form: BeneficiaryInsertForm {
-                id: String::new(),
-                display_name: String::new(),
-                verification_status: String::new(),
-                audience_type: None,
-                preferred_language: None,
-                pgp_certificate: None,
-                pgp_fingerprint: None,
-                created_at: at,
-                updated_at: at,
-            },
-            emails: Vec::new(),
-            verification: VerificationInsertForm {
-                id: String::new(),
-                beneficiary_id: String::new(),
-                from_status: None,
-                to_status: String::new(),
-                changed_by: None,
-                reason: String::new(),
-                changed_at: at,
-            },
-            audit_id: String::new(),
-            audience_type: None,
-            preferred_language: None,
-        }
-    }
-
-    pub fn preferred_language(&self) -> Option<&LanguageTag> {
-        self.preferred_language.as_ref()
-    }
-
     /// The refusal of an address that belongs to someone else (the unique index said so).
     pub(crate) fn address_taken() -> StoreError {
         StoreError::Conflict("an address already belongs to another beneficiary".into())

@@ -40,7 +40,7 @@ fn allocate_reference(conn: &mut DbConn, year: i32) -> StoreResult<CaseReference
 /// statement (and the caller's commit, when there is an enclosing transaction). A query
 /// type of its own rather than `sql_query`, so diesel prepares it once per connection
 /// instead of PostgreSQL parsing and planning it on every creation.
-struct InsertNumbered<'a> {
+struct InsertNumbered<'a, const NEW: bool> {
     year: i32,
     max: i64,
     form: &'a CaseInsertForm,
@@ -51,85 +51,90 @@ struct InsertNumbered<'a> {
     /// prepared statement, as the query id is the type.
     decision: &'a DecisionInsertForm,
     decided: bool,
-    /// Someone new written with the case, in the same statement; always bound (empty
-    /// when there is nobody new, then nothing is inserted), as the decision is.
-    beneficiary: &'a BeneficiaryRows,
-    new_beneficiary: bool,
+    /// Someone new written with the case, in the same statement (`NEW`: a statement of
+    /// its own, prepared once as the other is).
+    beneficiary: Option<NewRows<'a>>,
+}
+
+/// A new beneficiary's rows as the statement binds them (the addresses as arrays).
+struct NewRows<'a> {
+    rows: &'a BeneficiaryRows,
     email_ids: Vec<&'a str>,
     email_addresses: Vec<&'a str>,
     email_primary: Vec<bool>,
 }
 
-/// Static: the statement's text never changes, so diesel may cache it by type.
+/// Static: each statement's text never changes, so diesel may cache it by type.
 #[derive(Debug)]
-struct InsertNumberedId;
+struct InsertNumberedId<const NEW: bool>;
 
-impl diesel::query_builder::QueryId for InsertNumbered<'_> {
-    type QueryId = InsertNumberedId;
+impl<const NEW: bool> diesel::query_builder::QueryId for InsertNumbered<'_, NEW> {
+    type QueryId = InsertNumberedId<NEW>;
     const HAS_STATIC_QUERY_ID: bool = true;
 }
 
-impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for InsertNumbered<'_> {
+impl<const NEW: bool> diesel::query_builder::QueryFragment<diesel::pg::Pg> for InsertNumbered<'_, NEW> {
     fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>) -> QueryResult<()> {
         use diesel::sql_types::{Array, BigInt, Bool, Integer, Nullable, Text, Timestamp};
         let f = self.form;
-        let b = self.beneficiary;
-        out.push_sql(
-            "WITH b AS (INSERT INTO beneficiaries (id, display_name, verification_status, audience_type, \
+        out.push_sql("WITH ");
+        if let Some(new) = &self.beneficiary {
+            let b = new.rows;
+            out.push_sql(
+                "b AS (INSERT INTO beneficiaries (id, display_name, verification_status, audience_type, \
              preferred_language, created_at, updated_at) SELECT ",
-        );
-        out.push_bind_param::<Text, _>(&b.form.id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&b.form.display_name)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&b.form.verification_status)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Nullable<Text>, _>(&b.form.audience_type)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Nullable<Text>, _>(&b.form.preferred_language)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Timestamp, _>(&b.form.created_at)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Timestamp, _>(&b.form.updated_at)?;
-        out.push_sql(" WHERE ");
-        out.push_bind_param::<Bool, _>(&self.new_beneficiary)?;
-        out.push_sql(
-            " RETURNING id), \
+            );
+            out.push_bind_param::<Text, _>(&b.form.id)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Text, _>(&b.form.display_name)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Text, _>(&b.form.verification_status)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Nullable<Text>, _>(&b.form.audience_type)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Nullable<Text>, _>(&b.form.preferred_language)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Timestamp, _>(&b.form.created_at)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Timestamp, _>(&b.form.updated_at)?;
+            out.push_sql(
+                " RETURNING id), \
              e AS (INSERT INTO beneficiary_emails (id, beneficiary_id, address, is_primary, created_at) \
              SELECT e.id, b.id, e.address, e.is_primary, ",
-        );
-        out.push_bind_param::<Timestamp, _>(&b.form.created_at)?;
-        out.push_sql(" FROM b, unnest(");
-        out.push_bind_param::<Array<Text>, _>(&self.email_ids)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Text>, _>(&self.email_addresses)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Bool>, _>(&self.email_primary)?;
-        out.push_sql(
-            ") AS e (id, address, is_primary)), \
+            );
+            out.push_bind_param::<Timestamp, _>(&b.form.created_at)?;
+            out.push_sql(" FROM b, unnest(");
+            out.push_bind_param::<Array<Text>, _>(&new.email_ids)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Array<Text>, _>(&new.email_addresses)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Array<Bool>, _>(&new.email_primary)?;
+            out.push_sql(
+                ") AS e (id, address, is_primary)), \
              v AS (INSERT INTO verification_changes (id, beneficiary_id, from_status, to_status, changed_by, \
              reason, changed_at) SELECT ",
-        );
-        out.push_bind_param::<Text, _>(&b.verification.id)?;
-        out.push_sql(", b.id, NULL, ");
-        out.push_bind_param::<Text, _>(&b.verification.to_status)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Nullable<Text>, _>(&b.verification.changed_by)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&b.verification.reason)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Timestamp, _>(&b.verification.changed_at)?;
-        out.push_sql(
-            " FROM b), \
+            );
+            out.push_bind_param::<Text, _>(&b.verification.id)?;
+            out.push_sql(", b.id, NULL, ");
+            out.push_bind_param::<Text, _>(&b.verification.to_status)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Nullable<Text>, _>(&b.verification.changed_by)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Text, _>(&b.verification.reason)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Timestamp, _>(&b.verification.changed_at)?;
+            out.push_sql(
+                " FROM b), \
              ba AS (INSERT INTO audit_events (id, occurred_at, actor_id, action, target_kind, target_id, details) \
              SELECT ",
-        );
-        out.push_bind_param::<Text, _>(&b.audit_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Timestamp, _>(&b.form.created_at)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Nullable<Text>, _>(&b.verification.changed_by)?;
-        out.push_sql(", 'beneficiary.created', 'beneficiary', b.id, '' FROM b), ");
+            );
+            out.push_bind_param::<Text, _>(&b.audit_id)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Timestamp, _>(&b.form.created_at)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Nullable<Text>, _>(&b.verification.changed_by)?;
+            out.push_sql(", 'beneficiary.created', 'beneficiary', b.id, '' FROM b), ");
+        }
         out.push_sql("n AS (INSERT INTO case_reference_counters (year, last_number) VALUES (");
         out.push_bind_param::<Integer, _>(&self.year)?;
         out.push_sql(
@@ -207,11 +212,11 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for InsertNumbered<'_>
     }
 }
 
-impl diesel::query_builder::Query for InsertNumbered<'_> {
+impl<const NEW: bool> diesel::query_builder::Query for InsertNumbered<'_, NEW> {
     type SqlType = diesel::sql_types::BigInt;
 }
 
-impl RunQueryDsl<PgConnection> for InsertNumbered<'_> {}
+impl<const NEW: bool> RunQueryDsl<PgConnection> for InsertNumbered<'_, NEW> {}
 
 fn insert_numbered_postgres(
     pg: &mut PgConnection,
@@ -222,14 +227,6 @@ fn insert_numbered_postgres(
     beneficiary: Option<&BeneficiaryRows>,
 ) -> StoreResult<CaseReference> {
     let year = form.created_at.year();
-    let nobody;
-    let (beneficiary, new_beneficiary) = match beneficiary {
-        Some(rows) => (rows, true),
-        None => {
-            nobody = BeneficiaryRows::empty();
-            (&nobody, false)
-        }
-    };
     let none;
     let (decision, decided) = match decision {
         Some(d) => (d, true),
@@ -246,22 +243,22 @@ fn insert_numbered_postgres(
             (&none, false)
         }
     };
-    let query = InsertNumbered {
-        year,
-        max: i64::from(CaseReference::MAX_NUMBER),
-        form,
-        audit_id: new_id(),
-        actor,
-        details,
-        decision,
-        decided,
-        beneficiary,
-        new_beneficiary,
-        email_ids: beneficiary.emails.iter().map(|(row, _)| row.id.as_str()).collect(),
-        email_addresses: beneficiary.emails.iter().map(|(row, _)| row.address.as_str()).collect(),
-        email_primary: beneficiary.emails.iter().map(|(row, _)| row.is_primary).collect(),
+    let new = beneficiary.map(|rows| NewRows {
+        rows,
+        email_ids: rows.emails.iter().map(|(row, _)| row.id.as_str()).collect(),
+        email_addresses: rows.emails.iter().map(|(row, _)| row.address.as_str()).collect(),
+        email_primary: rows.emails.iter().map(|(row, _)| row.is_primary).collect(),
+    });
+    let max = i64::from(CaseReference::MAX_NUMBER);
+    let (audit_id, with_new) = (new_id(), new.is_some());
+    let result = if with_new {
+        InsertNumbered::<true> { year, max, form, audit_id, actor, details, decision, decided, beneficiary: new }
+            .get_result::<i64>(pg)
+    } else {
+        InsertNumbered::<false> { year, max, form, audit_id, actor, details, decision, decided, beneficiary: None }
+            .get_result::<i64>(pg)
     };
-    let number: i64 = match query.get_result(pg) {
+    let number: i64 = match result {
         Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, info))
             if info.table_name() == Some("beneficiary_emails") =>
         {
