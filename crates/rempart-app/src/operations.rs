@@ -5,8 +5,8 @@ use crate::error::{AppError, AppResult};
 use rempart_core::{CaseReference, CaseStatus, Channel, Direction, Sensitivity};
 use rempart_rota::Policy;
 use rempart_store::DbConn;
-use rempart_store::case_items::{Message, NewMessage};
 use rempart_store::cases::{Case, CaseChanges, CaseDetail};
+use rempart_store::messages::{Message, NewMessage};
 
 /// Assigns case `raw` to `to` (or nobody) as `actor`. A handler given a case by someone
 /// else is protected by the rota's wellbeing rules (on shift, checked in fit, under

@@ -7,10 +7,11 @@ use crate::pgp::{self, Keyring};
 use rempart_core::{CaseReference, Channel, Direction, EmailAddress, Fingerprint, KeyTrust, Party, SignatureStatus};
 use rempart_store::DbConn;
 use rempart_store::beneficiaries::{Beneficiary, KeyOffer, KeyOrigin, NewBeneficiary};
-use rempart_store::case_items::{CaseLink, MAX_BODY_BYTES, Message, NewMessage, ThirdParty};
+use rempart_store::case_items::{CaseLink, ThirdParty};
 use rempart_store::cases::Case;
 use rempart_store::evidence::{Evidence, NewEvidence};
 use rempart_store::mail::{Delivery, NewQuarantine, QuarantinedMail, Receipt, ReceiptOutcome};
+use rempart_store::messages::{MAX_BODY_BYTES, Message, NewMessage};
 use sequoia_openpgp::Cert;
 use serde::Serialize;
 

@@ -7,9 +7,9 @@ use crate::pgp::{self, Keyring};
 use lettre::message::Mailbox;
 use rempart_core::{DeliveryStatus, Direction};
 use rempart_store::beneficiaries::Beneficiary;
-use rempart_store::case_items::Message;
 use rempart_store::cases::Case;
-use rempart_store::mail::{Attempt, Outbox, SentAs};
+use rempart_store::messages::Message;
+use rempart_store::messages::{Attempt, Outbox, SentAs};
 use rempart_store::{DbConn, DbPool};
 
 /// What to do with a reply to a beneficiary who has no usable key.

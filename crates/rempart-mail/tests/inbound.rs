@@ -6,10 +6,10 @@ mod support;
 use rempart_core::{EmailAddress, SignatureStatus};
 use rempart_mail::{Gateway, Keyring, Limits, Outcome};
 use rempart_store::beneficiaries::Beneficiary;
-use rempart_store::case_items::Message;
 use rempart_store::cases::Case;
 use rempart_store::evidence::Evidence;
 use rempart_store::mail::QuarantinedMail;
+use rempart_store::messages::Message;
 use rempart_test_db::{TestDb, on_both_backends};
 use support::{Gpg, autocrypt_header, crlf, pgp_mime, plain, protected_inner};
 
@@ -370,7 +370,8 @@ fn broken_charsets_are_stored_as_well_as_possible(db: TestDb) {
 /// third parties thread by In-Reply-To; every inbound message keeps its sender.
 fn in_reply_to_threads_only_from_people_of_the_case(db: TestDb) {
     use rempart_core::{Channel, DeliveryStatus, Direction, Party, ThirdPartyRole};
-    use rempart_store::case_items::{CaseLink, NewMessage, NewThirdParty, ThirdParty};
+    use rempart_store::case_items::{CaseLink, NewThirdParty, ThirdParty};
+    use rempart_store::messages::NewMessage;
     let w = world();
     let mut conn = db.conn();
     let raw = plain("\"Ana\" <ana@example.net>", "Au secours", "t1@example.net", "Premier message.");

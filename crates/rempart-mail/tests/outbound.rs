@@ -10,8 +10,8 @@ use rempart_mail::outbound::{self, Reply, SmtpConfig, SmtpSender, SmtpTls};
 use rempart_mail::worker::{NoKeyPolicy, OutboxWorker};
 use rempart_mail::{Gateway, Keyring, Limits, Outcome, pgp};
 use rempart_store::beneficiaries::Beneficiary;
-use rempart_store::case_items::{Message, NewMessage};
-use rempart_store::mail::Outbox;
+use rempart_store::messages::Outbox;
+use rempart_store::messages::{Message, NewMessage};
 use rempart_test_db::{TestDb, on_both_backends};
 use support::{Gpg, SmtpServer, free_port, pgp_mime, plain, protected_inner};
 

@@ -15,9 +15,9 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rempart_core::{Channel, Direction, IndicatorRules};
 use rempart_store::beneficiaries::{Beneficiary, NewBeneficiary};
-use rempart_store::case_items::{Message, NewMessage};
 use rempart_store::cases::{Case, CaseFilter, NewCase};
 use rempart_store::indicators::{Indicator, NewIndicator};
+use rempart_store::messages::{Message, NewMessage};
 use rempart_store::{Backend, DbConn};
 use rempart_test_db::TestDb;
 use rempart_test_db::fixtures::{

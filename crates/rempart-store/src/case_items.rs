@@ -1,18 +1,16 @@
-//! What a case accumulates: messages, third-party contacts, links to other cases,
-//! actions taken, internal comments, next steps and risk assessments.
+//! What a case accumulates beside its messages ([`crate::messages`]): third-party
+//! contacts, links to other cases, actions taken, internal comments, next steps and risk
+//! assessments.
 
 use crate::audit::{Audit, AuditEvent};
 use crate::cases::Case;
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
-use crate::schema::{actions, case_links, comments, messages, next_steps, risk_assessments, third_parties};
+use crate::schema::{actions, case_links, comments, next_steps, risk_assessments, third_parties};
 use crate::util::{Parsed, new_id, now, optional_text, required_text};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use rempart_core::{
-    Channel, DeliveryStatus, Direction, EmailAddress, Fingerprint, LinkKind, Party, RiskFactors, SignatureStatus,
-    ThirdPartyRole,
-};
+use rempart_core::{EmailAddress, LinkKind, RiskFactors, ThirdPartyRole};
 use serde::Serialize;
 
 /// Adds one item to a case in a write transaction: the case must exist, `insert` writes
@@ -36,7 +34,7 @@ fn add_to_case<T>(
 }
 
 /// Records an audited write on a case: bumps the case version and writes the trail entry.
-fn attach(
+pub(crate) fn attach(
     conn: &mut DbConn,
     case_id: &str,
     actor: Option<&str>,
@@ -46,246 +44,6 @@ fn attach(
 ) -> StoreResult<()> {
     Case::touch(conn, case_id)?;
     AuditEvent::record(conn, Audit { actor, action, case_id: Some(case_id), target: Some(target), details })
-}
-
-// ---------------------------------------------------------------------------- messages
-
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[diesel(table_name = messages)]
-pub struct Message {
-    pub id: String,
-    pub case_id: String,
-    #[diesel(deserialize_as = String)]
-    pub direction: Direction,
-    #[diesel(deserialize_as = String)]
-    pub party: Party,
-    pub third_party_id: Option<String>,
-    #[diesel(deserialize_as = String)]
-    pub channel: Channel,
-    pub subject: String,
-    pub body: String,
-    pub message_id: Option<String>,
-    pub in_reply_to: Option<String>,
-    pub encrypted: bool,
-    #[diesel(deserialize_as = String)]
-    pub signature_status: SignatureStatus,
-    #[diesel(deserialize_as = Parsed<Fingerprint>)]
-    pub signer_fingerprint: Option<Fingerprint>,
-    #[diesel(deserialize_as = Parsed<DeliveryStatus>)]
-    pub delivery_status: Option<DeliveryStatus>,
-    pub author_id: Option<String>,
-    #[serde(with = "rempart_core::utc")]
-    pub created_at: NaiveDateTime,
-    /// What the mail gateway noticed about this message (repairs, undecryptable parts).
-    pub gateway_notes: Option<String>,
-    /// Inbound mail: the From address, as received (anyone can write any From).
-    pub sender_address: Option<String>,
-    /// Inbound mail: the display name of From, as received.
-    pub sender_name: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewMessage {
-    pub case_id: String,
-    pub direction: Direction,
-    pub party: Party,
-    /// Required when `party` is a third party, absent otherwise.
-    pub third_party_id: Option<String>,
-    pub channel: Channel,
-    pub subject: String,
-    pub body: String,
-    pub message_id: Option<String>,
-    pub in_reply_to: Option<String>,
-    pub encrypted: bool,
-    pub signature_status: SignatureStatus,
-    pub signer_fingerprint: Option<Fingerprint>,
-    /// Outbound email only; defaults to `queued` there.
-    pub delivery_status: Option<DeliveryStatus>,
-    pub gateway_notes: Option<String>,
-    /// Inbound mail: From, as received.
-    pub sender_address: Option<String>,
-    pub sender_name: Option<String>,
-}
-
-impl NewMessage {
-    /// A plain message with the beneficiary, unsigned and unencrypted.
-    pub fn with_beneficiary(
-        case_id: impl Into<String>,
-        direction: Direction,
-        channel: Channel,
-        body: impl Into<String>,
-    ) -> Self {
-        Self {
-            case_id: case_id.into(),
-            direction,
-            party: Party::Beneficiary,
-            third_party_id: None,
-            channel,
-            subject: String::new(),
-            body: body.into(),
-            message_id: None,
-            in_reply_to: None,
-            encrypted: false,
-            signature_status: SignatureStatus::None,
-            signer_fingerprint: None,
-            delivery_status: None,
-            gateway_notes: None,
-            sender_address: None,
-            sender_name: None,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = messages)]
-pub struct MessageInsertForm {
-    pub id: String,
-    pub case_id: String,
-    pub direction: String,
-    pub party: String,
-    pub third_party_id: Option<String>,
-    pub channel: String,
-    pub subject: String,
-    pub body: String,
-    pub message_id: Option<String>,
-    pub in_reply_to: Option<String>,
-    pub encrypted: bool,
-    pub signature_status: String,
-    pub signer_fingerprint: Option<String>,
-    pub delivery_status: Option<String>,
-    pub author_id: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub gateway_notes: Option<String>,
-    pub sender_address: Option<String>,
-    pub sender_name: Option<String>,
-}
-
-/// Largest message body kept as text (10 MiB); larger content belongs in evidence.
-pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
-
-impl Message {
-    /// Records a message. The first outbound message to the beneficiary sets the case's
-    /// first-response time.
-    pub fn add(conn: &mut DbConn, new: NewMessage, actor: Option<&str>) -> StoreResult<Message> {
-        if new.body.len() > MAX_BODY_BYTES {
-            return Err(StoreError::invalid("body", "larger than 10 MiB; attach it as evidence"));
-        }
-        if new.subject.chars().count() > 998 {
-            return Err(StoreError::invalid("subject", "longer than 998 characters"));
-        }
-        let delivery_status = match (new.direction, new.channel, new.delivery_status) {
-            (Direction::Inbound, _, Some(_)) => {
-                return Err(StoreError::invalid("delivery_status", "only outbound messages have a delivery status"));
-            }
-            (Direction::Outbound, Channel::Email, None) => Some(DeliveryStatus::Queued),
-            (_, _, status) => status,
-        };
-        conn.write(|conn| {
-            Case::get(conn, &new.case_id)?;
-            match (new.party, &new.third_party_id) {
-                (Party::ThirdParty, Some(tp)) => {
-                    let owner = ThirdParty::get(conn, tp)?.case_id;
-                    if owner != new.case_id {
-                        return Err(StoreError::invalid("third_party_id", "belongs to another case"));
-                    }
-                }
-                (Party::ThirdParty, None) => {
-                    return Err(StoreError::invalid("third_party_id", "required for a message with a third party"));
-                }
-                (Party::Beneficiary, Some(_)) => {
-                    return Err(StoreError::invalid("third_party_id", "only for messages with a third party"));
-                }
-                (Party::Beneficiary, None) => {}
-            }
-            let at = now();
-            let form = MessageInsertForm {
-                id: new_id(),
-                case_id: new.case_id.clone(),
-                direction: new.direction.into(),
-                party: new.party.into(),
-                third_party_id: new.third_party_id.clone(),
-                channel: new.channel.into(),
-                subject: new.subject.trim().to_owned(),
-                body: new.body,
-                message_id: new.message_id,
-                in_reply_to: new.in_reply_to,
-                encrypted: new.encrypted,
-                signature_status: new.signature_status.into(),
-                signer_fingerprint: new.signer_fingerprint.map(String::from),
-                delivery_status: delivery_status.map(String::from),
-                author_id: actor.map(str::to_owned),
-                created_at: at,
-                gateway_notes: new.gateway_notes,
-                sender_address: new.sender_address.map(|a| a.chars().take(320).collect()),
-                sender_name: new.sender_name.map(|n| n.chars().take(300).collect()),
-            };
-            diesel::insert_into(messages::table).values(&form).execute(conn)?;
-            if new.direction == Direction::Outbound
-                && new.channel == Channel::Email
-                && new.party == Party::Beneficiary
-                && delivery_status == Some(DeliveryStatus::Queued)
-            {
-                // Durable: the reply and its place in the outbox commit together.
-                crate::mail::Outbox::enqueue(conn, &form.id, at)?;
-            }
-            if new.direction == Direction::Outbound && new.party == Party::Beneficiary {
-                Case::mark_first_response(conn, &new.case_id, at)?;
-            }
-            attach(
-                conn,
-                &new.case_id,
-                actor,
-                "message.added",
-                ("message", &form.id),
-                format!("direction={} party={} channel={}", new.direction, new.party, new.channel),
-            )?;
-            Message::get(conn, &form.id)
-        })
-    }
-
-    pub fn get(conn: &mut DbConn, id: &str) -> StoreResult<Message> {
-        messages::table
-            .find(id)
-            .select(Message::as_select())
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| StoreError::not_found("message", id))
-    }
-
-    /// The message carrying this RFC 5322 Message-ID, if any (threading, deduplication).
-    pub fn find_by_message_id(conn: &mut DbConn, message_id: &str) -> StoreResult<Option<Message>> {
-        Ok(messages::table
-            .filter(messages::message_id.eq(message_id))
-            .order(messages::created_at.asc())
-            .select(Message::as_select())
-            .first(conn)
-            .optional()?)
-    }
-
-    /// Records the delivery outcome of an outbound message.
-    pub fn set_delivery_status(conn: &mut DbConn, id: &str, status: DeliveryStatus) -> StoreResult<Message> {
-        conn.write(|conn| {
-            let message = Message::get(conn, id)?;
-            if message.direction != Direction::Outbound {
-                return Err(StoreError::invalid("delivery_status", "only outbound messages have a delivery status"));
-            }
-            diesel::update(messages::table.find(id))
-                .set(messages::delivery_status.eq(Some(String::from(status))))
-                .execute(conn)?;
-            AuditEvent::record(
-                conn,
-                Audit {
-                    actor: None,
-                    action: "message.delivery_status",
-                    case_id: Some(&message.case_id),
-                    target: Some(("message", id)),
-                    details: format!("status={status}"),
-                },
-            )?;
-            Message::get(conn, id)
-        })
-    }
 }
 
 // ---------------------------------------------------------------------- third parties
@@ -680,8 +438,6 @@ impl RiskAssessment {
         )
     }
 }
-
-crate::util::items_of_case!(Message, messages, created_at);
 
 crate::util::items_of_case!(ThirdParty, third_parties, created_at);
 

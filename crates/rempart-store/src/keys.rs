@@ -277,7 +277,7 @@ impl Beneficiary {
                 .execute(conn)?;
             // Held while the change was pending: the worker sends them now to whichever
             // key is pinned, or holds them again if something else still stands in the way.
-            crate::mail::Outbox::release_held_for(conn, &change.beneficiary_id)?;
+            crate::messages::Outbox::release_held_for(conn, &change.beneficiary_id)?;
             AuditEvent::record(
                 conn,
                 Audit {
@@ -337,7 +337,7 @@ fn pin(
     let trusted: Option<String> = beneficiaries::table.find(id).select(beneficiaries::key_trust).first(conn)?;
     if trusted.as_deref() == Some(KeyTrust::Confirmed.as_str()) {
         // Replies held for want of a key can leave now.
-        crate::mail::Outbox::release_held_for(conn, id)?;
+        crate::messages::Outbox::release_held_for(conn, id)?;
     }
     Ok(())
 }
@@ -358,7 +358,7 @@ fn confirm(conn: &mut DbConn, id: &str, how: &str, actor: Option<&str>, at: Naiv
             beneficiaries::updated_at.eq(at),
         ))
         .execute(conn)?;
-    crate::mail::Outbox::release_held_for(conn, id)?;
+    crate::messages::Outbox::release_held_for(conn, id)?;
     Ok(())
 }
 

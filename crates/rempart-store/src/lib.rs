@@ -20,6 +20,7 @@ pub mod keys;
 pub mod lease;
 pub mod limits;
 pub mod mail;
+pub mod messages;
 pub mod retention;
 pub mod rota;
 pub mod schema;

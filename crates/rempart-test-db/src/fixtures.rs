@@ -10,9 +10,9 @@ use rempart_core::{
 };
 use rempart_store::DbConn;
 use rempart_store::beneficiaries::BeneficiaryInsertForm;
-use rempart_store::case_items::MessageInsertForm;
 use rempart_store::cases::CaseInsertForm;
 use rempart_store::indicators::IndicatorInsertForm;
+use rempart_store::messages::MessageInsertForm;
 use rempart_store::schema::{beneficiaries, case_reference_counters, cases, indicators, messages};
 use std::collections::BTreeMap;
 

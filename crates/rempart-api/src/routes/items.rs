@@ -8,11 +8,10 @@ use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
 use rempart_core::{Channel, Direction, EmailAddress, IndicatorKind, LinkKind, Party, RiskFactors, ThirdPartyRole};
 use rempart_store::DbConn;
-use rempart_store::case_items::{
-    Action, CaseLink, Comment, Message, NewMessage, NewThirdParty, NextStep, RiskAssessment, ThirdParty,
-};
+use rempart_store::case_items::{Action, CaseLink, Comment, NewThirdParty, NextStep, RiskAssessment, ThirdParty};
 use rempart_store::cases::Case;
 use rempart_store::indicators::{Indicator, IndicatorMatch, NewIndicator};
+use rempart_store::messages::{Message, NewMessage};
 use serde::{Deserialize, Serialize};
 
 /// Runs `f` on a case the user may see.

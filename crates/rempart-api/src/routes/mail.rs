@@ -8,8 +8,9 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use rempart_app::Capability;
 use rempart_store::audit::{Audit, AuditEvent};
-use rempart_store::case_items::Message;
-use rempart_store::mail::{Outbox, QuarantinedMail};
+use rempart_store::mail::QuarantinedMail;
+use rempart_store::messages::Message;
+use rempart_store::messages::Outbox;
 use serde::Deserialize;
 
 fn key_not_configured() -> ApiError {

@@ -2,11 +2,12 @@
 
 use super::model::*;
 use crate::beneficiaries::{Beneficiary, BeneficiaryDetail};
-use crate::case_items::{Action, CaseLink, Comment, Message, NextStep, RiskAssessment, ThirdParty};
+use crate::case_items::{Action, CaseLink, Comment, NextStep, RiskAssessment, ThirdParty};
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 use crate::evidence::Evidence;
 use crate::indicators::Indicator;
+use crate::messages::Message;
 use crate::schema::{case_status_changes, cases};
 use crate::util::{if_any, now};
 use chrono::NaiveDateTime;

@@ -10,6 +10,7 @@ use rempart_store::case_items::*;
 use rempart_store::cases::{Case, CaseChanges, CaseCursor, CaseFilter, NewCase};
 use rempart_store::evidence::{Evidence, NewEvidence, sha256_hex};
 use rempart_store::indicators::{Indicator, NewIndicator};
+use rempart_store::messages::*;
 use rempart_store::users::User;
 use rempart_store::{Backend, StoreError};
 use rempart_test_db::{TestDb, on_both_backends};

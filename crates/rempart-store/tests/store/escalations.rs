@@ -5,9 +5,9 @@ use chrono::Duration;
 use rempart_core::{Channel, Direction, Role, Urgency};
 use rempart_rota::Policy;
 use rempart_rota::ShiftKind;
-use rempart_store::case_items::{Message, NewMessage};
 use rempart_store::cases::{Case, CaseChanges};
 use rempart_store::escalations::{Escalation, Notification};
+use rempart_store::messages::{Message, NewMessage};
 use rempart_store::rota;
 use rempart_test_db::{TestDb, on_both_backends};
 

@@ -1,0 +1,512 @@
+//! A message's whole life: stored on its case (inbound, outbound, a call noted by hand),
+//! a reply queued in the outbox, claimed by a sending worker under a lease, sent, retried,
+//! held for want of a key and released when one is confirmed, or given up.
+
+use crate::audit::{Audit, AuditEvent};
+use crate::case_items::{ThirdParty, attach};
+use crate::cases::Case;
+use crate::db::DbConn;
+use crate::error::{StoreError, StoreResult};
+use crate::lease::{AfterFailure, Lease, lease_free};
+use crate::schema::{messages, outbox};
+use crate::util::{Parsed, new_id, now};
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use rempart_core::{Channel, DeliveryStatus, Direction, Fingerprint, Party, SignatureStatus};
+use serde::Serialize;
+
+// ---------------------------------------------------------------------------- messages
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[diesel(table_name = messages)]
+pub struct Message {
+    pub id: String,
+    pub case_id: String,
+    #[diesel(deserialize_as = String)]
+    pub direction: Direction,
+    #[diesel(deserialize_as = String)]
+    pub party: Party,
+    pub third_party_id: Option<String>,
+    #[diesel(deserialize_as = String)]
+    pub channel: Channel,
+    pub subject: String,
+    pub body: String,
+    pub message_id: Option<String>,
+    pub in_reply_to: Option<String>,
+    pub encrypted: bool,
+    #[diesel(deserialize_as = String)]
+    pub signature_status: SignatureStatus,
+    #[diesel(deserialize_as = Parsed<Fingerprint>)]
+    pub signer_fingerprint: Option<Fingerprint>,
+    #[diesel(deserialize_as = Parsed<DeliveryStatus>)]
+    pub delivery_status: Option<DeliveryStatus>,
+    pub author_id: Option<String>,
+    #[serde(with = "rempart_core::utc")]
+    pub created_at: NaiveDateTime,
+    /// What the mail gateway noticed about this message (repairs, undecryptable parts).
+    pub gateway_notes: Option<String>,
+    /// Inbound mail: the From address, as received (anyone can write any From).
+    pub sender_address: Option<String>,
+    /// Inbound mail: the display name of From, as received.
+    pub sender_name: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub case_id: String,
+    pub direction: Direction,
+    pub party: Party,
+    /// Required when `party` is a third party, absent otherwise.
+    pub third_party_id: Option<String>,
+    pub channel: Channel,
+    pub subject: String,
+    pub body: String,
+    pub message_id: Option<String>,
+    pub in_reply_to: Option<String>,
+    pub encrypted: bool,
+    pub signature_status: SignatureStatus,
+    pub signer_fingerprint: Option<Fingerprint>,
+    /// Outbound email only; defaults to `queued` there.
+    pub delivery_status: Option<DeliveryStatus>,
+    pub gateway_notes: Option<String>,
+    /// Inbound mail: From, as received.
+    pub sender_address: Option<String>,
+    pub sender_name: Option<String>,
+}
+
+impl NewMessage {
+    /// A plain message with the beneficiary, unsigned and unencrypted.
+    pub fn with_beneficiary(
+        case_id: impl Into<String>,
+        direction: Direction,
+        channel: Channel,
+        body: impl Into<String>,
+    ) -> Self {
+        Self {
+            case_id: case_id.into(),
+            direction,
+            party: Party::Beneficiary,
+            third_party_id: None,
+            channel,
+            subject: String::new(),
+            body: body.into(),
+            message_id: None,
+            in_reply_to: None,
+            encrypted: false,
+            signature_status: SignatureStatus::None,
+            signer_fingerprint: None,
+            delivery_status: None,
+            gateway_notes: None,
+            sender_address: None,
+            sender_name: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = messages)]
+pub struct MessageInsertForm {
+    pub id: String,
+    pub case_id: String,
+    pub direction: String,
+    pub party: String,
+    pub third_party_id: Option<String>,
+    pub channel: String,
+    pub subject: String,
+    pub body: String,
+    pub message_id: Option<String>,
+    pub in_reply_to: Option<String>,
+    pub encrypted: bool,
+    pub signature_status: String,
+    pub signer_fingerprint: Option<String>,
+    pub delivery_status: Option<String>,
+    pub author_id: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub gateway_notes: Option<String>,
+    pub sender_address: Option<String>,
+    pub sender_name: Option<String>,
+}
+
+/// Largest message body kept as text (10 MiB); larger content belongs in evidence.
+pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+
+impl Message {
+    /// Records a message. The first outbound message to the beneficiary sets the case's
+    /// first-response time.
+    pub fn add(conn: &mut DbConn, new: NewMessage, actor: Option<&str>) -> StoreResult<Message> {
+        if new.body.len() > MAX_BODY_BYTES {
+            return Err(StoreError::invalid("body", "larger than 10 MiB; attach it as evidence"));
+        }
+        if new.subject.chars().count() > 998 {
+            return Err(StoreError::invalid("subject", "longer than 998 characters"));
+        }
+        let delivery_status = match (new.direction, new.channel, new.delivery_status) {
+            (Direction::Inbound, _, Some(_)) => {
+                return Err(StoreError::invalid("delivery_status", "only outbound messages have a delivery status"));
+            }
+            (Direction::Outbound, Channel::Email, None) => Some(DeliveryStatus::Queued),
+            (_, _, status) => status,
+        };
+        conn.write(|conn| {
+            Case::get(conn, &new.case_id)?;
+            match (new.party, &new.third_party_id) {
+                (Party::ThirdParty, Some(tp)) => {
+                    let owner = ThirdParty::get(conn, tp)?.case_id;
+                    if owner != new.case_id {
+                        return Err(StoreError::invalid("third_party_id", "belongs to another case"));
+                    }
+                }
+                (Party::ThirdParty, None) => {
+                    return Err(StoreError::invalid("third_party_id", "required for a message with a third party"));
+                }
+                (Party::Beneficiary, Some(_)) => {
+                    return Err(StoreError::invalid("third_party_id", "only for messages with a third party"));
+                }
+                (Party::Beneficiary, None) => {}
+            }
+            let at = now();
+            let form = MessageInsertForm {
+                id: new_id(),
+                case_id: new.case_id.clone(),
+                direction: new.direction.into(),
+                party: new.party.into(),
+                third_party_id: new.third_party_id.clone(),
+                channel: new.channel.into(),
+                subject: new.subject.trim().to_owned(),
+                body: new.body,
+                message_id: new.message_id,
+                in_reply_to: new.in_reply_to,
+                encrypted: new.encrypted,
+                signature_status: new.signature_status.into(),
+                signer_fingerprint: new.signer_fingerprint.map(String::from),
+                delivery_status: delivery_status.map(String::from),
+                author_id: actor.map(str::to_owned),
+                created_at: at,
+                gateway_notes: new.gateway_notes,
+                sender_address: new.sender_address.map(|a| a.chars().take(320).collect()),
+                sender_name: new.sender_name.map(|n| n.chars().take(300).collect()),
+            };
+            diesel::insert_into(messages::table).values(&form).execute(conn)?;
+            if new.direction == Direction::Outbound
+                && new.channel == Channel::Email
+                && new.party == Party::Beneficiary
+                && delivery_status == Some(DeliveryStatus::Queued)
+            {
+                // Durable: the reply and its place in the outbox commit together.
+                Outbox::enqueue(conn, &form.id, at)?;
+            }
+            if new.direction == Direction::Outbound && new.party == Party::Beneficiary {
+                Case::mark_first_response(conn, &new.case_id, at)?;
+            }
+            attach(
+                conn,
+                &new.case_id,
+                actor,
+                "message.added",
+                ("message", &form.id),
+                format!("direction={} party={} channel={}", new.direction, new.party, new.channel),
+            )?;
+            Message::get(conn, &form.id)
+        })
+    }
+
+    pub fn get(conn: &mut DbConn, id: &str) -> StoreResult<Message> {
+        messages::table
+            .find(id)
+            .select(Message::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| StoreError::not_found("message", id))
+    }
+
+    /// The message carrying this RFC 5322 Message-ID, if any (threading, deduplication).
+    pub fn find_by_message_id(conn: &mut DbConn, message_id: &str) -> StoreResult<Option<Message>> {
+        Ok(messages::table
+            .filter(messages::message_id.eq(message_id))
+            .order(messages::created_at.asc())
+            .select(Message::as_select())
+            .first(conn)
+            .optional()?)
+    }
+
+    /// Records the delivery outcome of an outbound message.
+    pub fn set_delivery_status(conn: &mut DbConn, id: &str, status: DeliveryStatus) -> StoreResult<Message> {
+        conn.write(|conn| {
+            let message = Message::get(conn, id)?;
+            if message.direction != Direction::Outbound {
+                return Err(StoreError::invalid("delivery_status", "only outbound messages have a delivery status"));
+            }
+            diesel::update(messages::table.find(id))
+                .set(messages::delivery_status.eq(Some(String::from(status))))
+                .execute(conn)?;
+            AuditEvent::record(
+                conn,
+                Audit {
+                    actor: None,
+                    action: "message.delivery_status",
+                    case_id: Some(&message.case_id),
+                    target: Some(("message", id)),
+                    details: format!("status={status}"),
+                },
+            )?;
+            Message::get(conn, id)
+        })
+    }
+}
+
+crate::util::items_of_case!(Message, messages, created_at);
+
+// ------------------------------------------------------------------------------- outbox
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = outbox)]
+pub struct OutboxEntry {
+    pub message_row_id: String,
+    pub attempts: i32,
+    #[serde(with = "rempart_core::utc")]
+    pub next_attempt_at: NaiveDateTime,
+    #[serde(with = "rempart_core::utc::option")]
+    pub locked_until: Option<NaiveDateTime>,
+    pub locked_by: Option<String>,
+    pub last_error: Option<String>,
+    #[serde(with = "rempart_core::utc")]
+    pub created_at: NaiveDateTime,
+}
+
+/// What became of one delivery attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attempt {
+    Sent(SentAs),
+    /// No usable certificate: held until a key arrives (never sent in clear).
+    NeedsKey(String),
+    /// Try again later (SMTP or network trouble).
+    Retry(String),
+    /// Give up (the SMTP server refused the message permanently, or too many attempts).
+    Failed(String),
+}
+
+/// How a reply left: recorded on the message, so the case shows what was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentAs {
+    pub encrypted: bool,
+    /// Fingerprint of the helpline key that signed it.
+    pub signer_fingerprint: Option<String>,
+    /// The Message-ID it answered (In-Reply-To), without angle brackets.
+    pub in_reply_to: Option<String>,
+}
+
+pub struct Outbox;
+
+impl std::fmt::Debug for Outbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Outbox")
+    }
+}
+
+impl Outbox {
+    /// Adds a reply to the outbox, inside the caller's transaction.
+    pub fn enqueue(conn: &mut DbConn, message_row_id: &str, at: NaiveDateTime) -> StoreResult<()> {
+        let row = (
+            outbox::message_row_id.eq(message_row_id),
+            outbox::attempts.eq(0),
+            outbox::next_attempt_at.eq(at),
+            outbox::created_at.eq(at),
+        );
+        match conn {
+            DbConn::Sqlite(c) => diesel::insert_into(outbox::table).values(row).on_conflict_do_nothing().execute(c)?,
+            DbConn::Postgres(c) => {
+                diesel::insert_into(outbox::table).values(row).on_conflict_do_nothing().execute(c)?
+            }
+        };
+        Ok(())
+    }
+
+    pub fn get(conn: &mut DbConn, message_row_id: &str) -> StoreResult<Option<OutboxEntry>> {
+        Ok(outbox::table.find(message_row_id).select(OutboxEntry::as_select()).first(conn).optional()?)
+    }
+
+    pub fn pending(conn: &mut DbConn) -> StoreResult<i64> {
+        Ok(outbox::table.count().get_result(conn)?)
+    }
+
+    /// Takes a lease on up to `limit` due replies for `worker` ([`crate::lease`]).
+    pub fn claim(conn: &mut DbConn, worker: &str, limit: i64, lease: Duration) -> StoreResult<Vec<OutboxEntry>> {
+        let lease = Lease::new(worker, lease);
+        lease.take_each(
+            conn,
+            |conn| {
+                Ok(outbox::table
+                    .filter(outbox::next_attempt_at.le(lease.at))
+                    .filter(lease_free!(outbox::locked_until, lease.at))
+                    .order(outbox::next_attempt_at.asc())
+                    .limit(limit)
+                    .select(outbox::message_row_id)
+                    .load(conn)?)
+            },
+            |conn, id| {
+                Ok(diesel::update(outbox::table.find(id).filter(lease_free!(outbox::locked_until, lease.at)))
+                    .set((outbox::locked_until.eq(Some(lease.until)), outbox::locked_by.eq(Some(lease.worker))))
+                    .execute(conn)?)
+            },
+            Outbox::get,
+        )
+    }
+
+    /// Sets the RFC 5322 Message-ID of a reply before its first sending, so that every retry
+    /// carries the same one and the beneficiary's answer threads back.
+    pub fn ensure_message_id(
+        conn: &mut DbConn,
+        message_row_id: &str,
+        generate: impl FnOnce() -> String,
+    ) -> StoreResult<String> {
+        conn.write(|conn| {
+            let message = Message::get(conn, message_row_id)?;
+            if let Some(id) = message.message_id {
+                return Ok(id);
+            }
+            let id = generate();
+            diesel::update(messages::table.find(message_row_id))
+                .set(messages::message_id.eq(Some(&id)))
+                .execute(conn)?;
+            Ok(id)
+        })
+    }
+
+    /// Records the outcome of an attempt by `worker` (ignored if its lease was lost).
+    pub fn finish(conn: &mut DbConn, message_row_id: &str, worker: &str, attempt: Attempt) -> StoreResult<()> {
+        conn.write(|conn| {
+            let Some(entry) = Outbox::get(conn, message_row_id)? else { return Ok(()) };
+            if entry.locked_by.as_deref() != Some(worker) {
+                return Ok(());
+            }
+            let attempts = entry.attempts + 1;
+            let retry = match &attempt {
+                Attempt::Retry(_) => crate::lease::after_failure(attempts, now()),
+                _ => AfterFailure::GiveUp,
+            };
+            let (status, error) = match (&attempt, retry) {
+                (Attempt::Sent(_), _) => (Some(DeliveryStatus::Sent), None),
+                (Attempt::NeedsKey(reason), _) => (Some(DeliveryStatus::NeedsKey), Some(reason.clone())),
+                (Attempt::Failed(reason), _) => (Some(DeliveryStatus::Failed), Some(reason.clone())),
+                (Attempt::Retry(reason), AfterFailure::GiveUp) => {
+                    (Some(DeliveryStatus::Failed), Some(format!("gave up after {attempts} attempts: {reason}")))
+                }
+                (Attempt::Retry(reason), AfterFailure::RetryAt(_)) => (None, Some(reason.clone())),
+            };
+            match retry {
+                AfterFailure::RetryAt(next) if status.is_none() => {
+                    diesel::update(outbox::table.find(message_row_id))
+                        .set((
+                            outbox::attempts.eq(attempts),
+                            outbox::next_attempt_at.eq(next),
+                            outbox::locked_until.eq(None::<NaiveDateTime>),
+                            outbox::locked_by.eq(None::<String>),
+                            outbox::last_error.eq(error.clone()),
+                        ))
+                        .execute(conn)?;
+                }
+                _ => {
+                    diesel::delete(outbox::table.find(message_row_id)).execute(conn)?;
+                }
+            }
+            if let Some(status) = status {
+                let message = Message::get(conn, message_row_id)?;
+                diesel::update(messages::table.find(message_row_id))
+                    .set(messages::delivery_status.eq(Some(String::from(status))))
+                    .execute(conn)?;
+                if let Attempt::Sent(sent) = &attempt {
+                    use rempart_core::SignatureStatus;
+                    let signed =
+                        if sent.signer_fingerprint.is_some() { SignatureStatus::Good } else { SignatureStatus::None };
+                    diesel::update(messages::table.find(message_row_id))
+                        .set((
+                            messages::encrypted.eq(sent.encrypted),
+                            messages::signature_status.eq(String::from(signed)),
+                            messages::signer_fingerprint.eq(sent.signer_fingerprint.as_deref()),
+                            messages::in_reply_to.eq(sent.in_reply_to.as_deref()),
+                        ))
+                        .execute(conn)?;
+                }
+                let mut details = format!("status={status} attempts={attempts}");
+                if let Some(e) = &error {
+                    details.push_str(&format!(" reason={}", e.chars().take(300).collect::<String>()));
+                }
+                AuditEvent::record(
+                    conn,
+                    Audit {
+                        actor: None,
+                        action: "message.delivery_status",
+                        case_id: Some(&message.case_id),
+                        target: Some(("message", message_row_id)),
+                        details,
+                    },
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Exponential backoff: 1, 2, 4 ... minutes, at most 6 hours.
+    pub fn backoff(attempts: i32) -> Duration {
+        let exp = u32::try_from(attempts.clamp(1, 20) - 1).unwrap_or(0);
+        Duration::minutes(2_i64.saturating_pow(exp).min(360))
+    }
+
+    /// Puts every reply to this beneficiary that was held for want of a key back in the
+    /// outbox: a key was just pinned or refreshed. Runs inside the caller's transaction.
+    pub fn release_held_for(conn: &mut DbConn, beneficiary_id: &str) -> StoreResult<usize> {
+        use crate::schema::cases;
+        let held: Vec<(String, String)> = messages::table
+            .filter(messages::delivery_status.eq(String::from(DeliveryStatus::NeedsKey)))
+            .filter(
+                messages::case_id
+                    .eq_any(cases::table.filter(cases::beneficiary_id.eq(beneficiary_id)).select(cases::id)),
+            )
+            .select((messages::id, messages::case_id))
+            .load(conn)?;
+        let at = now();
+        for (id, case_id) in &held {
+            diesel::update(messages::table.find(id))
+                .set(messages::delivery_status.eq(Some(String::from(DeliveryStatus::Queued))))
+                .execute(conn)?;
+            Outbox::enqueue(conn, id, at)?;
+            AuditEvent::record(
+                conn,
+                Audit {
+                    actor: None,
+                    action: "message.requeued",
+                    case_id: Some(case_id),
+                    target: Some(("message", id)),
+                    details: "reason=key_available".into(),
+                },
+            )?;
+        }
+        Ok(held.len())
+    }
+
+    /// Puts a reply held for want of a key back in the outbox (a key has arrived).
+    pub fn requeue(conn: &mut DbConn, message_row_id: &str, actor: Option<&str>) -> StoreResult<()> {
+        conn.write(|conn| {
+            let message = Message::get(conn, message_row_id)?;
+            if !matches!(message.delivery_status, Some(DeliveryStatus::NeedsKey | DeliveryStatus::Failed)) {
+                return Err(StoreError::Conflict("only replies held for a key or failed can be sent again".into()));
+            }
+            diesel::update(messages::table.find(message_row_id))
+                .set(messages::delivery_status.eq(Some(String::from(DeliveryStatus::Queued))))
+                .execute(conn)?;
+            Outbox::enqueue(conn, message_row_id, now())?;
+            AuditEvent::record(
+                conn,
+                Audit {
+                    actor,
+                    action: "message.requeued",
+                    case_id: Some(&message.case_id),
+                    target: Some(("message", message_row_id)),
+                    details: String::new(),
+                },
+            )?;
+            Ok(())
+        })
+    }
+}
