@@ -315,6 +315,7 @@ pub const RETENTION_LOCK: i64 = 0x524d_5052_4554_454e;
 /// Erases one case on request. The case must be closed (close it first: replies in flight
 /// and open work would otherwise lose their context silently).
 pub fn erase_on_request(conn: &mut DbConn, case_id: &str, by: &str, reason: &str) -> StoreResult<Erased> {
+    let reason = crate::util::required_text("reason", reason, 2000)?;
     let (status, erased_at): (String, Option<NaiveDateTime>) = cases::table
         .filter(cases::id.eq(case_id))
         .select((cases::status, cases::erased_at))
@@ -327,9 +328,5 @@ pub fn erase_on_request(conn: &mut DbConn, case_id: &str, by: &str, reason: &str
     if status != "closed" {
         return Err(StoreError::Conflict(format!("the case is {status}: close it before erasing it")));
     }
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(StoreError::invalid("reason", "must not be empty"));
-    }
-    erase_cases(conn, &[case_id.to_owned()], Policy::Request { by, reason })
+    erase_cases(conn, &[case_id.to_owned()], Policy::Request { by, reason: &reason })
 }

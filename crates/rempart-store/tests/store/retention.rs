@@ -118,6 +118,9 @@ fn erasure_on_request(db: TestDb) {
     assert!(matches!(missing, StoreError::NotFound { .. }));
     let blank = retention::erase_on_request(&mut conn, "c-1", "u-1", "  ").expect_err("reason");
     assert!(matches!(blank, StoreError::Invalid { .. }));
+    // The reason is kept in the erasure's record: as long as the API document says, no more.
+    let long = retention::erase_on_request(&mut conn, "c-1", "u-1", &"*".repeat(2001)).expect_err("too long");
+    assert!(matches!(long, StoreError::Invalid { field: "reason", .. }), "{long}");
     // c-1 erased on request; the beneficiary still has c-2 with content: kept.
     diesel::sql_query("DELETE FROM mail_quarantine").execute(&mut conn).expect("no quarantined copy");
     let done =
