@@ -4,7 +4,7 @@ use crate::audit::{Audit, AuditEvent};
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 pub use crate::keys::{KeyChange, KeyOffer, KeyOrigin};
-use crate::schema::{audit_events, beneficiaries, beneficiary_emails, key_changes, verification_changes};
+use crate::schema::{beneficiaries, beneficiary_emails, key_changes, verification_changes};
 use crate::taxonomy::Taxonomy;
 use crate::util::{Parsed, new_id, now, required_text};
 use chrono::NaiveDateTime;
@@ -161,8 +161,7 @@ impl Beneficiary {
 
     /// Creates a beneficiary with their addresses (the first is the primary one), the first
     /// entry of their verification history and the audit event, and answers them as
-    /// stored, built from what was written (nothing is read back). Inside the caller's
-    /// transaction when there is one: an error leaves that transaction to roll back.
+    /// stored, built from what was written (nothing is read back).
     pub fn create_detailed(
         conn: &mut DbConn,
         new: NewBeneficiary,
@@ -371,15 +370,14 @@ impl Beneficiary {
 }
 
 /// A new beneficiary's rows, checked and ready to be written: the beneficiary, their
-/// addresses (the first is the primary one), the first entry of their verification
-/// history and the audit event. Written on their own ([`Beneficiary::create_detailed`]) or
+/// addresses (the first is the primary one) and the first entry of their verification
+/// history, written with their audit event. Written on their own ([`Beneficiary::create_detailed`]) or
 /// with their first case, in the case's statement on PostgreSQL.
 #[derive(Debug, Clone)]
 pub struct BeneficiaryRows {
     pub(crate) form: BeneficiaryInsertForm,
     pub(crate) emails: Vec<(EmailInsertForm, EmailAddress)>,
     pub(crate) verification: VerificationInsertForm,
-    pub(crate) audit_id: String,
     pub(crate) audience_type: Option<TaxonomyCode>,
     preferred_language: Option<LanguageTag>,
 }
@@ -427,7 +425,6 @@ impl BeneficiaryRows {
                 reason: "created".to_owned(),
                 changed_at: at,
             },
-            audit_id: new_id(),
             audience_type: new.audience_type,
             preferred_language: new.preferred_language,
         })
@@ -454,18 +451,15 @@ impl BeneficiaryRows {
             };
         }
         diesel::insert_into(verification_changes::table).values(&self.verification).execute(conn)?;
-        diesel::insert_into(audit_events::table)
-            .values((
-                audit_events::id.eq(&self.audit_id),
-                audit_events::occurred_at.eq(self.form.created_at),
-                audit_events::actor_id.eq(&self.verification.changed_by),
-                audit_events::action.eq("beneficiary.created"),
-                audit_events::target_kind.eq("beneficiary"),
-                audit_events::target_id.eq(&self.form.id),
-                audit_events::details.eq(""),
-            ))
-            .execute(conn)?;
-        Ok(())
+        AuditEvent::record(
+            conn,
+            Audit {
+                actor: self.verification.changed_by.as_deref(),
+                action: "beneficiary.created",
+                target: Some(("beneficiary", &self.form.id)),
+                ..Default::default()
+            },
+        )
     }
 
     /// The beneficiary as the rows say, once written.

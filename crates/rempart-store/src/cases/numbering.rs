@@ -59,6 +59,8 @@ struct InsertNumbered<'a, const NEW: bool> {
 /// A new beneficiary's rows as the statement binds them (the addresses as arrays).
 struct NewRows<'a> {
     rows: &'a BeneficiaryRows,
+    /// The id of the `beneficiary.created` audit event.
+    audit_id: String,
     email_ids: Vec<&'a str>,
     email_addresses: Vec<&'a str>,
     email_primary: Vec<bool>,
@@ -128,7 +130,7 @@ impl<const NEW: bool> diesel::query_builder::QueryFragment<diesel::pg::Pg> for I
              ba AS (INSERT INTO audit_events (id, occurred_at, actor_id, action, target_kind, target_id, details) \
              SELECT ",
             );
-            out.push_bind_param::<Text, _>(&b.audit_id)?;
+            out.push_bind_param::<Text, _>(&new.audit_id)?;
             out.push_sql(", ");
             out.push_bind_param::<Timestamp, _>(&b.form.created_at)?;
             out.push_sql(", ");
@@ -245,6 +247,7 @@ fn insert_numbered_postgres(
     };
     let new = beneficiary.map(|rows| NewRows {
         rows,
+        audit_id: new_id(),
         email_ids: rows.emails.iter().map(|(row, _)| row.id.as_str()).collect(),
         email_addresses: rows.emails.iter().map(|(row, _)| row.address.as_str()).collect(),
         email_primary: rows.emails.iter().map(|(row, _)| row.is_primary).collect(),
