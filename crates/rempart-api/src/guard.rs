@@ -43,6 +43,14 @@ fn json_has_nul(body: &[u8]) -> Option<String> {
     walk(&value, "body")
 }
 
+/// Whether a JSON document is something other than an object (`[]`, `"x"`, `1`): every
+/// request body of the API is an object, and serde would read an array into a struct
+/// field by field. Empty or malformed documents are left to the JSON extractor.
+fn json_not_an_object(body: &[u8]) -> bool {
+    body.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|first| *first != b'{')
+        && serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok()
+}
+
 fn nul_refused(field: &str) -> ApiError {
     ApiError::validation(field, "must not contain a NUL character")
 }
@@ -83,6 +91,9 @@ pub async fn edge(
         if let Some(field) = json_has_nul(&body) {
             return Ok(req.error_response(nul_refused(&field)));
         }
+        if json_not_an_object(&body) {
+            return Ok(req.error_response(ApiError::validation("body", "must be a JSON object")));
+        }
         req.set_payload(actix_web::dev::Payload::from(body));
     }
     let mut res = next.call(req).await?.map_into_boxed_body();
@@ -107,5 +118,16 @@ mod tests {
         assert_eq!(json_has_nul(br#"{"a": {"b": ["x", "\u0000"]}}"#).as_deref(), Some("a.b[1]"));
         assert_eq!(json_has_nul(br#"{"text": "\\u0000 is how JSON writes it"}"#), None);
         assert_eq!(json_has_nul(br#"{"text": "fine"}"#), None);
+    }
+
+    #[test]
+    fn only_objects_are_request_bodies() {
+        assert!(json_not_an_object(b"[]"));
+        assert!(json_not_an_object(b"  [{\"apply\": true}]"));
+        assert!(json_not_an_object(br#""text""#));
+        assert!(json_not_an_object(b"7"));
+        assert!(!json_not_an_object(b" \n{\"apply\": true}"));
+        assert!(!json_not_an_object(b""), "empty: the extractor answers it");
+        assert!(!json_not_an_object(b"summary=x"), "not JSON: the extractor answers it");
     }
 }
