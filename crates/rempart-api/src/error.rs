@@ -118,6 +118,21 @@ impl ApiError {
         self.0.kind.slug()
     }
 
+    /// What went wrong, for people.
+    pub fn detail(&self) -> &str {
+        &self.0.detail
+    }
+
+    /// The offending fields of a validation error.
+    pub fn field_errors(&self) -> &[FieldError] {
+        &self.0.errors
+    }
+
+    /// How long to wait, when too many attempts failed.
+    pub fn retry_after(&self) -> Option<u64> {
+        self.0.retry_after
+    }
+
     fn problem(&self) -> Problem {
         let e = &self.0;
         Problem {

@@ -40,6 +40,16 @@ impl std::fmt::Debug for Application {
 impl Application {
     /// Loads the signing key and binds `config.bind`. Migrations are the caller's job.
     pub fn build(config: ApiConfig, pool: DbPool) -> anyhow::Result<Self> {
+        Self::build_with(config, pool, |_| {})
+    }
+
+    /// Like [`Application::build`], with more routes beside the API's (the web console at
+    /// `/`): they share its state, its request span and its security headers.
+    pub fn build_with(
+        config: ApiConfig,
+        pool: DbPool,
+        more: impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
+    ) -> anyhow::Result<Self> {
         let keys = auth::JwtKeys::load(config.jwt_secret.as_deref(), &config.data_dir)?;
         let listener =
             TcpListener::bind(&config.bind).map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
@@ -83,6 +93,7 @@ impl Application {
                 .wrap(actix_web::middleware::Compress::default())
                 .wrap(actix_web::middleware::NormalizePath::trim())
                 .configure(routes::configure)
+                .configure(more.clone())
                 .default_service(web::to(not_found))
         })
         .shutdown_timeout(10)
@@ -171,9 +182,14 @@ pub fn ensure_first_admin(pool: &DbPool, email: &rempart_core::EmailAddress) -> 
 
 /// Builds and runs the server on its own actix system until SIGINT or SIGTERM;
 /// `on_ready` gets the bound port first.
-pub fn serve_blocking(config: ApiConfig, pool: DbPool, on_ready: impl FnOnce(u16) + 'static) -> anyhow::Result<()> {
+pub fn serve_blocking(
+    config: ApiConfig,
+    pool: DbPool,
+    more: impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
+    on_ready: impl FnOnce(u16) + 'static,
+) -> anyhow::Result<()> {
     actix_web::rt::System::new().block_on(async move {
-        let app = Application::build(config, pool)?;
+        let app = Application::build_with(config, pool, more)?;
         let port = app.port();
         // Tell the world only once the server's own start-up tasks (which install the
         // SIGTERM handler) have run: they were spawned first.

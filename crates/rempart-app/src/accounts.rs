@@ -18,3 +18,9 @@ pub fn list_users(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<User>> {
     require(actor, Capability::Administer)?;
     Ok(User::list(conn)?)
 }
+
+/// The display name of every member of staff, by id: what a colleague sees of the others
+/// (an assignee, the author of a comment).
+pub fn names(conn: &mut DbConn) -> AppResult<std::collections::HashMap<String, String>> {
+    Ok(User::names(conn)?.into_iter().collect())
+}

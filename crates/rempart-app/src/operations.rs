@@ -5,6 +5,7 @@ use crate::error::{AppError, AppResult};
 use rempart_core::{CaseReference, CaseStatus, Channel, Direction, Sensitivity};
 use rempart_rota::Policy;
 use rempart_store::DbConn;
+use rempart_store::case_items::Comment;
 use rempart_store::cases::{Case, CaseChanges, CaseDetail};
 use rempart_store::messages::{Message, NewMessage};
 
@@ -93,6 +94,12 @@ pub fn transition(conn: &mut DbConn, actor: &Actor, raw: &str, to: CaseStatus, n
     Ok(Case::transition(conn, &case.id, to, note, actor.id())?)
 }
 
+/// Adds an internal comment to case `raw`: a note of the people handling it, never sent.
+pub fn comment(conn: &mut DbConn, actor: &Actor, raw: &str, text: &str) -> AppResult<Comment> {
+    let case = crate::cases::visible(conn, actor, raw, "comment")?;
+    Ok(Comment::add(conn, &case.id, text, actor.id())?)
+}
+
 /// Whether the leads must hear of a changed case now: it became critical or at imminent
 /// risk (the notifier raises each escalation once).
 pub fn alerts_leads_after_change(case: &Case) -> bool {
@@ -114,4 +121,31 @@ pub fn erase_case(
     let case = crate::cases::visible(conn, actor, raw, "erasure")?;
     let erased = rempart_store::retention::erase_on_request(conn, &case.id, by, reason)?;
     Ok((case, erased))
+}
+
+/// What will become of a reply written now to a beneficiary (the composer says it before
+/// sending; the mail gateway decides it at sending, by the same facts).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReplyFate {
+    /// Encrypted to the pinned key; `confirmed` when a handler checked it out of band.
+    Encrypted { fingerprint: String, confirmed: bool },
+    /// Held: a key change is pending (accept or reject it first).
+    HeldKeyChange { new_fingerprint: String },
+    /// Held: no key is pinned (a key request is sent, if the helpline asks for keys).
+    HeldNoKey,
+}
+
+pub fn reply_fate(beneficiary: &rempart_store::beneficiaries::BeneficiaryDetail) -> ReplyFate {
+    use rempart_core::{KeyChangeStatus, KeyTrust};
+    if let Some(change) = beneficiary.key_changes.iter().find(|k| k.status == KeyChangeStatus::Pending) {
+        return ReplyFate::HeldKeyChange { new_fingerprint: change.new_fingerprint.to_string() };
+    }
+    let b = &beneficiary.beneficiary;
+    match (&b.pgp_certificate, &b.pgp_fingerprint) {
+        (Some(_), Some(fingerprint)) => ReplyFate::Encrypted {
+            fingerprint: fingerprint.to_string(),
+            confirmed: b.key_trust == Some(KeyTrust::Confirmed),
+        },
+        _ => ReplyFate::HeldNoKey,
+    }
 }

@@ -315,6 +315,15 @@ refresh_tokens(id: String, page 1000) {
     used_at: Option<NaiveDateTime>,
     revoked_at: Option<NaiveDateTime>,
 }
+console_sessions(id: String, page 1000) {
+    id: String,
+    token_hash: String,
+    user_id: String,
+    token_version: i32,
+    csrf_token: String,
+    created_at: NaiveDateTime,
+    last_seen_at: NaiveDateTime,
+}
 audience_types(code: String, page 1000) {
     code: String,
     label: String,

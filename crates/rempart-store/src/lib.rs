@@ -9,6 +9,7 @@ pub mod audit;
 pub mod beneficiaries;
 pub mod case_items;
 pub mod cases;
+pub mod console_sessions;
 pub mod db;
 pub mod error;
 pub mod escalations;

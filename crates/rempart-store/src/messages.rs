@@ -132,6 +132,22 @@ pub struct MessageInsertForm {
 pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 
 impl Message {
+    /// When each of `case_ids` last heard from its beneficiary (cases never written to by
+    /// them are absent): how long they have been waiting for the helpline.
+    pub fn last_from_beneficiary(conn: &mut DbConn, case_ids: &[String]) -> StoreResult<Vec<(String, NaiveDateTime)>> {
+        if case_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<(String, Option<NaiveDateTime>)> = messages::table
+            .filter(messages::case_id.eq_any(case_ids))
+            .filter(messages::direction.eq(Direction::Inbound.as_str()))
+            .filter(messages::party.eq(Party::Beneficiary.as_str()))
+            .group_by(messages::case_id)
+            .select((messages::case_id, diesel::dsl::max(messages::created_at)))
+            .load(conn)?;
+        Ok(rows.into_iter().filter_map(|(id, at)| Some((id, at?))).collect())
+    }
+
     /// Records a message. The first outbound message to the beneficiary sets the case's
     /// first-response time.
     pub fn add(conn: &mut DbConn, new: NewMessage, actor: Option<&str>) -> StoreResult<Message> {

@@ -80,6 +80,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    console_sessions (id) {
+        id -> Text,
+        token_hash -> Text,
+        user_id -> Text,
+        token_version -> Integer,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     refresh_tokens (id) {
         id -> Text,
         user_id -> Text,
@@ -479,6 +491,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     risk_assessments,
     audit_events,
     refresh_tokens,
+    console_sessions,
     shifts,
     check_ins,
     rotation,

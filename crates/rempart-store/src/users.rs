@@ -159,6 +159,11 @@ impl User {
         Ok(users::table.order(users::email.asc()).select(User::as_select()).load(conn)?)
     }
 
+    /// Every user's id and display name (to name assignees and authors).
+    pub fn names(conn: &mut DbConn) -> StoreResult<Vec<(String, String)>> {
+        Ok(users::table.select((users::id, users::display_name)).order(users::display_name.asc()).load(conn)?)
+    }
+
     pub fn count(conn: &mut DbConn) -> StoreResult<i64> {
         Ok(users::table.count().get_result(conn)?)
     }

@@ -244,6 +244,10 @@ pub fn every_table(conn: &mut DbConn) -> String {
             "INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, created_at, expires_at, used_at, revoked_at) \
              VALUES ('rt-1', 'u-1', 'fam-1', 'hash-1', '{t1}', '{t2}', '{t1}', '{t2}')"
         ),
+        format!(
+            "INSERT INTO console_sessions (id, token_hash, user_id, token_version, csrf_token, created_at, last_seen_at) \
+             VALUES ('cs-1', 'hash-c1', 'u-1', 3, 'csrf-1', '{t1}', '{t2}')"
+        ),
         "INSERT INTO audience_types (code, label, position, active) VALUES ('sex_worker_org', 'Organisation de travailleur·ses du sexe', 99, FALSE)".to_owned(),
         format!(
             "INSERT INTO shifts (id, user_id, kind, starts_at, ends_at, created_by, created_at) \

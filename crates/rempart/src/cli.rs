@@ -289,7 +289,8 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
             #[cfg(unix)]
             crate::mail::start_mailgate_socket(settings, &pool, keyring.as_ref(), waker)?;
             drop(out);
-            rempart_api::serve_blocking(config, pool, |port| {
+            let console = rempart_web::configure(settings.console_config());
+            rempart_api::serve_blocking(config, pool, console, |port| {
                 tracing::info!(port, "listening");
                 println!("Rempart is listening on port {port}");
             })?;

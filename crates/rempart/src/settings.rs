@@ -191,6 +191,12 @@ pub struct AuthSettings {
     pub login_max_failures: u32,
     pub login_window_secs: u64,
     pub initial_admin_email: String,
+    /// A console session unused this long ends.
+    pub console_idle_timeout_secs: u64,
+    /// A console session ends this long after sign-in.
+    pub console_session_lifetime_secs: u64,
+    /// Mark the console's cookie `Secure` (`__Host-`) even with no trusted proxy listed.
+    pub console_secure_cookies: bool,
 }
 
 impl std::fmt::Debug for AuthSettings {
@@ -446,6 +452,16 @@ impl Settings {
             indicator_rules: self.indicator_rules().unwrap_or_default(),
             policy: self.policy(),
             escalation_waker: None,
+        }
+    }
+
+    /// The web console's settings: its cookie is `Secure` behind a trusted (TLS) proxy.
+    pub fn console_config(&self) -> rempart_web::ConsoleConfig {
+        use std::time::Duration;
+        rempart_web::ConsoleConfig {
+            idle_timeout: Duration::from_secs(self.auth.console_idle_timeout_secs.max(60)),
+            absolute_lifetime: Duration::from_secs(self.auth.console_session_lifetime_secs.max(300)),
+            secure_cookies: self.auth.console_secure_cookies || !self.server.trusted_proxies.is_empty(),
         }
     }
 

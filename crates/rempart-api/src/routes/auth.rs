@@ -98,7 +98,7 @@ fn totp_step(user: &User, code: &str) -> ApiResult<Option<i64>> {
 
 /// Checks a TOTP code and spends it: a code is accepted once (RFC 6238, section 5.2), and
 /// no code of an earlier step is accepted after it.
-async fn totp_ok(state: &web::Data<AppState>, user: &User, code: &str) -> ApiResult<bool> {
+pub async fn totp_ok(state: &web::Data<AppState>, user: &User, code: &str) -> ApiResult<bool> {
     let Some(step) = totp_step(user, code)? else { return Ok(false) };
     let id = user.id.clone();
     state.db(move |conn| Ok(User::use_totp_step(conn, &id, step)?)).await
@@ -139,38 +139,52 @@ pub async fn login(
     body: web::Json<LoginRequest>,
 ) -> ApiResult<web::Json<TokenResponse>> {
     let body = body.into_inner();
-    let ip = client_ip(&req, &state.config.trusted_proxies).map(|a| a.to_string()).unwrap_or_default();
-    let pair = pair_key(&body.email, &ip);
+    let user = sign_in(&state, &req, &body.email, body.password, body.totp.as_deref()).await?;
+    Ok(web::Json(issue_tokens(&state, user, None).await?))
+}
+
+/// Checks a sign-in (the API's login and the console's): email, password and, when the
+/// account has enrolled, a TOTP code, under the failure limits. A failure never says
+/// whether the account exists; `totp-required` is answered only after a right password.
+pub async fn sign_in(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    email: &str,
+    password: String,
+    totp: Option<&str>,
+) -> ApiResult<User> {
+    let ip = client_ip(req, &state.config.trusted_proxies).map(|a| a.to_string()).unwrap_or_default();
+    let pair = pair_key(email, &ip);
     let limits = state.limits;
     let mut keys = vec![(pair.clone(), limits.pair)];
-    if !behind_untrusted_proxy(&req, &state.config.trusted_proxies) {
+    if !behind_untrusted_proxy(req, &state.config.trusted_proxies) {
         keys.push((address_key(&ip), limits.address));
     }
-    refuse_if_blocked(&state, keys.iter().map(|(k, _)| k.clone()).collect()).await?;
-    let user = match EmailAddress::parse(&body.email) {
+    refuse_if_blocked(state, keys.iter().map(|(k, _)| k.clone()).collect()).await?;
+    let user = match EmailAddress::parse(email) {
         Ok(email) => state.db(move |conn| Ok(User::find_by_email(conn, &email)?)).await?,
         Err(_) => None,
     };
-    let Some(user) = check_password(user, body.password).await? else {
-        count_failure(&state, keys).await?;
+    let Some(user) = check_password(user, password).await? else {
+        count_failure(state, keys).await?;
         return Err(invalid_credentials());
     };
     if user.totp_enabled {
-        match body.totp.as_deref() {
+        match totp.map(str::trim).filter(|c| !c.is_empty()) {
             None => {
                 return Err(ApiError::unauthorized("this account needs its TOTP code in `totp`")
                     .with_type(ProblemType::TotpRequired));
             }
-            Some(code) if !totp_ok(&state, &user, code).await? => {
-                count_failure(&state, keys).await?;
+            Some(code) if !totp_ok(state, &user, code).await? => {
+                count_failure(state, keys).await?;
                 return Err(invalid_credentials());
             }
             Some(_) => {}
         }
     }
-    forget_failures(&state, pair).await?;
+    forget_failures(state, pair).await?;
     tracing::info!(user = %user.id, "login");
-    Ok(web::Json(issue_tokens(&state, user, None).await?))
+    Ok(user)
 }
 
 /// Exchanges a refresh token for a new pair. Each refresh token works once; presenting a
@@ -236,16 +250,26 @@ pub async fn change_password(
     body: web::Json<PasswordChange>,
 ) -> ApiResult<web::Json<TokenResponse>> {
     let body = body.into_inner();
-    let user = user.0;
-    // A stolen access token must not become a way to guess the real password.
+    let updated = replace_password(&state, user.0, body.current_password, &body.new_password).await?;
+    Ok(web::Json(issue_tokens(&state, updated, None).await?))
+}
+
+/// Replaces `user`'s password after checking the current one (limited per user: a stolen
+/// session must not become a way to guess it). Every session and token of the user ends.
+pub async fn replace_password(
+    state: &web::Data<AppState>,
+    user: User,
+    current_password: String,
+    new_password: &str,
+) -> ApiResult<User> {
     let key = user_key(&user.id);
-    refuse_if_blocked(&state, vec![key.clone()]).await?;
+    refuse_if_blocked(state, vec![key.clone()]).await?;
     let (email, name) = (user.email.to_string(), user.display_name.clone());
-    let Some(user) = check_password(Some(user), body.current_password).await? else {
-        count_failure(&state, vec![(key, state.limits.user)]).await?;
+    let Some(user) = check_password(Some(user), current_password).await? else {
+        count_failure(state, vec![(key, state.limits.user)]).await?;
         return Err(invalid_credentials());
     };
-    let new = chosen_password(&email, &name, &body.new_password)?;
+    let new = chosen_password(&email, &name, new_password)?;
     if verify_password(&user.password_hash, new.expose()) {
         return Err(ApiError::validation("new_password", "must differ from the current password"));
     }
@@ -254,7 +278,7 @@ pub async fn change_password(
         .map_err(|_| ApiError::internal())?
         .map_err(|_| ApiError::internal())?;
     let id = user.id.clone();
-    let updated = state
+    state
         .db(move |conn| {
             let form =
                 UserUpdateForm { password_hash: Some(hash), must_change_password: Some(false), ..Default::default() };
@@ -262,8 +286,7 @@ pub async fn change_password(
             RefreshToken::revoke_user(conn, &id)?;
             Ok(updated)
         })
-        .await?;
-    Ok(web::Json(issue_tokens(&state, updated, None).await?))
+        .await
 }
 
 /// Starts TOTP enrolment: answers a new secret, which takes effect once confirmed.

@@ -151,12 +151,8 @@ pub async fn add_comment(
     body: web::Json<TextRequest>,
 ) -> ApiResult<HttpResponse> {
     let text = body.into_inner().text;
-    Ok(created(
-        in_case(&state, user, path.into_inner(), "comment", move |c, u, case| {
-            Ok(Comment::add(c, &case.id, &text, Some(u.id()))?)
-        })
-        .await?,
-    ))
+    let raw = path.into_inner();
+    Ok(created(state.db(move |c| Ok(rempart_app::operations::comment(c, &user.actor(), &raw, &text)?)).await?))
 }
 
 /// Actions taken on the case.

@@ -1,0 +1,161 @@
+# Rempart's web console, English.
+
+skip-to-content = Skip to content
+nav-label = Main
+nav-queues = Cases
+sign-out = Sign out
+
+error-status = Error { $count }
+error-back = Back to the cases
+error-not-found = Nothing here: the page does not exist, or you may not see it.
+error-forbidden = You may not do this.
+error-too-many = Too many attempts. Wait a little, then try again.
+error-internal = Something went wrong on the server. Nothing was changed; try again.
+error-refused = This was refused.
+error-csrf = This form has expired or did not come from Rempart. Nothing was done: open the page again and resend it.
+error-required = Write something here.
+error-too-long = This is too long.
+
+login-title = Sign in
+login-email = Email address
+login-password = Password
+login-code = Authenticator code
+login-code-hint = The six digits your authenticator app shows, if you have enrolled one.
+login-submit = Sign in
+login-code-required = Enter the code from your authenticator app.
+login-too-many = { $count ->
+    [one] Too many failed attempts. Try again in a minute.
+   *[other] Too many failed attempts. Try again in { $count } minutes.
+}
+login-failed = Wrong email, password or code.
+
+password-title = Change your password
+password-required = You signed in with a one-time password. Choose your own before going on.
+password-current = Current password
+password-new = New password
+password-new-hint = At least 12 characters; a sentence only you would think of is good.
+password-repeat = New password, again
+password-submit = Change password
+password-mismatch = The two new passwords differ.
+password-wrong = This is not your current password.
+password-weak = This password is too easy to guess.
+
+queues-title = Cases
+queues-index = Queues
+queues-refresh = Refresh the lists
+queue-count = { $count ->
+    [one] { $count } case
+   *[other] { $count } cases
+}
+queue-count-over = more than { $count }
+queue-mine = My open cases
+queue-mine-empty = No open case is assigned to you.
+queue-new = New and unassigned
+queue-new-empty = No case is waiting for someone to take it.
+queue-third = Waiting on a third party
+queue-third-empty = None of your cases waits on a third party.
+queue-closed = Recently resolved or closed
+queue-closed-empty = You have not resolved or closed a case recently.
+
+col-reference = Reference
+col-summary = Summary
+col-urgency = Urgency
+col-status = Status
+col-waiting = Waiting for
+col-assignee = Assignee
+
+flag-imminent = Imminent risk
+flag-restricted = Restricted
+flag-reply-held = Replies held
+
+duration-days = { $count } d
+duration-hours = { $count } h
+duration-minutes = { $count } min
+
+status-new = New
+status-open = Open
+status-waiting-beneficiary = Waiting on the beneficiary
+status-waiting-third-party = Waiting on a third party
+status-resolved = Resolved
+status-closed = Closed
+
+move-new = Back to new
+move-open = Open
+move-waiting-beneficiary = Wait for the beneficiary
+move-waiting-third-party = Wait for a third party
+move-resolved = Resolve
+move-closed = Close
+
+urgency-critical = Critical
+urgency-high = High
+urgency-medium = Medium
+urgency-low = Low
+
+priority-P1 = P1 (highest)
+priority-P2 = P2
+priority-P3 = P3
+priority-P4 = P4 (lowest)
+
+threat-direct = Direct threat
+threat-indirect = Indirect threat
+threat-security-incident = Security incident
+
+verification-unverified = Not verified
+verification-verified = Verified
+verification-rejected = Rejected
+
+trust-unconfirmed = not confirmed
+trust-confirmed = confirmed
+
+signature-good = Good signature
+signature-bad = Bad signature
+signature-unknown-key = Signed by an unknown key
+signature-none = Not signed
+
+delivery-queued = Queued
+delivery-sent = Sent, encrypted
+delivery-failed = Not delivered
+delivery-needs-key = Held: needs a key
+
+case-title = Case
+case-facts = The case
+case-moves = Move the case
+case-urgency = Urgency
+case-priority = Priority
+case-assignee = Assignee
+case-opened = Opened
+case-threat = Threat
+value-none = none
+
+beneficiary-title = Beneficiary
+beneficiary-name = Name
+beneficiary-addresses = Addresses
+beneficiary-verification = Verification
+beneficiary-language = Language
+beneficiary-key = OpenPGP key
+key-none = No key yet
+
+fate-encrypted-confirmed = Your reply will be encrypted to key { $key } (confirmed) and signed by the helpline.
+fate-encrypted-unconfirmed = Your reply will be encrypted to key { $key }, which nobody has confirmed out of band yet.
+fate-held-key-change = Your reply will be held: a change to key { $key } is pending. Accept or reject it first.
+fate-held-no-key = Your reply will be held: there is no key to encrypt it to. The beneficiary is asked for one.
+
+thread-title = Messages and comments
+thread-empty = Nothing yet.
+thread-kind-comment = Internal comment
+thread-kind-reply = Reply
+thread-kind-message = Message
+thread-third-party = Third party
+thread-encrypted = Encrypted
+thread-not-encrypted = Not encrypted
+
+reply-title = Reply to the beneficiary
+reply-label = Your reply (sent by email)
+reply-submit = Send the reply
+comment-title = Internal comment
+comment-hint = Only the helpline's staff see comments. Nothing is sent to anyone.
+comment-label = Your comment (internal)
+comment-submit = Add the comment
+
+stale-status = Someone else changed this case meanwhile: it is now “{ $status }”.
+stale-nothing-done = Your change was not made. Read the case again, then decide.

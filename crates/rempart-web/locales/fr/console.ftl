@@ -1,0 +1,161 @@
+# Console web de Rempart, français.
+
+skip-to-content = Aller au contenu
+nav-label = Principal
+nav-queues = Dossiers
+sign-out = Se déconnecter
+
+error-status = Erreur { $count }
+error-back = Retour aux dossiers
+error-not-found = Rien ici : la page n’existe pas, ou vous ne pouvez pas la voir.
+error-forbidden = Vous ne pouvez pas faire cela.
+error-too-many = Trop de tentatives. Attendez un peu, puis réessayez.
+error-internal = Le serveur a rencontré un problème. Rien n’a été modifié ; réessayez.
+error-refused = Ceci a été refusé.
+error-csrf = Ce formulaire a expiré ou ne vient pas de Rempart. Rien n’a été fait : rouvrez la page et renvoyez-le.
+error-required = Écrivez quelque chose ici.
+error-too-long = C’est trop long.
+
+login-title = Connexion
+login-email = Adresse e-mail
+login-password = Mot de passe
+login-code = Code d’authentification
+login-code-hint = Les six chiffres de votre application d’authentification, si vous en avez enregistré une.
+login-submit = Se connecter
+login-code-required = Saisissez le code de votre application d’authentification.
+login-too-many = { $count ->
+    [one] Trop de tentatives échouées. Réessayez dans une minute.
+   *[other] Trop de tentatives échouées. Réessayez dans { $count } minutes.
+}
+login-failed = Adresse, mot de passe ou code incorrect.
+
+password-title = Changer votre mot de passe
+password-required = Vous vous êtes connecté·e avec un mot de passe à usage unique. Choisissez le vôtre avant de continuer.
+password-current = Mot de passe actuel
+password-new = Nouveau mot de passe
+password-new-hint = Au moins 12 caractères ; une phrase que vous seul·e imagineriez convient bien.
+password-repeat = Nouveau mot de passe, à nouveau
+password-submit = Changer le mot de passe
+password-mismatch = Les deux nouveaux mots de passe diffèrent.
+password-wrong = Ce n’est pas votre mot de passe actuel.
+password-weak = Ce mot de passe est trop facile à deviner.
+
+queues-title = Dossiers
+queues-index = Files
+queues-refresh = Actualiser les listes
+queue-count = { $count ->
+    [one] { $count } dossier
+   *[other] { $count } dossiers
+}
+queue-count-over = plus de { $count }
+queue-mine = Mes dossiers ouverts
+queue-mine-empty = Aucun dossier ouvert ne vous est attribué.
+queue-new = Nouveaux et non attribués
+queue-new-empty = Aucun dossier n’attend qu’on le prenne.
+queue-third = En attente d’un tiers
+queue-third-empty = Aucun de vos dossiers n’attend un tiers.
+queue-closed = Résolus ou fermés récemment
+queue-closed-empty = Vous n’avez pas résolu ni fermé de dossier récemment.
+
+col-reference = Référence
+col-summary = Résumé
+col-urgency = Urgence
+col-status = Statut
+col-waiting = En attente depuis
+col-assignee = Attribué à
+
+flag-imminent = Risque imminent
+flag-restricted = Restreint
+flag-reply-held = Réponses retenues
+
+duration-days = { $count } j
+duration-hours = { $count } h
+duration-minutes = { $count } min
+
+status-new = Nouveau
+status-open = Ouvert
+status-waiting-beneficiary = En attente du ou de la bénéficiaire
+status-waiting-third-party = En attente d’un tiers
+status-resolved = Résolu
+status-closed = Fermé
+
+move-new = Remettre en nouveau
+move-open = Ouvrir
+move-waiting-beneficiary = Attendre le ou la bénéficiaire
+move-waiting-third-party = Attendre un tiers
+move-resolved = Résoudre
+move-closed = Fermer
+
+urgency-critical = Critique
+urgency-high = Haute
+urgency-medium = Moyenne
+urgency-low = Basse
+
+priority-P1 = P1 (la plus haute)
+priority-P2 = P2
+priority-P3 = P3
+priority-P4 = P4 (la plus basse)
+
+threat-direct = Menace directe
+threat-indirect = Menace indirecte
+threat-security-incident = Incident de sécurité
+
+verification-unverified = Non vérifié·e
+verification-verified = Vérifié·e
+verification-rejected = Refusé·e
+
+trust-unconfirmed = non confirmée
+trust-confirmed = confirmée
+
+signature-good = Signature valide
+signature-bad = Signature invalide
+signature-unknown-key = Signé par une clé inconnue
+signature-none = Non signé
+
+delivery-queued = En file d’envoi
+delivery-sent = Envoyé, chiffré
+delivery-failed = Non distribué
+delivery-needs-key = Retenu : clé nécessaire
+
+case-title = Dossier
+case-facts = Le dossier
+case-moves = Faire avancer le dossier
+case-urgency = Urgence
+case-priority = Priorité
+case-assignee = Attribué à
+case-opened = Ouvert le
+case-threat = Menace
+value-none = aucun
+
+beneficiary-title = Bénéficiaire
+beneficiary-name = Nom
+beneficiary-addresses = Adresses
+beneficiary-verification = Vérification
+beneficiary-language = Langue
+beneficiary-key = Clé OpenPGP
+key-none = Pas encore de clé
+
+fate-encrypted-confirmed = Votre réponse sera chiffrée pour la clé { $key } (confirmée) et signée par la ligne d’assistance.
+fate-encrypted-unconfirmed = Votre réponse sera chiffrée pour la clé { $key }, que personne n’a encore confirmée par un autre canal.
+fate-held-key-change = Votre réponse sera retenue : un changement vers la clé { $key } est en attente. Acceptez-le ou refusez-le d’abord.
+fate-held-no-key = Votre réponse sera retenue : il n’y a pas de clé pour la chiffrer. Une clé est demandée au ou à la bénéficiaire.
+
+thread-title = Messages et commentaires
+thread-empty = Rien pour l’instant.
+thread-kind-comment = Commentaire interne
+thread-kind-reply = Réponse
+thread-kind-message = Message
+thread-third-party = Tiers
+thread-encrypted = Chiffré
+thread-not-encrypted = Non chiffré
+
+reply-title = Répondre au ou à la bénéficiaire
+reply-label = Votre réponse (envoyée par e-mail)
+reply-submit = Envoyer la réponse
+comment-title = Commentaire interne
+comment-hint = Seule l’équipe de la ligne d’assistance voit les commentaires. Rien n’est envoyé à personne.
+comment-label = Votre commentaire (interne)
+comment-submit = Ajouter le commentaire
+
+stale-status = Quelqu’un d’autre a modifié ce dossier entre-temps : il est maintenant « { $status } ».
+stale-nothing-done = Votre changement n’a pas été fait. Relisez le dossier, puis décidez.

@@ -1,0 +1,60 @@
+//! Rempart's web console: the pages where handlers work their cases, rendered on the
+//! server from compiled templates (askama), in the user's language (Fluent catalogs).
+//!
+//! Every rule about who may see or do what is the application layer's (`rempart_app`):
+//! the console, like the REST API, only asks it. The console is served by `rempart serve`
+//! beside the API ([`configure`]); its assets are embedded in the binary. No page holds an
+//! inline script or style, and every flow works with JavaScript disabled: htmx, when it
+//! runs, only refreshes lists and submits forms without a full reload.
+
+pub mod assets;
+pub mod error;
+pub mod i18n;
+pub mod page;
+pub mod pages;
+pub mod session;
+pub mod time;
+
+use actix_web::web;
+use std::time::Duration;
+
+/// Settings of the console, built by the binary from the configuration.
+#[derive(Debug, Clone)]
+pub struct ConsoleConfig {
+    /// A session unused this long ends.
+    pub idle_timeout: Duration,
+    /// A session ends this long after sign-in, used or not.
+    pub absolute_lifetime: Duration,
+    /// The cookie is `__Host-` prefixed and `Secure`: the console is reached over HTTPS
+    /// (TLS at a reverse proxy).
+    pub secure_cookies: bool,
+}
+
+impl Default for ConsoleConfig {
+    fn default() -> Self {
+        Self {
+            idle_timeout: Duration::from_secs(30 * 60),
+            absolute_lifetime: Duration::from_secs(12 * 3600),
+            secure_cookies: false,
+        }
+    }
+}
+
+/// Registers the console's routes (at `/`, beside the API's `/api/v1`).
+pub fn configure(config: ConsoleConfig) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static {
+    move |cfg: &mut web::ServiceConfig| {
+        cfg.app_data(web::Data::new(config.clone()))
+            .app_data(web::FormConfig::default().limit(256 * 1024))
+            .route("/assets/{name}", web::get().to(assets::serve))
+            .route("/login", web::get().to(pages::login::form))
+            .route("/login", web::post().to(pages::login::submit))
+            .route("/logout", web::post().to(pages::login::logout))
+            .route("/password", web::get().to(pages::password::form))
+            .route("/password", web::post().to(pages::password::submit))
+            .route("/", web::get().to(pages::queues::page))
+            .route("/cases/{reference}", web::get().to(pages::case::page))
+            .route("/cases/{reference}/comments", web::post().to(pages::case::comment))
+            .route("/cases/{reference}/replies", web::post().to(pages::case::reply))
+            .route("/cases/{reference}/status", web::post().to(pages::case::transition));
+    }
+}

@@ -1,0 +1,157 @@
+//! The handler's home: their open cases, the new unassigned ones, those waiting on a third
+//! party and the recently closed, with counts; htmx refreshes the lists every few seconds.
+
+use crate::error::ConsoleError;
+use crate::i18n::Tr;
+use crate::page::{self, Chrome};
+use crate::pages::words::word;
+use crate::session::Staff;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use rempart_api::AppState;
+use rempart_core::CaseStatus;
+use rempart_store::cases::{Case, CaseFilter, CaseSort};
+use rempart_store::messages::Message;
+use std::collections::HashMap;
+
+/// Most cases a queue shows.
+const QUEUE_LIMIT: i64 = 200;
+
+/// One case in a queue.
+#[derive(Debug)]
+pub struct Row {
+    pub reference: String,
+    pub summary: String,
+    pub status: String,
+    pub urgency: String,
+    pub urgency_code: &'static str,
+    pub imminent: bool,
+    /// Since the beneficiary's last message (or the opening), as the user reads it.
+    pub waiting: String,
+    pub waiting_iso: String,
+    pub assignee: String,
+}
+
+#[derive(Debug)]
+pub struct Queue {
+    pub id: &'static str,
+    pub title: String,
+    pub empty: String,
+    pub rows: Vec<Row>,
+    pub count: String,
+}
+
+#[derive(Template)]
+#[template(path = "queues.html")]
+struct QueuesPage {
+    t: Tr,
+    chrome: Chrome,
+    queues: Vec<Queue>,
+}
+
+/// `4 h 05 min`, `2 d 3 h`: a waiting time, short.
+pub fn duration(t: &Tr, minutes: i64) -> String {
+    let (days, hours, mins) = (minutes / 1440, (minutes % 1440) / 60, minutes % 60);
+    if days > 0 {
+        format!("{} {}", t.count("duration-days", days), t.count("duration-hours", hours))
+    } else if hours > 0 {
+        format!("{} {}", t.count("duration-hours", hours), t.count("duration-minutes", mins))
+    } else {
+        t.count("duration-minutes", mins)
+    }
+}
+
+/// `GET /`
+pub async fn page(staff: Staff, state: web::Data<AppState>) -> Result<HttpResponse, ConsoleError> {
+    let actor = staff.actor();
+    let me = staff.user.id.clone();
+    let lang = staff.lang;
+    let (lists, last_heard, names) = state
+        .db(move |conn| {
+            let mine = |statuses: Vec<CaseStatus>| CaseFilter {
+                assignee_id: Some(Some(me.clone())),
+                statuses,
+                ..Default::default()
+            };
+            let active = vec![CaseStatus::New, CaseStatus::Open, CaseStatus::WaitingBeneficiary];
+            let open = rempart_app::cases::list(conn, &actor, mine(active), CaseSort::OldestFirst, None, QUEUE_LIMIT)?;
+            let unassigned = CaseFilter {
+                assignee_id: Some(None),
+                statuses: vec![CaseStatus::New, CaseStatus::Open],
+                ..Default::default()
+            };
+            let new = rempart_app::cases::list(conn, &actor, unassigned, CaseSort::OldestFirst, None, QUEUE_LIMIT)?;
+            let third = mine(vec![CaseStatus::WaitingThirdParty]);
+            let third = rempart_app::cases::list(conn, &actor, third, CaseSort::OldestFirst, None, QUEUE_LIMIT)?;
+            let closed = mine(vec![CaseStatus::Resolved, CaseStatus::Closed]);
+            let closed = rempart_app::cases::list(conn, &actor, closed, CaseSort::RecentlyUpdatedFirst, None, 20)?;
+            let ids: Vec<String> = open.iter().chain(&new).chain(&third).map(|c| c.id.clone()).collect();
+            let heard: HashMap<String, chrono::NaiveDateTime> =
+                Message::last_from_beneficiary(conn, &ids)?.into_iter().collect();
+            let names = rempart_app::accounts::names(conn)?;
+            Ok(([open, new, third, closed], heard, names))
+        })
+        .await
+        .map_err(|e| ConsoleError::from(e).in_lang(lang))?;
+    let t = staff.tr();
+    let row = |case: &Case| {
+        let since = last_heard.get(&case.id).copied().unwrap_or(case.created_at);
+        Row {
+            reference: case.reference.to_string(),
+            summary: case.summary.lines().next().unwrap_or_default().chars().take(140).collect(),
+            status: word(&t, "status", case.status.as_str()),
+            urgency: word(&t, "urgency", case.urgency.as_str()),
+            urgency_code: case.urgency.as_str(),
+            imminent: case.imminent_risk,
+            waiting: duration(&t, staff.clock.minutes_since(&since)),
+            waiting_iso: staff.clock.iso(&since),
+            assignee: case.assignee_id.as_ref().and_then(|id| names.get(id)).cloned().unwrap_or_default(),
+        }
+    };
+    let [mut open, new, third, closed] = lists;
+    // At imminent risk first, then most urgent; among equals, whoever has waited longest.
+    let waited = |c: &Case| last_heard.get(&c.id).copied().unwrap_or(c.created_at);
+    open.sort_by_key(|c| (!c.imminent_risk, c.urgency.rank(), waited(c)));
+    let queue = |id: &'static str, cases: Vec<Case>| {
+        let count = if cases.len() as i64 >= QUEUE_LIMIT {
+            t.count("queue-count-over", QUEUE_LIMIT)
+        } else {
+            t.count("queue-count", cases.len() as i64)
+        };
+        Queue {
+            id,
+            title: t.get(&format!("queue-{id}")),
+            empty: t.get(&format!("queue-{id}-empty")),
+            rows: cases.iter().map(row).collect(),
+            count,
+        }
+    };
+    let queues = vec![queue("mine", open), queue("new", new), queue("third", third), queue("closed", closed)];
+    let page = QueuesPage { chrome: Chrome::for_staff(&staff, t.get("queues-title"), "queues"), t, queues };
+    Ok(page::ok(&page))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn waiting_times_read_short() {
+        let t = Lang::En.tr();
+        assert_eq!(duration(&t, 5), "5 min");
+        assert_eq!(duration(&t, 125), "2 h 5 min");
+        assert_eq!(duration(&t, 3 * 1440 + 61), "3 d 1 h");
+        let fr = Lang::Fr.tr();
+        assert_eq!(duration(&fr, 3 * 1440 + 61), "3 j 1 h");
+    }
+
+    #[test]
+    fn every_queue_has_its_words() {
+        for lang in Lang::ALL {
+            for id in ["mine", "new", "third", "closed"] {
+                assert!(lang.tr().has(&format!("queue-{id}")) && lang.tr().has(&format!("queue-{id}-empty")));
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! The console's names for the case model's words (statuses, urgencies...), from the
+//! catalogs: `status-waiting-beneficiary` for `CaseStatus::WaitingBeneficiary`.
+
+use crate::i18n::Tr;
+
+/// The message id of a vocabulary value: `status` + `waiting_beneficiary`.
+pub fn id(prefix: &str, value: &str) -> String {
+    format!("{prefix}-{}", value.replace('_', "-"))
+}
+
+/// The word for a vocabulary value in the user's language.
+pub fn word(t: &Tr, prefix: &str, value: &str) -> String {
+    t.get(&id(prefix, value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+    use rempart_core::{CaseStatus, Priority, SignatureStatus, Urgency};
+
+    #[test]
+    fn every_word_of_the_case_model_has_a_message() {
+        let mut wanted = Vec::new();
+        wanted.extend(CaseStatus::all().map(|s| id("status", s.as_str())));
+        wanted.extend(Urgency::all().map(|s| id("urgency", s.as_str())));
+        wanted.extend(Priority::all().map(|s| id("priority", s.as_str())));
+        wanted.extend(SignatureStatus::all().map(|s| id("signature", s.as_str())));
+        for lang in Lang::ALL {
+            let missing: Vec<&String> = wanted.iter().filter(|w| !lang.tr().has(w)).collect();
+            assert!(missing.is_empty(), "{lang:?} lacks {missing:?}");
+        }
+    }
+}
