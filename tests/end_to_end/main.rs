@@ -9,6 +9,7 @@ mod mail_support;
 
 mod api_schema;
 mod cli;
+mod console;
 mod deploy_start;
 mod escalations;
 mod instances;

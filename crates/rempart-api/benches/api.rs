@@ -135,9 +135,14 @@ fn run(backend: Backend, cases: usize, creations: usize, reads: usize) {
     .expect("pool");
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
-        let _ = rempart_api::serve_blocking(config, pool, move |port| {
-            let _ = tx.send(port);
-        });
+        let _ = rempart_api::serve_blocking(
+            config,
+            pool,
+            |_| {},
+            move |port| {
+                let _ = tx.send(port);
+            },
+        );
     });
     let port = rx.recv_timeout(Duration::from_secs(20)).expect("server");
     let base = format!("http://127.0.0.1:{port}");

@@ -72,9 +72,14 @@ pub fn spawn_with(db: TestDb, adjust: impl FnOnce(&mut ApiConfig)) -> TestApp {
     let pool = db.pool().clone();
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
-        let result = rempart_api::serve_blocking(config, pool, move |port| {
-            let _ = tx.send(port);
-        });
+        let result = rempart_api::serve_blocking(
+            config,
+            pool,
+            |_| {},
+            move |port| {
+                let _ = tx.send(port);
+            },
+        );
         if let Err(e) = result {
             eprintln!("test server stopped: {e:#}");
         }

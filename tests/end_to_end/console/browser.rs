@@ -1,0 +1,211 @@
+//! Debian's Chromium, headless, driven through chromedriver (WebDriver) as a person would
+//! use the console: pages opened, fields filled, buttons pressed. axe-core checks each page
+//! for accessibility; screenshots are written under `target/console-screenshots/`.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// axe-core, fetched from the npm registry into the workspace's `target/` when missing.
+const AXE_VERSION: &str = "4.11.0";
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Where the screenshots of the console go (not committed).
+pub fn screenshot_dir() -> PathBuf {
+    workspace().join("target/console-screenshots")
+}
+
+/// The source of axe-core, installed with npm on first use.
+fn axe_source() -> String {
+    let tools = workspace().join("target/browser-tools");
+    let file = tools.join("node_modules/axe-core/axe.min.js");
+    if !file.exists() {
+        std::fs::create_dir_all(&tools).expect("target/browser-tools");
+        let status = Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
+            .arg(&tools)
+            .arg(format!("axe-core@{AXE_VERSION}"))
+            .status()
+            .expect("npm (Node.js) is needed to fetch axe-core for the console's accessibility checks");
+        assert!(status.success(), "npm install axe-core@{AXE_VERSION} failed");
+    }
+    std::fs::read_to_string(&file).expect("axe.min.js")
+}
+
+/// A headless Chromium with its own chromedriver and profile; both end on drop.
+pub struct Browser {
+    pub client: Client,
+    /// Scripts of pages run (axe-core needs them: it runs in the page).
+    javascript: bool,
+    rt: tokio::runtime::Runtime,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let client = self.client.clone();
+        let _ = self.rt.block_on(async move { client.close().await });
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+impl Browser {
+    /// A browser whose preferred language is `lang`, with JavaScript on or off (Tor
+    /// Browser's "safest" setting).
+    pub fn start(lang: &str, javascript: bool) -> Self {
+        assert!(
+            Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists(),
+            "the console's tests need Debian's chromium and chromium-driver (.ci/run installs them)"
+        );
+        let port = free_port();
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let profile = tempfile::tempdir().expect("profile");
+        let mut prefs = serde_json::json!({ "intl.accept_languages": lang });
+        if !javascript {
+            prefs["profile.managed_default_content_settings.javascript"] = 2.into();
+        }
+        let caps = serde_json::json!({
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--window-size=1280,1000", format!("--lang={lang}"),
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+                "prefs": prefs,
+            }
+        });
+        let caps = caps.as_object().cloned().expect("capabilities");
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let client = rt.block_on(async {
+            loop {
+                let attempt = ClientBuilder::native()
+                    .capabilities(caps.clone())
+                    .connect(&format!("http://127.0.0.1:{port}"))
+                    .await;
+                match attempt {
+                    Ok(client) => break client,
+                    Err(e) if Instant::now() > deadline => panic!("chromedriver did not start Chromium: {e}"),
+                    Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+                }
+            }
+        });
+        Self { client, javascript, rt, driver, _profile: profile }
+    }
+
+    pub fn goto(&self, url: &str) {
+        self.rt.block_on(self.client.goto(url)).unwrap_or_else(|e| panic!("open {url}: {e}"));
+    }
+
+    pub fn url(&self) -> String {
+        self.rt.block_on(self.client.current_url()).expect("current url").to_string()
+    }
+
+    pub fn source(&self) -> String {
+        self.rt.block_on(self.client.source()).expect("page source")
+    }
+
+    /// The visible text of the first element matching `css`.
+    pub fn text(&self, css: &str) -> String {
+        self.rt
+            .block_on(async { self.client.find(Locator::Css(css)).await?.text().await })
+            .unwrap_or_else(|e| panic!("text of {css}: {e}"))
+    }
+
+    pub fn exists(&self, css: &str) -> bool {
+        self.rt.block_on(self.client.find_all(Locator::Css(css))).map(|v| !v.is_empty()).unwrap_or(false)
+    }
+
+    /// Types `text` into the field `css` (emptied first).
+    pub fn fill(&self, css: &str, text: &str) {
+        self.rt
+            .block_on(async {
+                let field = self.client.find(Locator::Css(css)).await?;
+                field.clear().await?;
+                field.send_keys(text).await
+            })
+            .unwrap_or_else(|e| panic!("fill {css}: {e}"));
+    }
+
+    /// Clicks `css` and waits for the page it loads.
+    pub fn click(&self, css: &str) {
+        self.rt
+            .block_on(async { self.client.find(Locator::Css(css)).await?.click().await })
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+        self.settle();
+    }
+
+    /// Waits until the document has loaded.
+    fn settle(&self) {
+        self.wait_for("the page to load", || {
+            let state = self.rt.block_on(self.client.execute("return document.readyState", vec![]));
+            state.ok().and_then(|v| v.as_str().map(|s| s == "complete")).unwrap_or(false)
+        });
+    }
+
+    /// Waits (a minute at most) for `done`, checking it every quarter second.
+    pub fn wait_for(&self, what: &str, mut done: impl FnMut() -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !done() {
+            assert!(Instant::now() < deadline, "waited a minute for {what}");
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+
+    /// The serious and critical WCAG 2.1 A/AA violations axe-core finds on this page.
+    pub fn accessibility_violations(&self) -> Vec<String> {
+        let axe = axe_source();
+        self.rt.block_on(self.client.execute(&format!("{axe}\n;return true;"), vec![])).expect("inject axe-core");
+        let script = r#"
+            const done = arguments[arguments.length - 1];
+            axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+              .then(r => done({
+                 passes: r.passes.length,
+                 violations: r.violations
+                   .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                   .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', ')) }))
+              .catch(e => done({ passes: 0, violations: ['axe failed: ' + e] }));
+        "#;
+        let found = self.rt.block_on(self.client.execute_async(script, vec![])).expect("run axe-core");
+        // A run that checked nothing proves nothing.
+        assert!(found["passes"].as_u64().unwrap_or(0) > 0, "axe-core checked no rule: {found}");
+        serde_json::from_value(found["violations"].clone()).expect("violations")
+    }
+
+    /// Checks the page with axe-core and keeps its screenshot as `name.png`. Without
+    /// JavaScript axe-core cannot run in the page; the same pages are checked with it on.
+    pub fn check_page(&self, name: &str) {
+        if self.javascript {
+            let violations = self.accessibility_violations();
+            assert!(violations.is_empty(), "{name}: accessibility violations {violations:#?}");
+        }
+        let png = self.rt.block_on(self.client.screenshot()).expect("screenshot");
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir).expect("screenshot folder");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+    }
+
+    /// The browser's cookie `name`, if set.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.rt.block_on(self.client.get_named_cookie(name)).ok().map(|c| c.value().to_owned())
+    }
+}

@@ -1,0 +1,249 @@
+//! The web console in a real browser (Debian's Chromium): a handler's day from sign-in to
+//! a closed case, with JavaScript and without, in English and French; what must be refused
+//! (a form without its CSRF token, an expired session, a colleague's restricted case).
+
+mod browser;
+mod helpline;
+
+use browser::Browser;
+use helpline::{Helpline, NEW_PASSWORD, totp_code};
+use rempart_test_db::{TestDb, on_both_backends};
+use serde_json::json;
+
+/// Signs in on the sign-in page (where any console page sends a browser without session).
+fn sign_in(b: &Browser, email: &str, password: &str, code: &str) {
+    b.fill("#email", email);
+    b.fill("#password", password);
+    b.fill("#code", code);
+    b.click("form.stacked button[type=submit]");
+}
+
+/// First sign-in of a new colleague: the one-time password, then their own.
+fn first_sign_in(b: &Browser, h: &Helpline, email: &str, one_time: &str, screenshots: Option<&str>) {
+    b.goto(&h.url("/"));
+    assert!(b.url().contains("/login"), "a console page without session leads to the sign-in page: {}", b.url());
+    if let Some(lang) = screenshots {
+        b.check_page(&format!("{lang}-login"));
+    }
+    sign_in(b, email, one_time, "");
+    assert!(b.url().ends_with("/password"), "a one-time password must be replaced first: {}", b.url());
+    if let Some(lang) = screenshots {
+        b.check_page(&format!("{lang}-password-change"));
+    }
+    b.fill("#current", one_time);
+    b.fill("#new", NEW_PASSWORD);
+    b.fill("#repeat", "another sentence entirely");
+    b.click("form.stacked button[type=submit]");
+    assert!(b.exists("#repeat-error"), "the mismatch is said beside its field");
+    b.fill("#current", one_time);
+    b.fill("#new", NEW_PASSWORD);
+    b.fill("#repeat", NEW_PASSWORD);
+    b.click("form.stacked button[type=submit]");
+    assert!(b.exists("#queue-mine"), "after the change, the queues: {}", b.url());
+}
+
+fn a_handlers_day(db: TestDb) {
+    let dir = tempfile::tempdir().expect("dir");
+    let h = Helpline::serve(dir.path(), db.url());
+    let mut hana = h.colleague("hana@helpline.example", "Hana Handler", "en");
+    let colin = h.colleague("colin@helpline.example", "Colin Colleague", "fr");
+    let (mine, mine_id) = h.case(
+        "Compte Signal piraté, l'attaquant écrit aux contacts",
+        "Ana Example",
+        "ana@example.org",
+        json!({"urgency": "high"}),
+    );
+    h.assign(&mine_id, &hana.id);
+    let (hidden, hidden_id) = h.case(
+        "Restricted: a source inside a ministry",
+        "Bo Example",
+        "bo@example.org",
+        json!({"sensitivity": "restricted"}),
+    );
+    h.assign(&hidden_id, &colin.id);
+
+    let b = Browser::start("en", true);
+    first_sign_in(&b, &h, &hana.email, &hana.password, Some("en"));
+    hana.password = NEW_PASSWORD.to_owned();
+
+    // TOTP from now on: sign out, and in again with the authenticator's code.
+    let secret = h.enrol_totp(&hana);
+    b.click("form.signout button");
+    assert!(b.url().contains("/login"), "signed out: {}", b.url());
+    sign_in(&b, &hana.email, &hana.password, "");
+    assert!(b.exists("#code-error"), "an enrolled account is asked for its code");
+    sign_in(&b, &hana.email, &hana.password, &totp_code(&secret, 1));
+    assert!(b.exists("#queue-mine"), "signed in with TOTP: {}", b.url());
+
+    // The queues: her case; never the colleague's restricted one.
+    let queues = b.text("#queue-mine");
+    assert!(queues.contains(&mine), "{queues}");
+    assert!(!b.source().contains(&hidden), "a colleague's restricted case is invisible");
+    b.check_page("en-queues");
+
+    // A new case arrives: the list shows it without a reload.
+    let (arrived, _) = h.case("Doxxing on a forum", "Chris Example", "chris@example.org", json!({}));
+    b.wait_for("the new case in the queue, without a reload", || b.text("#queue-new").contains(&arrived));
+
+    // The case.
+    b.click(&format!("a[href='/cases/{mine}']"));
+    assert!(b.text("h1").contains("Compte Signal piraté"), "{}", b.text("h1"));
+    assert!(b.text("#reply-fate").contains("held"), "no key yet: the reply will be held: {}", b.text("#reply-fate"));
+    b.check_page("en-case");
+
+    // An empty comment is refused beside its field; a comment is added, marked internal.
+    b.click("section.note button[type=submit]");
+    assert!(b.text("#comment-error").contains("Write something"), "{}", b.text("#comment-error"));
+    b.fill("#comment-text", "Called Ana back on Signal: she still has access to her phone.");
+    b.click("section.note button[type=submit]");
+    let comment = b.text("li.entry.comment");
+    assert!(comment.contains("Called Ana back") && comment.contains("INTERNAL COMMENT"), "{comment}");
+    assert_eq!(h.comments(&mine_id).len(), 1);
+
+    // A reply, queued for the gateway.
+    b.fill("#reply-text", "Hello Ana, we have your message and will call you at 15:00.");
+    b.click("section.reply button[type=submit]");
+    assert!(b.text("li.entry.outbound").contains("we have your message"), "{}", b.text("li.entry.outbound"));
+
+    // Someone else moves the case meanwhile: the move is not made, and the page says why.
+    let case = h.call(reqwest::Method::GET, &format!("/api/v1/cases/{mine_id}"), None);
+    assert_eq!(case["status"], "new");
+    h.call(reqwest::Method::POST, &format!("/api/v1/cases/{mine_id}/transitions"), Some(json!({"to": "open"})));
+    b.click("form[action$='/status'] button");
+    assert!(b.text(".notice.stale").contains("Someone else changed"), "{}", b.text(".notice.stale"));
+    b.check_page("en-case-stale");
+
+    // Resolved, then closed, with the buttons of the allowed moves.
+    b.click("form:has(input[value='resolved']) button");
+    assert!(b.text(".case-head .status").contains("Resolved"));
+    b.click("form:has(input[value='closed']) button");
+    assert!(b.text(".case-head .status").contains("Closed"));
+    b.goto(&h.url("/"));
+    assert!(b.text("#queue-closed").contains(&mine));
+
+    // The restricted case of a colleague does not exist for her, by reference or id.
+    for path in [format!("/cases/{hidden}"), format!("/cases/{hidden_id}")] {
+        b.goto(&h.url(&path));
+        assert!(b.text("h1").contains("Nothing here"), "{path}: {}", b.text("h1"));
+        assert!(!b.source().contains("ministry"));
+    }
+}
+
+/// In French: the user's language decides every word; the pages are checked and drawn.
+fn in_french(db: TestDb) {
+    let dir = tempfile::tempdir().expect("dir");
+    let h = Helpline::serve(dir.path(), db.url());
+    let colin = h.colleague("colin@helpline.example", "Colin Colleague", "fr");
+    let (reference, id) = h.case("Menaces reçues par SMS", "Dee Example", "dee@example.org", json!({}));
+    h.assign(&id, &colin.id);
+    let b = Browser::start("fr", true);
+    first_sign_in(&b, &h, &colin.email, &colin.password, Some("fr"));
+    assert!(b.text("h1").contains("Dossiers"), "{}", b.text("h1"));
+    b.check_page("fr-queues");
+    b.click(&format!("a[href='/cases/{reference}']"));
+    b.check_page("fr-case");
+    b.click("section.note button[type=submit]");
+    assert!(b.text("#comment-error").contains("Écrivez"), "{}", b.text("#comment-error"));
+    b.check_page("fr-case-error");
+    b.goto(&h.url("/cases/RMP-2000-999999"));
+    assert!(b.text("h1").contains("Rien ici"), "{}", b.text("h1"));
+    b.check_page("fr-not-found");
+}
+
+/// Without JavaScript (Tor Browser's "safest"): every step is a plain form or link.
+fn without_javascript(db: TestDb) {
+    let dir = tempfile::tempdir().expect("dir");
+    let h = Helpline::serve(dir.path(), db.url());
+    let hana = h.colleague("hana@helpline.example", "Hana Handler", "en");
+    let (reference, id) = h.case("Threats received by text message", "Dee Example", "dee@example.org", json!({}));
+    h.assign(&id, &hana.id);
+    let b = Browser::start("en", false);
+    first_sign_in(&b, &h, &hana.email, &hana.password, None);
+    let (arrived, _) = h.case("Doxxing on a forum", "Chris Example", "chris@example.org", json!({}));
+    b.click(".refresh a");
+    assert!(b.text("#queue-new").contains(&arrived), "the refresh link shows the new case");
+    b.click(&format!("a[href='/cases/{reference}']"));
+    b.check_page("nojs-case");
+    b.fill("#comment-text", "Call back tomorrow morning.");
+    b.click("section.note button[type=submit]");
+    assert!(b.text("li.entry.comment").contains("Call back tomorrow"));
+    b.fill("#reply-text", "Hello, we will call you tomorrow morning.");
+    b.click("section.reply button[type=submit]");
+    assert!(b.text("li.entry.outbound").contains("we will call you"));
+    b.click("form:has(input[value='open']) button");
+    assert!(b.text(".case-head .status").contains("Open"), "{}", b.text(".case-head .status"));
+    b.click("form.signout button");
+    assert!(b.url().contains("/login"));
+}
+
+/// A form without its CSRF token does nothing; an expired session sends the browser to the
+/// sign-in page and keeps nothing of the form it posted.
+fn forged_forms_and_expired_sessions(db: TestDb) {
+    let dir = tempfile::tempdir().expect("dir");
+    let h = Helpline::serve(dir.path(), db.url());
+    let hana = h.colleague("hana@helpline.example", "Hana Handler", "en");
+    let (reference, id) = h.case("Phishing page imitating the union", "Eli Example", "eli@example.org", json!({}));
+    h.assign(&id, &hana.id);
+    let b = Browser::start("en", true);
+    first_sign_in(&b, &h, &hana.email, &hana.password, None);
+    let cookie = b.cookie("rempart").expect("the session cookie");
+
+    // The same session, a form without (or with a wrong) token: refused, nothing stored.
+    let http =
+        reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    for form in [vec![("text", "forged")], vec![("text", "forged"), ("csrf", "not-the-token")]] {
+        let res = http
+            .post(h.url(&format!("/cases/{reference}/comments")))
+            .header("Cookie", format!("rempart={cookie}"))
+            .form(&form)
+            .send()
+            .expect("post");
+        assert_eq!(res.status(), 403);
+    }
+    assert!(h.comments(&id).is_empty(), "a forged form stored nothing");
+
+    // The session expires while the comment is being written (its idle timeout passes:
+    // the test moves the session's clock back rather than waiting half an hour).
+    b.goto(&h.url(&format!("/cases/{reference}")));
+    b.fill("#comment-text", "Half-written note");
+    {
+        use diesel::RunQueryDsl;
+        let mut conn = db.conn();
+        diesel::sql_query("UPDATE console_sessions SET last_seen_at = created_at - INTERVAL '1 hour'")
+            .execute(&mut conn)
+            .or_else(|_| {
+                diesel::sql_query("UPDATE console_sessions SET last_seen_at = datetime(created_at, '-1 hour')")
+                    .execute(&mut conn)
+            })
+            .expect("age the session");
+    }
+    b.click("section.note button[type=submit]");
+    assert!(b.url().contains("/login"), "an expired session returns to the sign-in page: {}", b.url());
+    assert!(h.comments(&id).is_empty(), "nothing half-done was kept");
+    b.goto(&h.url(&format!("/cases/{reference}")));
+    assert!(b.url().contains("/login?next=/cases/"), "and comes back to the case after: {}", b.url());
+    sign_in(&b, &hana.email, NEW_PASSWORD, "");
+    assert!(b.url().ends_with(&format!("/cases/{reference}")), "{}", b.url());
+}
+
+on_both_backends!(a_handlers_day);
+
+#[test]
+fn in_french_on_sqlite() {
+    in_french(TestDb::sqlite());
+}
+
+#[test]
+fn without_javascript_on_sqlite() {
+    without_javascript(TestDb::sqlite());
+}
+
+#[test]
+fn forged_forms_and_expired_sessions_on_sqlite() {
+    forged_forms_and_expired_sessions(TestDb::sqlite());
+}
+
+#[test]
+fn forged_forms_and_expired_sessions_on_postgres() {
+    forged_forms_and_expired_sessions(TestDb::postgres());
+}
