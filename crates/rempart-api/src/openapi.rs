@@ -5,7 +5,7 @@ mod constraints;
 
 pub use complete::NO_NUL;
 
-use crate::routes::{auth, beneficiaries, cases, evidence, health, items, mail, rota, stats, users};
+use crate::routes::{auth, beneficiaries, cases, evidence, health, items, mail, rota, stats, templates, users};
 use actix_web::HttpResponse;
 use std::sync::OnceLock;
 use utoipa::OpenApi;
@@ -39,6 +39,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         mail::helpline_key, mail::wkd_key, mail::wkd_policy, mail::quarantine, mail::quarantine_raw,
         mail::resolve_quarantine, mail::resend,
         stats::stats, stats::erase,
+        templates::list, templates::create, templates::update,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&BearerAuth),

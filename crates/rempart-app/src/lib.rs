@@ -14,8 +14,12 @@ pub mod actor;
 pub mod beneficiaries;
 pub mod cases;
 pub mod error;
+pub mod indicators;
 pub mod intake;
+pub mod keys;
 pub mod operations;
+pub mod templates;
+pub mod wellbeing;
 
 pub use access::{Capability, require};
 pub use actor::Actor;

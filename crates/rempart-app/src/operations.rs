@@ -94,6 +94,20 @@ pub fn transition(conn: &mut DbConn, actor: &Actor, raw: &str, to: CaseStatus, n
     Ok(Case::transition(conn, &case.id, to, note, actor.id())?)
 }
 
+/// Records what the beneficiary said outside mail (a phone call, a Signal chat) on case
+/// `raw`, as a message received through `channel`.
+pub fn record_conversation(
+    conn: &mut DbConn,
+    actor: &Actor,
+    raw: &str,
+    channel: Channel,
+    text: &str,
+) -> AppResult<Message> {
+    let case = crate::cases::visible(conn, actor, raw, "message")?;
+    let new = NewMessage::with_beneficiary(&case.id, Direction::Inbound, channel, text.trim().to_owned());
+    Ok(Message::add(conn, new, actor.id())?)
+}
+
 /// Adds an internal comment to case `raw`: a note of the people handling it, never sent.
 pub fn comment(conn: &mut DbConn, actor: &Actor, raw: &str, text: &str) -> AppResult<Comment> {
     let case = crate::cases::visible(conn, actor, raw, "comment")?;

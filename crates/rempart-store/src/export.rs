@@ -315,6 +315,15 @@ refresh_tokens(id: String, page 1000) {
     used_at: Option<NaiveDateTime>,
     revoked_at: Option<NaiveDateTime>,
 }
+reply_templates(id: String, page 1000) {
+    id: String,
+    language: String,
+    name: String,
+    body: String,
+    active: bool,
+    updated_by: Option<String>,
+    updated_at: NaiveDateTime,
+}
 console_sessions(id: String, page 1000) {
     id: String,
     token_hash: String,
@@ -737,9 +746,10 @@ pub fn import(conn: &mut DbConn, input: &mut dyn BufRead) -> StoreResult<Importe
         )));
     }
     conn.write(|conn| {
-        // The taxonomies seeded by the first migration come back from the export.
+        // The taxonomies and reply templates seeded by migrations come back from the export.
         diesel::delete(crate::schema::audience_types::table).execute(conn)?;
         diesel::delete(crate::schema::service_types::table).execute(conn)?;
+        diesel::delete(crate::schema::reply_templates::table).execute(conn)?;
         let mut done: Vec<String> = Vec::new();
         let mut pending: Vec<Box<RawValue>> = Vec::new();
         let end = loop {

@@ -5,13 +5,15 @@ use crate::audit::{Audit, AuditEvent};
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::{assignment_decisions, cases, check_ins, rotation, shifts, users};
-use crate::util::{new_id, now, optional_text};
+use crate::util::{new_id, now};
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use rempart_core::{CaseStatus, Languages, Urgency};
 use rempart_rota::{CheckIn, Decision, Fitness, Handler, Load, Period, Policy, Roster, Rotation, Shift, ShiftKind};
 use serde::Serialize;
 use std::collections::BTreeMap;
+
+pub use crate::check_ins::{OwnCheckIn, check_in, own_check_ins};
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -171,74 +173,6 @@ pub fn shifts_between(conn: &mut DbConn, from: NaiveDateTime, to: NaiveDateTime)
         .filter(shifts::ends_at.gt(from).and(shifts::starts_at.lt(to)))
         .order((shifts::starts_at.asc(), shifts::id.asc()))
         .select(ShiftRow::as_select())
-        .load(conn)?)
-}
-
-/// Records the caller's check-in for their shift covering `at` (or starting within the
-/// next 15 minutes). The private note is stored for its author only.
-pub fn check_in(
-    conn: &mut DbConn,
-    user_id: &str,
-    fit: bool,
-    note: Option<&str>,
-    at: NaiveDateTime,
-) -> StoreResult<ShiftRow> {
-    let note = optional_text("note", note, 2000)?;
-    conn.write(|conn| {
-        let shift = shifts::table
-            .filter(shifts::user_id.eq(user_id))
-            .filter(shifts::starts_at.le(at + Duration::minutes(15)))
-            .filter(shifts::ends_at.gt(at))
-            .order(shifts::starts_at.asc())
-            .select(ShiftRow::as_select())
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| StoreError::Conflict("you have no shift now: nothing to check in to".into()))?;
-        diesel::insert_into(check_ins::table)
-            .values((
-                check_ins::id.eq(new_id()),
-                check_ins::shift_id.eq(&shift.id),
-                check_ins::user_id.eq(user_id),
-                check_ins::fit.eq(fit),
-                check_ins::private_note.eq(note),
-                check_ins::checked_at.eq(at),
-            ))
-            .execute(conn)?;
-        // The trail says that a check-in happened, never how the person feels.
-        AuditEvent::record(
-            conn,
-            Audit {
-                actor: Some(user_id),
-                action: "shift.checked_in",
-                target: Some(("shift", &shift.id)),
-                ..Default::default()
-            },
-        )?;
-        Ok(shift)
-    })
-}
-
-/// A check-in as its author reads it back: with the private note.
-#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[diesel(table_name = check_ins)]
-pub struct OwnCheckIn {
-    pub id: String,
-    pub shift_id: String,
-    pub fit: bool,
-    /// Only its author ever reads it.
-    pub private_note: Option<String>,
-    #[serde(with = "rempart_core::utc")]
-    pub checked_at: NaiveDateTime,
-}
-
-/// The check-ins of `user_id` (theirs only, with their notes), newest first.
-pub fn own_check_ins(conn: &mut DbConn, user_id: &str, limit: i64) -> StoreResult<Vec<OwnCheckIn>> {
-    Ok(check_ins::table
-        .filter(check_ins::user_id.eq(user_id))
-        .order((check_ins::checked_at.desc(), check_ins::id.desc()))
-        .limit(limit)
-        .select(OwnCheckIn::as_select())
         .load(conn)?)
 }
 

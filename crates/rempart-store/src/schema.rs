@@ -80,6 +80,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    reply_templates (id) {
+        id -> Text,
+        language -> Text,
+        name -> Text,
+        body -> Text,
+        active -> Bool,
+        updated_by -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     console_sessions (id) {
         id -> Text,
         token_hash -> Text,
@@ -492,6 +504,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     refresh_tokens,
     console_sessions,
+    reply_templates,
     shifts,
     check_ins,
     rotation,

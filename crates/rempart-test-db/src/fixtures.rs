@@ -248,6 +248,10 @@ pub fn every_table(conn: &mut DbConn) -> String {
             "INSERT INTO console_sessions (id, token_hash, user_id, token_version, csrf_token, created_at, last_seen_at) \
              VALUES ('cs-1', 'hash-c1', 'u-1', 3, 'csrf-1', '{t1}', '{t2}')"
         ),
+        format!(
+            "INSERT INTO reply_templates (id, language, name, body, active, updated_by, updated_at) \
+             VALUES ('tpl-1', 'es', 'Saludo', 'Hola {{beneficiary}}, ''{text}''', FALSE, 'u-1', '{t1}')"
+        ),
         "INSERT INTO audience_types (code, label, position, active) VALUES ('sex_worker_org', 'Organisation de travailleur·ses du sexe', 99, FALSE)".to_owned(),
         format!(
             "INSERT INTO shifts (id, user_id, kind, starts_at, ends_at, created_by, created_at) \

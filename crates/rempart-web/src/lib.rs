@@ -52,9 +52,19 @@ pub fn configure(config: ConsoleConfig) -> impl Fn(&mut web::ServiceConfig) + Cl
             .route("/password", web::get().to(pages::password::form))
             .route("/password", web::post().to(pages::password::submit))
             .route("/", web::get().to(pages::queues::page))
+            .route("/search", web::get().to(pages::search::page))
+            .route("/check-in", web::get().to(pages::check_in::page))
+            .route("/check-in", web::post().to(pages::check_in::submit))
+            .route("/cases/new", web::get().to(pages::new_case::form))
+            .route("/cases/new", web::post().to(pages::new_case::submit))
             .route("/cases/{reference}", web::get().to(pages::case::page))
             .route("/cases/{reference}/comments", web::post().to(pages::case::comment))
             .route("/cases/{reference}/replies", web::post().to(pages::case::reply))
-            .route("/cases/{reference}/status", web::post().to(pages::case::transition));
+            .route("/cases/{reference}/status", web::post().to(pages::case::transition))
+            .route("/cases/{reference}/take", web::post().to(pages::case_actions::take))
+            .route("/cases/{reference}/key", web::post().to(pages::case_actions::enter_key))
+            .route("/cases/{reference}/key/confirmation", web::post().to(pages::case_actions::confirm_key))
+            .route("/cases/{reference}/key-changes/{id}", web::post().to(pages::case_actions::decide_key_change))
+            .route("/cases/{reference}/indicators", web::post().to(pages::case_actions::add_indicator));
     }
 }

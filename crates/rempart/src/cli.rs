@@ -265,7 +265,10 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
                 writeln!(out, "First start: created the administrator account.")?;
                 writeln!(out, "  email:    {admin_email}")?;
                 writeln!(out, "  password: {password}")?;
-                writeln!(out, "This password works once: change it at first login (POST /api/v1/auth/password).")?;
+                writeln!(
+                    out,
+                    "This password works once: change it at first login (in the console at /, or POST /api/v1/auth/password)."
+                )?;
                 out.flush()?;
             }
             let mut config = settings.api_config(bind.as_deref());

@@ -131,6 +131,14 @@ impl Browser {
             .unwrap_or_else(|e| panic!("text of {css}: {e}"))
     }
 
+    /// The current value of the form field `css`.
+    pub fn value(&self, css: &str) -> String {
+        self.rt
+            .block_on(async { self.client.find(Locator::Css(css)).await?.prop("value").await })
+            .unwrap_or_else(|e| panic!("value of {css}: {e}"))
+            .unwrap_or_default()
+    }
+
     pub fn exists(&self, css: &str) -> bool {
         self.rt.block_on(self.client.find_all(Locator::Css(css))).map(|v| !v.is_empty()).unwrap_or(false)
     }
@@ -146,12 +154,29 @@ impl Browser {
             .unwrap_or_else(|e| panic!("fill {css}: {e}"));
     }
 
-    /// Clicks `css` and waits for the page it loads.
+    /// Chooses the option `value` of the select `css`.
+    pub fn select(&self, css: &str, value: &str) {
+        self.rt
+            .block_on(async { self.client.find(Locator::Css(css)).await?.select_by_value(value).await })
+            .unwrap_or_else(|e| panic!("select {value} in {css}: {e}"));
+    }
+
+    /// Clicks `css` and waits for the page it loads: the old document is gone (its root
+    /// element is stale) and the new one has loaded.
     pub fn click(&self, css: &str) {
+        let root = self.rt.block_on(self.client.find(Locator::Css("html"))).expect("the page's root element");
+        self.press(css);
+        self.wait_for(&format!("a new page after clicking {css}"), || {
+            self.rt.block_on(root.tag_name()).is_err_and(|e| e.is_stale_element_reference())
+        });
+        self.settle();
+    }
+
+    /// Clicks `css` where no new page follows (a radio button, a disclosure).
+    pub fn press(&self, css: &str) {
         self.rt
             .block_on(async { self.client.find(Locator::Css(css)).await?.click().await })
             .unwrap_or_else(|e| panic!("click {css}: {e}"));
-        self.settle();
     }
 
     /// Waits until the document has loaded.

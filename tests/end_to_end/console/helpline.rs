@@ -21,7 +21,11 @@ pub const NEW_PASSWORD: &str = "a lantern by the harbour at dusk";
 
 impl Helpline {
     pub fn serve(dir: &std::path::Path, url: &str) -> Self {
-        Self { served: crate::common::serve(dir, url, &[]), http: reqwest::blocking::Client::new() }
+        Self::serve_with(dir, url, &[])
+    }
+
+    pub fn serve_with(dir: &std::path::Path, url: &str, env: &[(&str, String)]) -> Self {
+        Self { served: crate::common::serve(dir, url, env), http: reqwest::blocking::Client::new() }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -70,6 +74,21 @@ impl Helpline {
             reqwest::Method::POST,
             &format!("/api/v1/cases/{case}/assignment"),
             Some(json!({"assignee_id": who, "reason": "test", "override_reason": "set-up of the test"})),
+        );
+    }
+
+    /// Plans an intake shift for `who` from a minute ago for four hours.
+    pub fn shift_now(&self, who: &str) {
+        let now = chrono::Utc::now();
+        let at = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        self.call(
+            reqwest::Method::POST,
+            "/api/v1/shifts",
+            Some(json!({
+                "user_id": who, "kind": "intake",
+                "starts_at": at(now - chrono::Duration::minutes(1)),
+                "ends_at": at(now + chrono::Duration::hours(4)),
+            })),
         );
     }
 

@@ -39,7 +39,7 @@ fn first_sign_in(b: &Browser, h: &Helpline, email: &str, one_time: &str, screens
     b.fill("#new", NEW_PASSWORD);
     b.fill("#repeat", NEW_PASSWORD);
     b.click("form.stacked button[type=submit]");
-    assert!(b.exists("#queue-mine"), "after the change, the queues: {}", b.url());
+    assert!(!b.url().ends_with("/password"), "the password was changed: {}", b.url());
 }
 
 fn a_handlers_day(db: TestDb) {
@@ -62,9 +62,24 @@ fn a_handlers_day(db: TestDb) {
     );
     h.assign(&hidden_id, &colin.id);
 
+    h.shift_now(&hana.id);
+
     let b = Browser::start("en", true);
     first_sign_in(&b, &h, &hana.email, &hana.password, Some("en"));
     hana.password = NEW_PASSWORD.to_owned();
+
+    // Her shift has begun: the console asks first whether she is fit to take cases.
+    assert!(b.url().ends_with("/check-in"), "the start-of-shift question comes first: {}", b.url());
+    b.check_page("en-check-in");
+    b.click("form.stacked button[type=submit]");
+    assert!(b.exists("#fit-error"), "an answer is needed");
+    b.press("#fit-yes");
+    b.fill("#note", "Slept badly, but fine for this afternoon.");
+    b.click("form.stacked button[type=submit]");
+    assert!(b.exists("#queue-mine"), "answered: the queues: {}", b.url());
+    b.goto(&h.url("/check-in"));
+    assert!(b.text(".history").contains("Slept badly"), "her note, for her to read later");
+    b.goto(&h.url("/"));
 
     // TOTP from now on: sign out, and in again with the authenticator's code.
     let secret = h.enrol_totp(&hana);
@@ -92,17 +107,17 @@ fn a_handlers_day(db: TestDb) {
     b.check_page("en-case");
 
     // An empty comment is refused beside its field; a comment is added, marked internal.
-    b.click("section.note button[type=submit]");
+    b.click("#comment-submit");
     assert!(b.text("#comment-error").contains("Write something"), "{}", b.text("#comment-error"));
     b.fill("#comment-text", "Called Ana back on Signal: she still has access to her phone.");
-    b.click("section.note button[type=submit]");
+    b.click("#comment-submit");
     let comment = b.text("li.entry.comment");
     assert!(comment.contains("Called Ana back") && comment.contains("INTERNAL COMMENT"), "{comment}");
     assert_eq!(h.comments(&mine_id).len(), 1);
 
     // A reply, queued for the gateway.
     b.fill("#reply-text", "Hello Ana, we have your message and will call you at 15:00.");
-    b.click("section.reply button[type=submit]");
+    b.click("#reply-submit");
     assert!(b.text("li.entry.outbound").contains("we have your message"), "{}", b.text("li.entry.outbound"));
 
     // Someone else moves the case meanwhile: the move is not made, and the page says why.
@@ -129,6 +144,98 @@ fn a_handlers_day(db: TestDb) {
     }
 }
 
+/// Seed 001's question ("has this number been reported?"), the search, and the
+/// beneficiary's key entered by hand; a colleague's restricted case stays out of all of it.
+fn search_indicators_and_keys(db: TestDb) {
+    let dir = tempfile::tempdir().expect("dir");
+    // National numbers are read as the helpline's region writes them.
+    let h = Helpline::serve_with(dir.path(), db.url(), &[("REMPART_INDICATORS__DEFAULT_REGION", "FR".to_owned())]);
+    let hana = h.colleague("hana@helpline.example", "Hana Handler", "en");
+    let colin = h.colleague("colin@helpline.example", "Colin Colleague", "fr");
+    let (mine, mine_id) = h.case("Threats by text message", "Ana Example", "ana@example.org", json!({}));
+    h.assign(&mine_id, &hana.id);
+    let (earlier, earlier_id) = h.case("Same number called a journalist", "Bo Example", "bo@example.org", json!({}));
+    let (hidden, hidden_id) = h.case(
+        "Restricted: the same number again",
+        "Cy Example",
+        "cy@example.org",
+        json!({"sensitivity": "restricted"}),
+    );
+    h.assign(&hidden_id, &colin.id);
+    for case in [&earlier_id, &hidden_id] {
+        h.call(
+            reqwest::Method::POST,
+            &format!("/api/v1/cases/{case}/indicators"),
+            Some(json!({"kind": "phone", "value": "+33 6 12 34 56 78"})),
+        );
+    }
+    let b = Browser::start("en", true);
+    first_sign_in(&b, &h, &hana.email, &hana.password, None);
+
+    // On her case: a value that is not a phone number is refused beside the field; the
+    // number as the beneficiary wrote it is normalised and found in the earlier case only.
+    b.goto(&h.url(&format!("/cases/{mine}")));
+    b.select("#indicator-kind", "phone");
+    b.fill("#indicator-value", "not a number");
+    b.click("#indicator-submit");
+    assert!(b.exists("#indicator-error"), "an unreadable value is said beside the field");
+    assert_eq!(b.value("#indicator-value"), "not a number", "what was typed is kept");
+    assert_eq!(b.value("#indicator-kind"), "phone", "the chosen kind is kept");
+    b.fill("#indicator-value", "06.12.34.56.78");
+    b.fill("#indicator-note", "caller of the threats");
+    b.click("#indicator-submit");
+    let table = b.text("section.indicators table");
+    assert!(table.contains("+33612345678") && table.contains(&earlier), "{table}");
+    assert!(!b.source().contains(&hidden), "never the colleague's restricted case");
+    b.check_page("en-case-indicators");
+    b.click(&format!("section.indicators a[href='/cases/{earlier}']"));
+    assert!(b.text("h1").contains("Same number"), "the correlation is followed");
+
+    // The search: by indicator, by beneficiary, by words, by reference.
+    b.goto(&h.url("/search"));
+    b.check_page("en-search");
+    b.fill("#indicator", "+33612345678");
+    b.click("form.search button[type=submit]");
+    let found = b.text("#matches-title + table");
+    assert!(found.contains(&mine) && found.contains(&earlier) && !found.contains(&hidden), "{found}");
+    b.check_page("en-search-results");
+    b.goto(&h.url("/search?beneficiary=ana%40example"));
+    assert!(b.text("section.results").contains(&mine));
+    b.goto(&h.url("/search?q=restricted"));
+    assert!(!b.source().contains(&hidden), "words of a restricted case are not found by others");
+    b.goto(&h.url(&format!("/search?q={mine}")));
+    assert!(b.url().ends_with(&format!("/cases/{mine}")), "a reference opens its case: {}", b.url());
+    b.goto(&h.url("/search?urgency=loud"));
+    assert!(b.exists(".error"), "a filter the API would refuse is said");
+
+    // The beneficiary's key, given on a call and entered by hand: replies will be encrypted.
+    let ana = crate::mail_support::Gpg::new("Ana Example", "ana@example.org");
+    b.goto(&h.url(&format!("/cases/{mine}")));
+    b.press(".key-entry summary");
+    b.fill("#certificate", "-----BEGIN PGP PUBLIC KEY BLOCK-----\nnot a key\n");
+    b.click(".key-entry button");
+    assert!(b.exists("#certificate-error"), "an unreadable key is said beside the field");
+    b.fill("#certificate", &ana.export());
+    b.click(".key-entry button");
+    let fingerprint = ana.fingerprint();
+    let grouped: Vec<String> =
+        fingerprint.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
+    assert!(b.text("#key-line").contains(&grouped.join(" ")), "{}", b.text("#key-line"));
+    assert!(b.text("#reply-fate").contains("(confirmed)"), "{}", b.text("#reply-fate"));
+    b.check_page("en-case-key");
+
+    // A reply from a template of her language, its placeholders filled.
+    b.select("#template", "tpl-en-initial");
+    b.click("form.template-pick button");
+    let reply = b.value("#reply-text");
+    assert!(
+        reply.starts_with("Hello Ana Example,") && reply.contains(&mine) && reply.ends_with("Hana Handler"),
+        "{reply}"
+    );
+    b.click("#reply-submit");
+    assert!(b.text("li.entry.outbound").contains("Your request is registered as"));
+}
+
 /// In French: the user's language decides every word; the pages are checked and drawn.
 fn in_french(db: TestDb) {
     let dir = tempfile::tempdir().expect("dir");
@@ -142,7 +249,8 @@ fn in_french(db: TestDb) {
     b.check_page("fr-queues");
     b.click(&format!("a[href='/cases/{reference}']"));
     b.check_page("fr-case");
-    b.click("section.note button[type=submit]");
+    assert!(b.text("#template").contains("Première réponse"), "templates in his language: {}", b.text("#template"));
+    b.click("#comment-submit");
     assert!(b.text("#comment-error").contains("Écrivez"), "{}", b.text("#comment-error"));
     b.check_page("fr-case-error");
     b.goto(&h.url("/cases/RMP-2000-999999"));
@@ -165,13 +273,30 @@ fn without_javascript(db: TestDb) {
     b.click(&format!("a[href='/cases/{reference}']"));
     b.check_page("nojs-case");
     b.fill("#comment-text", "Call back tomorrow morning.");
-    b.click("section.note button[type=submit]");
+    b.click("#comment-submit");
     assert!(b.text("li.entry.comment").contains("Call back tomorrow"));
     b.fill("#reply-text", "Hello, we will call you tomorrow morning.");
-    b.click("section.reply button[type=submit]");
+    b.click("#reply-submit");
     assert!(b.text("li.entry.outbound").contains("we will call you"));
     b.click("form:has(input[value='open']) button");
     assert!(b.text(".case-head .status").contains("Open"), "{}", b.text(".case-head .status"));
+
+    // Dee calls again about something else: a case opened by hand, for the beneficiary
+    // her address finds, with the notes of the call as its first message.
+    b.goto(&h.url("/cases/new"));
+    b.check_page("nojs-new-case");
+    b.fill("#email", "someone.new@example.org");
+    b.fill("#summary", "Her phone may be tapped");
+    b.click("form.stacked button[type=submit]");
+    assert!(b.exists("#name-error"), "someone new needs a name, said beside the field");
+    assert_eq!(b.value("#summary"), "Her phone may be tapped", "the rest of the form is kept");
+    b.fill("#email", "dee@example.org");
+    b.fill("#conversation", "She hears clicks during calls since Monday.");
+    b.click("form.stacked button[type=submit]");
+    assert!(b.url().contains("/cases/RMP-"), "the new case: {}", b.url());
+    assert!(b.text("section.beneficiary").contains("Dee Example"), "the known beneficiary");
+    assert!(b.text("li.entry.inbound").contains("hears clicks"), "{}", b.text("section.thread"));
+    assert!(b.text("section.facts").contains("Hana Handler"), "assigned to her");
     b.click("form.signout button");
     assert!(b.url().contains("/login"));
 }
@@ -217,7 +342,7 @@ fn forged_forms_and_expired_sessions(db: TestDb) {
             })
             .expect("age the session");
     }
-    b.click("section.note button[type=submit]");
+    b.click("#comment-submit");
     assert!(b.url().contains("/login"), "an expired session returns to the sign-in page: {}", b.url());
     assert!(h.comments(&id).is_empty(), "nothing half-done was kept");
     b.goto(&h.url(&format!("/cases/{reference}")));
@@ -226,7 +351,7 @@ fn forged_forms_and_expired_sessions(db: TestDb) {
     assert!(b.url().ends_with(&format!("/cases/{reference}")), "{}", b.url());
 }
 
-on_both_backends!(a_handlers_day);
+on_both_backends!(a_handlers_day, search_indicators_and_keys);
 
 #[test]
 fn in_french_on_sqlite() {

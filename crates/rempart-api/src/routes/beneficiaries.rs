@@ -287,11 +287,10 @@ pub async fn confirm_key(
 ) -> ApiResult<web::Json<BeneficiaryDetail>> {
     let id = path.into_inner();
     let body = body.into_inner();
-    change(&state, user, id, move |conn, user, id| {
-        Beneficiary::confirm_key(conn, id, &body.fingerprint, &body.how, Some(user.id()))?;
-        Ok(())
-    })
-    .await
+    let detail = state
+        .db(move |conn| Ok(rempart_app::keys::confirm(conn, &user.actor(), &id, &body.fingerprint, &body.how)?))
+        .await?;
+    Ok(web::Json(detail))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -323,12 +322,10 @@ pub async fn decide_key_change(
 ) -> ApiResult<web::Json<BeneficiaryDetail>> {
     let (id, key_change_id) = path.into_inner();
     let accept = body.accept;
-    change(&state, user, id, move |conn, user, id| {
-        Beneficiary::key_change(conn, id, &key_change_id)?;
-        Beneficiary::decide_key_change(conn, &key_change_id, accept, Some(user.id()))?;
-        Ok(())
-    })
-    .await
+    let detail = state
+        .db(move |conn| Ok(rempart_app::keys::decide_change(conn, &user.actor(), &id, &key_change_id, accept)?))
+        .await?;
+    Ok(web::Json(detail))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -366,15 +363,12 @@ pub async fn enter_key(
     }
     let armored = pgp::armored_public(&cert).map_err(|e| bad(e.to_string()))?;
     let fingerprint = Fingerprint::parse(&cert.fingerprint().to_hex()).map_err(|e| bad(e.to_string()))?;
-    change(&state, user, path.into_inner(), move |conn, user, id| {
-        let provenance = format!("entered by a handler ({})", user.0.email);
-        let origin = rempart_store::beneficiaries::KeyOrigin {
-            source: "manual",
-            provenance: &provenance,
-            trust: rempart_core::KeyTrust::Confirmed,
-        };
-        Beneficiary::offer_certificate(conn, id, &armored, &fingerprint, origin, Some(user.id()))?;
-        Ok(())
-    })
-    .await
+    let id = path.into_inner();
+    let detail = state
+        .db(move |conn| {
+            let by = user.0.email.to_string();
+            Ok(rempart_app::keys::enter(conn, &user.actor(), &id, &armored, &fingerprint, &by)?)
+        })
+        .await?;
+    Ok(web::Json(detail))
 }

@@ -182,6 +182,8 @@ pub struct CaseQuery {
     pub created_to: Option<String>,
     /// Words to find in the summary or the messages.
     pub q: Option<String>,
+    /// Part of the beneficiary's name or of one of their addresses.
+    pub beneficiary: Option<String>,
     /// `-created_at` (default), `created_at`, `-updated_at`, `updated_at`.
     #[param(pattern = "^-?(created_at|updated_at)$")]
     pub sort: Option<String>,
@@ -190,6 +192,46 @@ pub struct CaseQuery {
     /// 1 to 200, default 50.
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+}
+
+impl CaseQuery {
+    /// The filter and order this query asks for, as `me` (for `assignee=me`); the
+    /// console's search reads its form through it too.
+    pub fn filter(&self, me: &str) -> ApiResult<(CaseFilter, CaseSort)> {
+        let q = self;
+        let sort = match q.sort.as_deref() {
+            None => CaseSort::NewestFirst,
+            Some(s) => CaseSort::parse(s).ok_or_else(|| {
+                ApiError::validation("sort", "one of -created_at, created_at, -updated_at, updated_at")
+            })?,
+        };
+        let taxonomy = |field: &'static str, raw: &Option<String>| {
+            raw.as_deref().map(TaxonomyCode::parse).transpose().map_err(|e| ApiError::validation(field, e.to_string()))
+        };
+        let filter = CaseFilter {
+            text: q.q.clone(),
+            beneficiary: q.beneficiary.clone(),
+            audience_type: taxonomy("audience_type", &q.audience_type)?,
+            verification_status: q.verification_status,
+            statuses: list_of("status", &q.status, |s| CaseStatus::parse(s).map_err(|e| e.to_string()))?,
+            urgencies: list_of("urgency", &q.urgency, |s| Urgency::parse(s).map_err(|e| e.to_string()))?,
+            priorities: list_of("priority", &q.priority, |s| Priority::parse(s).map_err(|e| e.to_string()))?,
+            assignee_id: match q.assignee.as_deref() {
+                None => None,
+                Some("none") => Some(None),
+                Some("me") => Some(Some(me.to_owned())),
+                Some(id) => Some(Some(id.to_owned())),
+            },
+            service_type: taxonomy("service_type", &q.service_type)?,
+            threat_type: q.threat_type,
+            imminent_risk: q.imminent_risk,
+            created_from: parse_time("created_from", &q.created_from)?,
+            created_before: parse_time("created_to", &q.created_to)?,
+            // The layer sets the actor's own.
+            visible_to: None,
+        };
+        Ok((filter, sort))
+    }
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -254,35 +296,7 @@ pub async fn list(
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(ApiError::bad_request(format!("limit must be between 1 and {MAX_PAGE}")));
     }
-    let sort = match q.sort.as_deref() {
-        None => CaseSort::NewestFirst,
-        Some(s) => CaseSort::parse(s)
-            .ok_or_else(|| ApiError::validation("sort", "one of -created_at, created_at, -updated_at, updated_at"))?,
-    };
-    let taxonomy = |field: &'static str, raw: &Option<String>| {
-        raw.as_deref().map(TaxonomyCode::parse).transpose().map_err(|e| ApiError::validation(field, e.to_string()))
-    };
-    let filter = CaseFilter {
-        text: q.q.clone(),
-        audience_type: taxonomy("audience_type", &q.audience_type)?,
-        verification_status: q.verification_status,
-        statuses: list_of("status", &q.status, |s| CaseStatus::parse(s).map_err(|e| e.to_string()))?,
-        urgencies: list_of("urgency", &q.urgency, |s| Urgency::parse(s).map_err(|e| e.to_string()))?,
-        priorities: list_of("priority", &q.priority, |s| Priority::parse(s).map_err(|e| e.to_string()))?,
-        assignee_id: match q.assignee.as_deref() {
-            None => None,
-            Some("none") => Some(None),
-            Some("me") => Some(Some(user.id().to_owned())),
-            Some(id) => Some(Some(id.to_owned())),
-        },
-        service_type: taxonomy("service_type", &q.service_type)?,
-        threat_type: q.threat_type,
-        imminent_risk: q.imminent_risk,
-        created_from: parse_time("created_from", &q.created_from)?,
-        created_before: parse_time("created_to", &q.created_to)?,
-        // The layer sets the actor's own.
-        visible_to: None,
-    };
+    let (filter, sort) = q.filter(user.id())?;
     let cursor = q.cursor.as_deref().map(decode_cursor).transpose()?;
     let mut items = state
         .db(move |conn| Ok(rempart_app::cases::list(conn, &user.actor(), filter, sort, cursor.as_ref(), limit + 1)?))
@@ -356,7 +370,7 @@ pub async fn update(
 }
 
 /// Asks this process's escalation notifier for a tick now (`serve` runs one).
-fn wake_escalations(state: &web::Data<AppState>) {
+pub fn wake_escalations(state: &web::Data<AppState>) {
     if let Some(waker) = &state.config.escalation_waker {
         waker.wake();
     }

@@ -480,10 +480,8 @@ pub async fn list_indicators(
     user: AuthUser,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<Indicator>>> {
-    Ok(web::Json(
-        in_case(&state, user, path.into_inner(), "indicators", |c, _, case| Ok(Indicator::for_case(c, &case.id)?))
-            .await?,
-    ))
+    let raw = path.into_inner();
+    Ok(web::Json(state.db(move |c| Ok(rempart_app::indicators::of_case(c, &user.actor(), &raw)?)).await?))
 }
 
 /// Adds an indicator; its value is normalised, 422 when it is not valid for its kind.
@@ -499,17 +497,16 @@ pub async fn add_indicator(
     let b = body.into_inner();
     let kind = IndicatorKind::parse_lenient(&b.kind).map_err(|e| ApiError::validation("kind", e.to_string()))?;
     let rules = state.config.indicator_rules;
+    let raw = path.into_inner();
     Ok(created(
-        in_case(&state, user, path.into_inner(), "indicator", move |c, u, case| {
-            let new = NewIndicator { kind, value: &b.value, note: b.note.as_deref(), seen_at: b.seen_at.map(|t| t.0) };
-            Ok(Indicator::add(c, &case.id, new, rules, Some(u.id()))?)
-        })
-        .await?,
+        state
+            .db(move |c| {
+                let new =
+                    NewIndicator { kind, value: &b.value, note: b.note.as_deref(), seen_at: b.seen_at.map(|t| t.0) };
+                Ok(rempart_app::indicators::add(c, &user.actor(), &raw, new, rules)?)
+            })
+            .await?,
     ))
-}
-
-fn visible_matches(conn: &mut DbConn, user: &AuthUser, matches: Vec<IndicatorMatch>) -> ApiResult<Vec<IndicatorMatch>> {
-    Ok(rempart_app::cases::keep_visible(conn, &user.actor(), matches, |m| &m.indicator.case_id)?)
 }
 
 /// Other cases sharing one of this case's indicators.
@@ -520,13 +517,8 @@ pub async fn correlations(
     user: AuthUser,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<IndicatorMatch>>> {
-    Ok(web::Json(
-        in_case(&state, user, path.into_inner(), "correlations", |c, u, case| {
-            let found = Indicator::correlate(c, &case.id)?;
-            visible_matches(c, u, found)
-        })
-        .await?,
-    ))
+    let raw = path.into_inner();
+    Ok(web::Json(state.db(move |c| Ok(rempart_app::indicators::correlations(c, &user.actor(), &raw)?)).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -554,12 +546,5 @@ pub async fn lookup(
         return Err(ApiError::validation("value", "give a value of 1 to 2048 bytes"));
     }
     let rules = state.config.indicator_rules;
-    Ok(web::Json(
-        state
-            .db(move |conn| {
-                let found = Indicator::lookup(conn, rules, &value)?;
-                visible_matches(conn, &user, found)
-            })
-            .await?,
-    ))
+    Ok(web::Json(state.db(move |conn| Ok(rempart_app::indicators::lookup(conn, &user.actor(), rules, &value)?)).await?))
 }

@@ -9,6 +9,7 @@ pub mod items;
 pub mod mail;
 pub mod rota;
 pub mod stats;
+pub mod templates;
 pub mod users;
 
 use actix_web::web;
@@ -135,6 +136,10 @@ api_routes! {
     get "/api/v1/cases/{id}/escalations" => rota::escalations,
     get "/api/v1/stats" => stats::stats,
     post "/api/v1/cases/{id}/erase" => stats::erase,
+
+    get "/api/v1/reply-templates" => templates::list,
+    post "/api/v1/reply-templates" => templates::create,
+    patch "/api/v1/reply-templates/{id}" => templates::update,
 
     get "/api/v1/helpline-key" => mail::helpline_key,
     get "/.well-known/openpgpkey/hu/{hash}" => mail::wkd_key,

@@ -197,8 +197,10 @@ pub async fn check_in(
     body: web::Json<CheckInRequest>,
 ) -> ApiResult<HttpResponse> {
     let b = body.into_inner();
-    let id = user.id().to_owned();
-    let shift = state.db(move |conn| Ok(store::check_in(conn, &id, b.fit, b.note.as_deref(), now())?)).await?;
+    let actor = user.actor();
+    let shift = state
+        .db(move |conn| Ok(rempart_app::wellbeing::check_in(conn, &actor, b.fit, b.note.as_deref(), now())?))
+        .await?;
     Ok(HttpResponse::Created().json(shift))
 }
 
@@ -228,8 +230,8 @@ pub async fn own_check_ins(
     if !(1..=200).contains(&limit) {
         return Err(ApiError::validation("limit", "1 to 200"));
     }
-    let id = user.id().to_owned();
-    Ok(web::Json(state.db(move |conn| Ok(store::own_check_ins(conn, &id, limit)?)).await?))
+    let actor = user.actor();
+    Ok(web::Json(state.db(move |conn| Ok(rempart_app::wellbeing::own_check_ins(conn, &actor, limit)?)).await?))
 }
 
 #[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]

@@ -40,14 +40,15 @@ pub enum Operation {
     Override,
     /// `beneficiaries::visible` on the case's beneficiary.
     SeeBeneficiary,
-    /// `beneficiaries::changeable` on the case's beneficiary.
+    /// `beneficiaries::changeable` on the case's beneficiary, then `keys::enter`.
     ChangeBeneficiary,
     /// `intake::open_case`: another case for the case's beneficiary.
     OpenCase,
     /// `intake::open_case` naming a colleague as the assignee.
     OpenCaseForColleague,
-    /// Work on the case: `operations::reply` and `operations::transition` (over HTTP also
-    /// comments and actions, whose routes load the case through `cases::visible`).
+    /// Work on the case: `operations::reply`, `transition`, `comment`, `record_conversation`
+    /// and the indicators (over HTTP also actions, whose routes load the case through
+    /// `cases::visible`).
     Work,
     /// `operations::erase_case` on the case once closed: leads and administrators, in their
     /// own name (the system has none).

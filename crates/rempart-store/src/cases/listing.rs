@@ -16,6 +16,8 @@ pub struct CaseFilter {
     pub visible_to: Option<String>,
     /// Words to find in the summary or in a message body (case-insensitive).
     pub text: Option<String>,
+    /// Part of the beneficiary's name or of one of their addresses (case-insensitive).
+    pub beneficiary: Option<String>,
     pub audience_type: Option<TaxonomyCode>,
     pub verification_status: Option<rempart_core::VerificationStatus>,
     pub statuses: Vec<CaseStatus>,
@@ -68,6 +70,12 @@ pub struct CaseCursor {
     pub id: String,
 }
 
+/// A `LIKE` pattern (escape `\\`) for a lower-cased value containing `text`.
+fn contains_pattern(text: &str) -> String {
+    let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 impl Case {
     /// A page of cases, newest first, after `cursor`.
     pub fn list(
@@ -95,12 +103,22 @@ impl Case {
                 .filter(cases::sensitivity.eq(Sensitivity::Normal.as_str()).or(cases::assignee_id.eq(viewer.clone())));
         }
         if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-            let pattern = format!("%{escaped}%");
+            let pattern = contains_pattern(text);
             let in_messages = messages::table
                 .filter(lower(messages::body).like(pattern.clone()).escape('\\'))
                 .select(messages::case_id);
             query = query.filter(lower(cases::summary).like(pattern).escape('\\').or(cases::id.eq_any(in_messages)));
+        }
+        if let Some(who) = filter.beneficiary.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            use crate::schema::beneficiary_emails;
+            let pattern = contains_pattern(who);
+            let by_address = beneficiary_emails::table
+                .filter(lower(beneficiary_emails::address).like(pattern.clone()).escape('\\'))
+                .select(beneficiary_emails::beneficiary_id);
+            let named = beneficiaries::table
+                .filter(lower(beneficiaries::display_name).like(pattern).escape('\\'))
+                .select(beneficiaries::id);
+            query = query.filter(cases::beneficiary_id.eq_any(named).or(cases::beneficiary_id.eq_any(by_address)));
         }
         if let Some(a) = &filter.audience_type {
             let of_audience = beneficiaries::table

@@ -619,6 +619,36 @@ fn users_are_unique_and_listed(db: TestDb) {
     assert_eq!(unknown_assignee.kind(), "invalid");
 }
 
+/// A case found by part of its beneficiary's name or address, case-insensitively, with
+/// the LIKE wildcards of the search taken literally.
+fn list_by_beneficiary_name_or_address(db: TestDb) {
+    let mut conn = db.conn();
+    let ana = beneficiary(&mut conn, "ana.perez@example.org");
+    Beneficiary::update(
+        &mut conn,
+        &ana.id,
+        rempart_store::beneficiaries::BeneficiaryUpdateForm {
+            display_name: Some("Ana Pérez_2".into()),
+            ..Default::default()
+        },
+        None,
+    )
+    .expect("rename");
+    let bo = beneficiary(&mut conn, "bo@collectif.example");
+    let ana_case = case(&mut conn, &ana.id, "compte piraté");
+    let bo_case = case(&mut conn, &bo.id, "menaces");
+    let found = |who: &str| -> Vec<String> {
+        let filter = CaseFilter { beneficiary: Some(who.to_owned()), ..Default::default() };
+        Case::list(&mut db.conn(), &filter, None, 50).expect("list").into_iter().map(|c| c.id).collect()
+    };
+    assert_eq!(found("pérez"), vec![ana_case.id.clone()], "part of the name, any case");
+    assert_eq!(found("ANA.PEREZ@"), vec![ana_case.id.clone()], "part of an address");
+    assert_eq!(found("collectif.example"), vec![bo_case.id.clone()]);
+    assert_eq!(found("z_2"), vec![ana_case.id.clone()]);
+    assert!(found("z%2").is_empty(), "a wildcard in the search is a character");
+    assert!(found("nobody").is_empty());
+}
+
 fn list_filters_and_cursor_pagination(db: TestDb) {
     let mut conn = db.conn();
     let handler = user(&mut conn, "h@helpline.example", Role::Handler);
@@ -747,6 +777,7 @@ fn a_case_is_written_with_its_new_beneficiary(db: TestDb) {
 }
 
 on_both_backends!(
+    list_by_beneficiary_name_or_address,
     a_case_is_written_with_its_new_beneficiary,
     a_new_case_is_answered_as_stored,
     references_are_sequential_per_year,

@@ -3,19 +3,19 @@
 
 use crate::error::ConsoleError;
 use crate::i18n::Tr;
-use crate::page::{self, Chrome};
+use crate::page;
 use crate::pages::words::word;
 use crate::session::Staff;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use askama::Template;
 use rempart_api::AppState;
-use rempart_app::operations::ReplyFate;
-use rempart_core::{CaseStatus, Direction, Party};
+use rempart_core::{CaseStatus, LanguageTag};
 use rempart_store::beneficiaries::{Beneficiary, BeneficiaryDetail};
 use rempart_store::case_items::Comment;
 use rempart_store::cases::Case;
+use rempart_store::indicators::{Indicator, IndicatorMatch};
 use rempart_store::messages::Message;
+use rempart_store::reply_templates::ReplyTemplate;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -42,43 +42,50 @@ pub struct CaseData {
     pub beneficiary: BeneficiaryDetail,
     pub thread: Vec<Entry>,
     pub names: HashMap<String, String>,
+    pub indicators: Vec<Indicator>,
+    /// Other cases the user may see that share an indicator with this one.
+    pub correlations: Vec<IndicatorMatch>,
+    pub may_change_beneficiary: bool,
+    /// Reply templates in the beneficiary's language (else the user's).
+    pub templates: Vec<ReplyTemplate>,
 }
 
 async fn load(state: &web::Data<AppState>, staff: &Staff, reference: String) -> Result<CaseData, ConsoleError> {
     let actor = staff.actor();
+    let own_languages = staff.user.languages.clone();
+    let console_language = LanguageTag::parse(staff.lang.tag()).ok();
     state
         .db(move |conn| {
             let case = rempart_app::cases::visible(conn, &actor, &reference, "console")?;
-            rempart_app::beneficiaries::visible(conn, &actor, &case.beneficiary_id)?;
+            let access = rempart_app::beneficiaries::visible(conn, &actor, &case.beneficiary_id)?;
+            let may_change_beneficiary = access == rempart_app::beneficiaries::Access::Change;
             let beneficiary = Beneficiary::detail(conn, &case.beneficiary_id)?;
             let mut thread: Vec<Entry> = Message::for_case(conn, &case.id)?.into_iter().map(Entry::Message).collect();
             thread.extend(Comment::for_case(conn, &case.id)?.into_iter().map(Entry::Comment));
             thread.sort_by_key(Entry::at);
             let names = rempart_app::accounts::names(conn)?;
-            Ok(CaseData { case, beneficiary, thread, names })
+            let indicators = Indicator::for_case(conn, &case.id)?;
+            let correlations = Indicator::correlate(conn, &case.id)?;
+            let correlations = rempart_app::cases::keep_visible(conn, &actor, correlations, |m| &m.indicator.case_id)?;
+            let mut languages: Vec<&LanguageTag> = beneficiary.beneficiary.preferred_language.iter().collect();
+            languages.extend(own_languages.0.iter());
+            let templates = match &console_language {
+                Some(fallback) => rempart_app::templates::offered(conn, &languages, fallback)?,
+                None => Vec::new(),
+            };
+            Ok(CaseData {
+                case,
+                beneficiary,
+                thread,
+                names,
+                indicators,
+                correlations,
+                may_change_beneficiary,
+                templates,
+            })
         })
         .await
         .map_err(|e| ConsoleError::from(e).in_lang(staff.lang))
-}
-
-/// `1234 ABCD 5678 ...`: a fingerprint as people compare it aloud.
-pub fn grouped(fingerprint: &str) -> String {
-    let chars: Vec<char> = fingerprint.chars().filter(|c| !c.is_whitespace()).collect();
-    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join(" ")
-}
-
-/// One entry as the template shows it.
-#[derive(Debug)]
-pub struct EntryView {
-    pub comment: bool,
-    pub outbound: bool,
-    pub who: String,
-    pub when: String,
-    pub when_iso: String,
-    pub subject: String,
-    pub body: String,
-    /// Security of a message: its encryption and signature, and for a reply its delivery.
-    pub badges: Vec<(String, &'static str)>,
 }
 
 /// What the forms of the page bring back when they must be shown again.
@@ -90,178 +97,40 @@ pub struct Draft {
     pub error: String,
     /// The case changed since the page was read: what changed.
     pub stale: Option<String>,
+    pub key_how: String,
+    pub certificate: String,
+    pub indicator_kind: String,
+    pub indicator_value: String,
+    /// The reply template the reply started from.
+    pub template: String,
 }
 
-#[derive(Template)]
-#[template(path = "case.html")]
-struct CasePage {
-    t: Tr,
-    chrome: Chrome,
-    csrf: String,
-    reference: String,
-    version: i32,
-    summary: String,
-    facts: Vec<(String, String)>,
-    status: String,
-    imminent: bool,
-    restricted: bool,
-    moves: Vec<(&'static str, String)>,
-    beneficiary: Vec<(String, String)>,
-    key_line: String,
-    fate: String,
-    fate_held: bool,
-    thread: Vec<EntryView>,
-    draft: Draft,
+#[derive(Debug, Deserialize)]
+pub struct CaseQuery {
+    /// A reply template to start the reply from.
+    pub template: Option<String>,
 }
 
-impl CasePage {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        (self.draft.error_field == field && !self.draft.error.is_empty()).then_some(self.draft.error.as_str())
-    }
-}
-
-fn entry_view(t: &Tr, staff: &Staff, data: &CaseData, entry: &Entry) -> EntryView {
-    let name = |id: &Option<String>| id.as_ref().and_then(|i| data.names.get(i)).cloned().unwrap_or_default();
-    match entry {
-        Entry::Comment(c) => EntryView {
-            comment: true,
-            outbound: false,
-            who: name(&c.author_id),
-            when: staff.clock.at(&c.created_at),
-            when_iso: staff.clock.iso(&c.created_at),
-            subject: String::new(),
-            body: c.body.clone(),
-            badges: Vec::new(),
-        },
-        Entry::Message(m) => {
-            let outbound = m.direction == Direction::Outbound;
-            let who = if outbound {
-                name(&m.author_id)
-            } else if m.party == Party::ThirdParty {
-                t.get("thread-third-party")
-            } else {
-                match (&m.sender_name, &m.sender_address) {
-                    (Some(n), Some(a)) => format!("{n} <{a}>"),
-                    (None, Some(a)) => a.clone(),
-                    _ => data.beneficiary.beneficiary.display_name.clone(),
-                }
-            };
-            let mut badges = Vec::new();
-            if outbound {
-                if let Some(status) = m.delivery_status {
-                    badges.push((
-                        word(t, "delivery", status.as_str()),
-                        if status.as_str() == "sent" { "good" } else { "warn" },
-                    ));
-                }
-            } else {
-                let (text, class) = if m.encrypted {
-                    (t.get("thread-encrypted"), "good")
-                } else {
-                    (t.get("thread-not-encrypted"), "warn")
-                };
-                badges.push((text, class));
-                let signature = m.signature_status.as_str();
-                let class = match signature {
-                    "good" => "good",
-                    "bad" => "bad",
-                    _ => "warn",
-                };
-                badges.push((word(t, "signature", signature), class));
-            }
-            EntryView {
-                comment: false,
-                outbound,
-                who,
-                when: staff.clock.at(&m.created_at),
-                when_iso: staff.clock.iso(&m.created_at),
-                subject: m.subject.clone(),
-                body: m.body.clone(),
-                badges,
-            }
-        }
-    }
-}
-
-fn render(staff: &Staff, data: &CaseData, draft: Draft, status: StatusCode) -> HttpResponse {
-    let t = staff.tr();
-    let case = &data.case;
-    let b = &data.beneficiary;
-    let none = t.get("value-none");
-    let assignee = case.assignee_id.as_ref().and_then(|i| data.names.get(i)).cloned().unwrap_or_else(|| none.clone());
-    let mut facts = vec![
-        (t.get("case-urgency"), word(&t, "urgency", case.urgency.as_str())),
-        (t.get("case-priority"), word(&t, "priority", case.priority.as_str())),
-        (t.get("case-assignee"), assignee),
-        (t.get("case-opened"), staff.clock.at(&case.created_at)),
-    ];
-    if let Some(threat) = case.threat_type {
-        facts.push((t.get("case-threat"), word(&t, "threat", threat.as_str())));
-    }
-    let moves =
-        case.status.allowed_next().iter().map(|s| (s.as_str(), word(&t, "move", s.as_str()))).collect::<Vec<_>>();
-    let ben = &b.beneficiary;
-    let addresses = b.emails.iter().map(|e| e.address.to_string()).collect::<Vec<_>>().join(", ");
-    let mut beneficiary = vec![
-        (t.get("beneficiary-name"), ben.display_name.clone()),
-        (t.get("beneficiary-addresses"), if addresses.is_empty() { none.clone() } else { addresses }),
-        (t.get("beneficiary-verification"), word(&t, "verification", ben.verification_status.as_str())),
-    ];
-    if let Some(language) = &ben.preferred_language {
-        beneficiary.push((t.get("beneficiary-language"), language.as_str().to_owned()));
-    }
-    let key_line = match (&ben.pgp_fingerprint, ben.key_trust) {
-        (Some(fp), trust) => {
-            let trust = word(&t, "trust", trust.map_or("unconfirmed", |k| k.as_str()));
-            format!("{} ({trust})", grouped(fp.as_str()))
-        }
-        (None, _) => t.get("key-none"),
-    };
-    let fate = rempart_app::operations::reply_fate(b);
-    let fate_held = !matches!(fate, ReplyFate::Encrypted { .. });
-    let fate = match fate {
-        ReplyFate::Encrypted { fingerprint, confirmed: true } => {
-            t.with("fate-encrypted-confirmed", "key", &grouped(&fingerprint))
-        }
-        ReplyFate::Encrypted { fingerprint, confirmed: false } => {
-            t.with("fate-encrypted-unconfirmed", "key", &grouped(&fingerprint))
-        }
-        ReplyFate::HeldKeyChange { new_fingerprint } => {
-            t.with("fate-held-key-change", "key", &grouped(&new_fingerprint))
-        }
-        ReplyFate::HeldNoKey => t.get("fate-held-no-key"),
-    };
-    let thread = data.thread.iter().map(|e| entry_view(&t, staff, data, e)).collect();
-    let page = CasePage {
-        chrome: Chrome::for_staff(staff, format!("{} · {}", case.reference, t.get("case-title")), "queues"),
-        csrf: staff.session.csrf_token.clone(),
-        reference: case.reference.to_string(),
-        version: case.version,
-        summary: case.summary.clone(),
-        facts,
-        status: word(&t, "status", case.status.as_str()),
-        imminent: case.imminent_risk,
-        restricted: case.sensitivity.as_str() == "restricted",
-        moves,
-        beneficiary,
-        key_line,
-        fate,
-        fate_held,
-        thread,
-        draft,
-        t,
-    };
-    page::html(status, page.render())
-}
-
-/// `GET /cases/{reference}`
+/// `GET /cases/{reference}`; with `?template=ID`, the reply composer starts from that
+/// template, its placeholders filled.
 pub async fn page(
     staff: Staff,
     state: web::Data<AppState>,
     path: web::Path<String>,
+    query: web::Query<CaseQuery>,
 ) -> Result<HttpResponse, ConsoleError> {
     let data = load(&state, &staff, path.into_inner()).await?;
-    Ok(render(&staff, &data, Draft::default(), StatusCode::OK))
+    let mut draft = Draft::default();
+    if let Some(chosen) = query.template.as_deref().and_then(|id| data.templates.iter().find(|t| t.id == id)) {
+        draft.reply = rempart_app::templates::fill(
+            &chosen.body,
+            &data.beneficiary.beneficiary.display_name,
+            &data.case.reference.to_string(),
+            &staff.user.display_name,
+        );
+        draft.template = chosen.id.clone();
+    }
+    Ok(crate::pages::case_view::render(&staff, &data, draft, StatusCode::OK))
 }
 
 #[derive(Debug, Deserialize)]
@@ -273,7 +142,7 @@ pub struct TextForm {
 }
 
 /// The page again with the form's text kept and the error beside its field.
-async fn again(
+pub(crate) async fn again(
     state: &web::Data<AppState>,
     staff: &Staff,
     reference: String,
@@ -281,11 +150,11 @@ async fn again(
     status: StatusCode,
 ) -> Result<HttpResponse, ConsoleError> {
     let data = load(state, staff, reference).await?;
-    Ok(render(staff, &data, draft, status))
+    Ok(crate::pages::case_view::render(staff, &data, draft, status))
 }
 
 /// The message of the catalog for a refused field, else the layer's words.
-fn field_message(t: &Tr, e: &rempart_api::error::ApiError) -> String {
+pub(crate) fn field_message(t: &Tr, e: &rempart_api::error::ApiError) -> String {
     let message = e.field_errors().first().map(|f| f.message.as_str()).unwrap_or(e.detail());
     if message.contains("must not be empty") {
         t.get("error-required")
@@ -391,15 +260,5 @@ pub async fn transition(
             let draft = Draft { stale: Some(stale), ..Default::default() };
             again(&state, &staff, reference, draft, StatusCode::CONFLICT).await
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fingerprints_are_grouped_by_four() {
-        assert_eq!(grouped("0123456789ABCDEF01"), "0123 4567 89AB CDEF 01");
     }
 }

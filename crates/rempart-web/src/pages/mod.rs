@@ -1,7 +1,12 @@
 //! The console's pages, one module a page (or a family of forms on one page).
 
 pub mod case;
+pub mod case_actions;
+pub mod case_view;
+pub mod check_in;
 pub mod login;
+pub mod new_case;
 pub mod password;
 pub mod queues;
+pub mod search;
 pub mod words;

@@ -12,6 +12,7 @@ use rempart_api::AppState;
 use rempart_core::CaseStatus;
 use rempart_store::cases::{Case, CaseFilter, CaseSort};
 use rempart_store::messages::Message;
+use serde::Deserialize;
 use std::collections::HashMap;
 
 /// Most cases a queue shows.
@@ -37,7 +38,9 @@ pub struct Queue {
     pub id: &'static str,
     pub title: String,
     pub empty: String,
-    pub rows: Vec<Row>,
+    /// The rendered table of its cases.
+    pub table: String,
+    pub empty_rows: bool,
     pub count: String,
 }
 
@@ -47,6 +50,61 @@ struct QueuesPage {
     t: Tr,
     chrome: Chrome,
     queues: Vec<Queue>,
+    /// The user has a shift under way and has not said whether they are fit.
+    awaiting_check_in: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct QueuesQuery {
+    /// The user put off the start-of-shift question.
+    pub later: Option<String>,
+}
+
+/// A table of cases (queues, search results).
+#[derive(Debug, Template)]
+#[template(path = "case_table.html")]
+pub struct CaseTable<'a> {
+    t: &'a Tr,
+    rows: Vec<Row>,
+    show_assignee: bool,
+}
+
+impl CaseTable<'_> {
+    /// The table's HTML (escaped by its template).
+    pub fn render_rows(t: &Tr, rows: Vec<Row>, show_assignee: bool) -> String {
+        CaseTable { t, rows, show_assignee }.render().unwrap_or_else(|e| {
+            tracing::error!(error = %e, "case table template failed");
+            String::new()
+        })
+    }
+}
+
+/// The rows of `cases` as `staff` reads them; `heard`: when each case last heard from its
+/// beneficiary.
+pub fn rows(
+    t: &Tr,
+    staff: &Staff,
+    cases: &[Case],
+    heard: &HashMap<String, chrono::NaiveDateTime>,
+    names: &HashMap<String, String>,
+) -> Vec<Row> {
+    cases
+        .iter()
+        .map(|case| {
+            let since = heard.get(&case.id).copied().unwrap_or(case.created_at);
+            Row {
+                reference: case.reference.to_string(),
+                summary: case.summary.lines().next().unwrap_or_default().chars().take(140).collect(),
+                status: word(t, "status", case.status.as_str()),
+                urgency: word(t, "urgency", case.urgency.as_str()),
+                urgency_code: case.urgency.as_str(),
+                imminent: case.imminent_risk,
+                waiting: duration(t, staff.clock.minutes_since(&since)),
+                waiting_iso: staff.clock.iso(&since),
+                assignee: case.assignee_id.as_ref().and_then(|id| names.get(id)).cloned().unwrap_or_default(),
+            }
+        })
+        .collect()
 }
 
 /// `4 h 05 min`, `2 d 3 h`: a waiting time, short.
@@ -62,12 +120,18 @@ pub fn duration(t: &Tr, minutes: i64) -> String {
 }
 
 /// `GET /`
-pub async fn page(staff: Staff, state: web::Data<AppState>) -> Result<HttpResponse, ConsoleError> {
+pub async fn page(
+    staff: Staff,
+    state: web::Data<AppState>,
+    query: web::Query<QueuesQuery>,
+) -> Result<HttpResponse, ConsoleError> {
     let actor = staff.actor();
     let me = staff.user.id.clone();
     let lang = staff.lang;
-    let (lists, last_heard, names) = state
+    let now = rempart_store::now();
+    let (lists, last_heard, names, awaiting) = state
         .db(move |conn| {
+            let awaiting = rempart_app::wellbeing::awaiting_check_in(conn, &actor, now)?.is_some();
             let mine = |statuses: Vec<CaseStatus>| CaseFilter {
                 assignee_id: Some(Some(me.clone())),
                 statuses,
@@ -89,25 +153,15 @@ pub async fn page(staff: Staff, state: web::Data<AppState>) -> Result<HttpRespon
             let heard: HashMap<String, chrono::NaiveDateTime> =
                 Message::last_from_beneficiary(conn, &ids)?.into_iter().collect();
             let names = rempart_app::accounts::names(conn)?;
-            Ok(([open, new, third, closed], heard, names))
+            Ok(([open, new, third, closed], heard, names, awaiting))
         })
         .await
         .map_err(|e| ConsoleError::from(e).in_lang(lang))?;
+    // The start-of-shift question comes first (an htmx refresh never redirects).
+    if awaiting && query.later.is_none() && !staff.htmx {
+        return Ok(page::see_other("/check-in"));
+    }
     let t = staff.tr();
-    let row = |case: &Case| {
-        let since = last_heard.get(&case.id).copied().unwrap_or(case.created_at);
-        Row {
-            reference: case.reference.to_string(),
-            summary: case.summary.lines().next().unwrap_or_default().chars().take(140).collect(),
-            status: word(&t, "status", case.status.as_str()),
-            urgency: word(&t, "urgency", case.urgency.as_str()),
-            urgency_code: case.urgency.as_str(),
-            imminent: case.imminent_risk,
-            waiting: duration(&t, staff.clock.minutes_since(&since)),
-            waiting_iso: staff.clock.iso(&since),
-            assignee: case.assignee_id.as_ref().and_then(|id| names.get(id)).cloned().unwrap_or_default(),
-        }
-    };
     let [mut open, new, third, closed] = lists;
     // At imminent risk first, then most urgent; among equals, whoever has waited longest.
     let waited = |c: &Case| last_heard.get(&c.id).copied().unwrap_or(c.created_at);
@@ -122,12 +176,18 @@ pub async fn page(staff: Staff, state: web::Data<AppState>) -> Result<HttpRespon
             id,
             title: t.get(&format!("queue-{id}")),
             empty: t.get(&format!("queue-{id}-empty")),
-            rows: cases.iter().map(row).collect(),
+            table: CaseTable::render_rows(&t, rows(&t, &staff, &cases, &last_heard, &names), id == "new"),
+            empty_rows: cases.is_empty(),
             count,
         }
     };
     let queues = vec![queue("mine", open), queue("new", new), queue("third", third), queue("closed", closed)];
-    let page = QueuesPage { chrome: Chrome::for_staff(&staff, t.get("queues-title"), "queues"), t, queues };
+    let page = QueuesPage {
+        chrome: Chrome::for_staff(&staff, t.get("queues-title"), "queues"),
+        t,
+        queues,
+        awaiting_check_in: awaiting,
+    };
     Ok(page::ok(&page))
 }
 

@@ -17,7 +17,10 @@ pub fn word(t: &Tr, prefix: &str, value: &str) -> String {
 mod tests {
     use super::*;
     use crate::i18n::Lang;
-    use rempart_core::{CaseStatus, Priority, SignatureStatus, Urgency};
+    use rempart_core::{
+        CaseStatus, DeliveryStatus, IndicatorKind, KeyTrust, Priority, SignatureStatus, ThreatType, Urgency,
+        VerificationStatus,
+    };
 
     #[test]
     fn every_word_of_the_case_model_has_a_message() {
@@ -26,6 +29,12 @@ mod tests {
         wanted.extend(Urgency::all().map(|s| id("urgency", s.as_str())));
         wanted.extend(Priority::all().map(|s| id("priority", s.as_str())));
         wanted.extend(SignatureStatus::all().map(|s| id("signature", s.as_str())));
+        wanted.extend(CaseStatus::all().map(|s| id("move", s.as_str())));
+        wanted.extend(DeliveryStatus::all().map(|s| id("delivery", s.as_str())));
+        wanted.extend(ThreatType::all().map(|s| id("threat", s.as_str())));
+        wanted.extend(VerificationStatus::all().map(|s| id("verification", s.as_str())));
+        wanted.extend(KeyTrust::all().map(|s| id("trust", s.as_str())));
+        wanted.extend(IndicatorKind::all().map(|s| id("indicator", s.as_str())));
         for lang in Lang::ALL {
             let missing: Vec<&String> = wanted.iter().filter(|w| !lang.tr().has(w)).collect();
             assert!(missing.is_empty(), "{lang:?} lacks {missing:?}");

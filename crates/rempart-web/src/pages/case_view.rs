@@ -1,0 +1,281 @@
+//! How the case page shows a case: its facts, its beneficiary and their key, its
+//! indicators and where else they were seen, the thread, and the forms.
+
+use crate::i18n::Tr;
+use crate::page::{self, Chrome};
+use crate::pages::case::{CaseData, Draft, Entry};
+use crate::pages::words::word;
+use crate::session::Staff;
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use askama::Template;
+use rempart_app::operations::ReplyFate;
+use rempart_core::{Direction, IndicatorKind, KeyChangeStatus, KeyTrust, Party};
+
+/// A pending key change, to accept or reject.
+#[derive(Debug)]
+pub struct PendingKey {
+    pub id: String,
+    pub fingerprint: String,
+    pub source: String,
+    pub provenance: String,
+    pub when: String,
+}
+
+/// An indicator of the case, and the other cases (visible to the user) where it was seen.
+#[derive(Debug)]
+pub struct IndicatorView {
+    pub kind: String,
+    pub value: String,
+    pub original: String,
+    pub note: String,
+    pub seen_in: Vec<String>,
+}
+
+/// `1234 ABCD 5678 ...`: a fingerprint as people compare it aloud.
+pub fn grouped(fingerprint: &str) -> String {
+    let chars: Vec<char> = fingerprint.chars().filter(|c| !c.is_whitespace()).collect();
+    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join(" ")
+}
+
+/// One entry as the template shows it.
+#[derive(Debug)]
+pub struct EntryView {
+    pub comment: bool,
+    pub outbound: bool,
+    pub who: String,
+    pub when: String,
+    pub when_iso: String,
+    pub subject: String,
+    pub body: String,
+    /// Security of a message: its encryption and signature, and for a reply its delivery.
+    pub badges: Vec<(String, &'static str)>,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    t: Tr,
+    chrome: Chrome,
+    csrf: String,
+    reference: String,
+    version: i32,
+    summary: String,
+    facts: Vec<(String, String)>,
+    status: String,
+    imminent: bool,
+    restricted: bool,
+    moves: Vec<(&'static str, String)>,
+    beneficiary: Vec<(String, String)>,
+    key_line: String,
+    /// The pinned key's fingerprint, when it waits for a confirmation.
+    unconfirmed_key: Option<String>,
+    key_origin: String,
+    pending_keys: Vec<PendingKey>,
+    /// The user may change the beneficiary (confirm keys, enter one).
+    may_change_beneficiary: bool,
+    unassigned: bool,
+    indicators: Vec<IndicatorView>,
+    indicator_kinds: Vec<(&'static str, String)>,
+    /// Reply templates offered: id, name, language.
+    templates: Vec<(String, String, String)>,
+    fate: String,
+    fate_held: bool,
+    thread: Vec<EntryView>,
+    draft: Draft,
+}
+
+impl CasePage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        (self.draft.error_field == field && !self.draft.error.is_empty()).then_some(self.draft.error.as_str())
+    }
+}
+
+fn entry_view(t: &Tr, staff: &Staff, data: &CaseData, entry: &Entry) -> EntryView {
+    let name = |id: &Option<String>| id.as_ref().and_then(|i| data.names.get(i)).cloned().unwrap_or_default();
+    match entry {
+        Entry::Comment(c) => EntryView {
+            comment: true,
+            outbound: false,
+            who: name(&c.author_id),
+            when: staff.clock.at(&c.created_at),
+            when_iso: staff.clock.iso(&c.created_at),
+            subject: String::new(),
+            body: c.body.clone(),
+            badges: Vec::new(),
+        },
+        Entry::Message(m) => {
+            let outbound = m.direction == Direction::Outbound;
+            let who = if outbound {
+                name(&m.author_id)
+            } else if m.party == Party::ThirdParty {
+                t.get("thread-third-party")
+            } else {
+                match (&m.sender_name, &m.sender_address) {
+                    (Some(n), Some(a)) => format!("{n} <{a}>"),
+                    (None, Some(a)) => a.clone(),
+                    _ => data.beneficiary.beneficiary.display_name.clone(),
+                }
+            };
+            let mut badges = Vec::new();
+            if outbound {
+                if let Some(status) = m.delivery_status {
+                    badges.push((
+                        word(t, "delivery", status.as_str()),
+                        if status.as_str() == "sent" { "good" } else { "warn" },
+                    ));
+                }
+            } else {
+                let (text, class) = if m.encrypted {
+                    (t.get("thread-encrypted"), "good")
+                } else {
+                    (t.get("thread-not-encrypted"), "warn")
+                };
+                badges.push((text, class));
+                let signature = m.signature_status.as_str();
+                let class = match signature {
+                    "good" => "good",
+                    "bad" => "bad",
+                    _ => "warn",
+                };
+                badges.push((word(t, "signature", signature), class));
+            }
+            EntryView {
+                comment: false,
+                outbound,
+                who,
+                when: staff.clock.at(&m.created_at),
+                when_iso: staff.clock.iso(&m.created_at),
+                subject: m.subject.clone(),
+                body: m.body.clone(),
+                badges,
+            }
+        }
+    }
+}
+
+pub fn render(staff: &Staff, data: &CaseData, draft: Draft, status: StatusCode) -> HttpResponse {
+    let t = staff.tr();
+    let case = &data.case;
+    let b = &data.beneficiary;
+    let none = t.get("value-none");
+    let assignee = case.assignee_id.as_ref().and_then(|i| data.names.get(i)).cloned().unwrap_or_else(|| none.clone());
+    let mut facts = vec![
+        (t.get("case-urgency"), word(&t, "urgency", case.urgency.as_str())),
+        (t.get("case-priority"), word(&t, "priority", case.priority.as_str())),
+        (t.get("case-assignee"), assignee),
+        (t.get("case-opened"), staff.clock.at(&case.created_at)),
+    ];
+    if let Some(threat) = case.threat_type {
+        facts.push((t.get("case-threat"), word(&t, "threat", threat.as_str())));
+    }
+    let moves =
+        case.status.allowed_next().iter().map(|s| (s.as_str(), word(&t, "move", s.as_str()))).collect::<Vec<_>>();
+    let ben = &b.beneficiary;
+    let addresses = b.emails.iter().map(|e| e.address.to_string()).collect::<Vec<_>>().join(", ");
+    let mut beneficiary = vec![
+        (t.get("beneficiary-name"), ben.display_name.clone()),
+        (t.get("beneficiary-addresses"), if addresses.is_empty() { none.clone() } else { addresses }),
+        (t.get("beneficiary-verification"), word(&t, "verification", ben.verification_status.as_str())),
+    ];
+    if let Some(language) = &ben.preferred_language {
+        beneficiary.push((t.get("beneficiary-language"), language.as_str().to_owned()));
+    }
+    let key_line = match (&ben.pgp_fingerprint, ben.key_trust) {
+        (Some(fp), trust) => {
+            let trust = word(&t, "trust", trust.map_or("unconfirmed", |k| k.as_str()));
+            format!("{} ({trust})", grouped(fp.as_str()))
+        }
+        (None, _) => t.get("key-none"),
+    };
+    let unconfirmed_key = match (&ben.pgp_fingerprint, ben.key_trust) {
+        (Some(fp), trust) if trust != Some(KeyTrust::Confirmed) => Some(fp.to_string()),
+        _ => None,
+    };
+    let pending_keys = b
+        .key_changes
+        .iter()
+        .filter(|k| k.status == KeyChangeStatus::Pending)
+        .map(|k| PendingKey {
+            id: k.id.clone(),
+            fingerprint: grouped(k.new_fingerprint.as_str()),
+            source: k.source.clone(),
+            provenance: k.provenance.clone(),
+            when: staff.clock.at(&k.recorded_at),
+        })
+        .collect();
+    let indicators = data
+        .indicators
+        .iter()
+        .map(|i| {
+            let mut seen_in: Vec<String> = data
+                .correlations
+                .iter()
+                .filter(|m| m.indicator.kind == i.kind && m.indicator.value == i.value)
+                .map(|m| m.case_reference.to_string())
+                .collect();
+            seen_in.dedup();
+            IndicatorView {
+                kind: word(&t, "indicator", i.kind.as_str()),
+                value: i.value.clone(),
+                original: i.original_value.clone(),
+                note: i.note.clone().unwrap_or_default(),
+                seen_in,
+            }
+        })
+        .collect();
+    let indicator_kinds = IndicatorKind::all().map(|k| (k.as_str(), word(&t, "indicator", k.as_str()))).collect();
+    let fate = rempart_app::operations::reply_fate(b);
+    let fate_held = !matches!(fate, ReplyFate::Encrypted { .. });
+    let fate = match fate {
+        ReplyFate::Encrypted { fingerprint, confirmed: true } => {
+            t.with("fate-encrypted-confirmed", "key", &grouped(&fingerprint))
+        }
+        ReplyFate::Encrypted { fingerprint, confirmed: false } => {
+            t.with("fate-encrypted-unconfirmed", "key", &grouped(&fingerprint))
+        }
+        ReplyFate::HeldKeyChange { new_fingerprint } => {
+            t.with("fate-held-key-change", "key", &grouped(&new_fingerprint))
+        }
+        ReplyFate::HeldNoKey => t.get("fate-held-no-key"),
+    };
+    let thread = data.thread.iter().map(|e| entry_view(&t, staff, data, e)).collect();
+    let page = CasePage {
+        chrome: Chrome::for_staff(staff, format!("{} · {}", case.reference, t.get("case-title")), "queues"),
+        csrf: staff.session.csrf_token.clone(),
+        reference: case.reference.to_string(),
+        version: case.version,
+        summary: case.summary.clone(),
+        facts,
+        status: word(&t, "status", case.status.as_str()),
+        imminent: case.imminent_risk,
+        restricted: case.sensitivity == rempart_core::Sensitivity::Restricted,
+        moves,
+        beneficiary,
+        key_line,
+        unconfirmed_key,
+        key_origin: ben.key_provenance.clone().unwrap_or_default(),
+        pending_keys,
+        may_change_beneficiary: data.may_change_beneficiary,
+        unassigned: case.assignee_id.is_none(),
+        indicators,
+        indicator_kinds,
+        templates: data.templates.iter().map(|t| (t.id.clone(), t.name.clone(), t.language.clone())).collect(),
+        fate,
+        fate_held,
+        thread,
+        draft,
+        t,
+    };
+    page::html(status, page.render())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_are_grouped_by_four() {
+        assert_eq!(grouped("0123456789ABCDEF01"), "0123 4567 89AB CDEF 01");
+    }
+}
