@@ -228,6 +228,8 @@ fn only_people_check_in(db: TestDb) {
     assert!(matches!(answer, Err(AppError::Forbidden(_))), "{answer:?}");
     assert!(matches!(rempart_app::wellbeing::own_check_ins(&mut conn, &Actor::System, 5), Err(AppError::Forbidden(_))));
     assert!(rempart_app::wellbeing::awaiting_check_in(&mut conn, &Actor::System, now).expect("nothing").is_none());
+    let preferences = rempart_app::accounts::update_own_preferences(&mut conn, &Actor::System, None, None);
+    assert!(matches!(preferences, Err(AppError::Forbidden(_))));
     // Templates: everyone reads the offered ones; only leads and admins manage them.
     let handler = Actor::staff(user(&mut conn, "h", Role::Handler).id, Role::Handler);
     let lead = Actor::staff(user(&mut conn, "l", Role::Lead).id, Role::Lead);
@@ -312,8 +314,10 @@ fn every_rule_of_the_layer_is_in_the_table() {
         "update",
         "fill",
         "offered",
-        // accounts: colleagues' names, seen by every member of staff
+        // accounts: colleagues' names, seen by every member of staff; one's own preferences
+        // (the system has none: `only_people_check_in`)
         "names",
+        "update_own_preferences",
         // wellbeing: one's own check-ins (`only_people_check_in`)
         "check_in",
         "own_check_ins",

@@ -87,7 +87,7 @@ impl Browser {
                 "args": [
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--disable-dev-shm-usage", "--window-size=1280,1000", format!("--lang={lang}"),
+                    "--disable-dev-shm-usage", "--window-size=1280,1400", format!("--lang={lang}"),
                     format!("--user-data-dir={}", profile.path().display()),
                 ],
                 "prefs": prefs,
@@ -136,6 +136,14 @@ impl Browser {
         self.rt
             .block_on(async { self.client.find(Locator::Css(css)).await?.prop("value").await })
             .unwrap_or_else(|e| panic!("value of {css}: {e}"))
+            .unwrap_or_default()
+    }
+
+    /// The attribute `name` of the first element matching `css`.
+    pub fn attribute(&self, css: &str, name: &str) -> String {
+        self.rt
+            .block_on(async { self.client.find(Locator::Css(css)).await?.attr(name).await })
+            .unwrap_or_else(|e| panic!("{name} of {css}: {e}"))
             .unwrap_or_default()
     }
 

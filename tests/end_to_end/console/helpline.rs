@@ -98,38 +98,6 @@ impl Helpline {
             .cloned()
             .unwrap_or_default()
     }
-
-    /// Enrols `who` in TOTP through the API (the console's enrolment page comes later):
-    /// returns the secret.
-    pub fn enrol_totp(&self, who: &Colleague) -> String {
-        let login: Value = self
-            .http
-            .post(self.url("/api/v1/auth/login"))
-            .json(&json!({"email": who.email, "password": who.password}))
-            .send()
-            .and_then(|r| r.error_for_status())
-            .and_then(|r| r.json())
-            .expect("login");
-        let token = login["access_token"].as_str().expect("token").to_owned();
-        let enrolment: Value = self
-            .http
-            .post(self.url("/api/v1/auth/totp/enroll"))
-            .bearer_auth(&token)
-            .send()
-            .and_then(|r| r.error_for_status())
-            .and_then(|r| r.json())
-            .expect("enrol");
-        let secret = enrolment["secret"].as_str().expect("secret").to_owned();
-        let code = totp_code(&secret, 0);
-        self.http
-            .post(self.url("/api/v1/auth/totp/confirm"))
-            .bearer_auth(&token)
-            .json(&json!({"code": code}))
-            .send()
-            .and_then(|r| r.error_for_status())
-            .expect("confirm");
-        secret
-    }
 }
 
 /// The authenticator's code `steps` steps of 30 seconds from now (each code works once:

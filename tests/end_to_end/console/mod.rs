@@ -81,8 +81,20 @@ fn a_handlers_day(db: TestDb) {
     assert!(b.text(".history").contains("Slept badly"), "her note, for her to read later");
     b.goto(&h.url("/"));
 
-    // TOTP from now on: sign out, and in again with the authenticator's code.
-    let secret = h.enrol_totp(&hana);
+    // She sets up her authenticator on her account page (a QR code drawn on the server).
+    b.goto(&h.url("/account"));
+    b.click("#totp-begin");
+    let qr = b.attribute(".qr img", "src");
+    assert!(qr.starts_with("data:image/svg+xml;base64,"), "{qr}");
+    b.check_page("en-account-totp");
+    let secret = b.text("#totp-secret");
+    b.fill("#code", "000000");
+    b.click("#totp-confirm");
+    assert!(b.exists("#code-error") && b.text("#totp-secret") == secret, "a wrong code: the same secret, the error");
+    b.fill("#code", &totp_code(&secret, 0));
+    b.click("#totp-confirm");
+    assert!(b.text(".fate").contains("On:"), "enrolled, and still signed in: {}", b.url());
+    // From now on signing in needs the code.
     b.click("form.signout button");
     assert!(b.url().contains("/login"), "signed out: {}", b.url());
     sign_in(&b, &hana.email, &hana.password, "");
@@ -256,6 +268,21 @@ fn in_french(db: TestDb) {
     b.goto(&h.url("/cases/RMP-2000-999999"));
     assert!(b.text("h1").contains("Rien ici"), "{}", b.text("h1"));
     b.check_page("fr-not-found");
+    b.goto(&h.url("/check-in"));
+    b.check_page("fr-check-in");
+    b.goto(&h.url("/search?q=menaces"));
+    b.check_page("fr-search");
+    b.goto(&h.url("/cases/new"));
+    b.check_page("fr-new-case");
+
+    // His choice: the console in English, times in Montreal.
+    b.goto(&h.url("/account"));
+    b.check_page("fr-account");
+    b.select("#language", "en");
+    b.select("#time_zone", "America/Montreal");
+    b.click("#preferences-submit");
+    assert_eq!(b.text("h1"), "My account");
+    assert_eq!(b.value("#time_zone"), "America/Montreal");
 }
 
 /// Without JavaScript (Tor Browser's "safest"): every step is a plain form or link.

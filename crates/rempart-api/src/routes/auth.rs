@@ -73,7 +73,7 @@ fn dummy_hash() -> &'static str {
     })
 }
 
-pub(crate) fn totp_for(secret_base32: &str, account: &str) -> ApiResult<TOTP> {
+pub fn totp_for(secret_base32: &str, account: &str) -> ApiResult<TOTP> {
     let bytes = Secret::Encoded(secret_base32.to_owned()).to_bytes().map_err(|_| ApiError::internal())?;
     // Skew 0: the accepted steps (the current one and one either side, for clock drift)
     // are tried one by one in `totp_step`, which must know which one matched.
@@ -298,7 +298,12 @@ pub async fn totp_enroll(
     state: web::Data<AppState>,
     user: crate::auth::AuthUser,
 ) -> ApiResult<web::Json<TotpEnrolment>> {
-    let user = user.0;
+    Ok(web::Json(begin_totp(&state, &user.0).await?))
+}
+
+/// Starts `user`'s TOTP enrolment: a new secret, kept until confirmed (the API's
+/// enrolment and the console's).
+pub async fn begin_totp(state: &web::Data<AppState>, user: &User) -> ApiResult<TotpEnrolment> {
     if user.totp_enabled {
         return Err(ApiError::conflict("TOTP is already enabled; disable it first"));
     }
@@ -315,7 +320,7 @@ pub async fn totp_enroll(
             Ok(())
         })
         .await?;
-    Ok(web::Json(TotpEnrolment { secret, otpauth_url }))
+    Ok(TotpEnrolment { secret, otpauth_url })
 }
 
 /// Confirms enrolment with a current code; from then on login needs a code.
@@ -331,15 +336,21 @@ pub async fn totp_confirm(
     user: crate::auth::AuthUser,
     body: web::Json<TotpCode>,
 ) -> ApiResult<HttpResponse> {
-    let user = user.0;
+    confirm_totp(&state, &user.0, &body.code).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Confirms `user`'s enrolment with a current code of the authenticator (limited like
+/// sign-ins); from then on signing in needs a code.
+pub async fn confirm_totp(state: &web::Data<AppState>, user: &User, code: &str) -> ApiResult<()> {
     if user.totp_secret.is_none() {
         return Err(ApiError::conflict("start with POST /api/v1/auth/totp/enroll"));
     }
     let key = user_key(&user.id);
-    refuse_if_blocked(&state, vec![key.clone()]).await?;
+    refuse_if_blocked(state, vec![key.clone()]).await?;
     // The enrolment code is spent too: it cannot sign in afterwards.
-    if !totp_ok(&state, &user, &body.code).await? {
-        count_failure(&state, vec![(key, state.limits.user)]).await?;
+    if !totp_ok(state, user, code).await? {
+        count_failure(state, vec![(key, state.limits.user)]).await?;
         return Err(ApiError::validation("code", "not the current code of the authenticator, or already used"));
     }
     let id = user.id.clone();
@@ -348,8 +359,7 @@ pub async fn totp_confirm(
             User::update(conn, &id, UserUpdateForm { totp_enabled: Some(true), ..Default::default() }, Some(&id))?;
             Ok(())
         })
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+        .await
 }
 
 /// Turns TOTP off; needs the password and a current code.

@@ -71,6 +71,7 @@ api_routes! {
     post "/api/v1/auth/totp/confirm" => auth::totp_confirm,
     post "/api/v1/auth/totp/disable" => auth::totp_disable,
     get "/api/v1/me" => users::me,
+    patch "/api/v1/me" => users::update_me,
 
     get "/api/v1/users" => users::list,
     post "/api/v1/users" => users::create,

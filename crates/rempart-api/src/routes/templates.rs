@@ -14,6 +14,7 @@ use serde::Deserialize;
 #[into_params(parameter_in = Query)]
 pub struct TemplateQuery {
     /// Only templates in this language (BCP 47, e.g. `fr`).
+    #[param(pattern = "^ *[A-Za-z]{2,3}([-_]([A-Za-z]{4}|[A-Za-z]{2}|[0-9]{3})){0,2} *$")]
     pub language: Option<String>,
     /// Retired templates too (leads and admins).
     pub retired: Option<bool>,

@@ -22,6 +22,44 @@ pub async fn me(user: AnyAuthUser) -> web::Json<User> {
     web::Json(user.0)
 }
 
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Preferences {
+    /// Comma-separated language tags, most preferred first (`fr,en`).
+    pub languages: Option<String>,
+    /// An IANA time zone (`Europe/Paris`).
+    pub time_zone: Option<String>,
+}
+
+/// Changes your own preferences: the languages you read and your time zone.
+#[utoipa::path(patch, path = "/api/v1/me", tag = "users", request_body = Preferences, security(("bearer" = [])), responses(
+    (status = 200, body = User),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn update_me(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: web::Json<Preferences>,
+) -> ApiResult<web::Json<User>> {
+    let b = body.into_inner();
+    let languages = b
+        .languages
+        .as_deref()
+        .map(rempart_core::Languages::parse)
+        .transpose()
+        .map_err(|e| ApiError::validation("languages", e.to_string()))?;
+    let time_zone = b
+        .time_zone
+        .as_deref()
+        .map(rempart_core::TimeZoneName::parse)
+        .transpose()
+        .map_err(|e| ApiError::validation("time_zone", e.to_string()))?;
+    let actor = user.actor();
+    Ok(web::Json(
+        state.db(move |c| Ok(rempart_app::accounts::update_own_preferences(c, &actor, languages, time_zone)?)).await?,
+    ))
+}
+
 /// Every staff account (admins).
 #[utoipa::path(get, operation_id = "list_users", path = "/api/v1/users", tag = "users", security(("bearer" = [])), responses(
     (status = 200, body = Vec<User>),

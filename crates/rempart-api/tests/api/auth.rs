@@ -248,6 +248,21 @@ fn a_guesser_elsewhere_cannot_lock_a_handler_out(db: TestDb) {
     assert_eq!(stored, 5);
 }
 
+/// Everyone sets their own languages and time zone, and nothing else of their account:
+/// the session goes on.
+fn own_preferences(db: TestDb) {
+    let app = spawn(db);
+    let (_, token) = app.signed_in("ana@helpline.example", Role::Handler);
+    let me = app.patch("/api/v1/me", Some(&token), json!({"languages": "fr, en", "time_zone": "Europe/Paris"}), None);
+    let me = me.expect(200).body;
+    assert_eq!((&me["languages"], &me["time_zone"]), (&json!(["fr", "en"]), &json!("Europe/Paris")));
+    app.get("/api/v1/me", Some(&token)).expect(200);
+    let bad = app.patch("/api/v1/me", Some(&token), json!({"time_zone": "Mars/Olympus"}), None).expect(422);
+    assert_eq!(bad.problem(), "validation");
+    app.patch("/api/v1/me", Some(&token), json!({"role": "admin"}), None).expect(422);
+    assert_eq!(app.get("/api/v1/me", Some(&token)).expect(200).body["role"], "handler");
+}
+
 fn access_tokens_expire(db: TestDb) {
     let app = spawn_with(db, |c| c.access_token_ttl = Duration::from_secs(1));
     let (_, token) = app.signed_in("ana@helpline.example", Role::Handler);
@@ -259,6 +274,7 @@ fn access_tokens_expire(db: TestDb) {
 }
 
 on_both_backends!(
+    own_preferences,
     refresh_rotation_reuse_and_logout,
     disabling_and_password_change_revoke_at_once,
     one_time_password_must_be_changed_first,

@@ -73,7 +73,9 @@ fn select(
     values: Vec<(String, String)>,
 ) -> Select {
     let chosen = pairs.get(name).map(String::as_str).unwrap_or("");
-    let mut choices = vec![Choice { value: String::new(), label: t.get("filter-any"), selected: chosen.is_empty() }];
+    // Nothing chosen: any value, or for the order the API's default (newest first).
+    let unset = if name == "sort" { t.get("filter-sort-newest") } else { t.get("filter-any") };
+    let mut choices = vec![Choice { value: String::new(), label: unset, selected: chosen.is_empty() }];
     choices.extend(values.into_iter().map(|(value, label)| Choice { selected: value == chosen, value, label }));
     Select { name, label: t.get(label), choices }
 }
