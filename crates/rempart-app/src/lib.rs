@@ -14,6 +14,7 @@ pub mod actor;
 pub mod beneficiaries;
 pub mod cases;
 pub mod error;
+pub mod evidence;
 pub mod indicators;
 pub mod intake;
 pub mod keys;

@@ -11,7 +11,7 @@
 
 use rempart_app::beneficiaries;
 use rempart_app::intake::{self, CaseFields, Requester};
-use rempart_app::{Actor, AppError, cases, indicators, keys, operations};
+use rempart_app::{Actor, AppError, cases, evidence, indicators, keys, operations};
 use rempart_core::{
     CaseStatus, Channel, EmailAddress, Fingerprint, IndicatorKind, IndicatorRules, Languages, Role, Sensitivity,
 };
@@ -158,6 +158,17 @@ fn run(conn: &mut DbConn, world: &World, actor: &Actor, op: Operation, case: &Ca
             })
             .and_then(|_| indicators::of_case(conn, actor, &case.id))
             .and_then(|_| indicators::correlations(conn, actor, &case.id))
+            .and_then(|_| {
+                let file = evidence::Upload {
+                    content: b"capture",
+                    media_type: "text/plain",
+                    name: "a.txt",
+                    description: None,
+                };
+                evidence::add(conn, actor, &case.id, file)
+            })
+            .and_then(|stored| evidence::content(conn, actor, &case.id, &stored.evidence.id))
+            .and_then(|_| evidence::list(conn, actor, &case.id))
             .map(|_| ()),
         Erase => {
             for to in [CaseStatus::Open, CaseStatus::Resolved, CaseStatus::Closed] {
@@ -304,6 +315,8 @@ fn every_rule_of_the_layer_is_in_the_table() {
         "of_case",
         "correlations",
         "lookup",
+        // evidence (the Work row runs `add`, `content` and `list`)
+        "content",
         // keys (each checks `beneficiaries::changeable` first; the ChangeBeneficiary row
         // runs `keys::enter`)
         "confirm",

@@ -69,6 +69,8 @@ pub fn configure(config: ConsoleConfig) -> impl Fn(&mut web::ServiceConfig) + Cl
             .route("/cases/{reference}/key", web::post().to(pages::case_actions::enter_key))
             .route("/cases/{reference}/key/confirmation", web::post().to(pages::case_actions::confirm_key))
             .route("/cases/{reference}/key-changes/{id}", web::post().to(pages::case_actions::decide_key_change))
-            .route("/cases/{reference}/indicators", web::post().to(pages::case_actions::add_indicator));
+            .route("/cases/{reference}/indicators", web::post().to(pages::case_actions::add_indicator))
+            .route("/cases/{reference}/evidence", web::post().to(pages::case_actions::upload_evidence))
+            .route("/cases/{reference}/evidence/{id}", web::get().to(pages::case_actions::download_evidence));
     }
 }

@@ -162,6 +162,14 @@ impl Browser {
             .unwrap_or_else(|e| panic!("fill {css}: {e}"));
     }
 
+    /// Gives the file at `path` to the file input `css`.
+    pub fn attach(&self, css: &str, path: &Path) {
+        let path = path.to_str().expect("a UTF-8 path");
+        self.rt
+            .block_on(async { self.client.find(Locator::Css(css)).await?.send_keys(path).await })
+            .unwrap_or_else(|e| panic!("attach {path} to {css}: {e}"));
+    }
+
     /// Chooses the option `value` of the select `css`.
     pub fn select(&self, css: &str, value: &str) {
         self.rt

@@ -132,6 +132,25 @@ fn a_handlers_day(db: TestDb) {
     b.click("#reply-submit");
     assert!(b.text("li.entry.outbound").contains("we have your message"), "{}", b.text("li.entry.outbound"));
 
+    // A capture of the threat, kept as evidence with its SHA-256, and downloaded intact.
+    let capture = dir.path().join("capture of the threat.txt");
+    std::fs::write(&capture, "Pay or we publish your contacts.").expect("capture");
+    b.attach("#evidence-file", &capture);
+    b.fill("#evidence-description", "the SMS, as she forwarded it");
+    b.click("#evidence-submit");
+    let digest = rempart_store::evidence::sha256_hex(b"Pay or we publish your contacts.");
+    assert!(b.text("section.evidence table").contains(&digest), "{}", b.text("section.evidence"));
+    let href = b.attribute("section.evidence a[download]", "href");
+    let cookie = b.cookie("rempart").expect("session cookie");
+    let file = reqwest::blocking::Client::new()
+        .get(h.url(&href))
+        .header("Cookie", format!("rempart={cookie}"))
+        .send()
+        .expect("download");
+    assert_eq!(file.headers()["content-type"], "application/octet-stream", "never rendered");
+    assert_eq!(file.bytes().expect("bytes").as_ref(), b"Pay or we publish your contacts.");
+    b.check_page("en-case-evidence");
+
     // Someone else moves the case meanwhile: the move is not made, and the page says why.
     let case = h.call(reqwest::Method::GET, &format!("/api/v1/cases/{mine_id}"), None);
     assert_eq!(case["status"], "new");

@@ -10,7 +10,7 @@ use actix_web::{HttpResponse, web};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use futures_util::TryStreamExt;
-use rempart_store::evidence::{Evidence, NewEvidence, StoredEvidence};
+use rempart_store::evidence::{Evidence, StoredEvidence};
 
 /// The multipart form of an upload.
 #[derive(Debug, utoipa::ToSchema)]
@@ -20,6 +20,65 @@ pub struct EvidenceUpload {
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
     description: Option<String>,
+}
+
+/// A multipart upload read whole: one file and some short text fields.
+#[derive(Debug)]
+pub struct Upload {
+    pub content: Vec<u8>,
+    pub filename: String,
+    pub media_type: String,
+    pub fields: Vec<(String, String)>,
+}
+
+impl Upload {
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Reads a multipart form of one `file` (at most `limit` bytes) and the text fields
+/// `texts` (64 KiB each); any other field is refused (the API's upload and the console's).
+pub async fn read_upload(form: &mut Multipart, limit: usize, texts: &[&str]) -> ApiResult<Upload> {
+    let mut file: Option<(Vec<u8>, String, String)> = None;
+    let mut fields = Vec::new();
+    while let Some(mut field) = form.try_next().await.map_err(|e| ApiError::bad_request(format!("multipart: {e}")))? {
+        let name = field.content_disposition().and_then(|d| d.get_name()).unwrap_or_default().to_owned();
+        let filename = field.content_disposition().and_then(|d| d.get_filename()).unwrap_or("unnamed").to_owned();
+        let media_type = field
+            .content_type()
+            .map(|m| m.essence_str().to_owned())
+            .unwrap_or_else(|| "application/octet-stream".into());
+        let cap = if name == "file" { limit } else { 64 * 1024 };
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.try_next().await.map_err(|e| ApiError::bad_request(format!("multipart: {e}")))? {
+            if bytes.len() + chunk.len() > cap {
+                return Err(if name == "file" { too_large(limit) } else { ApiError::validation(name, "too long") });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        match name.as_str() {
+            "file" if file.is_none() => file = Some((bytes, filename, media_type)),
+            "file" => return Err(ApiError::validation("file", "send one file per upload")),
+            text if texts.contains(&text) => {
+                let value =
+                    String::from_utf8(bytes).map_err(|_| ApiError::validation(name.clone(), "not UTF-8 text"))?;
+                if value.contains('\0') {
+                    return Err(ApiError::validation(name, "must not contain a NUL character"));
+                }
+                fields.push((name, value));
+            }
+            other => {
+                let expected = std::iter::once("file").chain(texts.iter().copied()).collect::<Vec<_>>().join(", ");
+                return Err(ApiError::validation(
+                    other.to_owned(),
+                    format!("unknown form field (expected {expected})"),
+                ));
+            }
+        }
+    }
+    let (content, filename, media_type) = file.ok_or_else(|| ApiError::validation("file", "required"))?;
+    Ok(Upload { content, filename, media_type, fields })
 }
 
 fn too_large(limit: usize) -> ApiError {
@@ -43,56 +102,18 @@ pub async fn upload(
     path: web::Path<String>,
     mut form: Multipart,
 ) -> ApiResult<HttpResponse> {
-    let limit = state.config.evidence_limit_bytes;
-    let mut file: Option<(Vec<u8>, String, String)> = None;
-    let mut description: Option<String> = None;
-    while let Some(mut field) = form.try_next().await.map_err(|e| ApiError::bad_request(format!("multipart: {e}")))? {
-        let name = field.content_disposition().and_then(|d| d.get_name()).unwrap_or_default().to_owned();
-        let filename = field.content_disposition().and_then(|d| d.get_filename()).unwrap_or("unnamed").to_owned();
-        let media_type = field
-            .content_type()
-            .map(|m| m.essence_str().to_owned())
-            .unwrap_or_else(|| "application/octet-stream".into());
-        let cap = if name == "file" { limit } else { 64 * 1024 };
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.try_next().await.map_err(|e| ApiError::bad_request(format!("multipart: {e}")))? {
-            if bytes.len() + chunk.len() > cap {
-                return Err(if name == "file" { too_large(limit) } else { ApiError::validation(name, "too long") });
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        match name.as_str() {
-            "file" if file.is_none() => file = Some((bytes, filename, media_type)),
-            "file" => return Err(ApiError::validation("file", "send one file per upload")),
-            "description" => {
-                let text =
-                    String::from_utf8(bytes).map_err(|_| ApiError::validation("description", "not UTF-8 text"))?;
-                if text.contains('\0') {
-                    return Err(ApiError::validation("description", "must not contain a NUL character"));
-                }
-                description = Some(text)
-            }
-            other => {
-                return Err(ApiError::validation(other.to_owned(), "unknown form field (expected file, description)"));
-            }
-        }
-    }
-    let (content, filename, media_type) = file.ok_or_else(|| ApiError::validation("file", "required"))?;
+    let upload = read_upload(&mut form, state.config.evidence_limit_bytes, &["description"]).await?;
     let raw = path.into_inner();
     let stored = state
         .db(move |conn| {
-            let case = rempart_app::cases::visible(conn, &user.actor(), &raw, "evidence")?;
-            Ok(Evidence::add(
-                conn,
-                NewEvidence {
-                    case_id: &case.id,
-                    content: &content,
-                    media_type: &media_type,
-                    original_name: &filename,
-                    description: description.as_deref(),
-                },
-                Some(user.id()),
-            )?)
+            let description = upload.field("description");
+            let file = rempart_app::evidence::Upload {
+                content: &upload.content,
+                media_type: &upload.media_type,
+                name: &upload.filename,
+                description,
+            };
+            Ok(rempart_app::evidence::add(conn, &user.actor(), &raw, file)?)
         })
         .await?;
     let mut response = if stored.created { HttpResponse::Created() } else { HttpResponse::Ok() };
@@ -108,14 +129,7 @@ pub async fn list(
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<Evidence>>> {
     let raw = path.into_inner();
-    Ok(web::Json(
-        state
-            .db(move |conn| {
-                let case = rempart_app::cases::visible(conn, &user.actor(), &raw, "evidence list")?;
-                Ok(Evidence::for_case(conn, &case.id)?)
-            })
-            .await?,
-    ))
+    Ok(web::Json(state.db(move |conn| Ok(rempart_app::evidence::list(conn, &user.actor(), &raw)?)).await?))
 }
 
 /// Downloads a file, checked against its digest, with `Digest` and `Repr-Digest` headers
@@ -135,17 +149,14 @@ pub async fn download(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (raw, evidence_id) = path.into_inner();
-    let (record, content) = state
-        .db(move |conn| {
-            let case = rempart_app::cases::visible(conn, &user.actor(), &raw, "evidence download")?;
-            let record = Evidence::get(conn, &evidence_id)?;
-            if record.case_id != case.id {
-                return Err(ApiError::not_found(format!("evidence {evidence_id}")));
-            }
-            let content = Evidence::content(conn, &record.id)?;
-            Ok((record, content))
-        })
-        .await?;
+    let (record, content) =
+        state.db(move |conn| Ok(rempart_app::evidence::content(conn, &user.actor(), &raw, &evidence_id)?)).await?;
+    attachment(&record, content)
+}
+
+/// A stored file as an attachment that is never rendered nor cached (the API's download
+/// and the console's), with its digest for the receiver to check.
+pub fn attachment(record: &Evidence, content: Vec<u8>) -> ApiResult<HttpResponse> {
     let digest = STANDARD.encode(hex::decode(&record.sha256).map_err(|_| ApiError::internal())?);
     // RFC 6266: an ASCII fallback for old clients, the real (UTF-8) name in `filename*`.
     let ascii: String = record

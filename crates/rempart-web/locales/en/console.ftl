@@ -285,3 +285,18 @@ account-totp-confirm = Turn it on
 account-totp-wrong = This is not the app's current code (or it was already used). Try the next one.
 account-password = Change my password
 filter-sort-newest = Newest first
+
+evidence-title = Evidence
+evidence-empty = No file yet.
+evidence-file = File
+evidence-size = Size
+evidence-added = Added by
+evidence-description = What it shows (optional)
+evidence-add = Keep as evidence
+evidence-too-large = { $count ->
+    [one] Files are limited to { $count } MB.
+   *[other] Files are limited to { $count } MB.
+}
+size-bytes = { $count } B
+size-kb = { $count } KB
+size-mb = { $size } MB

@@ -285,3 +285,18 @@ account-totp-confirm = L’activer
 account-totp-wrong = Ce n’est pas le code actuel de l’application (ou il a déjà servi). Essayez le suivant.
 account-password = Changer mon mot de passe
 filter-sort-newest = Les plus récents d’abord
+
+evidence-title = Preuves
+evidence-empty = Aucun fichier pour l’instant.
+evidence-file = Fichier
+evidence-size = Taille
+evidence-added = Ajouté par
+evidence-description = Ce qu’il montre (facultatif)
+evidence-add = Conserver comme preuve
+evidence-too-large = { $count ->
+    [one] Les fichiers sont limités à { $count } Mo.
+   *[other] Les fichiers sont limités à { $count } Mo.
+}
+size-bytes = { $count } o
+size-kb = { $count } Ko
+size-mb = { $size } Mo

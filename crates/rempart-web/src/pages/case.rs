@@ -13,6 +13,7 @@ use rempart_core::{CaseStatus, LanguageTag};
 use rempart_store::beneficiaries::{Beneficiary, BeneficiaryDetail};
 use rempart_store::case_items::Comment;
 use rempart_store::cases::Case;
+use rempart_store::evidence::Evidence;
 use rempart_store::indicators::{Indicator, IndicatorMatch};
 use rempart_store::messages::Message;
 use rempart_store::reply_templates::ReplyTemplate;
@@ -48,6 +49,7 @@ pub struct CaseData {
     pub may_change_beneficiary: bool,
     /// Reply templates in the beneficiary's language (else the user's).
     pub templates: Vec<ReplyTemplate>,
+    pub evidence: Vec<Evidence>,
 }
 
 async fn load(state: &web::Data<AppState>, staff: &Staff, reference: String) -> Result<CaseData, ConsoleError> {
@@ -65,6 +67,7 @@ async fn load(state: &web::Data<AppState>, staff: &Staff, reference: String) -> 
             thread.sort_by_key(Entry::at);
             let names = rempart_app::accounts::names(conn)?;
             let indicators = Indicator::for_case(conn, &case.id)?;
+            let evidence = Evidence::for_case(conn, &case.id)?;
             let correlations = Indicator::correlate(conn, &case.id)?;
             let correlations = rempart_app::cases::keep_visible(conn, &actor, correlations, |m| &m.indicator.case_id)?;
             let mut languages: Vec<&LanguageTag> = beneficiary.beneficiary.preferred_language.iter().collect();
@@ -82,6 +85,7 @@ async fn load(state: &web::Data<AppState>, staff: &Staff, reference: String) -> 
                 correlations,
                 may_change_beneficiary,
                 templates,
+                evidence,
             })
         })
         .await

@@ -239,3 +239,63 @@ pub async fn add_indicator(
         Err(e) => refused(&state, &staff, reference, "indicator", e, |d| keep(d, &form)).await,
     }
 }
+
+/// `POST /cases/{reference}/evidence` (multipart: `csrf`, `file`, `description`): stored
+/// by its SHA-256, shown with it.
+pub async fn upload_evidence(
+    staff: Staff,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    mut form: actix_multipart::Multipart,
+) -> Result<HttpResponse, ConsoleError> {
+    let reference = path.into_inner();
+    let limit = state.config.evidence_limit_bytes;
+    let upload = match rempart_api::routes::evidence::read_upload(&mut form, limit, &["csrf", "description"]).await {
+        Ok(upload) => upload,
+        Err(e) => {
+            // Refused before any check of the form's token: nothing was stored.
+            let t = staff.tr();
+            let message = if e.kind().status() == StatusCode::PAYLOAD_TOO_LARGE {
+                t.count("evidence-too-large", (limit / (1024 * 1024)) as i64)
+            } else {
+                field_message(&t, &e)
+            };
+            let draft = Draft { error_field: "evidence", error: message, ..Default::default() };
+            return again(&state, &staff, reference, draft, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    staff.check_csrf(upload.field("csrf").unwrap_or_default())?;
+    let (actor, raw) = (staff.actor(), reference.clone());
+    let done = state
+        .db(move |c| {
+            let description = upload.field("description").filter(|d| !d.trim().is_empty());
+            let file = rempart_app::evidence::Upload {
+                content: &upload.content,
+                media_type: &upload.media_type,
+                name: &upload.filename,
+                description,
+            };
+            Ok(rempart_app::evidence::add(c, &actor, &raw, file)?)
+        })
+        .await;
+    match done {
+        Ok(_) => Ok(back_to(&reference, "evidence-title")),
+        Err(e) => refused(&state, &staff, reference, "evidence", e, |_| {}).await,
+    }
+}
+
+/// `GET /cases/{reference}/evidence/{id}`: the file, as an attachment never rendered.
+pub async fn download_evidence(
+    staff: Staff,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ConsoleError> {
+    let (reference, id) = path.into_inner();
+    let actor = staff.actor();
+    let lang = staff.lang;
+    let (record, content) = state
+        .db(move |c| Ok(rempart_app::evidence::content(c, &actor, &reference, &id)?))
+        .await
+        .map_err(|e| ConsoleError::from(e).in_lang(lang))?;
+    rempart_api::routes::evidence::attachment(&record, content).map_err(|e| ConsoleError::from(e).in_lang(lang))
+}

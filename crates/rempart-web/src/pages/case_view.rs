@@ -22,6 +22,18 @@ pub struct PendingKey {
     pub when: String,
 }
 
+/// A file kept as evidence.
+#[derive(Debug)]
+pub struct EvidenceView {
+    pub id: String,
+    pub name: String,
+    pub size: String,
+    pub sha256: String,
+    pub description: String,
+    pub who: String,
+    pub when: String,
+}
+
 /// An indicator of the case, and the other cases (visible to the user) where it was seen.
 #[derive(Debug)]
 pub struct IndicatorView {
@@ -30,6 +42,15 @@ pub struct IndicatorView {
     pub original: String,
     pub note: String,
     pub seen_in: Vec<String>,
+}
+
+/// `12 KB`, `3.4 MB`: a file's size, short.
+pub fn size(t: &Tr, bytes: i64) -> String {
+    match bytes {
+        b if b < 1024 => t.count("size-bytes", b),
+        b if b < 1024 * 1024 => t.count("size-kb", (b + 1023) / 1024),
+        b => t.with("size-mb", "size", &format!("{:.1}", b as f64 / (1024.0 * 1024.0))),
+    }
 }
 
 /// `1234 ABCD 5678 ...`: a fingerprint as people compare it aloud.
@@ -77,6 +98,7 @@ struct CasePage {
     unassigned: bool,
     indicators: Vec<IndicatorView>,
     indicator_kinds: Vec<(&'static str, String)>,
+    evidence: Vec<EvidenceView>,
     /// Reply templates offered: id, name, language.
     templates: Vec<(String, String, String)>,
     fate: String,
@@ -260,6 +282,19 @@ pub fn render(staff: &Staff, data: &CaseData, draft: Draft, status: StatusCode) 
         unassigned: case.assignee_id.is_none(),
         indicators,
         indicator_kinds,
+        evidence: data
+            .evidence
+            .iter()
+            .map(|e| EvidenceView {
+                id: e.id.clone(),
+                name: e.original_name.clone(),
+                size: size(&t, e.size),
+                sha256: e.sha256.clone(),
+                description: e.description.clone().unwrap_or_default(),
+                who: e.added_by.as_ref().and_then(|i| data.names.get(i)).cloned().unwrap_or_default(),
+                when: staff.clock.at(&e.added_at),
+            })
+            .collect(),
         templates: data.templates.iter().map(|t| (t.id.clone(), t.name.clone(), t.language.clone())).collect(),
         fate,
         fate_held,
