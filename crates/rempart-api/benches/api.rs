@@ -18,7 +18,7 @@ use rempart_core::{EmailAddress, Languages, Role};
 use rempart_store::Backend;
 use rempart_store::users::{NewUser, User};
 use rempart_test_db::TestDb;
-use rempart_test_db::fixtures::{Loaded, STATUSES, URGENCIES, bulk_load};
+use rempart_test_db::fixtures::{STATUSES, URGENCIES, preload};
 use serde_json::json;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -55,20 +55,7 @@ fn main() {
 fn run(backend: Backend, cases: usize, creations: usize, reads: usize) {
     println!("\n== {backend:?}");
     let db = TestDb::new(backend);
-    let mut loaded = Loaded::default();
-    let start = Instant::now();
-    bulk_load(&mut db.conn(), &mut StdRng::seed_from_u64(7), cases, cases, &mut loaded);
-    // Measure a settled database, not one still digesting the bulk load: statistics
-    // gathered, visibility maps set, the load's dirty pages written out (else the first
-    // writes after it pay for a checkpoint and full-page images in the WAL).
-    let settle: &[&str] = match backend {
-        Backend::Postgres => &["VACUUM ANALYZE", "CHECKPOINT"],
-        Backend::Sqlite => &["ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"],
-    };
-    for statement in settle {
-        diesel::RunQueryDsl::execute(diesel::sql_query(*statement), &mut *db.conn()).expect(statement);
-    }
-    println!("preloaded {cases} cases in {:.1} s", start.elapsed().as_secs_f64());
+    let loaded = preload(&db, cases);
 
     let hash = rempart_auth::hash_password(&rempart_auth::Password::new("bench passphrase long").expect("policy"))
         .expect("hash");

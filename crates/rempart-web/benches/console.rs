@@ -7,15 +7,13 @@
 //! REMPART_BENCH_CASES=20000 REMPART_BENCH_BACKENDS=postgres cargo bench -p rempart-web --bench console
 //! ```
 
-use rand::SeedableRng;
-use rand::rngs::StdRng;
 use rempart_api::ApiConfig;
 use rempart_core::{EmailAddress, Languages, Role};
 use rempart_store::Backend;
 use rempart_store::console_sessions::ConsoleSession;
 use rempart_store::users::{NewUser, User};
 use rempart_test_db::TestDb;
-use rempart_test_db::fixtures::{Loaded, bulk_load};
+use rempart_test_db::fixtures::preload;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -42,17 +40,7 @@ fn main() {
 fn run(backend: Backend, cases: usize, rounds: usize) {
     println!("\n== {backend:?}");
     let db = TestDb::new(backend);
-    let mut loaded = Loaded::default();
-    let start = Instant::now();
-    bulk_load(&mut db.conn(), &mut StdRng::seed_from_u64(7), cases, cases, &mut loaded);
-    let settle: &[&str] = match backend {
-        Backend::Postgres => &["VACUUM ANALYZE", "CHECKPOINT"],
-        Backend::Sqlite => &["ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"],
-    };
-    for statement in settle {
-        diesel::RunQueryDsl::execute(diesel::sql_query(*statement), &mut *db.conn()).expect(statement);
-    }
-    println!("preloaded {cases} cases in {:.1} s", start.elapsed().as_secs_f64());
+    let loaded = preload(&db, cases);
 
     // A handler with 40 open cases of their own, and a session of the console.
     let handler = User::create(

@@ -176,19 +176,37 @@ pub async fn comment(
     path: web::Path<String>,
     form: web::Form<TextForm>,
 ) -> Result<HttpResponse, ConsoleError> {
+    written(staff, state, path, form, "comment", |c, actor, raw, text| {
+        rempart_app::operations::comment(c, actor, raw, &text).map(|_| ())
+    })
+    .await
+}
+
+/// A text written on the case (`field`: `comment` or `reply`) by `write`: back to the
+/// thread, or the page again with the text kept and the error beside it.
+async fn written(
+    staff: Staff,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<TextForm>,
+    field: &'static str,
+    write: impl FnOnce(&mut rempart_store::DbConn, &rempart_app::Actor, &str, String) -> rempart_app::AppResult<()>
+    + Send
+    + 'static,
+) -> Result<HttpResponse, ConsoleError> {
     let form = form.into_inner();
     staff.check_csrf(&form.csrf)?;
     let reference = path.into_inner();
     let (actor, raw, text) = (staff.actor(), reference.clone(), form.text.clone());
-    match state.db(move |c| Ok(rempart_app::operations::comment(c, &actor, &raw, &text)?)).await {
-        Ok(_) => Ok(page::see_other(&format!("/cases/{reference}#thread-end"))),
+    match state.db(move |c| Ok(write(c, &actor, &raw, text)?)).await {
+        Ok(()) => Ok(page::see_other(&format!("/cases/{reference}#thread-end"))),
         Err(e) if e.kind().status() == StatusCode::UNPROCESSABLE_ENTITY => {
-            let draft = Draft {
-                comment: form.text,
-                error_field: "comment",
-                error: field_message(&staff.tr(), &e),
-                ..Default::default()
-            };
+            let mut draft = Draft { error_field: field, error: field_message(&staff.tr(), &e), ..Default::default() };
+            if field == "reply" {
+                draft.reply = form.text;
+            } else {
+                draft.comment = form.text;
+            }
             again(&state, &staff, reference, draft, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(ConsoleError::from(e).in_lang(staff.lang)),
@@ -202,23 +220,10 @@ pub async fn reply(
     path: web::Path<String>,
     form: web::Form<TextForm>,
 ) -> Result<HttpResponse, ConsoleError> {
-    let form = form.into_inner();
-    staff.check_csrf(&form.csrf)?;
-    let reference = path.into_inner();
-    let (actor, raw, text) = (staff.actor(), reference.clone(), form.text.clone());
-    match state.db(move |c| Ok(rempart_app::operations::reply(c, &actor, &raw, text, None)?)).await {
-        Ok(_) => Ok(page::see_other(&format!("/cases/{reference}#thread-end"))),
-        Err(e) if e.kind().status() == StatusCode::UNPROCESSABLE_ENTITY => {
-            let draft = Draft {
-                reply: form.text,
-                error_field: "reply",
-                error: field_message(&staff.tr(), &e),
-                ..Default::default()
-            };
-            again(&state, &staff, reference, draft, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-        Err(e) => Err(ConsoleError::from(e).in_lang(staff.lang)),
-    }
+    written(staff, state, path, form, "reply", |c, actor, raw, text| {
+        rempart_app::operations::reply(c, actor, raw, text, None).map(|_| ())
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize)]
