@@ -44,7 +44,12 @@ impl Default for ConsoleConfig {
 pub fn configure(config: ConsoleConfig) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static {
     move |cfg: &mut web::ServiceConfig| {
         cfg.app_data(web::Data::new(config.clone()))
-            .app_data(web::FormConfig::default().limit(256 * 1024))
+            .app_data(web::FormConfig::default().limit(256 * 1024).error_handler(|e, req| {
+                // A form the console did not write (or too large): said as a page, in the
+                // browser's language, never a bare text answer.
+                let refused = rempart_api::error::ApiError::bad_request(format!("form: {e}"));
+                error::ConsoleError::Failed(refused, session::request_lang(req)).into()
+            }))
             .route("/assets/{name}", web::get().to(assets::serve))
             .route("/login", web::get().to(pages::login::form))
             .route("/login", web::post().to(pages::login::submit))

@@ -92,14 +92,10 @@ pub fn error_page(lang: Lang, status: StatusCode, id: &str, detail: Option<&str>
     html(status, page.render())
 }
 
-/// Percent-encodes a query value.
+/// Percent-encodes a query value (a local path stays readable: `/` is kept).
 pub fn url_encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+    const KEPT: &percent_encoding::AsciiSet =
+        &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~').remove(b'/');
+    utf8_percent_encode(value, KEPT).to_string()
 }

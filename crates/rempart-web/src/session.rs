@@ -59,14 +59,24 @@ pub async fn start(
     let (token, digest) = new_opaque_token();
     let csrf = random_token();
     let (id, version) = (user.id.clone(), user.token_version);
+    let (idle, lifetime) = limits(config);
     state
         .db(move |conn| {
-            let idle_before = rempart_store::now() - chrono::Duration::days(2);
-            ConsoleSession::purge(conn, idle_before, idle_before)?;
+            // Sessions that can no longer be used are forgotten as new ones begin.
+            let now = rempart_store::now();
+            ConsoleSession::purge(conn, now - idle, now - lifetime)?;
             Ok(ConsoleSession::start(conn, &id, version, &digest, &csrf)?)
         })
         .await?;
     Ok(cookie(config, cookie_name(config), token))
+}
+
+/// The idle timeout and the absolute lifetime of a session.
+fn limits(config: &ConsoleConfig) -> (chrono::Duration, chrono::Duration) {
+    (
+        chrono::Duration::from_std(config.idle_timeout).unwrap_or(chrono::Duration::minutes(30)),
+        chrono::Duration::from_std(config.absolute_lifetime).unwrap_or(chrono::Duration::hours(12)),
+    )
 }
 
 /// Ends the session of this request, if any.
@@ -77,7 +87,8 @@ pub async fn end(state: &web::Data<AppState>, session_id: String) -> Result<(), 
 
 /// Equal in constant time (a CSRF token compared byte by byte would leak its prefix).
 pub fn same_token(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    use subtle::ConstantTimeEq;
+    bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
 /// The signed-in member of staff of a console request.
@@ -135,8 +146,7 @@ async fn load(req: HttpRequest, for_password_change: bool) -> Result<Staff, Cons
     };
     let digest = token_digest(&token);
     let now = rempart_store::now();
-    let idle = chrono::Duration::from_std(config.idle_timeout).unwrap_or(chrono::Duration::minutes(30));
-    let lifetime = chrono::Duration::from_std(config.absolute_lifetime).unwrap_or(chrono::Duration::hours(12));
+    let (idle, lifetime) = limits(&config);
     let found = state
         .db(move |conn| {
             let Some(session) = ConsoleSession::find(conn, &digest)? else { return Ok(None) };

@@ -372,6 +372,15 @@ fn forged_forms_and_expired_sessions(db: TestDb) {
         assert_eq!(res.status(), 403);
     }
     assert!(h.comments(&id).is_empty(), "a forged form stored nothing");
+    // A form the console did not write is said as a page, never a bare text answer.
+    let res = http
+        .post(h.url(&format!("/cases/{reference}/status")))
+        .header("Cookie", format!("rempart={cookie}"))
+        .form(&[("to", "open"), ("version", "not a number")])
+        .send()
+        .expect("post");
+    assert_eq!(res.status(), 400);
+    assert!(res.headers()["content-type"].to_str().unwrap_or_default().starts_with("text/html"));
 
     // The session expires while the comment is being written (its idle timeout passes:
     // the test moves the session's clock back rather than waiting half an hour).

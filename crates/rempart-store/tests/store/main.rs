@@ -4,6 +4,7 @@ mod common;
 
 mod cases;
 mod concurrency;
+mod console_sessions;
 mod escalations;
 mod export;
 mod limits;
