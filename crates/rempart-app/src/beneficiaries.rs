@@ -123,3 +123,27 @@ pub fn list_scope(actor: &Actor) -> Option<String> {
 pub fn list(conn: &mut DbConn, actor: &Actor, limit: i64, offset: i64) -> AppResult<Vec<Beneficiary>> {
     Ok(Beneficiary::list(conn, list_scope(actor).as_deref(), limit, offset)?)
 }
+
+/// Changes the verification status of beneficiary `id`, with a reason kept in the history.
+/// Like every change of a beneficiary, for the assignee of one of their cases, leads and
+/// admins; rejecting someone is for leads and admins only.
+pub fn set_verification(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    status: rempart_core::VerificationStatus,
+    reason: &str,
+) -> AppResult<BeneficiaryDetail> {
+    changeable(conn, actor, id)?;
+    if !verification_allowed(actor, status) {
+        crate::access::require(actor, crate::access::Capability::Supervise)?;
+    }
+    Beneficiary::set_verification(conn, id, status, reason, actor.id())?;
+    Ok(Beneficiary::detail(conn, id)?)
+}
+
+/// Whether `actor` may give a beneficiary they may change this verification status:
+/// rejecting someone is for leads and administrators.
+pub fn verification_allowed(actor: &Actor, status: rempart_core::VerificationStatus) -> bool {
+    status != rempart_core::VerificationStatus::Rejected || actor.supervises()
+}

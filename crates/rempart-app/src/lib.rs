@@ -17,6 +17,7 @@ pub mod error;
 pub mod evidence;
 pub mod indicators;
 pub mod intake;
+pub mod items;
 pub mod keys;
 pub mod operations;
 pub mod templates;

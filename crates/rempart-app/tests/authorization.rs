@@ -140,7 +140,9 @@ fn run(conn: &mut DbConn, world: &World, actor: &Actor, op: Operation, case: &Ca
         ChangeBeneficiary => beneficiaries::changeable(conn, actor, &case.beneficiary_id).and_then(|_| {
             let armored = "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n-----END PGP PUBLIC KEY BLOCK-----\n";
             let fingerprint = Fingerprint::parse(&"AB".repeat(20)).expect("fingerprint");
-            keys::enter(conn, actor, &case.beneficiary_id, armored, &fingerprint, "the table").map(|_| ())
+            keys::enter(conn, actor, &case.beneficiary_id, armored, &fingerprint, "the table")?;
+            let verified = rempart_core::VerificationStatus::Verified;
+            beneficiaries::set_verification(conn, actor, &case.beneficiary_id, verified, "the table").map(|_| ())
         }),
         OpenCase | OpenCaseForColleague => {
             let requested = (op == OpenCaseForColleague).then_some(colleague);
@@ -169,7 +171,7 @@ fn run(conn: &mut DbConn, world: &World, actor: &Actor, op: Operation, case: &Ca
             })
             .and_then(|stored| evidence::content(conn, actor, &case.id, &stored.evidence.id))
             .and_then(|_| evidence::list(conn, actor, &case.id))
-            .map(|_| ()),
+            .and_then(|_| work_beside_the_thread(conn, actor, &case.id)),
         Erase => {
             for to in [CaseStatus::Open, CaseStatus::Resolved, CaseStatus::Closed] {
                 Case::transition(conn, &case.id, to, None, None).expect("transition");
@@ -178,6 +180,43 @@ fn run(conn: &mut DbConn, world: &World, actor: &Actor, op: Operation, case: &Ca
         }
     };
     outcome(result)
+}
+
+/// The Work row's items beside the thread: each loads the case through `cases::visible`.
+fn work_beside_the_thread(conn: &mut DbConn, actor: &Actor, case: &str) -> Result<(), AppError> {
+    use rempart_app::items::{self, Written};
+    items::record_action(conn, actor, case, "Signalé à la plateforme")?;
+    items::actions(conn, actor, case)?;
+    let step = items::plan_next_step(conn, actor, case, "Rappeler", None)?;
+    items::set_next_step_done(conn, actor, case, &step.id, true)?;
+    items::next_steps(conn, actor, case)?;
+    let factors = rempart_core::RiskFactors::new(5, 5, 5).expect("factors");
+    items::assess_risk(conn, actor, case, "Agression", factors, None)?;
+    items::risk_assessments(conn, actor, case)?;
+    let new = rempart_store::case_items::NewThirdParty {
+        case_id: String::new(),
+        organisation: "Plateforme".into(),
+        contact_name: None,
+        role: rempart_core::ThirdPartyRole::PlatformEscalation,
+        email: None,
+        phone: None,
+        notes: None,
+    };
+    let party = items::add_third_party(conn, actor, case, new)?;
+    items::third_parties(conn, actor, case)?;
+    let heard = |text: &str| Written {
+        direction: rempart_core::Direction::Inbound,
+        channel: Channel::PhoneNote,
+        subject: None,
+        text: text.into(),
+    };
+    items::write_to_third_party(conn, actor, case, &party.id, heard("Ils examinent"))?;
+    items::record_message(conn, actor, case, heard("Elle a rappelé"))?;
+    items::messages(conn, actor, case)?;
+    items::comments(conn, actor, case)?;
+    items::links(conn, actor, case)?;
+    items::assignment_decisions(conn, actor, case)?;
+    Ok(())
 }
 
 fn the_table_holds(db: TestDb) {
@@ -331,6 +370,29 @@ fn every_rule_of_the_layer_is_in_the_table() {
         // (the system has none: `only_people_check_in`)
         "names",
         "update_own_preferences",
+        // the work beside the thread (the Work row runs each; `split_links` is `links`'s,
+        // `link` is tested through the API's links test with a restricted target)
+        "actions",
+        "record_action",
+        "next_steps",
+        "plan_next_step",
+        "set_next_step_done",
+        "third_parties",
+        "add_third_party",
+        "write_to_third_party",
+        "messages",
+        "comments",
+        "record_message",
+        "links",
+        "split_links",
+        "link",
+        "risk_assessments",
+        "assess_risk",
+        "assignment_decisions",
+        // beneficiaries' verification (the ChangeBeneficiary row runs `set_verification`;
+        // `verification_allowed` has its own test)
+        "set_verification",
+        "verification_allowed",
         // wellbeing: one's own check-ins (`only_people_check_in`)
         "check_in",
         "own_check_ins",
@@ -412,6 +474,19 @@ fn opening_a_restricted_case(db: TestDb) {
     let by_lead = intake::open_case(&mut conn, &lead, requester, restricted, None, &Policy::default()).expect("opened");
     assert_eq!(by_lead.case.assignee_id, None, "nobody on shift: the rota leaves it unassigned");
     assert!(intake::alerts_leads(&by_lead.case));
+}
+
+/// Rejecting a beneficiary is for leads and administrators (and the system), even where a
+/// handler may change the beneficiary otherwise.
+#[test]
+fn only_supervisors_reject_a_beneficiary() {
+    use rempart_core::VerificationStatus::{Rejected, Verified};
+    let handler = Actor::staff("h", Role::Handler);
+    let lead = Actor::staff("l", Role::Lead);
+    assert!(beneficiaries::verification_allowed(&handler, Verified));
+    assert!(!beneficiaries::verification_allowed(&handler, Rejected));
+    assert!(beneficiaries::verification_allowed(&lead, Rejected));
+    assert!(beneficiaries::verification_allowed(&Actor::System, Rejected));
 }
 
 on_both_backends!(the_table_holds, restricted_reads_are_audited, opening_a_restricted_case, only_people_check_in);

@@ -76,6 +76,17 @@ pub fn configure(config: ConsoleConfig) -> impl Fn(&mut web::ServiceConfig) + Cl
             .route("/cases/{reference}/key-changes/{id}", web::post().to(pages::case_actions::decide_key_change))
             .route("/cases/{reference}/indicators", web::post().to(pages::case_actions::add_indicator))
             .route("/cases/{reference}/evidence", web::post().to(pages::case_actions::upload_evidence))
+            .route("/cases/{reference}/actions", web::post().to(pages::case_items::action))
+            .route("/cases/{reference}/next-steps", web::post().to(pages::case_items::next_step))
+            .route("/cases/{reference}/next-steps/{id}", web::post().to(pages::case_items::step_done))
+            .route("/cases/{reference}/risks", web::post().to(pages::case_items::risk))
+            .route("/cases/{reference}/third-parties", web::post().to(pages::case_items::third_party))
+            .route(
+                "/cases/{reference}/third-parties/{id}/messages",
+                web::post().to(pages::case_items::third_party_message),
+            )
+            .route("/cases/{reference}/links", web::post().to(pages::case_items::link))
+            .route("/cases/{reference}/verification", web::post().to(pages::case_items::verification))
             .route("/cases/{reference}/evidence/{id}", web::get().to(pages::case_actions::download_evidence));
     }
 }

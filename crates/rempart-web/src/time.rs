@@ -29,6 +29,11 @@ impl LocalTime {
         (self.now - *utc).num_minutes().max(0)
     }
 
+    /// Today's date in the user's zone (a next step due before it is overdue).
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.zone.from_utc_datetime(&self.now).date_naive()
+    }
+
     pub fn zone(&self) -> &'static str {
         self.zone.name()
     }

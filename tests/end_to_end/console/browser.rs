@@ -151,6 +151,20 @@ impl Browser {
         self.rt.block_on(self.client.find_all(Locator::Css(css))).map(|v| !v.is_empty()).unwrap_or(false)
     }
 
+    /// How many elements match `css`.
+    pub fn count(&self, css: &str) -> usize {
+        self.rt.block_on(self.client.find_all(Locator::Css(css))).map(|v| v.len()).unwrap_or(0)
+    }
+
+    /// Sets the date field `css` to `yyyy_mm_dd` (typing into it depends on the browser's
+    /// locale; the value is what the form posts).
+    pub fn fill_date(&self, css: &str, yyyy_mm_dd: &str) {
+        let script = "document.querySelector(arguments[0]).value = arguments[1]";
+        self.rt
+            .block_on(self.client.execute(script, vec![css.into(), yyyy_mm_dd.into()]))
+            .unwrap_or_else(|e| panic!("set {css}: {e}"));
+    }
+
     /// Types `text` into the field `css` (emptied first).
     pub fn fill(&self, css: &str, text: &str) {
         self.rt

@@ -4,6 +4,7 @@
 
 mod browser;
 mod helpline;
+mod work;
 
 use browser::Browser;
 use helpline::{Helpline, NEW_PASSWORD, totp_code};

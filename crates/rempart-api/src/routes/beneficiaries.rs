@@ -4,7 +4,6 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 use actix_web::{HttpResponse, web};
-use rempart_app::Capability;
 use rempart_core::{EmailAddress, Fingerprint, LanguageTag, TaxonomyCode, VerificationStatus};
 use rempart_store::DbConn;
 use rempart_store::beneficiaries::{Beneficiary, BeneficiaryDetail, BeneficiaryUpdateForm, NewBeneficiary};
@@ -217,16 +216,14 @@ pub async fn set_verification(
     path: web::Path<String>,
     body: web::Json<VerificationRequest>,
 ) -> ApiResult<web::Json<BeneficiaryDetail>> {
-    if body.status == VerificationStatus::Rejected {
-        user.require(Capability::Supervise)?;
-    }
     let id = path.into_inner();
     let body = body.into_inner();
-    change(&state, user, id, move |conn, user, id| {
-        Beneficiary::set_verification(conn, id, body.status, &body.reason, Some(user.id()))?;
-        Ok(())
-    })
-    .await
+    let detail = state
+        .db(move |conn| {
+            Ok(rempart_app::beneficiaries::set_verification(conn, &user.actor(), &id, body.status, &body.reason)?)
+        })
+        .await?;
+    Ok(web::Json(detail))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

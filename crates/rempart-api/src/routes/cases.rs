@@ -145,7 +145,7 @@ pub async fn get(state: web::Data<AppState>, user: AuthUser, path: web::Path<Str
             let mut detail = Case::detail_of(conn, case)?;
             let links = std::mem::take(&mut detail.links);
             (detail.links, detail.hidden_links) =
-                crate::routes::items::split_links(conn, &user, &detail.case.id, links)?;
+                rempart_app::items::split_links(conn, &user.actor(), &detail.case.id, links)?;
             Ok(detail)
         })
         .await?;

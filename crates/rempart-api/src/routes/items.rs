@@ -9,29 +9,17 @@ use chrono::NaiveDate;
 use rempart_core::{Channel, Direction, EmailAddress, IndicatorKind, LinkKind, Party, RiskFactors, ThirdPartyRole};
 use rempart_store::DbConn;
 use rempart_store::case_items::{Action, CaseLink, Comment, NewThirdParty, NextStep, RiskAssessment, ThirdParty};
-use rempart_store::cases::Case;
 use rempart_store::indicators::{Indicator, IndicatorMatch, NewIndicator};
-use rempart_store::messages::{Message, NewMessage};
+use rempart_store::messages::Message;
 use serde::{Deserialize, Serialize};
 
-/// Runs `f` on a case the user may see.
-async fn in_case<T, F>(
-    state: &web::Data<AppState>,
-    user: AuthUser,
-    raw: String,
-    purpose: &'static str,
-    f: F,
-) -> ApiResult<T>
+/// Runs `f`, an operation of the application layer on case `raw`, as the user.
+async fn on_case<T, F>(state: &web::Data<AppState>, user: AuthUser, raw: String, f: F) -> ApiResult<T>
 where
     T: Send + 'static,
-    F: FnOnce(&mut DbConn, &AuthUser, &Case) -> ApiResult<T> + Send + 'static,
+    F: FnOnce(&mut DbConn, &rempart_app::Actor, &str) -> rempart_app::AppResult<T> + Send + 'static,
 {
-    state
-        .db(move |conn| {
-            let case = rempart_app::cases::visible(conn, &user.actor(), &raw, purpose)?;
-            f(conn, &user, &case)
-        })
-        .await
+    state.db(move |conn| Ok(f(conn, &user.actor(), &raw)?)).await
 }
 
 fn created<T: Serialize>(value: T) -> HttpResponse {
@@ -49,9 +37,7 @@ pub async fn list_messages(
     user: AuthUser,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<Message>>> {
-    Ok(web::Json(
-        in_case(&state, user, path.into_inner(), "messages", |c, _, case| Ok(Message::for_case(c, &case.id)?)).await?,
-    ))
+    Ok(web::Json(on_case(&state, user, path.into_inner(), rempart_app::items::messages).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -79,14 +65,23 @@ pub async fn add_message(
     body: web::Json<MessageRequest>,
 ) -> ApiResult<HttpResponse> {
     let b = body.into_inner();
-    let message = in_case(&state, user, path.into_inner(), "message", move |c, user, case| {
-        let new = NewMessage {
-            party: b.party,
-            third_party_id: b.third_party_id,
-            subject: b.subject,
-            ..NewMessage::with_beneficiary(&case.id, b.direction, b.channel, b.body)
+    let message = on_case(&state, user, path.into_inner(), move |c, actor, raw| {
+        let written = rempart_app::items::Written {
+            direction: b.direction,
+            channel: b.channel,
+            subject: Some(b.subject),
+            text: b.body,
         };
-        Ok(Message::add(c, new, Some(user.id()))?)
+        match (b.party, b.third_party_id) {
+            (Party::ThirdParty, Some(id)) => rempart_app::items::write_to_third_party(c, actor, raw, &id, written),
+            (Party::ThirdParty, None) => {
+                Err(rempart_app::AppError::validation("third_party_id", "required for a message with a third party"))
+            }
+            (Party::Beneficiary, Some(_)) => {
+                Err(rempart_app::AppError::validation("third_party_id", "only for messages with a third party"))
+            }
+            (Party::Beneficiary, None) => rempart_app::items::record_message(c, actor, raw, written),
+        }
     })
     .await?;
     Ok(created(message))
@@ -135,9 +130,7 @@ pub async fn list_comments(
     user: AuthUser,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<Comment>>> {
-    Ok(web::Json(
-        in_case(&state, user, path.into_inner(), "comments", |c, _, case| Ok(Comment::for_case(c, &case.id)?)).await?,
-    ))
+    Ok(web::Json(on_case(&state, user, path.into_inner(), rempart_app::items::comments).await?))
 }
 
 /// Adds an internal comment (never sent to anyone).
@@ -163,9 +156,7 @@ pub async fn list_actions(
     user: AuthUser,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<Action>>> {
-    Ok(web::Json(
-        in_case(&state, user, path.into_inner(), "actions", |c, _, case| Ok(Action::for_case(c, &case.id)?)).await?,
-    ))
+    Ok(web::Json(on_case(&state, user, path.into_inner(), rempart_app::items::actions).await?))
 }
 
 /// Records an action taken, by the caller, now.
@@ -180,8 +171,8 @@ pub async fn add_action(
 ) -> ApiResult<HttpResponse> {
     let text = body.into_inner().text;
     Ok(created(
-        in_case(&state, user, path.into_inner(), "action", move |c, u, case| {
-            Ok(Action::add(c, &case.id, &text, Some(u.id()))?)
+        on_case(&state, user, path.into_inner(), move |c, actor, raw| {
+            rempart_app::items::record_action(c, actor, raw, &text)
         })
         .await?,
     ))
@@ -211,10 +202,7 @@ pub async fn list_next_steps(
     user: AuthUser,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<NextStep>>> {
-    Ok(web::Json(
-        in_case(&state, user, path.into_inner(), "next steps", |c, _, case| Ok(NextStep::for_case(c, &case.id)?))
-            .await?,
-    ))
+    Ok(web::Json(on_case(&state, user, path.into_inner(), rempart_app::items::next_steps).await?))
 }
 
 /// Plans a next step.
@@ -229,8 +217,8 @@ pub async fn add_next_step(
 ) -> ApiResult<HttpResponse> {
     let b = body.into_inner();
     Ok(created(
-        in_case(&state, user, path.into_inner(), "next step", move |c, u, case| {
-            Ok(NextStep::add(c, &case.id, &b.text, b.due_on, Some(u.id()))?)
+        on_case(&state, user, path.into_inner(), move |c, actor, raw| {
+            rempart_app::items::plan_next_step(c, actor, raw, &b.text, b.due_on)
         })
         .await?,
     ))
@@ -249,12 +237,8 @@ pub async fn update_next_step(
     let (raw, step_id) = path.into_inner();
     let done = body.done;
     Ok(web::Json(
-        in_case(&state, user, raw, "next step", move |c, u, case| {
-            let step = NextStep::get(c, &step_id)?;
-            if step.case_id != case.id {
-                return Err(ApiError::not_found(format!("next step {step_id}")));
-            }
-            Ok(NextStep::set_done(c, &step_id, done, Some(u.id()))?)
+        on_case(&state, user, raw, move |c, actor, raw| {
+            rempart_app::items::set_next_step_done(c, actor, raw, &step_id, done)
         })
         .await?,
     ))
@@ -281,10 +265,7 @@ pub async fn list_third_parties(
     user: AuthUser,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<ThirdParty>>> {
-    Ok(web::Json(
-        in_case(&state, user, path.into_inner(), "third parties", |c, _, case| Ok(ThirdParty::for_case(c, &case.id)?))
-            .await?,
-    ))
+    Ok(web::Json(on_case(&state, user, path.into_inner(), rempart_app::items::third_parties).await?))
 }
 
 /// Adds an intermediary, a platform contacted for an escalation, a partner.
@@ -301,9 +282,9 @@ pub async fn add_third_party(
     let email =
         b.email.as_deref().map(EmailAddress::parse).transpose().map_err(|e| ApiError::validation("email", e.reason))?;
     Ok(created(
-        in_case(&state, user, path.into_inner(), "third party", move |c, u, case| {
+        on_case(&state, user, path.into_inner(), move |c, actor, raw| {
             let new = NewThirdParty {
-                case_id: case.id.clone(),
+                case_id: String::new(),
                 organisation: b.organisation,
                 contact_name: b.contact_name,
                 role: b.role,
@@ -311,7 +292,7 @@ pub async fn add_third_party(
                 phone: b.phone,
                 notes: b.notes,
             };
-            Ok(ThirdParty::add(c, new, Some(u.id()))?)
+            rempart_app::items::add_third_party(c, actor, raw, new)
         })
         .await?,
     ))
@@ -346,21 +327,6 @@ pub struct HiddenLink {
     pub hidden: bool,
 }
 
-/// Splits the links of `case_id` into those `user` may follow and the number of others.
-pub fn split_links(
-    conn: &mut DbConn,
-    user: &AuthUser,
-    case_id: &str,
-    links: Vec<CaseLink>,
-) -> ApiResult<(Vec<CaseLink>, usize)> {
-    let total = links.len();
-    let visible = rempart_app::cases::keep_visible(conn, &user.actor(), links, |link| {
-        if link.source_case_id == case_id { &link.target_case_id } else { &link.source_case_id }
-    })?;
-    let hidden = total - visible.len();
-    Ok((visible, hidden))
-}
-
 /// Links to and from other cases; a link to a case you may not see shows only that it exists.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/links", tag = "case items", security(("bearer" = [])),
     params(("id" = String, Path)), responses(
@@ -374,9 +340,8 @@ pub async fn list_links(
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<LinkView>>> {
     Ok(web::Json(
-        in_case(&state, user, path.into_inner(), "links", |c, user, case| {
-            let links = CaseLink::for_case(c, &case.id)?;
-            let (visible, hidden) = split_links(c, user, &case.id, links)?;
+        on_case(&state, user, path.into_inner(), |c, actor, raw| {
+            let (visible, hidden) = rempart_app::items::links(c, actor, raw)?;
             let hidden = std::iter::repeat_with(|| LinkView::Hidden(HiddenLink { hidden: true })).take(hidden);
             Ok(visible.into_iter().map(LinkView::Visible).chain(hidden).collect())
         })
@@ -396,9 +361,8 @@ pub async fn add_link(
 ) -> ApiResult<HttpResponse> {
     let b = body.into_inner();
     Ok(created(
-        in_case(&state, user, path.into_inner(), "link", move |c, u, case| {
-            let target = rempart_app::cases::visible(c, &u.actor(), &b.target, "link target")?;
-            Ok(CaseLink::add(c, &case.id, &target.id, b.kind, b.note.as_deref(), Some(u.id()))?)
+        on_case(&state, user, path.into_inner(), move |c, actor, raw| {
+            rempart_app::items::link(c, actor, raw, &b.target, b.kind, b.note.as_deref())
         })
         .await?,
     ))
@@ -430,10 +394,7 @@ pub async fn list_risks(
     user: AuthUser,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<RiskAssessment>>> {
-    Ok(web::Json(
-        in_case(&state, user, path.into_inner(), "risk", |c, _, case| Ok(RiskAssessment::for_case(c, &case.id)?))
-            .await?,
-    ))
+    Ok(web::Json(on_case(&state, user, path.into_inner(), rempart_app::items::risk_assessments).await?))
 }
 
 /// Scores a named risk; the score (threats x vulnerabilities / capacities) is computed here.
@@ -450,8 +411,8 @@ pub async fn add_risk(
     let factors = RiskFactors::new(b.threats, b.vulnerabilities, b.capacities)
         .map_err(|e| ApiError::validation(e.factor, e.to_string()))?;
     Ok(created(
-        in_case(&state, user, path.into_inner(), "risk", move |c, u, case| {
-            Ok(RiskAssessment::add(c, &case.id, &b.risk_name, factors, b.notes.as_deref(), Some(u.id()))?)
+        on_case(&state, user, path.into_inner(), move |c, actor, raw| {
+            rempart_app::items::assess_risk(c, actor, raw, &b.risk_name, factors, b.notes.as_deref())
         })
         .await?,
     ))

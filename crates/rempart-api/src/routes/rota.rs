@@ -338,14 +338,7 @@ pub async fn decisions(
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<DecisionRow>>> {
     let raw = path.into_inner();
-    Ok(web::Json(
-        state
-            .db(move |conn| {
-                let case = rempart_app::cases::visible(conn, &user.actor(), &raw, "assignment decisions")?;
-                Ok(store::decisions_for_case(conn, &case.id)?)
-            })
-            .await?,
-    ))
+    Ok(web::Json(state.db(move |conn| Ok(rempart_app::items::assignment_decisions(conn, &user.actor(), &raw)?)).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -242,6 +242,7 @@ indicators-as-written = written “{ $value }”
 indicators-add = Add the indicator
 reply-template = Start from a template
 reply-template-use = Use it
+reply-template-choose = Choose a template…
 
 nav-new-case = New case
 new-case-title = Open a case
@@ -300,3 +301,92 @@ evidence-too-large = { $count ->
 size-bytes = { $count } B
 size-kb = { $count } KB
 size-mb = { $size } MB
+
+## The work beside the thread
+error-refused-because = This was refused: { $detail }
+error-factor = A whole number from 1 to 10.
+error-date = Not a date: write it as YYYY-MM-DD.
+error-no-such-case = No case you can see has this reference.
+error-link-itself = A case cannot be linked to itself.
+error-already-linked = These cases are already linked this way.
+error-already = This is already the case.
+error-choice = Choose one of the options offered.
+error-email = This is not an e-mail address.
+steps-title = Next steps
+steps-empty = No step planned.
+steps-done = Done
+steps-undo = Not done
+steps-done-label = Mark “{ $step }” done
+steps-undo-label = Mark “{ $step }” not done
+steps-due = due { $date }
+steps-overdue = Overdue
+steps-is-done = Done
+steps-new = A next step
+steps-due-label = Due on (optional)
+steps-add = Plan this step
+actions-title = Actions taken
+actions-empty = No action recorded.
+actions-new = What was done
+actions-add = Record this action
+risks-title = Risk assessments
+risks-hint = Score = threats × vulnerabilities ÷ capacities, each from 1 to 10. Assess a risk again to follow its trend.
+risks-empty = No risk assessed yet.
+risks-chart = Score at each assessment, oldest first.
+risks-history = { $count ->
+    [one] { $count } assessment
+   *[other] { $count } assessments
+}
+risks-name = Risk
+risk-threats = Threats
+risk-vulnerabilities = Vulnerabilities
+risk-capacities = Capacities
+risk-score = score { $score }
+risks-add = Assess this risk
+parties-title = Third parties
+parties-empty = No third party on this case.
+parties-write = Write to { $name } or note what they said
+parties-direction = The message was
+parties-said-to = said or written to them
+parties-heard-from = heard from them
+parties-channel = How
+parties-email-hint = An e-mail written to them is sent by Rempart, signed by the helpline and encrypted to their key; it waits while they have none.
+parties-text = The message
+parties-record = Record it
+parties-add = Add a third party
+parties-organisation = Organisation
+parties-contact = Contact person (optional)
+parties-role = Role
+parties-email = E-mail (optional)
+parties-phone = Phone (optional)
+parties-add-submit = Add this third party
+role-intermediary = Intermediary
+role-platform-escalation = Platform (escalation)
+role-partner = Partner
+role-other = Other
+channel-email = E-mail
+channel-phone-note = Phone call
+channel-other = Other channel
+thread-kind-to-party = To { $name }
+thread-kind-from-party = From { $name }
+links-title = Linked cases
+links-empty = No linked case.
+links-hidden = { $count ->
+    [one] { $count } other linked case you may not see.
+   *[other] { $count } other linked cases you may not see.
+}
+links-target = Other case (reference)
+links-kind = This case is
+links-add = Link the cases
+link-related = Related to
+link-parent-of = Parent of
+link-child-of = Part of
+link-duplicate-of = Duplicate of
+link-duplicated-by = Duplicated by
+decisions-title = Assignment decisions
+decisions-empty = No decision of the rota for this case.
+decisions-nobody = Nobody
+verification-history = Verification history
+verification-change = Change the verification
+verification-to = New status
+verification-reason = Why (kept in the history)
+verification-submit = Change it

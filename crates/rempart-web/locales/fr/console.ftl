@@ -242,6 +242,7 @@ indicators-as-written = écrit « { $value } »
 indicators-add = Ajouter l’indicateur
 reply-template = Partir d’un modèle
 reply-template-use = L’utiliser
+reply-template-choose = Choisir un modèle…
 
 nav-new-case = Nouveau dossier
 new-case-title = Ouvrir un dossier
@@ -300,3 +301,92 @@ evidence-too-large = { $count ->
 size-bytes = { $count } o
 size-kb = { $count } Ko
 size-mb = { $size } Mo
+
+## Le travail à côté du fil
+error-refused-because = Ceci a été refusé : { $detail }
+error-factor = Un nombre entier de 1 à 10.
+error-date = Ce n’est pas une date : écrivez-la AAAA-MM-JJ.
+error-no-such-case = Aucun dossier que vous pouvez voir n’a cette référence.
+error-link-itself = Un dossier ne peut pas être lié à lui-même.
+error-already-linked = Ces dossiers sont déjà liés de cette façon.
+error-already = C’est déjà le cas.
+error-choice = Choisissez l’une des options proposées.
+error-email = Ce n’est pas une adresse e-mail.
+steps-title = Prochaines étapes
+steps-empty = Aucune étape prévue.
+steps-done = Fait
+steps-undo = Pas fait
+steps-done-label = Marquer « { $step } » comme fait
+steps-undo-label = Marquer « { $step } » comme pas fait
+steps-due = pour le { $date }
+steps-overdue = En retard
+steps-is-done = Fait
+steps-new = Une prochaine étape
+steps-due-label = Échéance (facultatif)
+steps-add = Prévoir cette étape
+actions-title = Actions menées
+actions-empty = Aucune action enregistrée.
+actions-new = Ce qui a été fait
+actions-add = Enregistrer cette action
+risks-title = Évaluations des risques
+risks-hint = Score = menaces × vulnérabilités ÷ capacités, chacune de 1 à 10. Réévaluez un risque pour suivre son évolution.
+risks-empty = Aucun risque évalué.
+risks-chart = Score à chaque évaluation, de la plus ancienne à la plus récente.
+risks-history = { $count ->
+    [one] { $count } évaluation
+   *[other] { $count } évaluations
+}
+risks-name = Risque
+risk-threats = Menaces
+risk-vulnerabilities = Vulnérabilités
+risk-capacities = Capacités
+risk-score = score { $score }
+risks-add = Évaluer ce risque
+parties-title = Tiers
+parties-empty = Aucun tiers dans ce dossier.
+parties-write = Écrire à { $name } ou noter ce qu’il a dit
+parties-direction = Le message a été
+parties-said-to = dit ou écrit au tiers
+parties-heard-from = reçu du tiers
+parties-channel = Par
+parties-email-hint = Un e-mail qui lui est écrit est envoyé par Rempart, signé par la ligne d’assistance et chiffré pour sa clé ; il attend tant qu’il n’en a pas.
+parties-text = Le message
+parties-record = L’enregistrer
+parties-add = Ajouter un tiers
+parties-organisation = Organisation
+parties-contact = Personne de contact (facultatif)
+parties-role = Rôle
+parties-email = E-mail (facultatif)
+parties-phone = Téléphone (facultatif)
+parties-add-submit = Ajouter ce tiers
+role-intermediary = Intermédiaire
+role-platform-escalation = Plateforme (escalade)
+role-partner = Partenaire
+role-other = Autre
+channel-email = E-mail
+channel-phone-note = Appel téléphonique
+channel-other = Autre canal
+thread-kind-to-party = À { $name }
+thread-kind-from-party = De { $name }
+links-title = Dossiers liés
+links-empty = Aucun dossier lié.
+links-hidden = { $count ->
+    [one] { $count } autre dossier lié que vous ne pouvez pas voir.
+   *[other] { $count } autres dossiers liés que vous ne pouvez pas voir.
+}
+links-target = Autre dossier (référence)
+links-kind = Ce dossier est
+links-add = Lier les dossiers
+link-related = Lié à
+link-parent-of = Parent de
+link-child-of = Fait partie de
+link-duplicate-of = Doublon de
+link-duplicated-by = A pour doublon
+decisions-title = Décisions d’attribution
+decisions-empty = Aucune décision du roulement pour ce dossier.
+decisions-nobody = Personne
+verification-history = Historique de la vérification
+verification-change = Changer la vérification
+verification-to = Nouveau statut
+verification-reason = Pourquoi (gardé dans l’historique)
+verification-submit = La changer

@@ -50,6 +50,7 @@ pub struct CaseData {
     /// Reply templates in the beneficiary's language (else the user's).
     pub templates: Vec<ReplyTemplate>,
     pub evidence: Vec<Evidence>,
+    pub work: crate::pages::case_work::Work,
 }
 
 async fn load(state: &web::Data<AppState>, staff: &Staff, reference: String) -> Result<CaseData, ConsoleError> {
@@ -72,6 +73,7 @@ async fn load(state: &web::Data<AppState>, staff: &Staff, reference: String) -> 
             let correlations = rempart_app::cases::keep_visible(conn, &actor, correlations, |m| &m.indicator.case_id)?;
             let mut languages: Vec<&LanguageTag> = beneficiary.beneficiary.preferred_language.iter().collect();
             languages.extend(own_languages.0.iter());
+            let work = crate::pages::case_work::Work::load(conn, &actor, &case)?;
             let templates = match &console_language {
                 Some(fallback) => rempart_app::templates::offered(conn, &languages, fallback)?,
                 None => Vec::new(),
@@ -86,6 +88,7 @@ async fn load(state: &web::Data<AppState>, staff: &Staff, reference: String) -> 
                 may_change_beneficiary,
                 templates,
                 evidence,
+                work,
             })
         })
         .await
@@ -107,6 +110,10 @@ pub struct Draft {
     pub indicator_value: String,
     /// The reply template the reply started from.
     pub template: String,
+    /// The other forms' values, by field name.
+    pub kept: HashMap<String, String>,
+    /// The field the layer refused, when it named one.
+    pub error_at: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -157,15 +164,25 @@ pub(crate) async fn again(
     Ok(crate::pages::case_view::render(staff, &data, draft, status))
 }
 
-/// The message of the catalog for a refused field, else the layer's words.
+/// The message of the catalog for a refused field, else the layer's words said as a refusal.
 pub(crate) fn field_message(t: &Tr, e: &rempart_api::error::ApiError) -> String {
     let message = e.field_errors().first().map(|f| f.message.as_str()).unwrap_or(e.detail());
-    if message.contains("must not be empty") {
-        t.get("error-required")
-    } else if message.contains("longer than") || message.contains("larger than") {
-        t.get("error-too-long")
-    } else {
-        message.to_owned()
+    let known = [
+        ("must not be empty", "error-required"),
+        ("longer than", "error-too-long"),
+        ("larger than", "error-too-long"),
+        ("from 1 to 10", "error-factor"),
+        ("not a date", "error-date"),
+        ("no such case", "error-no-such-case"),
+        ("linked to itself", "error-link-itself"),
+        ("already linked", "error-already-linked"),
+        ("already", "error-already"),
+        ("unknown", "error-choice"),
+        ("address", "error-email"),
+    ];
+    match known.iter().find(|(words, _)| message.contains(words)) {
+        Some((_, id)) => t.get(id),
+        None => t.with("error-refused-because", "detail", message),
     }
 }
 

@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 /// What to do with a refusal of the form `field`: validation and conflicts are said beside
 /// the field; anything else is an error page.
-async fn refused(
+pub(crate) async fn refused(
     state: &web::Data<AppState>,
     staff: &Staff,
     reference: String,
@@ -30,7 +30,8 @@ async fn refused(
         return Err(ConsoleError::from(e).in_lang(staff.lang));
     }
     let t: Tr = staff.tr();
-    let mut draft = Draft { error_field: field, error: field_message(&t, &e), ..Default::default() };
+    let error_at = e.field_errors().first().map(|f| f.field.clone()).unwrap_or_default();
+    let mut draft = Draft { error_field: field, error: field_message(&t, &e), error_at, ..Default::default() };
     keep(&mut draft);
     again(state, staff, reference, draft, status).await
 }

@@ -62,7 +62,10 @@ pub fn grouped(fingerprint: &str) -> String {
 /// One entry as the template shows it.
 #[derive(Debug)]
 pub struct EntryView {
+    /// What it is: an internal comment, a reply, a message, a message to or from a third party.
+    pub kind: String,
     pub comment: bool,
+    pub third_party: bool,
     pub outbound: bool,
     pub who: String,
     pub when: String,
@@ -104,6 +107,7 @@ struct CasePage {
     fate: String,
     fate_held: bool,
     thread: Vec<EntryView>,
+    work: crate::pages::case_work::WorkView,
     draft: Draft,
 }
 
@@ -111,13 +115,28 @@ impl CasePage {
     fn error_for(&self, field: &str) -> Option<&str> {
         (self.draft.error_field == field && !self.draft.error.is_empty()).then_some(self.draft.error.as_str())
     }
+
+    /// Whether the layer refused this field of the form shown again.
+    fn invalid(&self, name: &str) -> bool {
+        !self.draft.error.is_empty() && self.draft.error_at == name
+    }
+
+    /// A value of `form` shown again after its refusal.
+    fn kept(&self, form: &str, name: &str) -> &str {
+        if self.draft.error_field != form {
+            return "";
+        }
+        self.draft.kept.get(name).map(String::as_str).unwrap_or_default()
+    }
 }
 
 fn entry_view(t: &Tr, staff: &Staff, data: &CaseData, entry: &Entry) -> EntryView {
     let name = |id: &Option<String>| id.as_ref().and_then(|i| data.names.get(i)).cloned().unwrap_or_default();
     match entry {
         Entry::Comment(c) => EntryView {
+            kind: t.get("thread-kind-comment"),
             comment: true,
+            third_party: false,
             outbound: false,
             who: name(&c.author_id),
             when: staff.clock.at(&c.created_at),
@@ -128,10 +147,23 @@ fn entry_view(t: &Tr, staff: &Staff, data: &CaseData, entry: &Entry) -> EntryVie
         },
         Entry::Message(m) => {
             let outbound = m.direction == Direction::Outbound;
+            let third_party = m.party == Party::ThirdParty;
+            let party_name = || {
+                let party =
+                    m.third_party_id.as_ref().and_then(|id| data.work.third_parties.iter().find(|p| &p.id == id));
+                party.map_or_else(|| t.get("thread-third-party"), |p| p.organisation.clone())
+            };
+            let kind = match (third_party, outbound) {
+                (true, true) => t.with("thread-kind-to-party", "name", &party_name()),
+                (true, false) => t.with("thread-kind-from-party", "name", &party_name()),
+                (false, true) => t.get("thread-kind-reply"),
+                (false, false) => t.get("thread-kind-message"),
+            };
             let who = if outbound {
                 name(&m.author_id)
-            } else if m.party == Party::ThirdParty {
-                t.get("thread-third-party")
+            } else if third_party {
+                // The kind already names the organisation: the address it wrote from, if any.
+                m.sender_address.clone().unwrap_or_default()
             } else {
                 match (&m.sender_name, &m.sender_address) {
                     (Some(n), Some(a)) => format!("{n} <{a}>"),
@@ -140,14 +172,15 @@ fn entry_view(t: &Tr, staff: &Staff, data: &CaseData, entry: &Entry) -> EntryVie
                 }
             };
             let mut badges = Vec::new();
-            if outbound {
-                if let Some(status) = m.delivery_status {
-                    badges.push((
-                        word(t, "delivery", status.as_str()),
-                        if status.as_str() == "sent" { "good" } else { "warn" },
-                    ));
-                }
-            } else {
+            if m.channel != rempart_core::Channel::Email {
+                badges.push((word(t, "channel", m.channel.as_str()), "neutral"));
+            } else if outbound && let Some(status) = m.delivery_status {
+                badges.push((
+                    word(t, "delivery", status.as_str()),
+                    if status.as_str() == "sent" { "good" } else { "warn" },
+                ));
+            }
+            if m.channel == rempart_core::Channel::Email && !outbound {
                 let (text, class) = if m.encrypted {
                     (t.get("thread-encrypted"), "good")
                 } else {
@@ -163,7 +196,9 @@ fn entry_view(t: &Tr, staff: &Staff, data: &CaseData, entry: &Entry) -> EntryVie
                 badges.push((word(t, "signature", signature), class));
             }
             EntryView {
+                kind,
                 comment: false,
+                third_party,
                 outbound,
                 who,
                 when: staff.clock.at(&m.created_at),
@@ -299,6 +334,7 @@ pub fn render(staff: &Staff, data: &CaseData, draft: Draft, status: StatusCode) 
         fate,
         fate_held,
         thread,
+        work: crate::pages::case_work::WorkView::new(&t, staff, &data.work, &data.names, b),
         draft,
         t,
     };

@@ -3,7 +3,9 @@
 pub mod account;
 pub mod case;
 pub mod case_actions;
+pub mod case_items;
 pub mod case_view;
+pub mod case_work;
 pub mod check_in;
 pub mod login;
 pub mod new_case;

@@ -18,8 +18,8 @@ mod tests {
     use super::*;
     use crate::i18n::Lang;
     use rempart_core::{
-        CaseStatus, DeliveryStatus, IndicatorKind, KeyTrust, Priority, SignatureStatus, ThreatType, Urgency,
-        VerificationStatus,
+        CaseStatus, Channel, DeliveryStatus, IndicatorKind, KeyTrust, LinkKind, Priority, SignatureStatus,
+        ThirdPartyRole, ThreatType, Urgency, VerificationStatus,
     };
 
     #[test]
@@ -35,6 +35,9 @@ mod tests {
         wanted.extend(VerificationStatus::all().map(|s| id("verification", s.as_str())));
         wanted.extend(KeyTrust::all().map(|s| id("trust", s.as_str())));
         wanted.extend(IndicatorKind::all().map(|s| id("indicator", s.as_str())));
+        wanted.extend(ThirdPartyRole::all().map(|s| id("role", s.as_str())));
+        wanted.extend(Channel::all().map(|s| id("channel", s.as_str())));
+        wanted.extend(LinkKind::all().map(|s| id("link", s.as_str())));
         for lang in Lang::ALL {
             let missing: Vec<&String> = wanted.iter().filter(|w| !lang.tr().has(w)).collect();
             assert!(missing.is_empty(), "{lang:?} lacks {missing:?}");
