@@ -471,6 +471,14 @@ third_parties(id: String, page 1000) {
     notes: Option<String>,
     created_by: Option<String>,
     created_at: NaiveDateTime,
+    pgp_certificate: Option<String>,
+    pgp_fingerprint: Option<String>,
+}
+case_reads(id: String, page 1000) {
+    id: String,
+    user_id: String,
+    case_id: String,
+    read_at: NaiveDateTime,
 }
 messages(id: String, page 1000) {
     id: String,

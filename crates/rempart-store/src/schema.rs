@@ -248,6 +248,17 @@ diesel::table! {
         notes -> Nullable<Text>,
         created_by -> Nullable<Text>,
         created_at -> Timestamp,
+        pgp_certificate -> Nullable<Text>,
+        pgp_fingerprint -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    case_reads (id) {
+        id -> Text,
+        user_id -> Text,
+        case_id -> Text,
+        read_at -> Timestamp,
     }
 }
 
@@ -504,6 +515,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     refresh_tokens,
     console_sessions,
+    case_reads,
     reply_templates,
     shifts,
     check_ins,

@@ -324,10 +324,12 @@ pub fn every_table(conn: &mut DbConn) -> String {
              VALUES ('cs-1', 'c-1', 'resolved', 'closed', FALSE, 'u-1', 'clos', '{t2}')"
         ),
         format!(
-            "INSERT INTO third_parties (id, case_id, organisation, contact_name, role, email, phone, notes, created_by, created_at) \
+            "INSERT INTO third_parties (id, case_id, organisation, contact_name, role, email, phone, notes, created_by, created_at, \
+             pgp_certificate, pgp_fingerprint) \
              VALUES ('tp-1', 'c-1', 'Plateforme X', 'Trust & Safety', 'platform_escalation', 'ts@platform.example', \
-             '+33100000000', 'escalade', 'u-1', '{t1}')"
+             '+33100000000', 'escalade', 'u-1', '{t1}', '-----BEGIN PGP PUBLIC KEY BLOCK-----', 'ABCDEF0123456789ABCDEF0123456789ABCDEF01')"
         ),
+        format!("INSERT INTO case_reads (id, user_id, case_id, read_at) VALUES ('cr-1', 'u-1', 'c-1', '{t2}')"),
         format!(
             "INSERT INTO messages (id, case_id, direction, party, third_party_id, channel, subject, body, message_id, in_reply_to, \
              encrypted, signature_status, signer_fingerprint, delivery_status, author_id, created_at, gateway_notes, \

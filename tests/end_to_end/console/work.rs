@@ -33,6 +33,17 @@ fn the_work_beside_the_thread(db: TestDb) {
 
     let b = Browser::start("en", true);
     first_sign_in(&b, &h, &hana.email, &hana.password, None);
+
+    // New activity: marked until she opens the case, and again when someone else writes on it.
+    let fresh = format!("#queue-mine tr.fresh a[href='/cases/{mine}']");
+    b.goto(&h.url("/"));
+    assert!(b.exists(&fresh), "a case she never opened is marked: {}", b.text("#queue-mine"));
+    b.goto(&h.url(&format!("/cases/{mine}")));
+    b.goto(&h.url("/"));
+    assert!(!b.exists(&fresh), "opened: no longer marked: {}", b.text("#queue-mine"));
+    let path = format!("/api/v1/cases/{mine_id}/comments");
+    h.call(reqwest::Method::POST, &path, Some(json!({"text": "The editor called: more posts tonight."})));
+    b.wait_for("the mark of a colleague's comment", || b.exists(&fresh));
     b.goto(&h.url(&format!("/cases/{mine}")));
 
     // The rota's decision for the assignment made at set-up.

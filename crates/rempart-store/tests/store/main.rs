@@ -2,6 +2,7 @@
 
 mod common;
 
+mod case_reads;
 mod cases;
 mod concurrency;
 mod console_sessions;

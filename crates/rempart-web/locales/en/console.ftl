@@ -390,3 +390,4 @@ verification-change = Change the verification
 verification-to = New status
 verification-reason = Why (kept in the history)
 verification-submit = Change it
+queue-fresh = New activity

@@ -390,3 +390,4 @@ verification-change = Changer la vérification
 verification-to = Nouveau statut
 verification-reason = Pourquoi (gardé dans l’historique)
 verification-submit = La changer
+queue-fresh = Du nouveau

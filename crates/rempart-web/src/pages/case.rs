@@ -60,6 +60,10 @@ async fn load(state: &web::Data<AppState>, staff: &Staff, reference: String) -> 
     state
         .db(move |conn| {
             let case = rempart_app::cases::visible(conn, &actor, &reference, "console")?;
+            if let Some(me) = actor.id() {
+                // Opened now: the queues mark it again only when something happens after.
+                rempart_store::case_reads::mark(conn, me, &case.id, rempart_store::now())?;
+            }
             let access = rempart_app::beneficiaries::visible(conn, &actor, &case.beneficiary_id)?;
             let may_change_beneficiary = access == rempart_app::beneficiaries::Access::Change;
             let beneficiary = Beneficiary::detail(conn, &case.beneficiary_id)?;

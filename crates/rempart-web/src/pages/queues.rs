@@ -31,6 +31,8 @@ pub struct Row {
     pub waiting: String,
     pub waiting_iso: String,
     pub assignee: String,
+    /// Something happened on the case since the user last opened it (or they never did).
+    pub fresh: bool,
 }
 
 #[derive(Debug)]
@@ -102,12 +104,21 @@ pub fn rows(
                 waiting: duration(t, staff.clock.minutes_since(&since)),
                 waiting_iso: staff.clock.iso(&since),
                 assignee: case.assignee_id.as_ref().and_then(|id| names.get(id)).cloned().unwrap_or_default(),
+                fresh: false,
             }
         })
         .collect()
 }
 
 /// `4 h 05 min`, `2 d 3 h`: a waiting time, short.
+/// Marks the rows of `cases` changed since the user last opened them (`read`) or never opened.
+fn marked(mut rows: Vec<Row>, cases: &[Case], read: &HashMap<String, chrono::NaiveDateTime>) -> Vec<Row> {
+    for (row, case) in rows.iter_mut().zip(cases) {
+        row.fresh = read.get(&case.id).is_none_or(|at| case.updated_at > *at);
+    }
+    rows
+}
+
 pub fn duration(t: &Tr, minutes: i64) -> String {
     let (days, hours, mins) = (minutes / 1440, (minutes % 1440) / 60, minutes % 60);
     if days > 0 {
@@ -129,7 +140,7 @@ pub async fn page(
     let me = staff.user.id.clone();
     let lang = staff.lang;
     let now = rempart_store::now();
-    let (lists, last_heard, names, awaiting) = state
+    let (lists, (last_heard, read), names, awaiting) = state
         .db(move |conn| {
             let awaiting = rempart_app::wellbeing::awaiting_check_in(conn, &actor, now)?.is_some();
             let mine = |statuses: Vec<CaseStatus>| CaseFilter {
@@ -153,7 +164,9 @@ pub async fn page(
             let heard: HashMap<String, chrono::NaiveDateTime> =
                 Message::last_from_beneficiary(conn, &ids)?.into_iter().collect();
             let names = rempart_app::accounts::names(conn)?;
-            Ok(([open, new, third, closed], heard, names, awaiting))
+            let ids: Vec<&str> = open.iter().chain(&third).map(|c| c.id.as_str()).collect();
+            let read = rempart_store::case_reads::last_read(conn, &me, &ids)?;
+            Ok(([open, new, third, closed], (heard, read), names, awaiting))
         })
         .await
         .map_err(|e| ConsoleError::from(e).in_lang(lang))?;
@@ -176,7 +189,11 @@ pub async fn page(
             id,
             title: t.get(&format!("queue-{id}")),
             empty: t.get(&format!("queue-{id}-empty")),
-            table: CaseTable::render_rows(&t, rows(&t, &staff, &cases, &last_heard, &names), id == "new"),
+            table: CaseTable::render_rows(
+                &t,
+                marked(rows(&t, &staff, &cases, &last_heard, &names), &cases, &read),
+                id == "new",
+            ),
             empty_rows: cases.is_empty(),
             count,
         }

@@ -1,0 +1,3 @@
+ALTER TABLE third_parties DROP COLUMN pgp_fingerprint;
+ALTER TABLE third_parties DROP COLUMN pgp_certificate;
+DROP TABLE case_reads;
