@@ -72,6 +72,24 @@ pub fn add_third_party(conn: &mut DbConn, actor: &Actor, raw: &str, new: NewThir
     Ok(ThirdParty::add(conn, NewThirdParty { case_id: case.id, ..new }, actor.id())?)
 }
 
+/// Pins the OpenPGP key of third party `third_party_id` of case `raw` (read and checked by
+/// the adapter); what waited for it is sent.
+pub fn set_third_party_key(
+    conn: &mut DbConn,
+    actor: &Actor,
+    raw: &str,
+    third_party_id: &str,
+    armored: &str,
+    fingerprint: &rempart_core::Fingerprint,
+) -> AppResult<ThirdParty> {
+    let case = crate::cases::visible(conn, actor, raw, "third party key")?;
+    let party = ThirdParty::get(conn, third_party_id)?;
+    if party.case_id != case.id {
+        return Err(AppError::not_found(format!("third party {third_party_id}")));
+    }
+    Ok(ThirdParty::set_key(conn, &party.id, armored, fingerprint, actor.id())?)
+}
+
 /// A message written or heard outside the reply composer.
 #[derive(Debug, Clone)]
 pub struct Written {

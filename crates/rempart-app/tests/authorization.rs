@@ -204,6 +204,9 @@ fn work_beside_the_thread(conn: &mut DbConn, actor: &Actor, case: &str) -> Resul
     };
     let party = items::add_third_party(conn, actor, case, new)?;
     items::third_parties(conn, actor, case)?;
+    let armored = "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n-----END PGP PUBLIC KEY BLOCK-----\n";
+    let fingerprint = Fingerprint::parse(&"CD".repeat(20)).expect("fingerprint");
+    items::set_third_party_key(conn, actor, case, &party.id, armored, &fingerprint)?;
     let heard = |text: &str| Written {
         direction: rempart_core::Direction::Inbound,
         channel: Channel::PhoneNote,
@@ -380,6 +383,7 @@ fn every_rule_of_the_layer_is_in_the_table() {
         "third_parties",
         "add_third_party",
         "write_to_third_party",
+        "set_third_party_key",
         "messages",
         "comments",
         "record_message",

@@ -7,6 +7,7 @@ use crate::pgp::{self, Keyring};
 use lettre::message::Mailbox;
 use rempart_core::{DeliveryStatus, Direction};
 use rempart_store::beneficiaries::Beneficiary;
+use rempart_store::case_items::ThirdParty;
 use rempart_store::cases::Case;
 use rempart_store::messages::Message;
 use rempart_store::messages::{Attempt, Outbox, SentAs};
@@ -83,41 +84,21 @@ impl OutboxWorker {
 
     fn attempt(&self, conn: &mut DbConn, message_row_id: &str) -> Result<Attempt, MailError> {
         let message = Message::get(conn, message_row_id)?;
-        let case = Case::get(conn, &message.case_id)?;
-        let beneficiary = Beneficiary::detail(conn, &case.beneficiary_id)?;
-        let Some(address) = beneficiary
-            .emails
-            .iter()
-            .find(|e| e.is_primary)
-            .or_else(|| beneficiary.emails.first())
-            .map(|e| e.address.as_str().to_owned())
-        else {
-            return Ok(Attempt::Failed("the beneficiary has no e-mail address".into()));
+        let (to_address, cert) = match &message.third_party_id {
+            Some(party) => match self.third_party(conn, party)? {
+                Ok(found) => found,
+                Err(attempt) => return Ok(attempt),
+            },
+            None => match self.beneficiary(conn, &message)? {
+                Ok(found) => found,
+                Err(attempt) => return Ok(attempt),
+            },
         };
-        let to_address: lettre::Address =
-            address.parse::<lettre::Address>().map_err(|e| MailError::Malformed(format!("recipient address: {e}")))?;
-        let to = Mailbox::new(None, to_address.clone());
-        let cert = beneficiary
-            .beneficiary
-            .pgp_certificate
-            .as_deref()
-            .map(|armored| pgp::parse_certificate(armored.as_bytes()));
-        let cert = match cert {
-            None => return Ok(self.needs_key(&to_address, "no OpenPGP key is pinned for the beneficiary")),
-            Some(Err(e)) => return Ok(self.needs_key(&to_address, &format!("the pinned key cannot be read: {e}"))),
-            Some(Ok(cert)) => cert,
-        };
-        if let Some(problem) = pgp::encryption_problem(&cert) {
-            return Ok(self.needs_key(&to_address, &problem));
-        }
-        if let Some(reason) = held(&beneficiary, &message) {
-            // A key exists: no key request, the case shows why the reply waits.
-            return Ok(Attempt::NeedsKey(reason));
-        }
+        let to = Mailbox::new(None, to_address);
         let domain = self.from.email.domain().to_owned();
         let message_id =
             Outbox::ensure_message_id(conn, message_row_id, || format!("{}@{domain}", uuid::Uuid::new_v4()))?;
-        let parent = last_inbound_message_id(conn, &message.case_id)?;
+        let parent = last_inbound_message_id(conn, &message.case_id, message.third_party_id.as_deref())?;
         let reply = Reply {
             from: &self.from,
             to: &to,
@@ -136,6 +117,71 @@ impl OutboxWorker {
             Err(SendError::Transient(e)) => Attempt::Retry(e),
             Err(SendError::Permanent(e)) => Attempt::Failed(e),
         })
+    }
+
+    /// The beneficiary's address and key, or why the reply cannot leave now.
+    fn beneficiary(
+        &self,
+        conn: &mut DbConn,
+        message: &Message,
+    ) -> Result<Result<(lettre::Address, sequoia_openpgp::Cert), Attempt>, MailError> {
+        let case = Case::get(conn, &message.case_id)?;
+        let beneficiary = Beneficiary::detail(conn, &case.beneficiary_id)?;
+        let Some(address) = beneficiary
+            .emails
+            .iter()
+            .find(|e| e.is_primary)
+            .or_else(|| beneficiary.emails.first())
+            .map(|e| e.address.as_str().to_owned())
+        else {
+            return Ok(Err(Attempt::Failed("the beneficiary has no e-mail address".into())));
+        };
+        let to_address = recipient(&address)?;
+        let cert = beneficiary
+            .beneficiary
+            .pgp_certificate
+            .as_deref()
+            .map(|armored| pgp::parse_certificate(armored.as_bytes()));
+        let cert = match cert {
+            None => return Ok(Err(self.needs_key(&to_address, "no OpenPGP key is pinned for the beneficiary"))),
+            Some(Err(e)) => {
+                return Ok(Err(self.needs_key(&to_address, &format!("the pinned key cannot be read: {e}"))));
+            }
+            Some(Ok(cert)) => cert,
+        };
+        if let Some(problem) = pgp::encryption_problem(&cert) {
+            return Ok(Err(self.needs_key(&to_address, &problem)));
+        }
+        if let Some(reason) = held(&beneficiary, message) {
+            // A key exists: no key request, the case shows why the reply waits.
+            return Ok(Err(Attempt::NeedsKey(reason)));
+        }
+        Ok(Ok((to_address, cert)))
+    }
+
+    /// A third party's address and key, or why the message waits: never in clear, and no
+    /// key request (a third party is asked for their key by the handler, not by Rempart).
+    fn third_party(
+        &self,
+        conn: &mut DbConn,
+        id: &str,
+    ) -> Result<Result<(lettre::Address, sequoia_openpgp::Cert), Attempt>, MailError> {
+        let party = ThirdParty::get(conn, id)?;
+        let Some(address) = party.email else {
+            return Ok(Err(Attempt::Failed("the third party has no e-mail address".into())));
+        };
+        let to_address = recipient(address.as_str())?;
+        let Some(armored) = party.pgp_certificate else {
+            return Ok(Err(Attempt::NeedsKey("no OpenPGP key is known for this third party".into())));
+        };
+        let cert = match pgp::parse_certificate(armored.as_bytes()) {
+            Ok(cert) => cert,
+            Err(e) => return Ok(Err(Attempt::NeedsKey(format!("the third party's key cannot be read: {e}")))),
+        };
+        if let Some(problem) = pgp::encryption_problem(&cert) {
+            return Ok(Err(Attempt::NeedsKey(problem)));
+        }
+        Ok(Ok((to_address, cert)))
     }
 
     fn needs_key(&self, to: &lettre::Address, reason: &str) -> Attempt {
@@ -174,13 +220,25 @@ fn held(beneficiary: &rempart_store::beneficiaries::BeneficiaryDetail, message: 
     None
 }
 
-/// The Message-ID of the most recent inbound message of the case, for In-Reply-To.
-fn last_inbound_message_id(conn: &mut DbConn, case_id: &str) -> Result<Option<String>, MailError> {
+fn recipient(address: &str) -> Result<lettre::Address, MailError> {
+    address.parse::<lettre::Address>().map_err(|e| MailError::Malformed(format!("recipient address: {e}")))
+}
+
+/// The Message-ID of the most recent inbound message of the case from the same
+/// correspondent (the beneficiary, or third party `third_party_id`), for In-Reply-To: one
+/// correspondent never sees the identifier of another's mail.
+fn last_inbound_message_id(
+    conn: &mut DbConn,
+    case_id: &str,
+    third_party_id: Option<&str>,
+) -> Result<Option<String>, MailError> {
     let messages = Message::for_case(conn, case_id)?;
     Ok(messages
         .into_iter()
         .rev()
-        .find(|m| m.direction == Direction::Inbound && m.message_id.is_some())
+        .find(|m| {
+            m.direction == Direction::Inbound && m.message_id.is_some() && m.third_party_id.as_deref() == third_party_id
+        })
         .and_then(|m| m.message_id))
 }
 

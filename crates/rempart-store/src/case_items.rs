@@ -10,7 +10,7 @@ use crate::schema::{actions, case_links, comments, next_steps, risk_assessments,
 use crate::util::{Parsed, new_id, now, optional_text, required_text};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use rempart_core::{EmailAddress, LinkKind, RiskFactors, ThirdPartyRole};
+use rempart_core::{EmailAddress, Fingerprint, LinkKind, RiskFactors, ThirdPartyRole};
 use serde::Serialize;
 
 /// Adds one item to a case in a write transaction: the case must exist, `insert` writes
@@ -65,6 +65,11 @@ pub struct ThirdParty {
     pub created_by: Option<String>,
     #[serde(with = "rempart_core::utc")]
     pub created_at: NaiveDateTime,
+    /// Their OpenPGP key (ASCII-armoured): e-mail to them is encrypted to it.
+    #[serde(skip)]
+    pub pgp_certificate: Option<String>,
+    #[diesel(deserialize_as = Parsed<Fingerprint>)]
+    pub pgp_fingerprint: Option<Fingerprint>,
 }
 
 #[derive(Debug, Clone)]
@@ -133,6 +138,36 @@ impl ThirdParty {
             },
             ThirdParty::get,
         )
+    }
+
+    /// Pins `armored` (already read and checked by the caller, with its `fingerprint`) as the
+    /// key of third party `id`, and puts back in the outbox what waited for it.
+    pub fn set_key(
+        conn: &mut DbConn,
+        id: &str,
+        armored: &str,
+        fingerprint: &Fingerprint,
+        actor: Option<&str>,
+    ) -> StoreResult<ThirdParty> {
+        conn.write(|conn| {
+            let party = ThirdParty::get(conn, id)?;
+            diesel::update(third_parties::table.find(id))
+                .set((
+                    third_parties::pgp_certificate.eq(Some(armored)),
+                    third_parties::pgp_fingerprint.eq(Some(fingerprint.as_str())),
+                ))
+                .execute(conn)?;
+            crate::messages::Outbox::release_held_for_third_party(conn, id)?;
+            attach(
+                conn,
+                &party.case_id,
+                actor,
+                "third_party.key",
+                ("third_party", id),
+                format!("fingerprint={fingerprint}"),
+            )?;
+            ThirdParty::get(conn, id)
+        })
     }
 
     pub fn get(conn: &mut DbConn, id: &str) -> StoreResult<ThirdParty> {

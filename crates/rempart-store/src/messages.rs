@@ -206,10 +206,10 @@ impl Message {
             diesel::insert_into(messages::table).values(&form).execute(conn)?;
             if new.direction == Direction::Outbound
                 && new.channel == Channel::Email
-                && new.party == Party::Beneficiary
                 && delivery_status == Some(DeliveryStatus::Queued)
             {
-                // Durable: the reply and its place in the outbox commit together.
+                // Durable: the reply (to the beneficiary or a third party) and its place in
+                // the outbox commit together.
                 Outbox::enqueue(conn, &form.id, at)?;
             }
             if new.direction == Direction::Outbound && new.party == Party::Beneficiary {
@@ -475,14 +475,29 @@ impl Outbox {
         use crate::schema::cases;
         let held: Vec<(String, String)> = messages::table
             .filter(messages::delivery_status.eq(String::from(DeliveryStatus::NeedsKey)))
+            .filter(messages::party.eq(Party::Beneficiary.as_str()))
             .filter(
                 messages::case_id
                     .eq_any(cases::table.filter(cases::beneficiary_id.eq(beneficiary_id)).select(cases::id)),
             )
             .select((messages::id, messages::case_id))
             .load(conn)?;
+        Self::release(conn, &held)
+    }
+
+    /// The same for the messages to one third party, when their key is entered.
+    pub fn release_held_for_third_party(conn: &mut DbConn, third_party_id: &str) -> StoreResult<usize> {
+        let held: Vec<(String, String)> = messages::table
+            .filter(messages::delivery_status.eq(String::from(DeliveryStatus::NeedsKey)))
+            .filter(messages::third_party_id.eq(third_party_id))
+            .select((messages::id, messages::case_id))
+            .load(conn)?;
+        Self::release(conn, &held)
+    }
+
+    fn release(conn: &mut DbConn, held: &[(String, String)]) -> StoreResult<usize> {
         let at = now();
-        for (id, case_id) in &held {
+        for (id, case_id) in held {
             diesel::update(messages::table.find(id))
                 .set(messages::delivery_status.eq(Some(String::from(DeliveryStatus::Queued))))
                 .execute(conn)?;

@@ -85,6 +85,7 @@ pub fn configure(config: ConsoleConfig) -> impl Fn(&mut web::ServiceConfig) + Cl
                 "/cases/{reference}/third-parties/{id}/messages",
                 web::post().to(pages::case_items::third_party_message),
             )
+            .route("/cases/{reference}/third-parties/{id}/key", web::post().to(pages::case_items::third_party_key))
             .route("/cases/{reference}/links", web::post().to(pages::case_items::link))
             .route("/cases/{reference}/verification", web::post().to(pages::case_items::verification))
             .route("/cases/{reference}/evidence/{id}", web::get().to(pages::case_actions::download_evidence));

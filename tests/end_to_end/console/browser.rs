@@ -124,11 +124,17 @@ impl Browser {
         self.rt.block_on(self.client.source()).expect("page source")
     }
 
-    /// The visible text of the first element matching `css`.
+    /// The visible text of the first element matching `css` (read again when the page's
+    /// polling replaced the element between finding and reading it).
     pub fn text(&self, css: &str) -> String {
-        self.rt
-            .block_on(async { self.client.find(Locator::Css(css)).await?.text().await })
-            .unwrap_or_else(|e| panic!("text of {css}: {e}"))
+        let mut attempts = 0;
+        loop {
+            match self.rt.block_on(async { self.client.find(Locator::Css(css)).await?.text().await }) {
+                Ok(text) => return text,
+                Err(e) if e.is_stale_element_reference() && attempts < 5 => attempts += 1,
+                Err(e) => panic!("text of {css}: {e}"),
+            }
+        }
     }
 
     /// The current value of the form field `css`.

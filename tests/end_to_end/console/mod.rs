@@ -4,6 +4,7 @@
 
 mod browser;
 mod helpline;
+mod mail_day;
 mod work;
 
 use browser::Browser;

@@ -97,11 +97,11 @@ fn the_work_beside_the_thread(db: TestDb) {
     b.fill("#party-organisation", "Example Platform Trust & Safety");
     b.click("#party-submit");
     assert!(b.text("section.parties").contains("Example Platform Trust & Safety"));
-    b.press("div.party details summary");
+    b.press("div.party details:last-of-type summary");
     b.select("div.party select[name=channel]", "phone_note");
-    b.fill("div.party textarea", "They will review the posts within 24 hours.");
+    b.fill("div.party textarea[name=text]", "They will review the posts within 24 hours.");
     b.press("div.party input[value=inbound]");
-    b.click("div.party form button");
+    b.click("form[action$='/messages'] button");
     let entry = b.text("li.entry.third-party").to_lowercase();
     assert!(entry.contains("from example platform") && entry.contains("within 24 hours"), "{entry}");
     assert!(entry.contains("phone call"), "the channel is shown: {entry}");

@@ -391,3 +391,7 @@ verification-to = New status
 verification-reason = Why (kept in the history)
 verification-submit = Change it
 queue-fresh = New activity
+parties-no-key = No OpenPGP key: e-mail to them waits
+parties-key-enter = Enter their OpenPGP key
+parties-key-label = Their public key (ASCII-armoured), received through a channel you trust
+parties-key-submit = Pin this key

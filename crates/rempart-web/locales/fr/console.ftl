@@ -391,3 +391,7 @@ verification-to = Nouveau statut
 verification-reason = Pourquoi (gardé dans l’historique)
 verification-submit = La changer
 queue-fresh = Du nouveau
+parties-no-key = Pas de clé OpenPGP : les e-mails pour ce tiers attendent
+parties-key-enter = Saisir sa clé OpenPGP
+parties-key-label = Sa clé publique (ASCII-armored), reçue par un canal de confiance
+parties-key-submit = Épingler cette clé

@@ -88,6 +88,24 @@ async fn beneficiary_of(state: &web::Data<AppState>, staff: &Staff, reference: &
         .map_err(|e| ConsoleError::from(e).in_lang(staff.lang))
 }
 
+/// An OpenPGP public key as pasted: its armoured form and fingerprint, or what is wrong
+/// with it in the user's language.
+pub(crate) fn read_certificate(t: &Tr, text: &str) -> Result<(String, Fingerprint), String> {
+    use rempart_mail::pgp;
+    pgp::parse_certificate(text.as_bytes())
+        .map_err(|_| t.get("key-entry-unreadable"))
+        .and_then(|cert| match pgp::encryption_problem(&cert) {
+            Some(problem) => Err(format!("{} ({problem})", t.get("key-entry-unusable"))),
+            None => Ok(cert),
+        })
+        .and_then(|cert| {
+            let armored = pgp::armored_public(&cert).map_err(|_| t.get("key-entry-unreadable"))?;
+            let fingerprint =
+                Fingerprint::parse(&cert.fingerprint().to_hex()).map_err(|_| t.get("key-entry-unreadable"))?;
+            Ok((armored, fingerprint))
+        })
+}
+
 /// `POST /cases/{reference}/key/confirmation`: the handler compared the fingerprint with
 /// the beneficiary out of band.
 pub async fn confirm_key(
@@ -158,23 +176,11 @@ pub async fn enter_key(
     path: web::Path<String>,
     form: web::Form<KeyEntryForm>,
 ) -> Result<HttpResponse, ConsoleError> {
-    use rempart_mail::pgp;
     let form = form.into_inner();
     staff.check_csrf(&form.csrf)?;
     let reference = path.into_inner();
     let t = staff.tr();
-    let read = pgp::parse_certificate(form.certificate.as_bytes())
-        .map_err(|_| t.get("key-entry-unreadable"))
-        .and_then(|cert| match pgp::encryption_problem(&cert) {
-            Some(problem) => Err(format!("{} ({problem})", t.get("key-entry-unusable"))),
-            None => Ok(cert),
-        })
-        .and_then(|cert| {
-            let armored = pgp::armored_public(&cert).map_err(|_| t.get("key-entry-unreadable"))?;
-            let fingerprint =
-                Fingerprint::parse(&cert.fingerprint().to_hex()).map_err(|_| t.get("key-entry-unreadable"))?;
-            Ok((armored, fingerprint))
-        });
+    let read = read_certificate(&t, &form.certificate);
     let (armored, fingerprint) = match read {
         Ok(pair) => pair,
         Err(message) => {

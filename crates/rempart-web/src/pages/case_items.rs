@@ -169,6 +169,24 @@ pub async fn third_party_message(
     .await
 }
 
+/// `POST /cases/{reference}/third-parties/{id}/key`: their OpenPGP key, pasted; what
+/// waited for it leaves.
+pub async fn third_party_key(
+    staff: Staff,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    form: Fields,
+) -> Result<HttpResponse, ConsoleError> {
+    let (reference, party) = path.into_inner();
+    let read = crate::pages::case_actions::read_certificate(&staff.tr(), field(&form, "certificate"));
+    let anchor = ("party_key", "parties-title");
+    posted(staff, state, reference, form.into_inner(), anchor, move |c, a, r, _| {
+        let (armored, fingerprint) = read.map_err(|message| ApiError::validation("certificate", message))?;
+        app(rempart_app::items::set_third_party_key(c, a, r, &party, &armored, &fingerprint))
+    })
+    .await
+}
+
 /// `POST /cases/{reference}/links`: this case linked to another the user may see.
 pub async fn link(
     staff: Staff,

@@ -92,6 +92,8 @@ pub struct PartyView {
     pub email: String,
     pub phone: String,
     pub notes: String,
+    /// Their key's fingerprint, grouped by four; empty without a key.
+    pub key: String,
 }
 
 #[derive(Debug)]
@@ -230,6 +232,11 @@ impl WorkView {
                 email: p.email.as_ref().map(|e| e.to_string()).unwrap_or_default(),
                 phone: p.phone.clone().unwrap_or_default(),
                 notes: p.notes.clone().unwrap_or_default(),
+                key: p
+                    .pgp_fingerprint
+                    .as_ref()
+                    .map(|f| crate::pages::case_view::grouped(f.as_str()))
+                    .unwrap_or_default(),
             })
             .collect();
         let links = work
