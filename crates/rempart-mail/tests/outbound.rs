@@ -189,6 +189,72 @@ fn reply_round_trip_through_smtp(db: TestDb) {
     }
 }
 
+/// A partner of the case writes in too. Each correspondent's mail threads only on their
+/// own: the beneficiary's reply never carries the partner's Message-ID (it did: the last
+/// inbound message of the case was taken, whoever sent it), and the partner's e-mail waits
+/// for their key, then leaves encrypted to it, answering their own message.
+fn each_correspondent_threads_on_their_own_mail(db: TestDb) {
+    use rempart_store::case_items::{NewThirdParty, ThirdParty};
+    let s = setup();
+    let (case_id, reference) = first_contact(&db, &s, true);
+    let partner = Gpg::new("Partner CERT", "cert@partner.example");
+    partner.import(s.keyring.public_armored().unwrap().as_bytes());
+    let new = NewThirdParty {
+        case_id: case_id.clone(),
+        organisation: "Partner CERT".into(),
+        contact_name: None,
+        role: rempart_core::ThirdPartyRole::Partner,
+        email: Some(rempart_core::EmailAddress::parse("cert@partner.example").unwrap()),
+        phone: None,
+        notes: None,
+    };
+    let party = ThirdParty::add(&mut db.conn(), new, None).unwrap();
+    let gateway = Gateway { keyring: Some(s.keyring.clone()), limits: Limits::default(), ..Default::default() };
+    let theirs = plain("cert@partner.example", &format!("Image [{reference}]"), "partner-1@partner.example", "Reçue.");
+    match gateway.ingest(&mut db.conn(), &theirs, "mailgate").unwrap() {
+        Outcome::Stored { case_id: threaded, .. } => assert_eq!(threaded, case_id),
+        other => panic!("{other:?}"),
+    }
+
+    let to_ana = queue_reply(&db, &case_id, &reference, "Nous avons des nouvelles.");
+    let to_partner = Message::add(
+        &mut db.conn(),
+        NewMessage {
+            party: rempart_core::Party::ThirdParty,
+            third_party_id: Some(party.id.clone()),
+            subject: format!("Image [{reference}]"),
+            ..NewMessage::with_beneficiary(&case_id, Direction::Outbound, Channel::Email, "Merci, analysez-la.")
+        },
+        None,
+    )
+    .unwrap();
+    assert!(Outbox::get(&mut db.conn(), &to_partner.id).unwrap().is_some(), "in the outbox like a reply");
+    assert_eq!(worker(&db, &s.keyring, s.smtp.port, "w1").run_once().unwrap(), 2);
+    let ana_copy = Message::get(&mut db.conn(), &to_ana).unwrap();
+    assert_eq!(ana_copy.in_reply_to.as_deref(), Some("first@example.net"), "her own message, not the partner's");
+    let held = Message::get(&mut db.conn(), &to_partner.id).unwrap();
+    assert_eq!(held.delivery_status, Some(DeliveryStatus::NeedsKey), "no key for the partner: nothing in clear");
+    assert_eq!(s.smtp.messages().len(), 1);
+    let sent = String::from_utf8_lossy(&s.smtp.messages()[0]).into_owned();
+    assert!(!sent.contains("partner-1@partner.example"), "{sent}");
+
+    // Their key arrives: the e-mail leaves, encrypted to them, answering their message.
+    let cert = pgp::parse_certificate(partner.export().as_bytes()).unwrap();
+    let fingerprint = Fingerprint::parse(&cert.fingerprint().to_hex()).unwrap();
+    ThirdParty::set_key(&mut db.conn(), &party.id, &partner.export(), &fingerprint, None).unwrap();
+    assert_eq!(worker(&db, &s.keyring, s.smtp.port, "w1").run_once().unwrap(), 1);
+    let sent = s.smtp.messages();
+    assert_eq!(sent.len(), 2);
+    // The Maildir's order is not the order of arrival within a second: found by recipient.
+    let theirs = sent.iter().find(|m| String::from_utf8_lossy(m).contains("To: cert@partner.example")).unwrap();
+    let raw = String::from_utf8_lossy(theirs).into_owned();
+    assert_eq!(header(&raw, "In-Reply-To"), Some("<partner-1@partner.example>"));
+    assert!(!raw.contains("first@example.net"), "never the beneficiary's Message-ID: {raw}");
+    let (plaintext, status) = partner.decrypt(armored_block(theirs).as_bytes());
+    assert!(status.contains("GOODSIG"), "{status}");
+    assert!(!String::from_utf8_lossy(&plaintext).is_empty());
+}
+
 /// No key: held as needs_key, nothing leaves. SMTP down: retried later, still queued.
 fn no_key_is_held_and_smtp_failures_are_retried(db: TestDb) {
     let s = setup();
@@ -393,6 +459,7 @@ on_both_backends!(
     replies_wait_while_a_key_change_is_pending,
     the_key_request_notice_is_signed_and_identified,
     reply_round_trip_through_smtp,
+    each_correspondent_threads_on_their_own_mail,
     no_key_is_held_and_smtp_failures_are_retried,
     two_workers_never_send_twice
 );

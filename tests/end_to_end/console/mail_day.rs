@@ -13,11 +13,12 @@ use rempart_test_db::{TestDb, on_both_backends};
 
 const HELPLINE: &str = "help@helpline.example";
 
-/// The armoured PGP message of the mail the SMTP server received `n`-th, read by `gpg`:
-/// its plaintext and GnuPG's status lines.
-fn read_sent(smtp: &SmtpServer, n: usize, gpg: &Gpg) -> (String, String, String) {
-    let sent = smtp.messages();
-    let wire = String::from_utf8_lossy(&sent[n]).into_owned();
+/// The mail the SMTP server received for `gpg`'s address, read by `gpg`: the wire, the
+/// plaintext and GnuPG's status lines.
+fn read_sent(smtp: &SmtpServer, gpg: &Gpg) -> (String, String, String) {
+    let to = format!("To: {}", gpg.email);
+    let sent = smtp.messages().into_iter().map(|m| String::from_utf8_lossy(&m).into_owned());
+    let wire = sent.into_iter().find(|m| m.contains(&to)).expect("a mail to them");
     let start = wire.find("-----BEGIN PGP MESSAGE-----").expect("armoured");
     let end = wire.find("-----END PGP MESSAGE-----").expect("armour end") + 25;
     let (plaintext, status) = gpg.decrypt(wire[start..end].replace("\r\n", "\n").as_bytes());
@@ -84,7 +85,7 @@ fn a_handlers_day_with_real_mail(db: TestDb) {
     assert!(b.value("#reply-text").contains(&reference), "the reference filled in");
     b.click("#reply-submit");
     b.wait_for("the reply at the SMTP server", || !smtp.messages().is_empty());
-    let (wire, plaintext, status) = read_sent(&smtp, 0, &ana);
+    let (wire, plaintext, status) = read_sent(&smtp, &ana);
     assert!(!wire.contains("registered as"), "nothing in clear on the wire");
     assert!(status.contains("GOODSIG"), "the helpline's signature: {status}");
     assert!(plaintext.contains("Your request is registered as") && plaintext.contains(&reference), "{plaintext}");
@@ -118,7 +119,7 @@ fn a_handlers_day_with_real_mail(db: TestDb) {
     b.click("form[action*='/third-parties/'][action$='/key'] button");
     assert!(b.text("div.party .party-key").contains(&partner.fingerprint()[..4]), "{}", b.text("div.party"));
     b.wait_for("the e-mail to the partner at the SMTP server", || smtp.messages().len() == 2);
-    let (wire, plaintext, status) = read_sent(&smtp, 1, &partner);
+    let (wire, plaintext, status) = read_sent(&smtp, &partner);
     assert!(wire.contains("To: cert@partner.example"), "{wire}");
     assert!(!wire.contains("seized@example.net"), "never threaded on the beneficiary's mail");
     assert!(status.contains("GOODSIG") && plaintext.contains("forensic image"), "{status} {plaintext}");

@@ -335,6 +335,20 @@ pub struct KeyEntry {
     pub certificate: String,
 }
 
+/// A public key as pasted: its armoured form and fingerprint, or 422 on `certificate`
+/// when it cannot be read or cannot receive encrypted mail.
+pub fn read_key(text: &str) -> ApiResult<(String, Fingerprint)> {
+    use rempart_mail::pgp;
+    let bad = |e: String| ApiError::validation("certificate", e);
+    let cert = pgp::parse_certificate(text.as_bytes()).map_err(|e| bad(e.to_string()))?;
+    if let Some(problem) = pgp::encryption_problem(&cert) {
+        return Err(bad(format!("it cannot receive encrypted mail: {problem}")));
+    }
+    let armored = pgp::armored_public(&cert).map_err(|e| bad(e.to_string()))?;
+    let fingerprint = Fingerprint::parse(&cert.fingerprint().to_hex()).map_err(|e| bad(e.to_string()))?;
+    Ok((armored, fingerprint))
+}
+
 /// Enters the beneficiary's key by hand: it is pinned as `confirmed` (the handler vouches
 /// for it), replacing any other, and replies held for a key leave.
 #[utoipa::path(put, path = "/api/v1/beneficiaries/{id}/key", tag = "beneficiaries",
@@ -352,14 +366,7 @@ pub async fn enter_key(
     path: web::Path<String>,
     body: web::Json<KeyEntry>,
 ) -> ApiResult<web::Json<BeneficiaryDetail>> {
-    use rempart_mail::pgp;
-    let bad = |e: String| ApiError::validation("certificate", e);
-    let cert = pgp::parse_certificate(body.certificate.as_bytes()).map_err(|e| bad(e.to_string()))?;
-    if let Some(problem) = pgp::encryption_problem(&cert) {
-        return Err(bad(format!("it cannot receive encrypted mail: {problem}")));
-    }
-    let armored = pgp::armored_public(&cert).map_err(|e| bad(e.to_string()))?;
-    let fingerprint = Fingerprint::parse(&cert.fingerprint().to_hex()).map_err(|e| bad(e.to_string()))?;
+    let (armored, fingerprint) = read_key(&body.certificate)?;
     let id = path.into_inner();
     let detail = state
         .db(move |conn| {

@@ -298,6 +298,31 @@ pub async fn add_third_party(
     ))
 }
 
+/// Pins a third party's OpenPGP key (as the handler received it through a channel they
+/// trust): e-mail to them is encrypted to it, and what waited for it leaves.
+#[utoipa::path(put, path = "/api/v1/cases/{id}/third-parties/{third_party_id}/key", tag = "case items",
+    request_body = crate::routes::beneficiaries::KeyEntry, security(("bearer" = [])),
+    params(("id" = String, Path), ("third_party_id" = String, Path)), responses(
+    (status = 200, body = ThirdParty),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json", description = "not a usable public key"),
+))]
+pub async fn set_third_party_key(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+    body: web::Json<crate::routes::beneficiaries::KeyEntry>,
+) -> ApiResult<web::Json<ThirdParty>> {
+    let (raw, party) = path.into_inner();
+    let (armored, fingerprint) = crate::routes::beneficiaries::read_key(&body.certificate)?;
+    Ok(web::Json(
+        on_case(&state, user, raw, move |c, actor, raw| {
+            rempart_app::items::set_third_party_key(c, actor, raw, &party, &armored, &fingerprint)
+        })
+        .await?,
+    ))
+}
+
 // ---------------------------------------------------------------------------------- links
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -111,6 +111,7 @@ api_routes! {
     patch "/api/v1/cases/{id}/next-steps/{step_id}" => items::update_next_step,
     get "/api/v1/cases/{id}/third-parties" => items::list_third_parties,
     post "/api/v1/cases/{id}/third-parties" => items::add_third_party,
+    put "/api/v1/cases/{id}/third-parties/{third_party_id}/key" => items::set_third_party_key,
     get "/api/v1/cases/{id}/links" => items::list_links,
     post "/api/v1/cases/{id}/links" => items::add_link,
     get "/api/v1/cases/{id}/risk-assessments" => items::list_risks,

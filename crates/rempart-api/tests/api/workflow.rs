@@ -83,12 +83,25 @@ fn full_case_workflow(db: TestDb) {
         )
         .expect(201);
     let tp_id = tp.body["id"].as_str().expect("id");
-    app.post(
-        &format!("{base}/messages"),
-        t,
-        json!({"direction": "outbound", "party": "third_party", "third_party_id": tp_id, "channel": "email", "body": "Escalade"}),
-    )
-    .expect(201);
+    let escalation = app
+        .post(
+            &format!("{base}/messages"),
+            t,
+            json!({"direction": "outbound", "party": "third_party", "third_party_id": tp_id, "channel": "email", "body": "Escalade"}),
+        )
+        .expect(201);
+    assert_eq!(escalation.body["delivery_status"], "queued", "for the mail gateway, which needs their key");
+    // Their key, as received from them: e-mail to them is encrypted to it.
+    let key_path = format!("{base}/third-parties/{tp_id}/key");
+    let garbage = app.put_json(&key_path, t, json!({"certificate": "nope"})).expect(422);
+    assert_eq!(garbage.body["errors"][0]["field"], "certificate");
+    let key = rempart_mail::Keyring::generate("Platform <abuse@platform.example>").expect("key");
+    let certificate = key.public_armored().expect("public key");
+    let pinned = app.put_json(&key_path, t, json!({"certificate": certificate})).expect(200);
+    assert_eq!(pinned.body["pgp_fingerprint"], key.fingerprint().as_str());
+    assert!(pinned.body.get("pgp_certificate").is_none(), "the key itself is not echoed");
+    app.put_json(&format!("{base}/third-parties/no-such-party/key"), t, json!({"certificate": certificate}))
+        .expect(404);
     app.post(&format!("{base}/comments"), t, json!({"text": "Vérifié via partenaire."})).expect(201);
     app.post(&format!("{base}/actions"), t, json!({"text": "Sessions révoquées."})).expect(201);
     let step =
