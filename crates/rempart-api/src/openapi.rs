@@ -31,7 +31,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         items::list_messages, items::add_message, items::reply,
         items::list_comments, items::add_comment, items::list_actions, items::add_action,
         items::list_next_steps, items::add_next_step, items::update_next_step,
-        items::list_third_parties, items::add_third_party, items::list_links, items::add_link,
+        items::list_third_parties, items::add_third_party, items::set_third_party_key, items::list_links, items::add_link,
         items::list_risks, items::add_risk, items::list_indicators, items::add_indicator,
         items::correlations, items::lookup,
         evidence::list, evidence::upload, evidence::download,
