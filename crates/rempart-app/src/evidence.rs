@@ -23,6 +23,7 @@ pub fn add(conn: &mut DbConn, actor: &Actor, raw: &str, upload: Upload<'_>) -> A
         media_type: upload.media_type,
         original_name: upload.name,
         description: upload.description,
+        message_id: None,
     };
     Ok(Evidence::add(conn, new, actor.id())?)
 }

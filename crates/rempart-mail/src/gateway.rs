@@ -296,6 +296,7 @@ impl Gateway {
                     media_type: "message/rfc822",
                     original_name: &format!("message-{}.eml", &raw_sha256[..12]),
                     description: Some("the message exactly as received"),
+                    message_id: Some(&message.id),
                 },
                 None,
             )?;
@@ -308,6 +309,7 @@ impl Gateway {
                         media_type: &attachment.media_type,
                         original_name: &attachment.name,
                         description: Some("attachment of an inbound message"),
+                        message_id: Some(&message.id),
                     },
                     None,
                 );
@@ -321,6 +323,7 @@ impl Gateway {
                             media_type: "application/octet-stream",
                             original_name: &attachment.name,
                             description: Some("attachment of an inbound message"),
+                            message_id: Some(&message.id),
                         },
                         None,
                     )?;

@@ -29,6 +29,8 @@ pub struct Evidence {
     /// The file name exactly as sent, when it differs from `original_name` (which is
     /// cleaned: no path, no control or bidirectional characters, at most 255 bytes).
     pub submitted_name: Option<String>,
+    /// The message it came with (an attachment, or the mail as received).
+    pub message_id: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -38,6 +40,8 @@ pub struct NewEvidence<'a> {
     pub media_type: &'a str,
     pub original_name: &'a str,
     pub description: Option<&'a str>,
+    /// The message it came with, if any.
+    pub message_id: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -53,6 +57,7 @@ pub struct EvidenceInsertForm {
     pub added_by: Option<String>,
     pub added_at: NaiveDateTime,
     pub submitted_name: Option<String>,
+    pub message_id: Option<String>,
 }
 
 /// Result of storing a file.
@@ -138,6 +143,7 @@ impl Evidence {
                 added_by: actor.map(str::to_owned),
                 added_at: at,
                 submitted_name,
+                message_id: new.message_id.map(str::to_owned),
             };
             diesel::insert_into(evidence::table).values(&form).execute(conn)?;
             Case::touch(conn, new.case_id)?;

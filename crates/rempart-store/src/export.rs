@@ -518,6 +518,7 @@ evidence(id: String, page 1000) {
     added_by: Option<String>,
     added_at: NaiveDateTime,
     submitted_name: Option<String>,
+    message_id: Option<String>,
 }
 indicators(id: String, page 1000) {
     id: String,

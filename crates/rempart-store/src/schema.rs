@@ -307,6 +307,7 @@ diesel::table! {
         added_by -> Nullable<Text>,
         added_at -> Timestamp,
         submitted_name -> Nullable<Text>,
+        message_id -> Nullable<Text>,
     }
 }
 

@@ -341,9 +341,9 @@ pub fn every_table(conn: &mut DbConn) -> String {
         ),
         format!(
             "INSERT INTO evidence (id, case_id, sha256, size, media_type, original_name, description, added_by, added_at, \
-             submitted_name) \
+             submitted_name, message_id) \
              VALUES ('ev-1', 'c-1', '{sha}', 4096, 'application/octet-stream', 'capture d''écran.bin', 'preuve', 'u-1', '{t1}', \
-             'C:\\Users\\capture d''écran.bin')"
+             'C:\\Users\\capture d''écran.bin', 'm-1')"
         ),
         format!(
             "INSERT INTO indicators (id, case_id, kind, value, original_value, note, first_seen, last_seen, added_by, created_at) \

@@ -13,3 +13,7 @@ CREATE INDEX case_reads_case ON case_reads (case_id);
 -- (and waits, as `needs_key`, while they have none: nothing about a case leaves in clear).
 ALTER TABLE third_parties ADD COLUMN pgp_certificate TEXT;
 ALTER TABLE third_parties ADD COLUMN pgp_fingerprint TEXT;
+
+-- The message a file came with (an attachment, or the mail as received), so that the thread
+-- shows each message with its attachments; NULL for files added by hand.
+ALTER TABLE evidence ADD COLUMN message_id TEXT;

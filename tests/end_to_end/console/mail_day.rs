@@ -54,6 +54,8 @@ fn a_handlers_day_with_real_mail(db: TestDb) {
     let inner = crlf(&format!(
         "Content-Type: multipart/mixed; boundary=\"m\"; protected-headers=\"v1\"\nSubject: Phone seized at the border\n\n\
          --m\nContent-Type: text/plain; charset=utf-8\n\nThe police took my phone at the airport.\n\
+         --m\nContent-Type: text/plain; name=\"threat.txt\"\nContent-Disposition: attachment; filename=\"threat.txt\"\n\n\
+         We know where you live.\n\
          --m\nContent-Type: application/pgp-keys; name=\"ana.asc\"\n\n{key}\n--m--\n"
     ));
     let armored = ana.encrypt_sign(HELPLINE, inner.as_bytes());
@@ -69,6 +71,8 @@ fn a_handlers_day_with_real_mail(db: TestDb) {
     let message = b.text("li.entry.inbound");
     assert!(message.contains("The police took my phone"), "decrypted: {message}");
     assert!(message.contains("Good signature") && message.contains("Encrypted"), "{message}");
+    let attached = b.text("li.entry.inbound .attachments");
+    assert!(attached.contains("threat.txt") && attached.contains(".eml"), "her file, the mail as received: {attached}");
     let fate = b.text("#reply-fate");
     assert!(fate.contains("nobody has confirmed"), "a key learned from mail is not confirmed: {fate}");
     b.check_page("en-case-mail");

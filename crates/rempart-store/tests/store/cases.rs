@@ -217,6 +217,7 @@ fn a_full_case_carries_every_item(db: TestDb) {
             media_type: "image/png",
             original_name: "C:\\Users\\ana\\menace.png",
             description: Some("Capture"),
+            message_id: None,
         },
         actor,
     )
@@ -227,7 +228,14 @@ fn a_full_case_carries_every_item(db: TestDb) {
     assert_eq!(stored.evidence.size, content.len() as i64);
     let again = Evidence::add(
         &mut conn,
-        NewEvidence { case_id: &c.id, content, media_type: "image/png", original_name: "copy.png", description: None },
+        NewEvidence {
+            case_id: &c.id,
+            content,
+            media_type: "image/png",
+            original_name: "copy.png",
+            description: None,
+            message_id: None,
+        },
         actor,
     )
     .expect("same file again");
@@ -235,7 +243,14 @@ fn a_full_case_carries_every_item(db: TestDb) {
     assert_eq!(again.evidence.id, stored.evidence.id);
     Evidence::add(
         &mut conn,
-        NewEvidence { case_id: &other.id, content, media_type: "image/png", original_name: "m.png", description: None },
+        NewEvidence {
+            case_id: &other.id,
+            content,
+            media_type: "image/png",
+            original_name: "m.png",
+            description: None,
+            message_id: None,
+        },
         actor,
     )
     .expect("same file, other case");
@@ -349,6 +364,7 @@ fn evidence_is_immutable_and_checked_on_read(db: TestDb) {
             media_type: "text/plain",
             original_name: "a.txt",
             description: None,
+            message_id: None,
         },
         None,
     )

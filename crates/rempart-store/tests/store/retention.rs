@@ -179,6 +179,7 @@ fn erased_content_does_not_stay_in_the_sqlite_files() {
             media_type: "text/plain",
             original_name: "notes.txt",
             description: None,
+            message_id: None,
         },
         None,
     )

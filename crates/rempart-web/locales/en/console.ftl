@@ -395,3 +395,4 @@ parties-no-key = No OpenPGP key: e-mail to them waits
 parties-key-enter = Enter their OpenPGP key
 parties-key-label = Their public key (ASCII-armoured), received through a channel you trust
 parties-key-submit = Pin this key
+thread-attachments = Attached:

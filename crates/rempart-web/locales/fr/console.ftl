@@ -395,3 +395,4 @@ parties-no-key = Pas de clé OpenPGP : les e-mails pour ce tiers attendent
 parties-key-enter = Saisir sa clé OpenPGP
 parties-key-label = Sa clé publique (ASCII-armored), reçue par un canal de confiance
 parties-key-submit = Épingler cette clé
+thread-attachments = Pièces jointes :

@@ -74,6 +74,8 @@ pub struct EntryView {
     pub body: String,
     /// Security of a message: its encryption and signature, and for a reply its delivery.
     pub badges: Vec<(String, &'static str)>,
+    /// Files it came with (kept as evidence): id, name, size.
+    pub attachments: Vec<(String, String, String)>,
 }
 
 #[derive(Template)]
@@ -144,6 +146,7 @@ fn entry_view(t: &Tr, staff: &Staff, data: &CaseData, entry: &Entry) -> EntryVie
             subject: String::new(),
             body: c.body.clone(),
             badges: Vec::new(),
+            attachments: Vec::new(),
         },
         Entry::Message(m) => {
             let outbound = m.direction == Direction::Outbound;
@@ -206,6 +209,12 @@ fn entry_view(t: &Tr, staff: &Staff, data: &CaseData, entry: &Entry) -> EntryVie
                 subject: m.subject.clone(),
                 body: m.body.clone(),
                 badges,
+                attachments: data
+                    .evidence
+                    .iter()
+                    .filter(|e| e.message_id.as_deref() == Some(m.id.as_str()))
+                    .map(|e| (e.id.clone(), e.original_name.clone(), size(t, e.size)))
+                    .collect(),
             }
         }
     }
