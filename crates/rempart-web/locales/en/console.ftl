@@ -396,3 +396,7 @@ parties-key-enter = Enter their OpenPGP key
 parties-key-label = Their public key (ASCII-armoured), received through a channel you trust
 parties-key-submit = Pin this key
 thread-attachments = Attached:
+evidence-by-gateway = The mail gateway
+beneficiary-audience = Audience
+flag-key-change = Key change pending
+flag-bad-signature = Bad signature in the thread

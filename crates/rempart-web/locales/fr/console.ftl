@@ -396,3 +396,7 @@ parties-key-enter = Saisir sa clé OpenPGP
 parties-key-label = Sa clé publique (ASCII-armored), reçue par un canal de confiance
 parties-key-submit = Épingler cette clé
 thread-attachments = Pièces jointes :
+evidence-by-gateway = La passerelle de messagerie
+beneficiary-audience = Public
+flag-key-change = Changement de clé en attente
+flag-bad-signature = Signature invalide dans le fil

@@ -51,6 +51,8 @@ pub struct CaseData {
     pub templates: Vec<ReplyTemplate>,
     pub evidence: Vec<Evidence>,
     pub work: crate::pages::case_work::Work,
+    /// The label of the beneficiary's audience (the helpline's taxonomy), if any.
+    pub audience: Option<String>,
 }
 
 async fn load(state: &web::Data<AppState>, staff: &Staff, reference: String) -> Result<CaseData, ConsoleError> {
@@ -78,6 +80,14 @@ async fn load(state: &web::Data<AppState>, staff: &Staff, reference: String) -> 
             let mut languages: Vec<&LanguageTag> = beneficiary.beneficiary.preferred_language.iter().collect();
             languages.extend(own_languages.0.iter());
             let work = crate::pages::case_work::Work::load(conn, &actor, &case)?;
+            let audience = match &beneficiary.beneficiary.audience_type {
+                Some(code) => rempart_store::taxonomy::Taxonomy::Audience
+                    .entries(conn)?
+                    .into_iter()
+                    .find(|e| e.code == code.as_str())
+                    .map(|e| e.label),
+                None => None,
+            };
             let templates = match &console_language {
                 Some(fallback) => rempart_app::templates::offered(conn, &languages, fallback)?,
                 None => Vec::new(),
@@ -93,6 +103,7 @@ async fn load(state: &web::Data<AppState>, staff: &Staff, reference: String) -> 
                 templates,
                 evidence,
                 work,
+                audience,
             })
         })
         .await

@@ -91,6 +91,10 @@ struct CasePage {
     status: String,
     imminent: bool,
     restricted: bool,
+    /// A key change waits for a decision.
+    key_change_pending: bool,
+    /// A message of the thread carries a signature that does not verify.
+    bad_signature: bool,
     moves: Vec<(&'static str, String)>,
     beneficiary: Vec<(String, String)>,
     key_line: String,
@@ -244,6 +248,9 @@ pub fn render(staff: &Staff, data: &CaseData, draft: Draft, status: StatusCode) 
         (t.get("beneficiary-addresses"), if addresses.is_empty() { none.clone() } else { addresses }),
         (t.get("beneficiary-verification"), word(&t, "verification", ben.verification_status.as_str())),
     ];
+    if let Some(audience) = &data.audience {
+        beneficiary.push((t.get("beneficiary-audience"), audience.clone()));
+    }
     if let Some(language) = &ben.preferred_language {
         beneficiary.push((t.get("beneficiary-language"), language.as_str().to_owned()));
     }
@@ -316,6 +323,11 @@ pub fn render(staff: &Staff, data: &CaseData, draft: Draft, status: StatusCode) 
         status: word(&t, "status", case.status.as_str()),
         imminent: case.imminent_risk,
         restricted: case.sensitivity == rempart_core::Sensitivity::Restricted,
+        key_change_pending: b.key_changes.iter().any(|k| k.status == KeyChangeStatus::Pending),
+        bad_signature: data
+            .thread
+            .iter()
+            .any(|e| matches!(e, Entry::Message(m) if m.signature_status == rempart_core::SignatureStatus::Bad)),
         moves,
         beneficiary,
         key_line,
@@ -335,7 +347,10 @@ pub fn render(staff: &Staff, data: &CaseData, draft: Draft, status: StatusCode) 
                 size: size(&t, e.size),
                 sha256: e.sha256.clone(),
                 description: e.description.clone().unwrap_or_default(),
-                who: e.added_by.as_ref().and_then(|i| data.names.get(i)).cloned().unwrap_or_default(),
+                who: match &e.added_by {
+                    Some(id) => data.names.get(id).cloned().unwrap_or_default(),
+                    None => t.get("evidence-by-gateway"),
+                },
                 when: staff.clock.at(&e.added_at),
             })
             .collect(),
