@@ -11,21 +11,24 @@ use std::sync::OnceLock;
 pub enum Lang {
     En,
     Fr,
+    Es,
 }
 
 const CATALOGS: &[(Lang, &str, &str)] = &[
     (Lang::En, "en", include_str!("../locales/en/console.ftl")),
     (Lang::Fr, "fr", include_str!("../locales/fr/console.ftl")),
+    (Lang::Es, "es", include_str!("../locales/es/console.ftl")),
 ];
 
 impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::En, Lang::Fr];
+    pub const ALL: [Lang; 3] = [Lang::En, Lang::Fr, Lang::Es];
 
     /// The BCP 47 tag (`<html lang>`).
     pub fn tag(self) -> &'static str {
         match self {
             Lang::En => "en",
             Lang::Fr => "fr",
+            Lang::Es => "es",
         }
     }
 
@@ -195,6 +198,7 @@ mod tests {
         assert_eq!(Lang::from_accept_language("de, it"), None);
         assert_eq!(Lang::from_accept_language("fr;q=0, en"), Some(Lang::En));
         assert_eq!(Lang::first_of(["pt-BR", "fr"]), Some(Lang::Fr));
+        assert_eq!(Lang::from_accept_language("es-MX,es;q=0.9,en;q=0.5"), Some(Lang::Es));
     }
 
     #[test]
@@ -203,5 +207,7 @@ mod tests {
         assert_eq!(Lang::En.tr().count("queue-count", 3), "3 cases");
         assert_eq!(Lang::Fr.tr().count("queue-count", 0), "0 dossier");
         assert_eq!(Lang::Fr.tr().count("queue-count", 2), "2 dossiers");
+        assert_eq!(Lang::Es.tr().count("queue-count", 1), "1 caso");
+        assert_eq!(Lang::Es.tr().count("queue-count", 4), "4 casos");
     }
 }

@@ -306,6 +306,29 @@ fn in_french(db: TestDb) {
     assert_eq!(b.value("#time_zone"), "America/Montreal");
 }
 
+/// In Spanish, the console's third language: the queues and a case, checked and drawn.
+fn in_spanish(db: TestDb) {
+    let dir = tempfile::tempdir().expect("dir");
+    let h = Helpline::serve(dir.path(), db.url());
+    let elena = h.colleague("elena@helpline.example", "Elena Colega", "es");
+    let (reference, id) = h.case("Amenazas por SMS", "Fe Example", "fe@example.org", json!({}));
+    h.assign(&id, &elena.id);
+    let b = Browser::start("es", true);
+    first_sign_in(&b, &h, &elena.email, &elena.password, Some("es"));
+    assert_eq!(b.text("h1"), "Casos");
+    b.check_page("es-queues");
+    b.click(&format!("a[href='/cases/{reference}']"));
+    assert!(b.text("#reply-title").contains("Responder"), "{}", b.text("#reply-title"));
+    assert!(b.text("#template").contains("Primera respuesta"), "templates in her language: {}", b.text("#template"));
+    b.click("#comment-submit");
+    assert!(b.text("#comment-error").contains("Escriba algo"), "{}", b.text("#comment-error"));
+    b.check_page("es-case");
+    for path in ["/search?q=amenazas", "/cases/new", "/account", "/check-in"] {
+        b.goto(&h.url(path));
+        b.check_page(&format!("es{}", path.replace(['/', '?', '='], "-")));
+    }
+}
+
 /// Without JavaScript (Tor Browser's "safest"): every step is a plain form or link.
 fn without_javascript(db: TestDb) {
     let dir = tempfile::tempdir().expect("dir");
@@ -413,6 +436,11 @@ on_both_backends!(a_handlers_day, search_indicators_and_keys);
 #[test]
 fn in_french_on_sqlite() {
     in_french(TestDb::sqlite());
+}
+
+#[test]
+fn in_spanish_on_postgres() {
+    in_spanish(TestDb::postgres());
 }
 
 #[test]

@@ -272,6 +272,7 @@ account-language = Language of the console
 account-language-browser = The browser's
 language-en = English
 language-fr = Français
+language-es = Español
 account-zone = Times are shown in
 account-save = Save
 account-bad-zone = Choose a time zone from the list.

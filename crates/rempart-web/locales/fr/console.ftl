@@ -272,6 +272,7 @@ account-language = Langue de la console
 account-language-browser = Celle du navigateur
 language-en = English
 language-fr = Français
+language-es = Español
 account-zone = Heures affichées pour
 account-save = Enregistrer
 account-bad-zone = Choisissez un fuseau horaire de la liste.

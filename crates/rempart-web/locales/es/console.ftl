@@ -1,0 +1,403 @@
+# Consola web de Rempart, español.
+
+skip-to-content = Ir al contenido
+nav-label = Principal
+nav-queues = Casos
+sign-out = Cerrar sesión
+
+error-status = Error { $count }
+error-back = Volver a los casos
+error-not-found = No hay nada aquí: la página no existe o no puede verla.
+error-forbidden = No puede hacer esto.
+error-too-many = Demasiados intentos. Espere un poco y vuelva a intentarlo.
+error-internal = Algo falló en el servidor. No se cambió nada; vuelva a intentarlo.
+error-refused = Esto fue rechazado.
+error-csrf = Este formulario caducó o no viene de Rempart. No se hizo nada: abra la página de nuevo y reenvíelo.
+error-required = Escriba algo aquí.
+error-too-long = Es demasiado largo.
+
+login-title = Iniciar sesión
+login-email = Correo electrónico
+login-password = Contraseña
+login-code = Código del autenticador
+login-code-hint = Los seis dígitos que muestra su aplicación de autenticación, si configuró una.
+login-submit = Iniciar sesión
+login-code-required = Escriba el código de su aplicación de autenticación.
+login-too-many = { $count ->
+    [one] Demasiados intentos fallidos. Vuelva a intentarlo en un minuto.
+   *[other] Demasiados intentos fallidos. Vuelva a intentarlo en { $count } minutos.
+}
+login-failed = Correo, contraseña o código incorrectos.
+
+password-title = Cambie su contraseña
+password-required = Entró con una contraseña de un solo uso. Elija la suya antes de continuar.
+password-current = Contraseña actual
+password-new = Nueva contraseña
+password-new-hint = Al menos 12 caracteres; una frase que solo usted pensaría es una buena elección.
+password-repeat = Nueva contraseña, otra vez
+password-submit = Cambiar la contraseña
+password-mismatch = Las dos contraseñas nuevas no coinciden.
+password-wrong = Esta no es su contraseña actual.
+password-weak = Esta contraseña es demasiado fácil de adivinar.
+
+queues-title = Casos
+queues-index = Colas
+queues-refresh = Actualizar las listas
+queue-count = { $count ->
+    [one] { $count } caso
+   *[other] { $count } casos
+}
+queue-count-over = más de { $count }
+queue-mine = Mis casos abiertos
+queue-mine-empty = No tiene ningún caso abierto asignado.
+queue-new = Nuevos y sin asignar
+queue-new-empty = Ningún caso espera que alguien lo tome.
+queue-third = En espera de un tercero
+queue-third-empty = Ninguno de sus casos espera a un tercero.
+queue-closed = Resueltos o cerrados recientemente
+queue-closed-empty = No ha resuelto ni cerrado ningún caso recientemente.
+
+col-reference = Referencia
+col-summary = Resumen
+col-urgency = Urgencia
+col-status = Estado
+col-waiting = Esperando desde hace
+col-assignee = Asignado a
+
+flag-imminent = Riesgo inminente
+flag-restricted = Restringido
+flag-reply-held = Respuestas retenidas
+
+duration-days = { $count } d
+duration-hours = { $count } h
+duration-minutes = { $count } min
+
+status-new = Nuevo
+status-open = Abierto
+status-waiting-beneficiary = En espera de la persona beneficiaria
+status-waiting-third-party = En espera de un tercero
+status-resolved = Resuelto
+status-closed = Cerrado
+
+move-new = Volver a nuevo
+move-open = Abrir
+move-waiting-beneficiary = Esperar a la persona beneficiaria
+move-waiting-third-party = Esperar a un tercero
+move-resolved = Resolver
+move-closed = Cerrar
+
+urgency-critical = Crítica
+urgency-high = Alta
+urgency-medium = Media
+urgency-low = Baja
+
+priority-P1 = P1 (la más alta)
+priority-P2 = P2
+priority-P3 = P3
+priority-P4 = P4 (la más baja)
+
+threat-direct = Amenaza directa
+threat-indirect = Amenaza indirecta
+threat-security-incident = Incidente de seguridad
+
+verification-unverified = No verificada
+verification-verified = Verificada
+verification-rejected = Rechazada
+
+trust-unconfirmed = no confirmada
+trust-confirmed = confirmada
+
+signature-good = Firma válida
+signature-bad = Firma inválida
+signature-unknown-key = Firmado con una clave desconocida
+signature-none = Sin firma
+
+delivery-queued = En cola
+delivery-sent = Enviado, cifrado
+delivery-failed = No entregado
+delivery-needs-key = Retenido: falta una clave
+
+case-title = Caso
+case-facts = El caso
+case-moves = Mover el caso
+case-urgency = Urgencia
+case-priority = Prioridad
+case-assignee = Asignado a
+case-opened = Abierto el
+case-threat = Amenaza
+value-none = ninguno
+
+beneficiary-title = Persona beneficiaria
+beneficiary-name = Nombre
+beneficiary-addresses = Direcciones
+beneficiary-verification = Verificación
+beneficiary-language = Idioma
+beneficiary-key = Clave OpenPGP
+key-none = Todavía sin clave
+
+fate-encrypted-confirmed = Su respuesta se cifrará con la clave { $key } (confirmada) y la firmará la línea de ayuda.
+fate-encrypted-unconfirmed = Su respuesta se cifrará con la clave { $key }, que nadie ha confirmado todavía por otro canal.
+fate-held-key-change = Su respuesta quedará retenida: hay un cambio a la clave { $key } pendiente. Acéptelo o rechácelo antes.
+fate-held-no-key = Su respuesta quedará retenida: no hay ninguna clave con la que cifrarla. Se pide una a la persona beneficiaria.
+
+thread-title = Mensajes y comentarios
+thread-empty = Nada todavía.
+thread-kind-comment = Comentario interno
+thread-kind-reply = Respuesta
+thread-kind-message = Mensaje
+thread-third-party = Tercero
+thread-encrypted = Cifrado
+thread-not-encrypted = Sin cifrar
+
+reply-title = Responder a la persona beneficiaria
+reply-label = Su respuesta (enviada por correo)
+reply-submit = Enviar la respuesta
+comment-title = Comentario interno
+comment-hint = Solo el equipo de la línea de ayuda ve los comentarios. No se envía nada a nadie.
+comment-label = Su comentario (interno)
+comment-submit = Añadir el comentario
+
+stale-status = Otra persona cambió este caso mientras tanto: ahora está «{ $status }».
+stale-nothing-done = Su cambio no se hizo. Vuelva a leer el caso y decida.
+
+check-in-title = Inicio del turno
+check-in-shift = Su turno: { $from }
+check-in-question = ¿Está en condiciones de atender casos en este turno?
+check-in-fit = Sí, puedo atender casos
+check-in-not-fit = Hoy no: que la persona de guardia reciba mis casos
+check-in-note = Una nota para usted (opcional)
+check-in-note-hint = Privada: solo usted la leerá. Las personas responsables solo ven si está disponible, nunca por qué.
+check-in-submit = Responder
+check-in-later = Ahora no: ver mis casos (no recibirá casos nuevos hasta que responda)
+check-in-choose = Elija una de las dos respuestas.
+check-in-no-shift = No tiene turno ahora: no hay nada que registrar.
+check-in-nothing = No tiene ningún turno que empiece o esté en curso.
+check-in-history = Sus registros de inicio de turno
+check-in-was-fit = disponible
+check-in-was-not-fit = no disponible
+check-in-pending = No ha respondido a la pregunta de inicio de turno: no recibirá casos nuevos hasta que lo haga.
+check-in-answer = Responder ahora
+nav-check-in = Inicio de turno
+
+nav-search = Buscar
+search-title = Buscar
+search-words = Palabras
+search-words-hint = En el resumen o los mensajes; una referencia (RMP-2026-000123) abre el caso.
+search-beneficiary = Nombre o dirección de la persona beneficiaria
+search-indicator = Indicador
+search-indicator-hint = Un número de teléfono, dirección, matrícula, dominio, enlace o hash de archivo: ¿ya se ha señalado?
+search-filters = Filtros
+search-submit = Buscar
+search-invalid = No se puede leer esta búsqueda
+search-matches = Casos en los que se señaló «{ $value }»
+search-no-match = No se ha señalado en ningún caso que pueda ver.
+search-cases = Casos encontrados
+search-no-case = Ningún caso que pueda ver coincide.
+filter-any = Cualquiera
+filter-assignee-me = Yo
+filter-assignee-none = Nadie
+filter-yes = Sí
+filter-no = No
+filter-sort = Orden
+filter-sort-oldest = Los más antiguos primero
+filter-sort-updated = Actualizados recientemente primero
+filter-created-from = Abiertos desde
+filter-created-to = Abiertos antes de
+col-kind = Tipo
+col-value = Valor
+indicator-domain = Dominio
+indicator-ip = Dirección IP
+indicator-cidr = Red IP
+indicator-url = Enlace
+indicator-email = Correo electrónico
+indicator-phone = Número de teléfono
+indicator-hash-md5 = Hash MD5
+indicator-hash-sha1 = Hash SHA-1
+indicator-hash-sha256 = Hash SHA-256
+indicator-file-name = Nombre de archivo
+indicator-licence-plate = Matrícula
+indicator-other = Otro
+
+case-take = Tomar este caso
+key-origin = De dónde viene la clave
+key-change-pending = Se ofrece una clave nueva:
+key-change-advice = Acéptela solo después de comparar su huella con la persona beneficiaria por otro canal (una llamada, en persona). Las respuestas esperan hasta que decida.
+key-change-accept = Aceptar la clave nueva
+key-change-reject = Rechazarla y conservar la clave actual
+key-confirm-how = ¿Cómo verificó esta clave con la persona beneficiaria?
+key-confirm-hint = Por ejemplo: huella leída en voz alta en una llamada de Signal, comparada en persona. Confirme solo una huella que usted misma o usted mismo haya comparado.
+key-confirm = Confirmar la clave
+key-entry = Introducir una clave a mano
+key-entry-label = La clave pública de la persona beneficiaria (ASCII-armored)
+key-entry-hint = Solo una clave recibida por un canal de confianza; queda fijada como confirmada y sustituye a cualquier otra.
+key-entry-submit = Fijar esta clave
+key-entry-unreadable = Esta no es una clave pública OpenPGP legible.
+key-entry-unusable = Esta clave no puede recibir correo cifrado
+indicators-title = Indicadores
+indicators-empty = Todavía no hay indicadores.
+indicators-note = Nota
+indicators-seen-in = Visto también en
+indicators-nowhere = en ningún otro sitio
+indicators-as-written = escrito «{ $value }»
+indicators-add = Añadir el indicador
+reply-template = Partir de una plantilla
+reply-template-use = Usarla
+reply-template-choose = Elegir una plantilla…
+
+nav-new-case = Nuevo caso
+new-case-title = Abrir un caso
+new-case-intro = Alguien llamó o escribió por otro canal. Su dirección la encuentra si ya se la conoce; si no, se crea con ella una nueva persona beneficiaria.
+new-case-email = Su correo electrónico
+new-case-email-hint = Las respuestas van allí, cifradas.
+new-case-name = Su nombre (para alguien nuevo)
+new-case-language-hint = El idioma en que responder, como etiqueta: fr, en, es, pt-BR... (opcional)
+new-case-imminent = En riesgo inminente
+new-case-restricted = Restringido (solo la persona asignada y las personas responsables lo ven)
+new-case-mine = Asignármelo
+new-case-conversation = Lo que dijo
+new-case-phone = Una llamada
+new-case-chat = Un chat (Signal, WhatsApp...)
+new-case-conversation-label = Notas de la conversación (opcional)
+new-case-submit = Abrir el caso
+new-case-bad-email = Esta no es una dirección de correo.
+new-case-bad-language = Esta no es una etiqueta de idioma (fr, en, pt-BR...).
+new-case-address-taken = Esta dirección pertenece a una persona beneficiaria que no puede ver. Pregunte a una persona responsable.
+new-case-name-required = Alguien nuevo necesita un nombre (o un seudónimo).
+
+nav-account = Mi cuenta
+account-title = Mi cuenta
+account-saved = Guardado.
+account-preferences = Idioma y hora
+account-language = Idioma de la consola
+account-language-browser = El del navegador
+language-en = English
+language-fr = Français
+language-es = Español
+account-zone = Las horas se muestran en
+account-save = Guardar
+account-bad-zone = Elija una zona horaria de la lista.
+account-totp = Aplicación de autenticación (segundo factor)
+account-totp-on = Activada: al iniciar sesión se pide el código de la aplicación.
+account-totp-off = Desactivada: cualquiera con su contraseña puede entrar en su nombre. Configure una aplicación de autenticación.
+account-totp-begin = Configurar una aplicación de autenticación
+account-totp-scan = Escanee este código con su aplicación de autenticación (por ejemplo Aegis, FreeOTP o Google Authenticator) y escriba los seis dígitos que muestra.
+account-totp-qr = Código QR para escanear con la aplicación de autenticación
+account-totp-secret = O escriba esta clave en la aplicación:
+account-totp-confirm = Activarla
+account-totp-wrong = Este no es el código actual de la aplicación (o ya se usó). Pruebe con el siguiente.
+account-password = Cambiar mi contraseña
+filter-sort-newest = Los más recientes primero
+
+evidence-title = Pruebas
+evidence-empty = Todavía no hay archivos.
+evidence-file = Archivo
+evidence-size = Tamaño
+evidence-added = Añadido por
+evidence-description = Qué muestra (opcional)
+evidence-add = Guardar como prueba
+evidence-too-large = { $count ->
+    [one] Los archivos están limitados a { $count } MB.
+   *[other] Los archivos están limitados a { $count } MB.
+}
+size-bytes = { $count } B
+size-kb = { $count } KB
+size-mb = { $size } MB
+
+## El trabajo junto al hilo
+error-refused-because = Esto fue rechazado: { $detail }
+error-factor = Un número entero del 1 al 10.
+error-date = No es una fecha: escríbala como AAAA-MM-DD.
+error-no-such-case = Ningún caso que pueda ver tiene esta referencia.
+error-link-itself = Un caso no puede vincularse consigo mismo.
+error-already-linked = Estos casos ya están vinculados de esta manera.
+error-already = Ya es así.
+error-choice = Elija una de las opciones ofrecidas.
+error-email = Esta no es una dirección de correo.
+steps-title = Próximos pasos
+steps-empty = Ningún paso previsto.
+steps-done = Hecho
+steps-undo = No hecho
+steps-done-label = Marcar «{ $step }» como hecho
+steps-undo-label = Marcar «{ $step }» como no hecho
+steps-due = para el { $date }
+steps-overdue = Atrasado
+steps-is-done = Hecho
+steps-new = Un próximo paso
+steps-due-label = Fecha límite (opcional)
+steps-add = Prever este paso
+actions-title = Acciones realizadas
+actions-empty = Ninguna acción registrada.
+actions-new = Lo que se hizo
+actions-add = Registrar esta acción
+risks-title = Evaluaciones de riesgo
+risks-hint = Puntuación = amenazas × vulnerabilidades ÷ capacidades, cada una del 1 al 10. Vuelva a evaluar un riesgo para seguir su evolución.
+risks-empty = Todavía no se ha evaluado ningún riesgo.
+risks-chart = Puntuación en cada evaluación, de la más antigua a la más reciente.
+risks-history = { $count ->
+    [one] { $count } evaluación
+   *[other] { $count } evaluaciones
+}
+risks-name = Riesgo
+risk-threats = Amenazas
+risk-vulnerabilities = Vulnerabilidades
+risk-capacities = Capacidades
+risk-score = puntuación { $score }
+risks-add = Evaluar este riesgo
+parties-title = Terceros
+parties-empty = Ningún tercero en este caso.
+parties-write = Escribir a { $name } o anotar lo que dijo
+parties-direction = El mensaje fue
+parties-said-to = dicho o escrito al tercero
+parties-heard-from = recibido del tercero
+parties-channel = Por
+parties-email-hint = Rempart envía el correo que le escriba, firmado por la línea de ayuda y cifrado con su clave; espera mientras no tenga ninguna.
+parties-text = El mensaje
+parties-record = Registrarlo
+parties-add = Añadir un tercero
+parties-organisation = Organización
+parties-contact = Persona de contacto (opcional)
+parties-role = Papel
+parties-email = Correo electrónico (opcional)
+parties-phone = Teléfono (opcional)
+parties-add-submit = Añadir este tercero
+role-intermediary = Intermediario
+role-platform-escalation = Plataforma (escalada)
+role-partner = Socio
+role-other = Otro
+channel-email = Correo electrónico
+channel-phone-note = Llamada telefónica
+channel-other = Otro canal
+thread-kind-to-party = A { $name }
+thread-kind-from-party = De { $name }
+links-title = Casos vinculados
+links-empty = Ningún caso vinculado.
+links-hidden = { $count ->
+    [one] { $count } otro caso vinculado que no puede ver.
+   *[other] { $count } otros casos vinculados que no puede ver.
+}
+links-target = Otro caso (referencia)
+links-kind = Este caso es
+links-add = Vincular los casos
+link-related = Relacionado con
+link-parent-of = Caso principal de
+link-child-of = Parte de
+link-duplicate-of = Duplicado de
+link-duplicated-by = Duplicado por
+decisions-title = Decisiones de asignación
+decisions-empty = Ninguna decisión del turno rotatorio para este caso.
+decisions-nobody = Nadie
+verification-history = Historial de la verificación
+verification-change = Cambiar la verificación
+verification-to = Nuevo estado
+verification-reason = Por qué (se guarda en el historial)
+verification-submit = Cambiarla
+queue-fresh = Novedades
+parties-no-key = Sin clave OpenPGP: los correos para este tercero esperan
+parties-key-enter = Introducir su clave OpenPGP
+parties-key-label = Su clave pública (ASCII-armored), recibida por un canal de confianza
+parties-key-submit = Fijar esta clave
+thread-attachments = Adjuntos:
+evidence-by-gateway = La pasarela de correo
+beneficiary-audience = Público
+flag-key-change = Cambio de clave pendiente
+flag-bad-signature = Firma inválida en el hilo
