@@ -283,8 +283,16 @@ pub fn run_migrations(conn: &mut DbConn) -> StoreResult<Vec<String>> {
         DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
     }
     .map_err(|e| StoreError::Migration(e.to_string()))?;
-    Ok(applied.iter().map(ToString::to_string).collect())
+    let applied: Vec<String> = applied.iter().map(ToString::to_string).collect();
+    if applied.iter().any(|v| v == WORD_INDEX_MIGRATION) {
+        // The word index was just created: fill it for the cases already there.
+        crate::case_words::reindex_all(conn)?;
+    }
+    Ok(applied)
 }
+
+/// The migration that creates the word index of the cases.
+const WORD_INDEX_MIGRATION: &str = "20261206000011";
 
 /// Reverts the most recent migration; returns its name.
 pub fn revert_last_migration(conn: &mut DbConn) -> StoreResult<String> {

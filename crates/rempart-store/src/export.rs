@@ -474,6 +474,11 @@ third_parties(id: String, page 1000) {
     pgp_certificate: Option<String>,
     pgp_fingerprint: Option<String>,
 }
+case_words(id: String, page 1000) {
+    id: String,
+    case_id: String,
+    word: String,
+}
 case_reads(id: String, page 1000) {
     id: String,
     user_id: String,

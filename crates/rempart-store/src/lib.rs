@@ -9,6 +9,7 @@ pub mod audit;
 pub mod beneficiaries;
 pub mod case_items;
 pub mod case_reads;
+pub mod case_words;
 pub mod cases;
 pub mod check_ins;
 pub mod console_sessions;

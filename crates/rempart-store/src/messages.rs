@@ -204,6 +204,7 @@ impl Message {
                 sender_name: new.sender_name.map(|n| n.chars().take(300).collect()),
             };
             diesel::insert_into(messages::table).values(&form).execute(conn)?;
+            crate::case_words::add(conn, &form.case_id, &[&form.subject, &form.body])?;
             if new.direction == Direction::Outbound
                 && new.channel == Channel::Email
                 && delivery_status == Some(DeliveryStatus::Queued)

@@ -102,6 +102,7 @@ fn erase_in_transaction(conn: &mut DbConn, ids: &[String], policy: Policy<'_>) -
         diesel::update(cases::table.filter(cases::id.eq_any(&ids)))
             .set((cases::summary.eq(empty), cases::erased_at.eq(at), cases::version.eq(cases::version + 1)))
             .execute(conn)?;
+        crate::case_words::forget(conn, &ids)?;
         let case_messages = messages::table.filter(messages::case_id.eq_any(&ids)).select(messages::id);
         diesel::delete(outbox::table.filter(outbox::message_row_id.eq_any(case_messages))).execute(conn)?;
         diesel::update(messages::table.filter(messages::case_id.eq_any(&ids)))

@@ -254,6 +254,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    case_words (id) {
+        id -> Text,
+        case_id -> Text,
+        word -> Text,
+    }
+}
+
+diesel::table! {
     case_reads (id) {
         id -> Text,
         user_id -> Text,
@@ -517,6 +525,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     console_sessions,
     case_reads,
+    case_words,
     reply_templates,
     shifts,
     check_ins,

@@ -13,7 +13,7 @@ use rempart_store::beneficiaries::BeneficiaryInsertForm;
 use rempart_store::cases::CaseInsertForm;
 use rempart_store::indicators::IndicatorInsertForm;
 use rempart_store::messages::MessageInsertForm;
-use rempart_store::schema::{beneficiaries, case_reference_counters, cases, indicators, messages};
+use rempart_store::schema::{beneficiaries, case_reference_counters, case_words, cases, indicators, messages};
 use std::collections::BTreeMap;
 
 pub const MESSAGES_PER_CASE: usize = 5;
@@ -221,6 +221,22 @@ pub fn bulk_load(conn: &mut DbConn, rng: &mut StdRng, count: usize, pool: usize,
             for chunk in indicator_rows.chunks(1000) {
                 insert_batch!(conn, indicators::table, chunk)?;
             }
+            // The word index, as the store fills it for cases and messages it writes.
+            let mut word_rows = Vec::new();
+            for (case, messages) in case_rows.iter().zip(message_rows.chunks(MESSAGES_PER_CASE)) {
+                let texts = std::iter::once(case.summary.as_str())
+                    .chain(messages.iter().flat_map(|m| [m.subject.as_str(), m.body.as_str()]));
+                for word in rempart_store::case_words::words(texts) {
+                    word_rows.push((
+                        case_words::id.eq(uuid::Uuid::now_v7().to_string()),
+                        case_words::case_id.eq(case.id.clone()),
+                        case_words::word.eq(word),
+                    ));
+                }
+            }
+            for chunk in word_rows.chunks(1000) {
+                insert_batch!(conn, case_words::table, chunk)?;
+            }
             for (year, last) in &counters {
                 let row = (case_reference_counters::year.eq(*year), case_reference_counters::last_number.eq(*last));
                 let updated = diesel::update(case_reference_counters::table.find(*year))
@@ -330,6 +346,7 @@ pub fn every_table(conn: &mut DbConn) -> String {
              '+33100000000', 'escalade', 'u-1', '{t1}', '-----BEGIN PGP PUBLIC KEY BLOCK-----', 'ABCDEF0123456789ABCDEF0123456789ABCDEF01')"
         ),
         format!("INSERT INTO case_reads (id, user_id, case_id, read_at) VALUES ('cr-1', 'u-1', 'c-1', '{t2}')"),
+        "INSERT INTO case_words (id, case_id, word) VALUES ('cw-1', 'c-1', 'piraté')".to_owned(),
         format!(
             "INSERT INTO messages (id, case_id, direction, party, third_party_id, channel, subject, body, message_id, in_reply_to, \
              encrypted, signature_status, signer_fingerprint, delivery_status, author_id, created_at, gateway_notes, \

@@ -49,3 +49,13 @@ Cerramos la solicitud {reference}. Si el problema vuelve, o si algo más le preo
 
 Cuídese,
 {handler}', TRUE, NULL, '2026-12-06 00:00:00');
+
+-- The word index of the cases (summary, message subjects and bodies), read by the search
+-- instead of every message. Filled for the existing cases when this migration is applied.
+CREATE TABLE case_words (
+    id TEXT PRIMARY KEY NOT NULL,
+    case_id TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+    word TEXT NOT NULL,
+    UNIQUE (word, case_id)
+);
+CREATE INDEX case_words_case ON case_words (case_id);

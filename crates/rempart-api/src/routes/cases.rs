@@ -180,7 +180,8 @@ pub struct CaseQuery {
     pub created_from: Option<String>,
     /// Created before (RFC 3339 or YYYY-MM-DD, UTC).
     pub created_to: Option<String>,
-    /// Words to find in the summary or the messages.
+    /// Words to find in the summary, a message subject or body: whole words, every one,
+    /// case-insensitive (a word is a run of 2 to 64 letters or digits).
     pub q: Option<String>,
     /// Part of the beneficiary's name or of one of their addresses.
     pub beneficiary: Option<String>,

@@ -135,6 +135,9 @@ impl Case {
             if changed == 0 {
                 return Err(StoreError::VersionMismatch { expected: version });
             }
+            if fields.contains(&"summary") {
+                crate::case_words::reindex(conn, id)?;
+            }
             AuditEvent::record(
                 conn,
                 Audit {

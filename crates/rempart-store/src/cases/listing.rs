@@ -14,7 +14,8 @@ pub struct CaseFilter {
     /// Only cases this user may see: normal ones and restricted ones assigned to them.
     /// `None`: every case (leads, admins, the CLI).
     pub visible_to: Option<String>,
-    /// Words to find in the summary or in a message body (case-insensitive).
+    /// Words to find in the summary, a message subject or body: whole words, every one
+    /// (case-insensitive; read from the word index).
     pub text: Option<String>,
     /// Part of the beneficiary's name or of one of their addresses (case-insensitive).
     pub beneficiary: Option<String>,
@@ -96,18 +97,23 @@ impl Case {
         cursor: Option<&CaseCursor>,
         limit: i64,
     ) -> StoreResult<Vec<Case>> {
-        use crate::schema::{beneficiaries, messages};
+        use crate::schema::{beneficiaries, case_words};
         let mut query = cases::table.select(Case::as_select()).into_boxed();
         if let Some(viewer) = &filter.visible_to {
             query = query
                 .filter(cases::sensitivity.eq(Sensitivity::Normal.as_str()).or(cases::assignee_id.eq(viewer.clone())));
         }
         if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            let pattern = contains_pattern(text);
-            let in_messages = messages::table
-                .filter(lower(messages::body).like(pattern.clone()).escape('\\'))
-                .select(messages::case_id);
-            query = query.filter(lower(cases::summary).like(pattern).escape('\\').or(cases::id.eq_any(in_messages)));
+            // Whole words, every one asked for, from the word index (summary, subjects,
+            // bodies). A search without any word finds nothing.
+            let wanted = crate::case_words::words([text]);
+            if wanted.is_empty() {
+                query = query.filter(cases::id.eq(""));
+            }
+            for word in wanted {
+                let holding = case_words::table.filter(case_words::word.eq(word)).select(case_words::case_id);
+                query = query.filter(cases::id.eq_any(holding));
+            }
         }
         if let Some(who) = filter.beneficiary.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             use crate::schema::beneficiary_emails;

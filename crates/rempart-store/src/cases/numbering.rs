@@ -378,6 +378,7 @@ impl Case {
                 Ok::<_, StoreError>(reference)
             })?,
         };
+        crate::case_words::add(conn, &form.id, &[&form.summary])?;
         Ok(Case {
             id: form.id,
             reference,

@@ -3,6 +3,7 @@
 mod common;
 
 mod case_reads;
+mod case_words;
 mod cases;
 mod concurrency;
 mod console_sessions;
