@@ -12,6 +12,39 @@ use rempart_store::case_items::{Action, CaseLink, Comment, NewThirdParty, NextSt
 use rempart_store::messages::{Message, NewMessage};
 use rempart_store::rota::DecisionRow;
 
+/// Everything beside the thread of a case, read at once for a page that already loaded the
+/// case through [`crate::cases::visible`] (which recorded the read of a restricted case:
+/// this records none more). A case the actor may not see is not found.
+#[derive(Debug, Default)]
+pub struct Beside {
+    pub actions: Vec<Action>,
+    pub next_steps: Vec<NextStep>,
+    pub risks: Vec<RiskAssessment>,
+    pub third_parties: Vec<ThirdParty>,
+    /// Links the actor may follow.
+    pub links: Vec<CaseLink>,
+    /// Links to cases the actor may not see: only their number.
+    pub hidden_links: usize,
+    pub decisions: Vec<DecisionRow>,
+}
+
+pub fn beside(conn: &mut DbConn, actor: &Actor, case: &rempart_store::cases::Case) -> AppResult<Beside> {
+    if !crate::cases::can_see(actor, case) {
+        return Err(AppError::not_found(format!("case {}", case.id)));
+    }
+    let all = CaseLink::for_case(conn, &case.id)?;
+    let (links, hidden_links) = split_links(conn, actor, &case.id, all)?;
+    Ok(Beside {
+        actions: Action::for_case(conn, &case.id)?,
+        next_steps: NextStep::for_case(conn, &case.id)?,
+        risks: RiskAssessment::for_case(conn, &case.id)?,
+        third_parties: ThirdParty::for_case(conn, &case.id)?,
+        links,
+        hidden_links,
+        decisions: rempart_store::rota::decisions_for_case(conn, &case.id)?,
+    })
+}
+
 /// Actions taken on case `raw`, oldest first.
 pub fn actions(conn: &mut DbConn, actor: &Actor, raw: &str) -> AppResult<Vec<Action>> {
     let case = crate::cases::visible(conn, actor, raw, "actions")?;

@@ -267,6 +267,13 @@ fn restricted_reads_are_audited(db: TestDb) {
     };
     assert_eq!(reads(&mut conn, &restricted.id), 1);
     assert_eq!(reads(&mut conn, &normal.id), 0);
+    // What a page reads beside the thread of a case it loaded: no second read recorded;
+    // and nothing at all for someone who may not see the case.
+    rempart_app::items::beside(&mut conn, &lead, &restricted).expect("beside");
+    assert_eq!(reads(&mut conn, &restricted.id), 1, "one page, one recorded read");
+    let handler = world.actors[0].clone();
+    let hidden = rempart_app::items::beside(&mut conn, &handler, &restricted);
+    assert!(matches!(hidden, Err(AppError::NotFound(_))), "{hidden:?}");
     // Cases are found by reference too, and what is not a case id is not found.
     let by_reference = cases::visible(&mut conn, &lead, &restricted.reference.to_string(), "x").expect("by reference");
     assert_eq!(by_reference.id, restricted.id);
@@ -389,6 +396,8 @@ fn every_rule_of_the_layer_is_in_the_table() {
         "record_message",
         "links",
         "split_links",
+        // `beside` (what a page reads beside the thread): `restricted_reads_are_audited`
+        "beside",
         "link",
         "risk_assessments",
         "assess_risk",

@@ -25,6 +25,16 @@ fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
     form.get(name).map(String::as_str).unwrap_or_default()
 }
 
+/// One of the options a select or radio offered (a vocabulary word), else refused on
+/// that field.
+fn choice<T, E>(
+    form: &HashMap<String, String>,
+    name: &'static str,
+    parse: fn(&str) -> Result<T, E>,
+) -> Result<T, ApiError> {
+    parse(field(form, name)).map_err(|_| ApiError::validation(name, "unknown choice"))
+}
+
 fn optional(form: &HashMap<String, String>, name: &str) -> Option<String> {
     Some(field(form, name).trim().to_owned()).filter(|v| !v.is_empty())
 }
@@ -129,7 +139,7 @@ pub async fn third_party(
     form: Fields,
 ) -> Result<HttpResponse, ConsoleError> {
     posted(staff, state, path.into_inner(), form.into_inner(), ("third_party", "parties-title"), |c, a, r, f| {
-        let role = ThirdPartyRole::parse(field(f, "role")).map_err(|_| ApiError::validation("role", "unknown role"))?;
+        let role = choice(f, "role", ThirdPartyRole::parse)?;
         let email = optional(f, "email")
             .map(|e| EmailAddress::parse(&e))
             .transpose()
@@ -159,10 +169,8 @@ pub async fn third_party_message(
     let (reference, party) = path.into_inner();
     let anchor = ("party_message", "parties-title");
     posted(staff, state, reference, form.into_inner(), anchor, move |c, a, r, f| {
-        let direction = Direction::parse(field(f, "direction"))
-            .map_err(|_| ApiError::validation("direction", "unknown direction"))?;
-        let channel =
-            Channel::parse(field(f, "channel")).map_err(|_| ApiError::validation("channel", "unknown channel"))?;
+        let direction = choice(f, "direction", Direction::parse)?;
+        let channel = choice(f, "channel", Channel::parse)?;
         let written = Written { direction, channel, subject: None, text: field(f, "text").to_owned() };
         app(rempart_app::items::write_to_third_party(c, a, r, &party, written))
     })
@@ -195,7 +203,7 @@ pub async fn link(
     form: Fields,
 ) -> Result<HttpResponse, ConsoleError> {
     posted(staff, state, path.into_inner(), form.into_inner(), ("link", "links-title"), |c, a, r, f| {
-        let kind = LinkKind::parse(field(f, "kind")).map_err(|_| ApiError::validation("kind", "unknown kind"))?;
+        let kind = choice(f, "kind", LinkKind::parse)?;
         let target = field(f, "target").trim();
         if target.is_empty() {
             return Err(ApiError::validation("target", "must not be empty"));
@@ -219,8 +227,7 @@ pub async fn verification(
 ) -> Result<HttpResponse, ConsoleError> {
     let anchor = ("verification", "beneficiary-title");
     posted(staff, state, path.into_inner(), form.into_inner(), anchor, |c, a, r, f| {
-        let status = VerificationStatus::parse(field(f, "status"))
-            .map_err(|_| ApiError::validation("status", "unknown status"))?;
+        let status = choice(f, "status", VerificationStatus::parse)?;
         let case = rempart_app::cases::visible(c, a, r, "verification")?;
         app(rempart_app::beneficiaries::set_verification(c, a, &case.beneficiary_id, status, field(f, "reason")))
     })

@@ -156,8 +156,10 @@ fn entry_view(t: &Tr, staff: &Staff, data: &CaseData, entry: &Entry) -> EntryVie
             let outbound = m.direction == Direction::Outbound;
             let third_party = m.party == Party::ThirdParty;
             let party_name = || {
-                let party =
-                    m.third_party_id.as_ref().and_then(|id| data.work.third_parties.iter().find(|p| &p.id == id));
+                let party = m
+                    .third_party_id
+                    .as_ref()
+                    .and_then(|id| data.work.beside.third_parties.iter().find(|p| &p.id == id));
                 party.map_or_else(|| t.get("thread-third-party"), |p| p.organisation.clone())
             };
             let kind = match (third_party, outbound) {

@@ -8,32 +8,24 @@ use crate::session::Staff;
 use rempart_app::Actor;
 use rempart_core::{Channel, LinkKind, ThirdPartyRole, VerificationStatus};
 use rempart_store::DbConn;
-use rempart_store::case_items::{Action, CaseLink, NextStep, RiskAssessment, ThirdParty};
+use rempart_store::case_items::{CaseLink, RiskAssessment};
 use rempart_store::cases::Case;
-use rempart_store::rota::DecisionRow;
 use std::collections::HashMap;
 
 /// What the page reads besides the case, its beneficiary and its thread.
 #[derive(Debug, Default)]
 pub struct Work {
-    pub actions: Vec<Action>,
-    pub next_steps: Vec<NextStep>,
-    pub risks: Vec<RiskAssessment>,
-    pub third_parties: Vec<ThirdParty>,
-    /// Links the user may follow: the link, whether this case is its source, and the
-    /// other case's reference and summary.
+    pub beside: rempart_app::items::Beside,
+    /// For each followed link: whether this case is its source, and the other case's
+    /// reference and summary.
     pub links: Vec<(CaseLink, bool, String, String)>,
-    /// Links to cases the user may not see: only their number.
-    pub hidden_links: usize,
-    pub decisions: Vec<DecisionRow>,
 }
 
 impl Work {
-    /// Reads it for `case`, already found visible to `actor`.
+    /// Reads it for `case`, already found visible to `actor` (one audited read, not eight).
     pub fn load(conn: &mut DbConn, actor: &Actor, case: &Case) -> rempart_app::AppResult<Work> {
-        let raw = case.id.as_str();
-        let (links, hidden_links) = rempart_app::items::links(conn, actor, raw)?;
-        let links = links
+        let mut beside = rempart_app::items::beside(conn, actor, case)?;
+        let links = std::mem::take(&mut beside.links)
             .into_iter()
             .map(|link| {
                 let source = link.source_case_id == case.id;
@@ -41,15 +33,7 @@ impl Work {
                 Ok((link, source, other.reference.to_string(), other.summary))
             })
             .collect::<Result<Vec<_>, rempart_store::StoreError>>()?;
-        Ok(Work {
-            actions: rempart_app::items::actions(conn, actor, raw)?,
-            next_steps: rempart_app::items::next_steps(conn, actor, raw)?,
-            risks: rempart_app::items::risk_assessments(conn, actor, raw)?,
-            third_parties: rempart_app::items::third_parties(conn, actor, raw)?,
-            links,
-            hidden_links,
-            decisions: rempart_app::items::assignment_decisions(conn, actor, raw)?,
-        })
+        Ok(Work { beside, links })
     }
 }
 
@@ -166,6 +150,7 @@ impl WorkView {
         let name = |id: &Option<String>| id.as_ref().and_then(|i| names.get(i)).cloned().unwrap_or_default();
         let today = staff.clock.today();
         let next_steps = work
+            .beside
             .next_steps
             .iter()
             .map(|s| StepView {
@@ -177,13 +162,14 @@ impl WorkView {
             })
             .collect();
         let actions = work
+            .beside
             .actions
             .iter()
             .map(|a| Dated { text: a.description.clone(), who: name(&a.taken_by), when: staff.clock.at(&a.taken_at) })
             .collect();
         let mut order: Vec<&str> = Vec::new();
         let mut by_name: HashMap<&str, Vec<&RiskAssessment>> = HashMap::new();
-        for r in &work.risks {
+        for r in &work.beside.risks {
             if !by_name.contains_key(r.risk_name.as_str()) {
                 order.push(&r.risk_name);
             }
@@ -222,6 +208,7 @@ impl WorkView {
             })
             .collect();
         let third_parties = work
+            .beside
             .third_parties
             .iter()
             .map(|p| PartyView {
@@ -256,6 +243,7 @@ impl WorkView {
             })
             .collect();
         let decisions = work
+            .beside
             .decisions
             .iter()
             .map(|d| Dated {
@@ -289,10 +277,10 @@ impl WorkView {
                 .map(|c| (c.as_str(), word(t, "channel", c.as_str())))
                 .collect(),
             links,
-            hidden_links: if work.hidden_links == 0 {
+            hidden_links: if work.beside.hidden_links == 0 {
                 String::new()
             } else {
-                t.count("links-hidden", work.hidden_links as i64)
+                t.count("links-hidden", work.beside.hidden_links as i64)
             },
             link_kinds: LinkKind::all().map(|k| (k.as_str(), word(t, "link", k.as_str()))).collect(),
             decisions,
