@@ -33,6 +33,13 @@ pub enum AppError {
     Store(#[from] StoreError),
 }
 
+/// A failed statement inside a transaction of the layer ([`rempart_store::DbConn::write`]).
+impl From<rempart_store::DieselError> for AppError {
+    fn from(e: rempart_store::DieselError) -> Self {
+        Self::Store(e.into())
+    }
+}
+
 impl AppError {
     pub fn not_found(what: impl std::fmt::Display) -> Self {
         Self::NotFound(what.to_string())

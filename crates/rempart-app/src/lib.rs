@@ -14,12 +14,15 @@ pub mod actor;
 pub mod beneficiaries;
 pub mod cases;
 pub mod error;
+pub mod escalations;
 pub mod evidence;
 pub mod indicators;
 pub mod intake;
 pub mod items;
 pub mod keys;
 pub mod operations;
+pub mod quarantine;
+pub mod team;
 pub mod templates;
 pub mod wellbeing;
 

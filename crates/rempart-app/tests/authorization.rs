@@ -406,6 +406,27 @@ fn every_rule_of_the_layer_is_in_the_table() {
         // `verification_allowed` has its own test)
         "set_verification",
         "verification_allowed",
+        // the team, escalations and the quarantine: tests/supervision.rs runs each as every
+        // role against the capability rows (`now`, `open`, `list`, `get`, `raw` are theirs;
+        // `rotation` reads, `shifts` is open to all staff, `apply_moves` applies confirmed moves)
+        "now",
+        "shifts",
+        "plan_shift",
+        "change_shift",
+        "cancel_shift",
+        "rotation",
+        "set_rotation",
+        "workload",
+        "rebalance",
+        "apply_moves",
+        "open",
+        "acknowledge",
+        "get",
+        "raw",
+        "open_case",
+        "discard",
+        "mark_resolved",
+        "attach",
         // wellbeing: one's own check-ins (`only_people_check_in`)
         "check_in",
         "own_check_ins",

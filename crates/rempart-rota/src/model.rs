@@ -148,6 +148,32 @@ pub struct Policy {
     pub first_response_admins: Duration,
     /// Priority of a new critical or imminent-risk case when intake gives none.
     pub urgent_priority: Priority,
+    /// The balance the team aims at, drawn on the leads' workload charts.
+    pub balance_target: BalanceTarget,
+}
+
+/// How evenly the team means to share cases, in hundredths (25 is a Gini of 0.25, 150 a
+/// max/mean of 1.5): what the leads' charts draw as the target line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BalanceTarget {
+    pub gini_hundredths: u32,
+    pub max_over_mean_hundredths: u32,
+}
+
+impl Default for BalanceTarget {
+    fn default() -> Self {
+        Self { gini_hundredths: 25, max_over_mean_hundredths: 150 }
+    }
+}
+
+impl BalanceTarget {
+    pub fn gini(&self) -> f64 {
+        f64::from(self.gini_hundredths) / 100.0
+    }
+
+    pub fn max_over_mean(&self) -> f64 {
+        f64::from(self.max_over_mean_hundredths) / 100.0
+    }
 }
 
 impl Policy {
@@ -168,6 +194,7 @@ impl Default for Policy {
             first_response_leads: Duration::minutes(60),
             first_response_admins: Duration::minutes(90),
             urgent_priority: Priority::P1,
+            balance_target: BalanceTarget::default(),
         }
     }
 }

@@ -104,6 +104,9 @@ pub struct WeekFigures {
     pub handlers: Vec<WeekHandler>,
     /// Gini of the cases received by the team's handlers that week.
     pub received_gini: f64,
+    /// The most any handler received that week over the team's mean (1.0 when even, or
+    /// when nothing was received).
+    pub received_max_over_mean: f64,
     pub check_in_completion: Option<f64>,
 }
 
@@ -227,6 +230,7 @@ pub fn workload(
                 received,
                 handlers: named,
                 received_gini: crate::balance::gini(&values),
+                received_max_over_mean: Balance::of(&values).max_over_mean,
                 received_by_handler: by_handler,
                 check_in_completion: started(start, end),
             }

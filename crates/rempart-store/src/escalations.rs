@@ -33,6 +33,10 @@ pub struct Escalation {
     pub due_at: NaiveDateTime,
     #[serde(with = "rempart_core::utc")]
     pub raised_at: NaiveDateTime,
+    /// The lead who said "I am on it", if one did.
+    pub acknowledged_by: Option<String>,
+    #[serde(with = "rempart_core::utc::option")]
+    pub acknowledged_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
@@ -44,7 +48,7 @@ pub struct Notification {
     /// `email` or `webhook`.
     pub channel: String,
     pub recipient: String,
-    /// `queued`, `sent` or `failed`.
+    /// `queued`, `sent`, `failed`, or `withdrawn` (a lead acknowledged the escalation first).
     pub status: String,
     pub attempts: i32,
     #[serde(with = "rempart_core::utc")]
@@ -118,6 +122,14 @@ impl Escalation {
             .load::<(String, String)>(conn)?
             .into_iter()
             .collect();
+        // A case whose escalation a lead acknowledged ("I am on it") is not escalated further.
+        let acknowledged: std::collections::HashSet<String> = escalations::table
+            .filter(escalations::case_id.eq_any(&ids))
+            .filter(escalations::acknowledged_at.is_not_null())
+            .select(escalations::case_id.assume_not_null())
+            .load::<String>(conn)?
+            .into_iter()
+            .collect();
         let mut raised = Vec::new();
         for (case_id, status, urgency, imminent, created_at, first_response_at, assignee) in candidates {
             let Ok(status) = CaseStatus::parse(&status) else { continue };
@@ -132,6 +144,9 @@ impl Escalation {
                 if known.contains(&(case_id.clone(), kind.as_str().to_owned())) {
                     continue;
                 }
+                if alert.level == rempart_rota::AlertLevel::Admins && acknowledged.contains(&case_id) {
+                    continue;
+                }
                 let row = Escalation {
                     id: new_id(),
                     case_id: Some(case_id.clone()),
@@ -141,6 +156,8 @@ impl Escalation {
                     reason: alert.reason,
                     due_at: alert.due_at,
                     raised_at: at,
+                    acknowledged_by: None,
+                    acknowledged_at: None,
                 };
                 if conn.write(|conn| insert_with_notifications(conn, &row, webhook))? {
                     raised.push(row);
@@ -203,6 +220,8 @@ impl Escalation {
                 reason,
                 due_at,
                 raised_at: at,
+                acknowledged_by: None,
+                acknowledged_at: None,
             };
             if conn.write(|conn| insert_with_notifications(conn, &row, webhook))? {
                 raised.push(row);

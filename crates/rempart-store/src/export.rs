@@ -345,6 +345,13 @@ service_types(code: String, page 1000) {
     position: i32,
     active: bool,
 }
+taxonomy_labels(id: String, page 1000) {
+    id: String,
+    taxonomy: String,
+    code: String,
+    language: String,
+    label: String,
+}
 shifts(id: String, page 1000) {
     id: String,
     user_id: String,
@@ -617,6 +624,9 @@ mail_quarantine(id: String, page 1000) {
     size: i64,
     resolved_at: Option<NaiveDateTime>,
     resolved_by: Option<String>,
+    resolution: Option<String>,
+    resolution_note: Option<String>,
+    case_id: Option<String>,
 }
 outbox(message_row_id: String, page 1000) {
     message_row_id: String,
@@ -636,6 +646,8 @@ escalations(id: String, page 1000) {
     reason: String,
     due_at: NaiveDateTime,
     raised_at: NaiveDateTime,
+    acknowledged_by: Option<String>,
+    acknowledged_at: Option<NaiveDateTime>,
 }
 notifications(id: String, page 1000) {
     id: String,
@@ -763,6 +775,7 @@ pub fn import(conn: &mut DbConn, input: &mut dyn BufRead) -> StoreResult<Importe
         // The taxonomies and reply templates seeded by migrations come back from the export.
         diesel::delete(crate::schema::audience_types::table).execute(conn)?;
         diesel::delete(crate::schema::service_types::table).execute(conn)?;
+        diesel::delete(crate::schema::taxonomy_labels::table).execute(conn)?;
         diesel::delete(crate::schema::reply_templates::table).execute(conn)?;
         let mut done: Vec<String> = Vec::new();
         let mut pending: Vec<Box<RawValue>> = Vec::new();

@@ -15,6 +15,7 @@ pub mod check_ins;
 pub mod console_sessions;
 pub mod db;
 pub mod error;
+pub mod escalation_board;
 pub mod escalations;
 pub mod evidence;
 pub mod export;

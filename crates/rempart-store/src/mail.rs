@@ -135,6 +135,24 @@ pub struct QuarantinedMail {
     #[serde(with = "rempart_core::utc::option")]
     pub resolved_at: Option<NaiveDateTime>,
     pub resolved_by: Option<String>,
+    /// How it was dealt with: `attached` (to a case), `opened` (a case was opened from it),
+    /// `discarded`, or `resolved` (marked dealt with, before resolutions were recorded).
+    pub resolution: Option<String>,
+    /// The reason given when it was discarded.
+    pub resolution_note: Option<String>,
+    /// The case it was attached to or opened.
+    pub case_id: Option<String>,
+}
+
+/// How a quarantined message was dealt with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution<'a> {
+    /// Kept with a case (attached to it, or a case opened from it).
+    Attached { case_id: &'a str, opened: bool },
+    /// Nothing to do with it, for this reason.
+    Discarded { reason: &'a str },
+    /// Only marked as dealt with.
+    Resolved,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -217,21 +235,44 @@ impl QuarantinedMail {
         get_blob(conn, &item.raw_sha256)
     }
 
-    /// Marks an item as dealt with (the raw bytes stay).
-    pub fn resolve(conn: &mut DbConn, id: &str, actor: &str) -> StoreResult<QuarantinedMail> {
+    /// Records how an open item was dealt with (the raw bytes stay): an item already dealt
+    /// with is a conflict, so that two people never both act on it.
+    pub fn resolve(
+        conn: &mut DbConn,
+        id: &str,
+        actor: &str,
+        resolution: Resolution<'_>,
+    ) -> StoreResult<QuarantinedMail> {
+        let (code, note, case_id) = match resolution {
+            Resolution::Attached { case_id, opened } => {
+                (if opened { "opened" } else { "attached" }, None, Some(case_id))
+            }
+            Resolution::Discarded { reason } => ("discarded", Some(reason), None),
+            Resolution::Resolved => ("resolved", None, None),
+        };
         conn.write(|conn| {
             QuarantinedMail::get(conn, id)?;
-            diesel::update(mail_quarantine::table.find(id))
-                .set((mail_quarantine::resolved_at.eq(Some(now())), mail_quarantine::resolved_by.eq(Some(actor))))
-                .execute(conn)?;
+            let changed =
+                diesel::update(mail_quarantine::table.find(id).filter(mail_quarantine::resolved_at.is_null()))
+                    .set((
+                        mail_quarantine::resolved_at.eq(Some(now())),
+                        mail_quarantine::resolved_by.eq(Some(actor)),
+                        mail_quarantine::resolution.eq(Some(code)),
+                        mail_quarantine::resolution_note.eq(note),
+                        mail_quarantine::case_id.eq(case_id),
+                    ))
+                    .execute(conn)?;
+            if changed == 0 {
+                return Err(StoreError::Conflict("this quarantined message was already dealt with".into()));
+            }
             AuditEvent::record(
                 conn,
                 Audit {
                     actor: Some(actor),
                     action: "mail.quarantine_resolved",
-                    case_id: None,
+                    case_id,
                     target: Some(("quarantine", id)),
-                    details: String::new(),
+                    details: format!("resolution={code}"),
                 },
             )?;
             QuarantinedMail::get(conn, id)

@@ -436,6 +436,9 @@ diesel::table! {
         size -> BigInt,
         resolved_at -> Nullable<Timestamp>,
         resolved_by -> Nullable<Text>,
+        resolution -> Nullable<Text>,
+        resolution_note -> Nullable<Text>,
+        case_id -> Nullable<Text>,
     }
 }
 
@@ -461,6 +464,8 @@ diesel::table! {
         reason -> Text,
         due_at -> Timestamp,
         raised_at -> Timestamp,
+        acknowledged_by -> Nullable<Text>,
+        acknowledged_at -> Nullable<Timestamp>,
     }
 }
 
@@ -500,6 +505,16 @@ diesel::joinable!(beneficiary_emails -> beneficiaries (beneficiary_id));
 diesel::joinable!(evidence -> cases (case_id));
 diesel::joinable!(check_ins -> shifts (shift_id));
 
+diesel::table! {
+    taxonomy_labels (id) {
+        id -> Text,
+        taxonomy -> Text,
+        code -> Text,
+        language -> Text,
+        label -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     audience_types,
@@ -537,4 +552,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     escalations,
     notifications,
     erasures,
+    taxonomy_labels,
 );

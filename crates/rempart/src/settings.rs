@@ -60,6 +60,8 @@ pub struct RotaSettings {
     pub critical_cap_per_week: u32,
     pub check_in_grace_minutes: i64,
     pub max_shift_hours: i64,
+    pub balance_target_gini: f64,
+    pub balance_target_max_over_mean: f64,
 }
 
 #[derive(Clone, Deserialize)]
@@ -100,8 +102,17 @@ impl Settings {
             first_response_leads: chrono::Duration::minutes(e.first_response_leads_minutes),
             first_response_admins: chrono::Duration::minutes(e.first_response_admins_minutes),
             urgent_priority: e.urgent_priority,
+            balance_target: rempart_rota::BalanceTarget {
+                gini_hundredths: hundredths(r.balance_target_gini),
+                max_over_mean_hundredths: hundredths(r.balance_target_max_over_mean),
+            },
         }
     }
+}
+
+/// A ratio in hundredths (validated before: finite, between 0 and 100).
+fn hundredths(value: f64) -> u32 {
+    (value * 100.0).round().clamp(0.0, 10_000.0) as u32
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -402,6 +413,12 @@ impl Settings {
         }
         if !(1..=24).contains(&self.rota.max_shift_hours) {
             return Err(invalid("rota.max_shift_hours", "between 1 and 24".into()));
+        }
+        if !(0.0..=1.0).contains(&self.rota.balance_target_gini) {
+            return Err(invalid("rota.balance_target_gini", "between 0 and 1".into()));
+        }
+        if !(1.0..=100.0).contains(&self.rota.balance_target_max_over_mean) {
+            return Err(invalid("rota.balance_target_max_over_mean", "between 1 and 100".into()));
         }
         if self.rota.check_in_grace_minutes < 0 {
             return Err(invalid("rota.check_in_grace_minutes", "cannot be negative".into()));

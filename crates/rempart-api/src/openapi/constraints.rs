@@ -42,6 +42,8 @@ use Rule::*;
 pub const RULES: &[(&str, &str, Rule)] = &[
     ("AssignmentRequest", "reason", Text(2000)),
     ("AssignmentRequest", "override_reason", OptionalText(2000)),
+    ("AttachRequest", "case", Pattern(CASE_ID)),
+    ("DiscardRequest", "reason", Text(2000)),
     ("BeneficiaryPatch", "audience_type", Like("TaxonomyCode")),
     ("BeneficiaryPatch", "display_name", Text(200)),
     ("BeneficiaryPatch", "preferred_language", Like("LanguageTag")),

@@ -6,8 +6,7 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
-use rempart_app::Capability;
-use rempart_store::audit::{Audit, AuditEvent};
+
 use rempart_store::mail::QuarantinedMail;
 use rempart_store::messages::Message;
 use rempart_store::messages::Outbox;
@@ -81,13 +80,10 @@ pub async fn quarantine(
     user: AuthUser,
     query: web::Query<QuarantineQuery>,
 ) -> ApiResult<HttpResponse> {
-    user.require(Capability::HandleQuarantine)?;
     let q = query.into_inner();
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::validation("limit", "between 1 and 500"));
-    }
-    let items = state.db(move |conn| Ok(QuarantinedMail::list(conn, !q.all, limit)?)).await?;
+    let actor = user.actor();
+    let items =
+        state.db(move |conn| Ok(rempart_app::quarantine::list(conn, &actor, q.all, q.limit.unwrap_or(100))?)).await?;
     Ok(HttpResponse::Ok().json(items))
 }
 
@@ -102,42 +98,78 @@ pub async fn quarantine_raw(
     user: AuthUser,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    user.require(Capability::HandleQuarantine)?;
-    let id = path.into_inner();
-    let actor = user.id().to_owned();
-    let raw = state
-        .db(move |conn| {
-            let raw = QuarantinedMail::raw(conn, &id)?;
-            AuditEvent::record(
-                conn,
-                Audit {
-                    actor: Some(&actor),
-                    action: "mail.quarantine_read",
-                    target: Some(("quarantine", &id)),
-                    ..Default::default()
-                },
-            )?;
-            Ok(raw)
-        })
-        .await?;
+    let (id, actor) = (path.into_inner(), user.actor());
+    let raw = state.db(move |conn| Ok(rempart_app::quarantine::raw(conn, &actor, &id)?)).await?;
     Ok(HttpResponse::Ok().insert_header((header::CONTENT_TYPE, "message/rfc822")).body(raw))
 }
 
-/// Marks a quarantined message as dealt with; its bytes stay.
+/// Marks a quarantined message as dealt with, saying no more; its bytes stay. An item
+/// already dealt with is a conflict.
 #[utoipa::path(post, path = "/api/v1/mail/quarantine/{id}/resolve", tag = "mail", security(("bearer" = [])),
     params(("id" = String, Path)), responses(
     (status = 200, body = QuarantinedMail),
     (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn resolve_quarantine(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    user.require(Capability::HandleQuarantine)?;
-    let id = path.into_inner();
-    let actor = user.id().to_owned();
-    let item = state.db(move |conn| Ok(QuarantinedMail::resolve(conn, &id, &actor)?)).await?;
+    let (id, actor) = (path.into_inner(), user.actor());
+    let item = state.db(move |conn| Ok(rempart_app::quarantine::mark_resolved(conn, &actor, &id)?)).await?;
+    Ok(HttpResponse::Ok().json(item))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttachRequest {
+    /// The case's reference (`RMP-2026-000123`) or id.
+    pub case: String,
+}
+
+/// Keeps a quarantined message with a case, as an evidence file (`message/rfc822`), and
+/// marks it dealt with.
+#[utoipa::path(post, path = "/api/v1/mail/quarantine/{id}/attachment", tag = "mail", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = AttachRequest, responses(
+    (status = 200, body = QuarantinedMail),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn attach_quarantine(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<AttachRequest>,
+) -> ApiResult<HttpResponse> {
+    let (id, actor, case) = (path.into_inner(), user.actor(), body.into_inner().case);
+    let item = state.db(move |conn| Ok(rempart_app::quarantine::attach(conn, &actor, &id, &case)?)).await?;
+    Ok(HttpResponse::Ok().json(item))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DiscardRequest {
+    /// Why nothing is to be done with it (1 to 2000 characters).
+    pub reason: String,
+}
+
+/// Discards a quarantined message with a reason; its bytes stay until retention removes them.
+#[utoipa::path(post, path = "/api/v1/mail/quarantine/{id}/discard", tag = "mail", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = DiscardRequest, responses(
+    (status = 200, body = QuarantinedMail),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn discard_quarantine(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<DiscardRequest>,
+) -> ApiResult<HttpResponse> {
+    let (id, actor, reason) = (path.into_inner(), user.actor(), body.into_inner().reason);
+    let item = state.db(move |conn| Ok(rempart_app::quarantine::discard(conn, &actor, &id, &reason)?)).await?;
     Ok(HttpResponse::Ok().json(item))
 }
 

@@ -136,6 +136,8 @@ api_routes! {
     get "/api/v1/workload" => rota::workload,
     post "/api/v1/rota/rebalance" => rota::rebalance,
     get "/api/v1/cases/{id}/escalations" => rota::escalations,
+    get "/api/v1/escalations" => rota::open_escalations,
+    post "/api/v1/escalations/{id}/acknowledgement" => rota::acknowledge_escalation,
     get "/api/v1/stats" => stats::stats,
     post "/api/v1/cases/{id}/erase" => stats::erase,
 
@@ -149,5 +151,7 @@ api_routes! {
     get "/api/v1/mail/quarantine" => mail::quarantine,
     get "/api/v1/mail/quarantine/{id}/raw" => mail::quarantine_raw,
     post "/api/v1/mail/quarantine/{id}/resolve" => mail::resolve_quarantine,
+    post "/api/v1/mail/quarantine/{id}/attachment" => mail::attach_quarantine,
+    post "/api/v1/mail/quarantine/{id}/discard" => mail::discard_quarantine,
     post "/api/v1/cases/{id}/messages/{message_id}/resend" => mail::resend,
 }

@@ -6,9 +6,8 @@ use crate::state::AppState;
 use crate::time::UtcTime;
 use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, NaiveDateTime};
-use rempart_app::Capability;
 use rempart_rota::{CheckInState, Period, ShiftKind};
-use rempart_store::cases::Case;
+use rempart_store::escalation_board::OpenEscalation;
 use rempart_store::escalations::{Escalation, Notification};
 use rempart_store::rota::{self as store, DecisionRow, ShiftRow};
 use serde::{Deserialize, Serialize};
@@ -39,14 +38,13 @@ pub async fn add_shift(
     user: AuthUser,
     body: web::Json<ShiftRequest>,
 ) -> ApiResult<HttpResponse> {
-    user.require(Capability::Supervise)?;
     let b = body.into_inner();
     let kind = parse_kind(&b.kind)?;
-    let actor = user.id().to_owned();
+    let actor = user.actor();
     let policy = state.config.policy.clone();
     let shift = state
         .db(move |conn| {
-            Ok(store::add_shift(conn, &b.user_id, kind, b.starts_at.0, b.ends_at.0, &policy, Some(&actor))?)
+            Ok(rempart_app::team::plan_shift(conn, &actor, &b.user_id, kind, b.starts_at.0, b.ends_at.0, &policy)?)
         })
         .await?;
     Ok(HttpResponse::Created().json(shift))
@@ -84,23 +82,13 @@ pub async fn update_shift(
     path: web::Path<String>,
     body: web::Json<ShiftChange>,
 ) -> ApiResult<HttpResponse> {
-    user.require(Capability::Supervise)?;
     let b = body.into_inner();
     let kind = b.kind.as_deref().map(parse_kind).transpose()?;
-    let (id, actor) = (path.into_inner(), user.id().to_owned());
+    let (id, actor) = (path.into_inner(), user.actor());
     let policy = state.config.policy.clone();
+    let (starts_at, ends_at) = (b.starts_at.map(|t| t.0), b.ends_at.map(|t| t.0));
     let shift = state
-        .db(move |conn| {
-            Ok(store::update_shift(
-                conn,
-                &id,
-                kind,
-                b.starts_at.map(|t| t.0),
-                b.ends_at.map(|t| t.0),
-                &policy,
-                Some(&actor),
-            )?)
-        })
+        .db(move |conn| Ok(rempart_app::team::change_shift(conn, &actor, &id, kind, starts_at, ends_at, &policy)?))
         .await?;
     Ok(HttpResponse::Ok().json(shift))
 }
@@ -118,9 +106,8 @@ pub async fn delete_shift(
     user: AuthUser,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    user.require(Capability::Supervise)?;
-    let (id, actor) = (path.into_inner(), user.id().to_owned());
-    state.db(move |conn| Ok(store::delete_shift(conn, &id, Some(&actor))?)).await?;
+    let (id, actor) = (path.into_inner(), user.actor());
+    state.db(move |conn| Ok(rempart_app::team::cancel_shift(conn, &actor, &id)?)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -159,10 +146,7 @@ pub async fn list_shifts(
     let zone = user.0.time_zone;
     let from = q.from.map_or_else(now, |t| t.0);
     let to = q.to.map_or(from + chrono::Duration::days(7), |t| t.0);
-    if to <= from || to - from > chrono::Duration::days(92) {
-        return Err(ApiError::validation("to", "must follow `from`, at most 92 days later"));
-    }
-    let shifts = state.db(move |conn| Ok(store::shifts_between(conn, from, to)?)).await?;
+    let shifts = state.db(move |conn| Ok(rempart_app::team::shifts(conn, from, to)?)).await?;
     Ok(web::Json(
         shifts
             .into_iter()
@@ -255,16 +239,15 @@ pub async fn set_rotation(
     user: AuthUser,
     body: web::Json<RotationRequest>,
 ) -> ApiResult<web::Json<RotationRequest>> {
-    user.require(Capability::Supervise)?;
     let b = body.into_inner();
     let period = match b.period.as_deref().unwrap_or("weekly") {
         "weekly" => Period::Weekly,
         "daily" => Period::Daily,
         _ => return Err(ApiError::validation("period", "weekly or daily")),
     };
-    let actor = user.id().to_owned();
+    let actor = user.actor();
     let members = b.members.clone();
-    state.db(move |conn| Ok(store::set_rotation(conn, &members, period, b.anchor, Some(&actor))?)).await?;
+    state.db(move |conn| Ok(rempart_app::team::set_rotation(conn, &actor, &members, period, b.anchor)?)).await?;
     Ok(web::Json(RotationRequest {
         members: b.members,
         period: Some(b.period.unwrap_or_else(|| "weekly".into())),
@@ -286,9 +269,10 @@ pub struct OnShift {
     /// The same times in the viewer's time zone, RFC 3339 with offset.
     pub starts_at_local: String,
     pub ends_at_local: String,
-    /// `fit`, `not_fit`, `pending` (within the grace period) or `missing`. Never the note.
-    #[schema(value_type = String)]
-    pub check_in: CheckInState,
+    /// `fit`, `not_fit`, `pending` (within the grace period) or `missing`, for leads and
+    /// administrators; null for anyone else. Never the note.
+    #[schema(value_type = Option<String>)]
+    pub check_in: Option<CheckInState>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -299,31 +283,29 @@ pub struct RotaNow {
     pub on_shift: Vec<OnShift>,
 }
 
-/// Who is on call now, and how their check-ins stand (never the private notes).
+/// Who is on call now; for leads and administrators also how their check-ins stand (never
+/// the private notes).
 #[utoipa::path(get, path = "/api/v1/rota/now", tag = "rota", security(("bearer" = [])), responses((status = 200, body = RotaNow)))]
 pub async fn rota_now(state: web::Data<AppState>, user: AuthUser) -> ApiResult<web::Json<RotaNow>> {
     let zone = user.0.time_zone;
     let policy = state.config.policy.clone();
-    let at = now();
-    let for_roster = policy.clone();
-    let roster = state.db(move |conn| Ok(store::roster_at(conn, at, &for_roster)?)).await?;
-    let intake = roster.rotation.as_ref().and_then(|r| r.order_at(at).first().map(|s| (*s).to_owned()));
+    let actor = user.actor();
+    let team = state.db(move |conn| Ok(rempart_app::team::now(conn, &actor, now(), &policy)?)).await?;
     Ok(web::Json(RotaNow {
-        period: roster.rotation.as_ref().map(|r| r.label(at)),
-        intake_user_id: intake,
-        on_shift: roster
-            .shifts
-            .iter()
-            .filter(|s| s.covers(at))
+        period: team.period,
+        intake_user_id: team.rotation_intake.map(|(id, _)| id),
+        on_shift: team
+            .on_call
+            .into_iter()
             .map(|s| OnShift {
-                user_id: s.handler_id.clone(),
-                display_name: roster.handler(&s.handler_id).map(|h| h.name.clone()).unwrap_or_default(),
+                user_id: s.user_id,
+                display_name: s.name,
                 kind: store::kind_name(s.kind).to_owned(),
-                starts_at: s.start,
-                ends_at: s.end,
-                starts_at_local: zone.local_rfc3339(s.start),
-                ends_at_local: zone.local_rfc3339(s.end),
-                check_in: roster.check_in_state(s, at, &policy),
+                starts_at: s.starts_at,
+                ends_at: s.ends_at,
+                starts_at_local: zone.local_rfc3339(s.starts_at),
+                ends_at_local: zone.local_rfc3339(s.ends_at),
+                check_in: s.check_in,
             })
             .collect(),
     }))
@@ -363,13 +345,9 @@ pub async fn workload(
     user: AuthUser,
     query: web::Query<WorkloadQuery>,
 ) -> ApiResult<HttpResponse> {
-    user.require(Capability::Supervise)?;
     let weeks = query.weeks.unwrap_or(8);
-    if !(1..=104).contains(&weeks) {
-        return Err(ApiError::validation("weeks", "between 1 and 104"));
-    }
-    let policy = state.config.policy.clone();
-    let picture = state.db(move |conn| Ok(store::workload_at(conn, now(), weeks, &policy)?)).await?;
+    let (actor, policy) = (user.actor(), state.config.policy.clone());
+    let picture = state.db(move |conn| Ok(rempart_app::team::workload(conn, &actor, now(), weeks, &policy)?)).await?;
     Ok(HttpResponse::Ok().json(picture))
 }
 
@@ -389,13 +367,10 @@ pub async fn escalations(
     Ok(web::Json(
         state
             .db(move |conn| {
-                let case = rempart_app::cases::visible(conn, &user.actor(), &raw, "escalations")?;
-                let mut out = Vec::new();
-                for escalation in Escalation::for_case(conn, &case.id)? {
-                    let notifications = Notification::for_escalation(conn, &escalation.id)?;
-                    out.push(EscalationView { escalation, notifications });
-                }
-                Ok(out)
+                Ok(rempart_app::escalations::of_case(conn, &user.actor(), &raw)?
+                    .into_iter()
+                    .map(|(escalation, notifications)| EscalationView { escalation, notifications })
+                    .collect())
             })
             .await?,
     ))
@@ -439,28 +414,42 @@ pub async fn rebalance(
     user: AuthUser,
     body: web::Json<RebalanceRequest>,
 ) -> ApiResult<HttpResponse> {
-    user.require(Capability::Supervise)?;
     let b = body.into_inner();
     let max_moves = b.max_moves.unwrap_or(20);
-    if max_moves > 200 {
-        return Err(ApiError::validation("max_moves", "at most 200"));
-    }
-    let actor = user.id().to_owned();
-    let policy = state.config.policy.clone();
-    let answer = state
-        .db(move |conn| {
-            let (available, held) = store::rebalance_inputs(conn, now(), &policy)?;
-            let proposal = rempart_rota::rebalance::propose(&available, &held, &policy.weights, max_moves);
-            if b.apply {
-                conn.write(|conn| {
-                    for m in &proposal.moves {
-                        Case::assign(conn, &m.case_id, Some(&m.to), "rebalance of the team's load", Some(&actor))?;
-                    }
-                    Ok::<_, ApiError>(())
-                })?;
-            }
-            Ok(RebalanceAnswer { proposal, applied: b.apply })
-        })
+    let (actor, policy) = (user.actor(), state.config.policy.clone());
+    let done = state
+        .db(move |conn| Ok(rempart_app::team::rebalance(conn, &actor, now(), &policy, max_moves, b.apply)?))
         .await?;
+    let answer = RebalanceAnswer { proposal: done.proposal, applied: done.applied };
     Ok(HttpResponse::Ok().json(answer))
+}
+
+/// The escalations still open (leads and administrators), newest first: imminent-risk and
+/// unanswered cases whose cause holds, check-in escalations of shifts not over, each with
+/// whom it notified and the lead who acknowledged it, if one did.
+#[utoipa::path(get, path = "/api/v1/escalations", tag = "rota", security(("bearer" = [])), responses(
+    (status = 200, body = Vec<OpenEscalation>),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn open_escalations(state: web::Data<AppState>, user: AuthUser) -> ApiResult<web::Json<Vec<OpenEscalation>>> {
+    let actor = user.actor();
+    Ok(web::Json(state.db(move |conn| Ok(rempart_app::escalations::open(conn, &actor, now())?)).await?))
+}
+
+/// "I am on it": a lead takes an escalation on. The other leads see who; its notifications
+/// not sent yet are withdrawn, and an unanswered case is not escalated to the
+/// administrators. Acknowledging again changes nothing (the first lead stays named).
+#[utoipa::path(post, path = "/api/v1/escalations/{id}/acknowledgement", tag = "rota", security(("bearer" = [])),
+    params(("id" = String, Path)), responses(
+    (status = 200, body = Escalation),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn acknowledge_escalation(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<Escalation>> {
+    let (id, actor) = (path.into_inner(), user.actor());
+    Ok(web::Json(state.db(move |conn| Ok(rempart_app::escalations::acknowledge(conn, &actor, &id, now())?)).await?))
 }

@@ -81,6 +81,11 @@ fn new_cases_go_to_the_first_fit_handler_in_rotation(db: TestDb) {
     assert!(states.contains(&("bo".into(), "fit".into())), "{states:?}");
     assert!(!now_picture.body.to_string().contains("mauvaise nuit"), "the private note never shows");
     assert_eq!(now_picture.body["intake_user_id"], ana.id.as_str());
+    // A handler sees who is on call (whom to ask for help), not how colleagues checked in.
+    let seen_by_bo = app.get("/api/v1/rota/now", Some(&bo_token)).expect(200).body;
+    let on_shift = seen_by_bo["on_shift"].as_array().expect("on shift");
+    assert_eq!(on_shift.len(), 3, "{seen_by_bo}");
+    assert!(on_shift.iter().all(|s| s["check_in"].is_null()), "{seen_by_bo}");
 
     // A case given by hand: not to someone who checked in not fit, unless a lead insists
     // (and says why); a handler handing on is not told how a colleague feels.

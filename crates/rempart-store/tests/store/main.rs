@@ -7,6 +7,7 @@ mod case_words;
 mod cases;
 mod concurrency;
 mod console_sessions;
+mod escalation_board;
 mod escalations;
 mod export;
 mod limits;
