@@ -107,6 +107,19 @@ fn kind_rank(kind: ShiftKind) -> u8 {
     }
 }
 
+/// The people who take cases (active handlers and leads), by name: the rows of the shift
+/// planner and the choices of the rotation.
+pub fn members(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<(String, String)>> {
+    require(actor, Capability::Supervise)?;
+    let mut people: Vec<(String, String)> = rempart_store::users::User::list(conn)?
+        .into_iter()
+        .filter(|u| u.active && matches!(u.role, rempart_core::Role::Handler | rempart_core::Role::Lead))
+        .map(|u| (u.id, u.display_name))
+        .collect();
+    people.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+    Ok(people)
+}
+
 /// Shifts overlapping `from`..`to` (at most 92 days): everyone may read the rota (a
 /// handler sees when they and their colleagues are on); only leads change it.
 pub fn shifts(conn: &mut DbConn, from: NaiveDateTime, to: NaiveDateTime) -> AppResult<Vec<ShiftRow>> {
@@ -114,6 +127,12 @@ pub fn shifts(conn: &mut DbConn, from: NaiveDateTime, to: NaiveDateTime) -> AppR
         return Err(AppError::validation("to", "must follow `from`, at most 92 days later"));
     }
     Ok(store::shifts_between(conn, from, to)?)
+}
+
+/// One shift, to change it.
+pub fn shift(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<ShiftRow> {
+    require(actor, Capability::Supervise)?;
+    Ok(store::get_shift(conn, id)?)
 }
 
 /// Plans a shift within the policy's longest shift.
@@ -190,6 +209,8 @@ pub fn workload(
 pub struct Rebalance {
     pub proposal: rempart_rota::rebalance::Proposal,
     pub applied: bool,
+    /// The reference of each case a move names, by case id.
+    pub references: std::collections::HashMap<String, String>,
 }
 
 /// Proposes at most `max_moves` (up to 200) moves of open cases from the most loaded to
@@ -218,7 +239,11 @@ pub fn rebalance(
             Ok::<_, AppError>(())
         })?;
     }
-    Ok(Rebalance { proposal, applied: apply })
+    let mut references = std::collections::HashMap::new();
+    for m in &proposal.moves {
+        references.insert(m.case_id.clone(), Case::get(conn, &m.case_id)?.reference.to_string());
+    }
+    Ok(Rebalance { proposal, applied: apply, references })
 }
 
 /// A move a lead was shown and confirmed.

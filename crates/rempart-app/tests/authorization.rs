@@ -410,7 +410,9 @@ fn every_rule_of_the_layer_is_in_the_table() {
         // role against the capability rows (`now`, `open`, `list`, `get`, `raw` are theirs;
         // `rotation` reads, `shifts` is open to all staff, `apply_moves` applies confirmed moves)
         "now",
+        "members",
         "shifts",
+        "shift",
         "plan_shift",
         "change_shift",
         "cancel_shift",

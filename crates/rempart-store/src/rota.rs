@@ -138,6 +138,15 @@ pub fn update_shift(
     })
 }
 
+pub fn get_shift(conn: &mut DbConn, id: &str) -> StoreResult<ShiftRow> {
+    shifts::table
+        .find(id)
+        .select(ShiftRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::not_found("shift", id))
+}
+
 /// Cancels a shift nobody checked in to. A shift with a check-in is history (the team's
 /// check-in figures count it): shorten it instead.
 pub fn delete_shift(conn: &mut DbConn, id: &str, actor: Option<&str>) -> StoreResult<()> {

@@ -129,12 +129,19 @@ impl Tr {
 
     /// The message `id` with one named text argument.
     pub fn with(&self, id: &str, name: &str, value: &str) -> String {
-        let mut args = FluentArgs::new();
-        args.set(name.to_owned(), FluentValue::from(value.to_owned()));
-        self.format(id, Some(&args))
+        self.with_all(id, &[(name, value)])
     }
 
     /// Whether the catalog has `id` (tests).
+    /// A message with several named values.
+    pub fn with_all(&self, id: &str, values: &[(&str, &str)]) -> String {
+        let mut args = FluentArgs::new();
+        for (name, value) in values {
+            args.set((*name).to_owned(), FluentValue::from((*value).to_owned()));
+        }
+        self.format(id, Some(&args))
+    }
+
     pub fn has(&self, id: &str) -> bool {
         self.bundle.has_message(id)
     }

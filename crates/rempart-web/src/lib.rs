@@ -8,6 +8,7 @@
 //! runs, only refreshes lists and submits forms without a full reload.
 
 pub mod assets;
+pub mod charts;
 pub mod error;
 pub mod i18n;
 pub mod page;
@@ -88,6 +89,20 @@ pub fn configure(config: ConsoleConfig) -> impl Fn(&mut web::ServiceConfig) + Cl
             .route("/cases/{reference}/third-parties/{id}/key", web::post().to(pages::case_items::third_party_key))
             .route("/cases/{reference}/links", web::post().to(pages::case_items::link))
             .route("/cases/{reference}/verification", web::post().to(pages::case_items::verification))
-            .route("/cases/{reference}/evidence/{id}", web::get().to(pages::case_actions::download_evidence));
+            .route("/cases/{reference}/evidence/{id}", web::get().to(pages::case_actions::download_evidence))
+            .route("/team", web::get().to(pages::team::now::page))
+            .route("/team/alerts", web::get().to(pages::team::now::alerts))
+            .route("/team/escalations/{id}/acknowledge", web::post().to(pages::team::now::acknowledge))
+            .route("/team/week", web::get().to(pages::team::week::page))
+            .route("/team/shifts", web::post().to(pages::team::week::plan))
+            .route("/team/shifts/{id}", web::get().to(pages::team::shift::edit))
+            .route("/team/shifts/{id}", web::post().to(pages::team::shift::change))
+            .route("/team/shifts/{id}/cancel", web::post().to(pages::team::shift::cancel))
+            .route("/team/rotation", web::post().to(pages::team::week::rotation))
+            .route("/team/workload", web::get().to(pages::team::workload::page))
+            .route("/team/rebalance", web::post().to(pages::team::rebalance::preview))
+            .route("/team/rebalance/apply", web::post().to(pages::team::rebalance::apply))
+            .route("/team/reassign", web::get().to(pages::team::rebalance::reassign_form))
+            .route("/team/reassign", web::post().to(pages::team::rebalance::reassign));
     }
 }

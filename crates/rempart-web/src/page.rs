@@ -24,16 +24,57 @@ pub struct Chrome {
     pub user: Option<(String, String)>,
     /// The section of the navigation this page belongs to.
     pub section: &'static str,
+    /// What the user may reach beyond their cases (the navigation offers only that).
+    pub reach: Reach,
+}
+
+/// The parts of the console beyond the cases a user may open, by the capabilities of the
+/// application layer: the navigation shows only these.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reach {
+    /// The team: on call, the week's shifts, the workload, escalations (leads, admins).
+    pub team: bool,
+    /// The mail quarantine (everyone but analysts).
+    pub quarantine: bool,
+    /// Reply templates (leads, admins).
+    pub templates: bool,
+    /// The anonymised statistics (analysts, leads, admins).
+    pub statistics: bool,
+    /// Accounts, taxonomies, the helpline key, the configuration (admins).
+    pub admin: bool,
+}
+
+impl Reach {
+    pub fn of(actor: &rempart_app::Actor) -> Self {
+        use rempart_app::Capability;
+        let may = |c| rempart_app::access::may(actor, c);
+        Self {
+            team: may(Capability::Supervise),
+            quarantine: may(Capability::HandleQuarantine),
+            templates: may(Capability::Supervise),
+            statistics: may(Capability::ReadStatistics),
+            admin: may(Capability::Administer),
+        }
+    }
 }
 
 impl Chrome {
     pub fn new(t: &Tr, title: String, section: &'static str) -> Self {
-        Self { lang: t.lang.tag(), title, css: assets::url("console"), htmx: assets::url("htmx"), user: None, section }
+        Self {
+            lang: t.lang.tag(),
+            title,
+            css: assets::url("console"),
+            htmx: assets::url("htmx"),
+            user: None,
+            section,
+            reach: Reach::default(),
+        }
     }
 
     pub fn for_staff(staff: &Staff, title: String, section: &'static str) -> Self {
         Self {
             user: Some((staff.user.display_name.clone(), staff.session.csrf_token.clone())),
+            reach: Reach::of(&staff.actor()),
             ..Self::new(&staff.tr(), title, section)
         }
     }

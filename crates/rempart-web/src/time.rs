@@ -37,6 +37,23 @@ impl LocalTime {
     pub fn zone(&self) -> &'static str {
         self.zone.name()
     }
+
+    /// The wall-clock time in the user's zone of an instant stored in UTC.
+    pub fn local(&self, utc: &NaiveDateTime) -> NaiveDateTime {
+        self.zone.from_utc_datetime(utc).naive_local()
+    }
+
+    /// The instant (UTC) of a wall-clock time in the user's zone: the earlier one when the
+    /// clocks go back, none in the hour skipped when they go forward.
+    pub fn utc_of(&self, local: NaiveDateTime) -> Option<NaiveDateTime> {
+        self.zone.from_local_datetime(&local).earliest().map(|t| t.naive_utc())
+    }
+}
+
+/// Monday of the week holding `date`.
+pub fn monday_of(date: chrono::NaiveDate) -> chrono::NaiveDate {
+    use chrono::Datelike;
+    date - chrono::Duration::days(i64::from(date.weekday().num_days_from_monday()))
 }
 
 #[cfg(test)]
@@ -50,5 +67,17 @@ mod tests {
         assert_eq!(paris.at(&utc), "2026-07-01 14:00");
         assert_eq!(paris.iso(&utc), "2026-07-01T12:00:00Z");
         assert_eq!(LocalTime::new("Not/AZone", utc).at(&utc), "2026-07-01 12:00");
+    }
+
+    #[test]
+    fn wall_clock_times_become_instants() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 29).expect("date");
+        let paris = LocalTime::new("Europe/Paris", day.and_hms_opt(0, 0, 0).expect("time"));
+        // 02:30 does not exist in Paris that night (clocks go from 02:00 to 03:00).
+        assert_eq!(paris.utc_of(day.and_hms_opt(2, 30, 0).expect("time")), None);
+        let nine = paris.utc_of(day.and_hms_opt(9, 0, 0).expect("time")).expect("exists");
+        assert_eq!(nine, day.and_hms_opt(7, 0, 0).expect("time"), "summer time: UTC+2");
+        assert_eq!(paris.local(&nine), day.and_hms_opt(9, 0, 0).expect("time"));
+        assert_eq!(monday_of(day), chrono::NaiveDate::from_ymd_opt(2026, 3, 23).expect("monday"));
     }
 }

@@ -401,3 +401,161 @@ evidence-by-gateway = The mail gateway
 beneficiary-audience = Audience
 flag-key-change = Key change pending
 flag-bad-signature = Bad signature in the thread
+
+# Leads and administrators: navigation
+nav-team = Team
+nav-quarantine = Quarantine
+nav-templates = Templates
+nav-statistics = Statistics
+nav-admin = Administration
+team-nav-label = Team
+team-now = Now
+team-week = The week
+team-workload = Workload
+alerts-waiting = { $count ->
+    [one] { $count } escalation waits for a lead.
+   *[other] { $count } escalations wait for a lead.
+}
+
+# The team now
+team-title = The team now
+escalations-title = Open escalations
+escalations-none = No open escalation.
+escalation-raised = raised
+escalation-told = Told:
+escalation-acknowledge = I am on it
+escalation-on-it = { $name } is on it (since { $time })
+escalation-imminent-risk = Imminent risk
+escalation-unassigned = Nobody could take this case
+escalation-first-response-leads = Waiting for a first response
+escalation-first-response-admins = Still unanswered: administrators told
+escalation-intake-uncovered = An intake shift is not covered: the standby takes intake
+notification-queued = waiting to be sent
+notification-sent = sent
+notification-failed = failed
+notification-withdrawn = withdrawn (a lead is on it)
+channel-notify-email = E-mail
+channel-notify-webhook = Webhook
+on-call-title = On call
+on-call-none = Nobody is on shift now.
+team-rotation-intake = Intake this period, by the rotation: { $name }
+team-no-rotation = No intake rotation is set.
+team-next-case = The next case goes to { $name }.
+team-next-case-standby = The next case goes to { $name } (standby).
+team-next-case-nobody = Nobody can take a new case now: it would wait, and the leads would be alerted.
+col-person = Person
+col-shift = Shift
+col-until = Until
+col-availability = Availability
+availability-available = Available
+availability-awaiting = Not checked in yet
+availability-not-available = Not available
+shift-intake = Intake
+shift-standby = Standby
+
+# The week
+week-title = The week
+week-heading = Week of { $date }
+week-pager = Weeks
+week-previous = Previous week
+week-this = This week
+week-next = Next week
+week-shifts = Shifts
+week-zone = Times are in your time zone ({ $zone }).
+week-check-in-completion = Check-ins of the team this week: { $percent } % of the shifts started.
+week-plan = Plan a shift
+week-plan-submit = Plan the shift
+shift-day = Day
+shift-from = From
+shift-to = To
+shift-to-hint = An end at or before the start is on the next day.
+rotation-title = Intake rotation
+rotation-none = No rotation yet: new cases go to whoever is on an intake shift.
+week-rotation-now = In turn: { $order }. This week: { $name }.
+rotation-period = Each takes intake for
+rotation-weekly = a week
+rotation-daily = a day
+rotation-anchor = First day of the rotation
+rotation-anchor-hint = For a weekly rotation, a Monday.
+rotation-order = Order
+rotation-order-hint = Give each person in the rotation a place (1, 2, 3…); leave it blank to keep someone out.
+rotation-save = Save the rotation
+shift-title = A shift
+shift-heading = Shift of { $name }
+shift-back = Back to the week
+shift-change = Change it
+shift-save = Save the shift
+shift-cancel-title = Cancel it
+shift-cancel = Cancel this shift
+error-time = Not a time: write it as HH:MM.
+error-time-skipped = This time does not exist that day (the clocks go forward).
+error-shift-length = A shift lasts at most { $hours } hours and ends after it starts.
+error-shift-checked-in = Someone checked in to this shift: it is history. Shorten it instead.
+error-place = A place is a whole number from 1 to 999.
+error-rotation-empty = Give at least one person a place.
+
+# Workload
+workload-title = Workload
+workload-weeks = Weeks shown
+workload-show = Show
+workload-team = The team
+workload-open = Open cases
+workload-unassigned = Open cases nobody holds
+workload-overdue = Overdue first responses
+workload-load-spread = Load: highest over mean
+workload-load-gini = Load: Gini
+workload-check-ins = Check-ins this week
+workload-targets = The policy's target: a Gini of at most { $gini }, and nobody above { $spread } times the mean.
+workload-load = Load against capacity
+workload-load-caption = Each bar is a person's weighted load; the tick is their capacity. Red: over capacity.
+workload-received = Cases received per person and week
+workload-received-caption = One column a week, one colour a person.
+workload-balance = Balance over the weeks
+workload-gini = Gini
+workload-max-over-mean = Highest over mean
+workload-gini-caption = Gini of the cases received each week; the dashed line is the target.
+workload-spread-caption = Highest share over the mean each week; the dashed line is the target.
+workload-target = target { $value }
+workload-overdue-caption = New cases past the first-response threshold, per person.
+col-load = Load
+col-capacity = Capacity
+col-load-percent = Of capacity
+col-this-week = This week
+col-this-month = This month
+col-week = Week
+col-total = Total
+
+# Rebalancing and reassigning
+rebalance-title = Rebalance the load
+rebalance-hint = The rota proposes moves from the most loaded to the least loaded people on shift and checked in, within their capacity, clearance and languages. You see them before anything moves.
+rebalance-max = At most
+rebalance-preview = Propose moves
+rebalance-back = Back to the workload
+rebalance-proposal = Proposed moves
+rebalance-nothing = The load is as even as the rota allows: nothing to move.
+rebalance-summary = Gini of the load over capacity: { $before } now, { $after } after these moves.
+rebalance-move = { $reference }: { $from } → { $to }, because { $from } is at { $from_load } of capacity and { $to } at { $to_load }.
+rebalance-apply = { $count ->
+    [one] Apply this move
+   *[other] Apply these { $count } moves
+}
+rebalance-moved = { $count ->
+    [one] { $count } case moved
+   *[other] { $count } cases moved
+}
+rebalance-left = These cases changed hands since the proposal and were left as they are:
+reassign-link = Give a case to someone by hand
+reassign-title = Give a case to someone
+reassign-case = Case reference
+reassign-to = To
+reassign-reason = Why
+reassign-override = Override the rota (your reason)
+reassign-override-hint = Only if the rota refuses this person now; your reason is recorded with the assignment.
+reassign-submit = Give the case
+reassign-refused = The rota says not now: { $why }. Give your reason to override it, or choose someone else.
+why-not-fit = not available on this shift
+why-not-checked-in = not checked in yet
+why-off-shift = off shift
+why-at-capacity = at capacity
+why-not-cleared = not cleared for restricted cases
+why-critical-cap = already received the most critical cases allowed this week

@@ -401,3 +401,161 @@ evidence-by-gateway = La pasarela de correo
 beneficiary-audience = Público
 flag-key-change = Cambio de clave pendiente
 flag-bad-signature = Firma inválida en el hilo
+
+# Responsables y administración: navegación
+nav-team = Equipo
+nav-quarantine = Cuarentena
+nav-templates = Plantillas
+nav-statistics = Estadísticas
+nav-admin = Administración
+team-nav-label = Equipo
+team-now = Ahora
+team-week = La semana
+team-workload = Carga de trabajo
+alerts-waiting = { $count ->
+    [one] { $count } escalamiento espera a una persona responsable.
+   *[other] { $count } escalamientos esperan a una persona responsable.
+}
+
+# El equipo ahora
+team-title = El equipo ahora
+escalations-title = Escalamientos abiertos
+escalations-none = Ningún escalamiento abierto.
+escalation-raised = levantado
+escalation-told = Avisados:
+escalation-acknowledge = Me encargo yo
+escalation-on-it = { $name } se encarga (desde { $time })
+escalation-imminent-risk = Riesgo inminente
+escalation-unassigned = Nadie pudo tomar este caso
+escalation-first-response-leads = Esperando una primera respuesta
+escalation-first-response-admins = Sigue sin respuesta: se avisó a la administración
+escalation-intake-uncovered = Un turno de recepción no está cubierto: la guardia toma la recepción
+notification-queued = pendiente de envío
+notification-sent = enviado
+notification-failed = falló
+notification-withdrawn = retirado (alguien responsable se encarga)
+channel-notify-email = Correo
+channel-notify-webhook = Webhook
+on-call-title = De turno
+on-call-none = Nadie está de turno ahora.
+team-rotation-intake = Recepción de este periodo, según la rotación: { $name }
+team-no-rotation = No hay rotación de recepción definida.
+team-next-case = El próximo caso irá a { $name }.
+team-next-case-standby = El próximo caso irá a { $name } (guardia).
+team-next-case-nobody = Nadie puede tomar un caso nuevo ahora: esperaría, y se alertaría a las personas responsables.
+col-person = Persona
+col-shift = Turno
+col-until = Hasta
+col-availability = Disponibilidad
+availability-available = Disponible
+availability-awaiting = Aún no ha fichado
+availability-not-available = No disponible
+shift-intake = Recepción
+shift-standby = Guardia
+
+# La semana
+week-title = La semana
+week-heading = Semana del { $date }
+week-pager = Semanas
+week-previous = Semana anterior
+week-this = Esta semana
+week-next = Semana siguiente
+week-shifts = Turnos
+week-zone = Horas en su zona horaria ({ $zone }).
+week-check-in-completion = Inicios de turno del equipo esta semana: { $percent } % de los turnos empezados.
+week-plan = Planificar un turno
+week-plan-submit = Planificar el turno
+shift-day = Día
+shift-from = Desde
+shift-to = Hasta
+shift-to-hint = Un final a la misma hora o antes del inicio es al día siguiente.
+rotation-title = Rotación de la recepción
+rotation-none = Aún no hay rotación: los casos nuevos van a quien tenga un turno de recepción.
+week-rotation-now = Por turnos: { $order }. Esta semana: { $name }.
+rotation-period = Cada persona toma la recepción durante
+rotation-weekly = una semana
+rotation-daily = un día
+rotation-anchor = Primer día de la rotación
+rotation-anchor-hint = Para una rotación semanal, un lunes.
+rotation-order = Orden
+rotation-order-hint = Dé un lugar (1, 2, 3…) a cada persona de la rotación; déjelo vacío para dejar a alguien fuera.
+rotation-save = Guardar la rotación
+shift-title = Un turno
+shift-heading = Turno de { $name }
+shift-back = Volver a la semana
+shift-change = Cambiarlo
+shift-save = Guardar el turno
+shift-cancel-title = Anularlo
+shift-cancel = Anular este turno
+error-time = No es una hora: escríbala HH:MM.
+error-time-skipped = Esta hora no existe ese día (cambio al horario de verano).
+error-shift-length = Un turno dura como mucho { $hours } horas y termina después de empezar.
+error-shift-checked-in = Alguien fichó en este turno: ya es historia. Acórtelo en su lugar.
+error-place = Un lugar es un número entero del 1 al 999.
+error-rotation-empty = Dé un lugar al menos a una persona.
+
+# Carga de trabajo
+workload-title = Carga de trabajo
+workload-weeks = Semanas mostradas
+workload-show = Mostrar
+workload-team = El equipo
+workload-open = Casos abiertos
+workload-unassigned = Casos abiertos sin nadie
+workload-overdue = Primeras respuestas atrasadas
+workload-load-spread = Carga: máximo sobre media
+workload-load-gini = Carga: Gini
+workload-check-ins = Inicios de turno esta semana
+workload-targets = Objetivo de la política: un Gini de como mucho { $gini }, y nadie por encima de { $spread } veces la media.
+workload-load = Carga frente a capacidad
+workload-load-caption = Cada barra es la carga ponderada de una persona; la marca es su capacidad. En rojo: por encima de su capacidad.
+workload-received = Casos recibidos por persona y semana
+workload-received-caption = Una columna por semana, un color por persona.
+workload-balance = Equilibrio a lo largo de las semanas
+workload-gini = Gini
+workload-max-over-mean = Máximo sobre media
+workload-gini-caption = Gini de los casos recibidos cada semana; la línea discontinua es el objetivo.
+workload-spread-caption = Parte más alta sobre la media cada semana; la línea discontinua es el objetivo.
+workload-target = objetivo { $value }
+workload-overdue-caption = Casos nuevos pasado el plazo de primera respuesta, por persona.
+col-load = Carga
+col-capacity = Capacidad
+col-load-percent = De la capacidad
+col-this-week = Esta semana
+col-this-month = Este mes
+col-week = Semana
+col-total = Total
+
+# Reequilibrar y reasignar
+rebalance-title = Reequilibrar la carga
+rebalance-hint = La rotación propone mover casos de las personas más cargadas a las menos cargadas, de turno y con el inicio de turno hecho, dentro de su capacidad, habilitación e idiomas. Los verá antes de que nada se mueva.
+rebalance-max = Como mucho
+rebalance-preview = Proponer movimientos
+rebalance-back = Volver a la carga de trabajo
+rebalance-proposal = Movimientos propuestos
+rebalance-nothing = La carga está tan equilibrada como la rotación permite: nada que mover.
+rebalance-summary = Gini de la carga sobre la capacidad: { $before } ahora, { $after } tras estos movimientos.
+rebalance-move = { $reference }: { $from } → { $to }, porque { $from } está al { $from_load } de su capacidad y { $to } al { $to_load }.
+rebalance-apply = { $count ->
+    [one] Aplicar este movimiento
+   *[other] Aplicar estos { $count } movimientos
+}
+rebalance-moved = { $count ->
+    [one] { $count } caso movido
+   *[other] { $count } casos movidos
+}
+rebalance-left = Estos casos cambiaron de manos desde la propuesta y se quedaron como estaban:
+reassign-link = Dar un caso a alguien a mano
+reassign-title = Dar un caso a alguien
+reassign-case = Referencia del caso
+reassign-to = A
+reassign-reason = Por qué
+reassign-override = Pasar por encima de la rotación (su motivo)
+reassign-override-hint = Solo si la rotación rechaza a esta persona ahora; su motivo queda registrado con la asignación.
+reassign-submit = Dar el caso
+reassign-refused = La rotación dice que ahora no: { $why }. Dé su motivo para pasar por encima, o elija a otra persona.
+why-not-fit = no disponible en este turno
+why-not-checked-in = aún no ha fichado
+why-off-shift = fuera de turno
+why-at-capacity = al máximo de su capacidad
+why-not-cleared = sin habilitación para casos restringidos
+why-critical-cap = ya recibió el máximo de casos críticos permitidos esta semana

@@ -401,3 +401,161 @@ evidence-by-gateway = La passerelle de messagerie
 beneficiary-audience = Public
 flag-key-change = Changement de clé en attente
 flag-bad-signature = Signature invalide dans le fil
+
+# Responsables et administration : navigation
+nav-team = Équipe
+nav-quarantine = Quarantaine
+nav-templates = Modèles
+nav-statistics = Statistiques
+nav-admin = Administration
+team-nav-label = Équipe
+team-now = Maintenant
+team-week = La semaine
+team-workload = Charge de travail
+alerts-waiting = { $count ->
+    [one] { $count } escalade attend un·e responsable.
+   *[other] { $count } escalades attendent un·e responsable.
+}
+
+# L'équipe maintenant
+team-title = L'équipe maintenant
+escalations-title = Escalades ouvertes
+escalations-none = Aucune escalade ouverte.
+escalation-raised = levée
+escalation-told = Prévenu·es :
+escalation-acknowledge = Je m'en occupe
+escalation-on-it = { $name } s'en occupe (depuis { $time })
+escalation-imminent-risk = Risque imminent
+escalation-unassigned = Personne n'a pu prendre ce cas
+escalation-first-response-leads = En attente d'une première réponse
+escalation-first-response-admins = Toujours sans réponse : l'administration est prévenue
+escalation-intake-uncovered = Une permanence d'accueil n'est pas tenue : l'astreinte prend l'accueil
+notification-queued = en attente d'envoi
+notification-sent = envoyé
+notification-failed = échec
+notification-withdrawn = retiré (un·e responsable s'en occupe)
+channel-notify-email = Courriel
+channel-notify-webhook = Webhook
+on-call-title = De permanence
+on-call-none = Personne n'est de permanence en ce moment.
+team-rotation-intake = Accueil de la période, selon le roulement : { $name }
+team-no-rotation = Aucun roulement d'accueil n'est défini.
+team-next-case = Le prochain cas ira à { $name }.
+team-next-case-standby = Le prochain cas ira à { $name } (astreinte).
+team-next-case-nobody = Personne ne peut prendre un nouveau cas maintenant : il attendrait, et les responsables seraient alerté·es.
+col-person = Personne
+col-shift = Permanence
+col-until = Jusqu'à
+col-availability = Disponibilité
+availability-available = Disponible
+availability-awaiting = Pas encore pointé
+availability-not-available = Indisponible
+shift-intake = Accueil
+shift-standby = Astreinte
+
+# La semaine
+week-title = La semaine
+week-heading = Semaine du { $date }
+week-pager = Semaines
+week-previous = Semaine précédente
+week-this = Cette semaine
+week-next = Semaine suivante
+week-shifts = Permanences
+week-zone = Heures dans votre fuseau horaire ({ $zone }).
+week-check-in-completion = Pointages de l'équipe cette semaine : { $percent } % des permanences commencées.
+week-plan = Planifier une permanence
+week-plan-submit = Planifier la permanence
+shift-day = Jour
+shift-from = De
+shift-to = À
+shift-to-hint = Une fin avant ou à l'heure du début tombe le lendemain.
+rotation-title = Roulement de l'accueil
+rotation-none = Pas encore de roulement : les nouveaux cas vont à qui tient une permanence d'accueil.
+week-rotation-now = À tour de rôle : { $order }. Cette semaine : { $name }.
+rotation-period = Chacun·e tient l'accueil pendant
+rotation-weekly = une semaine
+rotation-daily = un jour
+rotation-anchor = Premier jour du roulement
+rotation-anchor-hint = Pour un roulement hebdomadaire, un lundi.
+rotation-order = Ordre
+rotation-order-hint = Donnez une place (1, 2, 3…) à chaque personne du roulement ; laissez vide pour en laisser quelqu'un hors.
+rotation-save = Enregistrer le roulement
+shift-title = Une permanence
+shift-heading = Permanence de { $name }
+shift-back = Retour à la semaine
+shift-change = La modifier
+shift-save = Enregistrer la permanence
+shift-cancel-title = L'annuler
+shift-cancel = Annuler cette permanence
+error-time = Ce n'est pas une heure : écrivez-la HH:MM.
+error-time-skipped = Cette heure n'existe pas ce jour-là (passage à l'heure d'été).
+error-shift-length = Une permanence dure au plus { $hours } heures et finit après son début.
+error-shift-checked-in = Quelqu'un a pointé pour cette permanence : elle fait partie de l'historique. Raccourcissez-la plutôt.
+error-place = Une place est un nombre entier de 1 à 999.
+error-rotation-empty = Donnez une place à au moins une personne.
+
+# Charge de travail
+workload-title = Charge de travail
+workload-weeks = Semaines affichées
+workload-show = Afficher
+workload-team = L'équipe
+workload-open = Cas ouverts
+workload-unassigned = Cas ouverts sans personne
+workload-overdue = Premières réponses en retard
+workload-load-spread = Charge : maximum sur moyenne
+workload-load-gini = Charge : Gini
+workload-check-ins = Pointages cette semaine
+workload-targets = Objectif de la politique : un Gini d'au plus { $gini }, et personne au-delà de { $spread } fois la moyenne.
+workload-load = Charge rapportée à la capacité
+workload-load-caption = Chaque barre est la charge pondérée d'une personne ; le trait est sa capacité. En rouge : au-delà de la capacité.
+workload-received = Cas reçus par personne et par semaine
+workload-received-caption = Une colonne par semaine, une couleur par personne.
+workload-balance = Équilibre au fil des semaines
+workload-gini = Gini
+workload-max-over-mean = Maximum sur moyenne
+workload-gini-caption = Gini des cas reçus chaque semaine ; la ligne pointillée est l'objectif.
+workload-spread-caption = Part la plus haute sur la moyenne chaque semaine ; la ligne pointillée est l'objectif.
+workload-target = objectif { $value }
+workload-overdue-caption = Nouveaux cas au-delà du délai de première réponse, par personne.
+col-load = Charge
+col-capacity = Capacité
+col-load-percent = De la capacité
+col-this-week = Cette semaine
+col-this-month = Ce mois-ci
+col-week = Semaine
+col-total = Total
+
+# Rééquilibrer et réattribuer
+rebalance-title = Rééquilibrer la charge
+rebalance-hint = Le roulement propose de déplacer des cas des personnes les plus chargées vers les moins chargées, de permanence et pointées, dans la limite de leur capacité, de leur habilitation et de leurs langues. Vous les voyez avant que rien ne bouge.
+rebalance-max = Au plus
+rebalance-preview = Proposer des déplacements
+rebalance-back = Retour à la charge de travail
+rebalance-proposal = Déplacements proposés
+rebalance-nothing = La charge est aussi équilibrée que le roulement le permet : rien à déplacer.
+rebalance-summary = Gini de la charge rapportée à la capacité : { $before } maintenant, { $after } après ces déplacements.
+rebalance-move = { $reference } : { $from } → { $to }, car { $from } est à { $from_load } de sa capacité et { $to } à { $to_load }.
+rebalance-apply = { $count ->
+    [one] Appliquer ce déplacement
+   *[other] Appliquer ces { $count } déplacements
+}
+rebalance-moved = { $count ->
+    [one] { $count } cas déplacé
+   *[other] { $count } cas déplacés
+}
+rebalance-left = Ces cas ont changé de mains depuis la proposition et sont restés tels quels :
+reassign-link = Confier un cas à quelqu'un à la main
+reassign-title = Confier un cas
+reassign-case = Référence du cas
+reassign-to = À
+reassign-reason = Pourquoi
+reassign-override = Passer outre le roulement (votre raison)
+reassign-override-hint = Seulement si le roulement refuse cette personne maintenant ; votre raison est enregistrée avec l'attribution.
+reassign-submit = Confier le cas
+reassign-refused = Le roulement dit pas maintenant : { $why }. Donnez votre raison pour passer outre, ou choisissez quelqu'un d'autre.
+why-not-fit = indisponible pour cette permanence
+why-not-checked-in = pas encore pointé
+why-off-shift = hors permanence
+why-at-capacity = à pleine capacité
+why-not-cleared = pas habilité·e pour les cas restreints
+why-critical-cap = a déjà reçu le maximum de cas critiques permis cette semaine

@@ -12,4 +12,5 @@ pub mod new_case;
 pub mod password;
 pub mod queues;
 pub mod search;
+pub mod team;
 pub mod words;

@@ -38,6 +38,14 @@ mod tests {
         wanted.extend(ThirdPartyRole::all().map(|s| id("role", s.as_str())));
         wanted.extend(Channel::all().map(|s| id("channel", s.as_str())));
         wanted.extend(LinkKind::all().map(|s| id("link", s.as_str())));
+        // The escalations' kinds (those of a case; a shift's read as one), their
+        // notifications' statuses and channels.
+        wanted.extend(
+            ["imminent_risk", "unassigned", "first_response_leads", "first_response_admins"]
+                .map(|k| id("escalation", k)),
+        );
+        wanted.extend(["queued", "sent", "failed", "withdrawn"].map(|s| id("notification", s)));
+        wanted.extend(["email", "webhook"].map(|c| id("channel-notify", c)));
         for lang in Lang::ALL {
             let missing: Vec<&String> = wanted.iter().filter(|w| !lang.tr().has(w)).collect();
             assert!(missing.is_empty(), "{lang:?} lacks {missing:?}");
