@@ -116,7 +116,7 @@ pub fn members(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<(String, Strin
         .filter(|u| u.active && matches!(u.role, rempart_core::Role::Handler | rempart_core::Role::Lead))
         .map(|u| (u.id, u.display_name))
         .collect();
-    people.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+    people.sort_by_key(|p| p.1.to_lowercase());
     Ok(people)
 }
 

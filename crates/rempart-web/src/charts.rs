@@ -127,12 +127,8 @@ pub fn stacked_columns(labels: &[String], series: &[(String, Vec<f64>)]) -> Stri
 pub fn lines(labels: &[String], series: &[(String, Vec<f64>)], target: Option<(f64, &str)>) -> String {
     let plot_h = 180.0;
     let height = plot_h + 40.0 + series.len() as f64 * 18.0;
-    let top = series
-        .iter()
-        .flat_map(|(_, v)| v.iter().copied())
-        .chain(target.map(|(t, _)| t))
-        .fold(0.1_f64, f64::max)
-        * 1.1;
+    let top =
+        series.iter().flat_map(|(_, v)| v.iter().copied()).chain(target.map(|(t, _)| t)).fold(0.1_f64, f64::max) * 1.1;
     let (left, right) = (40.0, WIDTH - 10.0);
     let step = if labels.len() > 1 { (right - left) / (labels.len() - 1) as f64 } else { 0.0 };
     let y_of = |v: f64| plot_h - v / top * (plot_h - 10.0);
@@ -151,7 +147,8 @@ pub fn lines(labels: &[String], series: &[(String, Vec<f64>)], target: Option<(f
         let colour = PALETTE[s % PALETTE.len()];
         let points: Vec<String> =
             values.iter().enumerate().map(|(i, v)| format!("{:.1},{:.1}", left + step * i as f64, y_of(*v))).collect();
-        let _ = write!(svg, r#"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="2"/>"#, points.join(" "));
+        let _ =
+            write!(svg, r#"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="2"/>"#, points.join(" "));
         for p in &points {
             let (x, y) = p.split_once(',').unwrap_or(("0", "0"));
             let _ = write!(svg, r#"<circle cx="{x}" cy="{y}" r="3" fill="{colour}"/>"#);

@@ -10,6 +10,7 @@ pub mod check_in;
 pub mod login;
 pub mod new_case;
 pub mod password;
+pub mod quarantine;
 pub mod queues;
 pub mod search;
 pub mod team;

@@ -19,10 +19,14 @@ pub struct TeamNav {
 
 impl TeamNav {
     pub fn new(t: &Tr, current: &str) -> Self {
-        let items = [("/team", "team-now", "now"), ("/team/week", "team-week", "week"), ("/team/workload", "team-workload", "workload")]
-            .into_iter()
-            .map(|(href, id, key)| (href, t.get(id), if key == current { "page" } else { "false" }))
-            .collect();
+        let items = [
+            ("/team", "team-now", "now"),
+            ("/team/week", "team-week", "week"),
+            ("/team/workload", "team-workload", "workload"),
+        ]
+        .into_iter()
+        .map(|(href, id, key)| (href, t.get(id), if key == current { "page" } else { "false" }))
+        .collect();
         Self { items }
     }
 }

@@ -212,7 +212,8 @@ pub async fn reassign(staff: Staff, state: web::Data<AppState>, form: Fields) ->
     let back = |f: &str, message: String| Draft { values: form.clone(), error: Some((f.to_owned(), message)) };
     if reason.is_empty() {
         let draft = back("reason", t.get("error-required"));
-        return render_reassign(&staff, &state, draft, override_reason.is_some(), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return render_reassign(&staff, &state, draft, override_reason.is_some(), StatusCode::UNPROCESSABLE_ENTITY)
+            .await;
     }
     let (actor, policy) = (staff.actor(), state.config.policy.clone());
     let wanted = raw.clone();

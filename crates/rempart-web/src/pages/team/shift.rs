@@ -69,7 +69,11 @@ async fn render(
 }
 
 /// `GET /team/shifts/{id}`
-pub async fn edit(staff: Staff, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ConsoleError> {
+pub async fn edit(
+    staff: Staff,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ConsoleError> {
     render(&staff, &state, path.into_inner(), None, None, StatusCode::OK).await
 }
 
@@ -95,7 +99,9 @@ pub async fn change(
     let (actor, policy, wanted) = (staff.actor(), state.config.policy.clone(), id.clone());
     let max_hours = policy.max_shift.num_hours();
     let done = state
-        .db(move |c| Ok(rempart_app::team::change_shift(c, &actor, &wanted, Some(kind), Some(start), Some(end), &policy)?))
+        .db(move |c| {
+            Ok(rempart_app::team::change_shift(c, &actor, &wanted, Some(kind), Some(start), Some(end), &policy)?)
+        })
         .await;
     match done {
         Ok(shift) => {

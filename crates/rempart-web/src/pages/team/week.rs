@@ -104,9 +104,7 @@ async fn render(
 ) -> Result<HttpResponse, ConsoleError> {
     let clock = staff.clock;
     let start = clock.utc_of(monday.and_time(NaiveTime::MIN)).unwrap_or(monday.and_time(NaiveTime::MIN));
-    let end = clock
-        .utc_of((monday + Duration::days(7)).and_time(NaiveTime::MIN))
-        .unwrap_or(start + Duration::days(7));
+    let end = clock.utc_of((monday + Duration::days(7)).and_time(NaiveTime::MIN)).unwrap_or(start + Duration::days(7));
     let (actor, policy, now) = (staff.actor(), state.config.policy.clone(), rempart_store::now());
     let this_monday = monday_of(clock.today());
     let weeks_back = (this_monday - monday).num_weeks();
@@ -125,9 +123,9 @@ async fn render(
         .await
         .map_err(|e| ConsoleError::from(e).in_lang(staff.lang))?;
     let t = staff.tr();
-    let completion = workload.and_then(|w| w.weekly.first().and_then(|week| week.check_in_completion)).map(|ratio| {
-        t.with("week-check-in-completion", "percent", &format!("{:.0}", ratio * 100.0))
-    });
+    let completion = workload
+        .and_then(|w| w.weekly.first().and_then(|week| week.check_in_completion))
+        .map(|ratio| t.with("week-check-in-completion", "percent", &format!("{:.0}", ratio * 100.0)));
     let rows = grid(&t, staff, &people, &shifts, monday);
     let names: HashMap<&str, &str> = people.iter().map(|(id, n)| (id.as_str(), n.as_str())).collect();
     let (rotation_text, places, period, anchor) = match &rotation {
@@ -136,7 +134,8 @@ async fn render(
             let at = clock.utc_of(monday.and_time(NaiveTime::MIN)).unwrap_or(now);
             let holder = r.order_at(at).first().and_then(|id| names.get(*id).copied()).unwrap_or_default();
             let text = t.with_all("week-rotation-now", &[("order", &order.join(" → ")), ("name", holder)]);
-            let place = |id: &str| r.order.iter().position(|m| m == id).map(|p| (p + 1).to_string()).unwrap_or_default();
+            let place =
+                |id: &str| r.order.iter().position(|m| m == id).map(|p| (p + 1).to_string()).unwrap_or_default();
             let places = people.iter().map(|(id, n)| (id.clone(), n.clone(), place(id))).collect();
             let period = if r.period == Period::Daily { "daily" } else { "weekly" };
             (Some(text), places, period.to_owned(), r.anchor.to_string())
@@ -211,7 +210,11 @@ pub(crate) fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a st
 
 /// The start and end (UTC) of a shift from its form: a day, a start and an end time in
 /// the lead's zone; an end at or before the start is on the next day.
-pub(crate) fn shift_times(t: &Tr, staff: &Staff, form: &HashMap<String, String>) -> Result<(NaiveDateTime, NaiveDateTime), (String, String)> {
+pub(crate) fn shift_times(
+    t: &Tr,
+    staff: &Staff,
+    form: &HashMap<String, String>,
+) -> Result<(NaiveDateTime, NaiveDateTime), (String, String)> {
     let bad = |f: &str, id: &str| (f.to_owned(), t.get(id));
     let day = parse_day(field(form, "day")).ok_or_else(|| bad("day", "error-date"))?;
     let from = parse_time(field(form, "from")).ok_or_else(|| bad("from", "error-time"))?;
@@ -248,7 +251,14 @@ pub async fn plan(staff: Staff, state: web::Data<AppState>, form: Fields) -> Res
     let monday = parse_day(field(&form, "day")).map_or_else(|| monday_of(staff.clock.today()), monday_of);
     let back = |error: (String, String)| Draft { values: form.clone(), error: Some(error) };
     let Some(kind) = kind_of(field(&form, "kind")) else {
-        return render(&staff, &state, monday, back(("kind".into(), t.get("error-choice"))), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return render(
+            &staff,
+            &state,
+            monday,
+            back(("kind".into(), t.get("error-choice"))),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     };
     let (start, end) = match shift_times(&t, &staff, &form) {
         Ok(times) => times,
@@ -276,7 +286,10 @@ pub async fn rotation(staff: Staff, state: web::Data<AppState>, form: Fields) ->
     let period = match field(&form, "period") {
         "weekly" => Period::Weekly,
         "daily" => Period::Daily,
-        _ => return render(&staff, &state, monday, back("period", "error-choice"), StatusCode::UNPROCESSABLE_ENTITY).await,
+        _ => {
+            return render(&staff, &state, monday, back("period", "error-choice"), StatusCode::UNPROCESSABLE_ENTITY)
+                .await;
+        }
     };
     let Some(anchor) = parse_day(field(&form, "anchor")) else {
         return render(&staff, &state, monday, back("anchor", "error-date"), StatusCode::UNPROCESSABLE_ENTITY).await;
@@ -286,18 +299,30 @@ pub async fn rotation(staff: Staff, state: web::Data<AppState>, form: Fields) ->
         let (Some(id), false) = (name.strip_prefix("place-"), value.trim().is_empty()) else { continue };
         match value.trim().parse::<u32>() {
             Ok(n @ 1..=999) => placed.push((n, id.to_owned())),
-            _ => return render(&staff, &state, monday, back(name, "error-place"), StatusCode::UNPROCESSABLE_ENTITY).await,
+            _ => {
+                return render(&staff, &state, monday, back(name, "error-place"), StatusCode::UNPROCESSABLE_ENTITY)
+                    .await;
+            }
         }
     }
     if placed.is_empty() {
-        return render(&staff, &state, monday, back("rotation", "error-rotation-empty"), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return render(
+            &staff,
+            &state,
+            monday,
+            back("rotation", "error-rotation-empty"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     placed.sort();
     let members: Vec<String> = placed.into_iter().map(|(_, id)| id).collect();
     let actor = staff.actor();
     match state.db(move |c| Ok(rempart_app::team::set_rotation(c, &actor, &members, period, anchor)?)).await {
         Ok(()) => Ok(page::see_other(&format!("/team/week?week={monday}#rotation"))),
-        Err(e) if e.kind().status() == StatusCode::UNPROCESSABLE_ENTITY || e.kind().status() == StatusCode::CONFLICT => {
+        Err(e)
+            if e.kind().status() == StatusCode::UNPROCESSABLE_ENTITY || e.kind().status() == StatusCode::CONFLICT =>
+        {
             let message = crate::pages::case::field_message(&t, &e);
             let draft = Draft { values: form.clone(), error: Some(("rotation".into(), message)) };
             render(&staff, &state, monday, draft, e.kind().status()).await

@@ -132,7 +132,12 @@ pub async fn page(
     let overdue_chart = charts::bars(
         &loads
             .iter()
-            .map(|l| Bar { label: l.name.clone(), value: f64::from(l.overdue), limit: None, text: l.overdue.to_string() })
+            .map(|l| Bar {
+                label: l.name.clone(),
+                value: f64::from(l.overdue),
+                limit: None,
+                text: l.overdue.to_string(),
+            })
             .collect::<Vec<_>>(),
     );
     let people: Vec<String> = picture.handlers.iter().map(|h| h.name.clone()).collect();
@@ -170,10 +175,8 @@ pub async fn page(
         &[(t.get("workload-max-over-mean"), spread)],
         Some((target.max_over_mean(), &spread_target)),
     );
-    let targets = t.with_all(
-        "workload-targets",
-        &[("gini", &ratio(target.gini())), ("spread", &ratio(target.max_over_mean()))],
-    );
+    let targets =
+        t.with_all("workload-targets", &[("gini", &ratio(target.gini())), ("spread", &ratio(target.max_over_mean()))]);
     let page = WorkloadPage {
         chrome: Chrome::for_staff(&staff, t.get("workload-title"), "team"),
         nav: TeamNav::new(&t, "workload"),
