@@ -169,14 +169,15 @@ pub fn cancel_shift(conn: &mut DbConn, actor: &Actor, id: &str) -> AppResult<()>
     Ok(store::delete_shift(conn, id, actor.id())?)
 }
 
-/// The intake rotation, if one is set.
-pub fn rotation(conn: &mut DbConn, actor: &Actor) -> AppResult<Option<Rotation>> {
+/// The intake rotations set: the one in force, then the one planned from a later date.
+pub fn rotations(conn: &mut DbConn, actor: &Actor) -> AppResult<Vec<Rotation>> {
     require(actor, Capability::Supervise)?;
-    Ok(store::get_rotation(conn)?)
+    Ok(store::rotations(conn)?)
 }
 
 /// Sets the intake rotation: members in order, each holding intake for one period from
-/// `anchor` (a Monday for a weekly rotation).
+/// `anchor` (a Monday for a weekly rotation). From a later date, it is planned and the
+/// rotation in force stays until then.
 pub fn set_rotation(
     conn: &mut DbConn,
     actor: &Actor,

@@ -416,7 +416,7 @@ fn every_rule_of_the_layer_is_in_the_table() {
         "plan_shift",
         "change_shift",
         "cancel_shift",
-        "rotation",
+        "rotations",
         "set_rotation",
         "workload",
         "rebalance",

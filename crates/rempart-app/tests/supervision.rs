@@ -92,7 +92,7 @@ fn supervision_follows_the_capability_table(db: TestDb) {
             ),
             ("team::change_shift", outcome(team::change_shift(c, &actor, "no-shift", None, None, None, &policy))),
             ("team::cancel_shift", outcome(team::cancel_shift(c, &actor, "no-shift"))),
-            ("team::rotation", outcome(team::rotation(c, &actor))),
+            ("team::rotations", outcome(team::rotations(c, &actor))),
             ("team::members", outcome(team::members(c, &actor))),
             ("team::shift", outcome(team::shift(c, &actor, "no-shift"))),
             (

@@ -185,7 +185,9 @@ pub fn shifts_between(conn: &mut DbConn, from: NaiveDateTime, to: NaiveDateTime)
         .load(conn)?)
 }
 
-/// Replaces the intake rotation (leads).
+/// Sets the intake rotation (leads): from `anchor` on. A rotation whose anchor is today or
+/// past replaces the one in force (and any planned); one from a later date is planned, and
+/// the rotation in force stays until that day (a later plan replaces an earlier one).
 pub fn set_rotation(
     conn: &mut DbConn,
     members: &[String],
@@ -207,10 +209,23 @@ pub fn set_rotation(
             Period::Weekly => "weekly",
             Period::Daily => "daily",
         };
-        diesel::delete(rotation::table).execute(conn)?;
+        let today = now().date();
+        // What stays: the rotation in force, when the new one only starts later.
+        let in_force: Option<i32> = if anchor > today {
+            rotation::table
+                .filter(rotation::anchor.le(today))
+                .order(rotation::anchor.desc())
+                .select(rotation::id)
+                .first(conn)
+                .optional()?
+        } else {
+            None
+        };
+        diesel::delete(rotation::table.filter(rotation::id.ne(in_force.unwrap_or(0)))).execute(conn)?;
+        let id = if in_force == Some(1) { 2 } else { 1 };
         diesel::insert_into(rotation::table)
             .values((
-                rotation::id.eq(1),
+                rotation::id.eq(id),
                 rotation::period.eq(period_name),
                 rotation::anchor.eq(anchor),
                 rotation::member_ids.eq(members.join(",")),
@@ -223,7 +238,7 @@ pub fn set_rotation(
             Audit {
                 actor,
                 action: "rotation.set",
-                details: format!("members={}", members.len()),
+                details: format!("members={} anchor={anchor}", members.len()),
                 ..Default::default()
             },
         )?;
@@ -231,14 +246,29 @@ pub fn set_rotation(
     })
 }
 
-pub fn get_rotation(conn: &mut DbConn) -> StoreResult<Option<Rotation>> {
-    let row: Option<(String, NaiveDate, String)> =
-        rotation::table.select((rotation::period, rotation::anchor, rotation::member_ids)).first(conn).optional()?;
-    Ok(row.map(|(period, anchor, members)| Rotation {
-        order: members.split(',').filter(|m| !m.is_empty()).map(str::to_owned).collect(),
-        period: if period == "daily" { Period::Daily } else { Period::Weekly },
-        anchor,
-    }))
+/// The rotations set, by anchor: the one in force, then the one planned, if any.
+pub fn rotations(conn: &mut DbConn) -> StoreResult<Vec<Rotation>> {
+    let rows: Vec<(String, NaiveDate, String)> = rotation::table
+        .order(rotation::anchor.asc())
+        .select((rotation::period, rotation::anchor, rotation::member_ids))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(period, anchor, members)| Rotation {
+            order: members.split(',').filter(|m| !m.is_empty()).map(str::to_owned).collect(),
+            period: if period == "daily" { Period::Daily } else { Period::Weekly },
+            anchor,
+        })
+        .collect())
+}
+
+/// The rotation in force at `at`: the latest one anchored on or before that day, else (all
+/// start later) the first to come.
+pub fn rotation_at(conn: &mut DbConn, at: NaiveDateTime) -> StoreResult<Option<Rotation>> {
+    let all = rotations(conn)?;
+    let day = at.date();
+    let in_force = all.iter().rposition(|r| r.anchor <= day).unwrap_or(0);
+    Ok(all.into_iter().nth(in_force))
 }
 
 /// Decides who takes a new case without an assignee, under `policy`, now. Reads only: the
@@ -260,7 +290,7 @@ pub fn decide_for_new_case(
 /// The team as the decision sees it at `at`: people on shift or in the rotation, the
 /// shifts covering `at`, their check-ins (fitness only: never the note), and loads.
 pub fn roster_at(conn: &mut DbConn, at: NaiveDateTime, policy: &Policy) -> StoreResult<Roster> {
-    let rotation = get_rotation(conn)?;
+    let rotation = rotation_at(conn, at)?;
     // The shifts covering `at` with their check-ins, in one query.
     let joined: Vec<(ShiftRow, Option<(bool, NaiveDateTime)>)> = shifts::table
         .left_join(check_ins::table)
@@ -474,7 +504,7 @@ pub fn workload_at(
     policy: &Policy,
 ) -> StoreResult<rempart_rota::workload::Workload> {
     use rempart_rota::workload::{CaseFacts, Member, ShiftFacts, week_start, workload};
-    let in_rotation: Vec<String> = get_rotation(conn)?.map(|r| r.order).unwrap_or_default();
+    let in_rotation: Vec<String> = rotations(conn)?.into_iter().flat_map(|r| r.order).collect();
     let members: Vec<Member> = users::table
         .filter(users::active.eq(true))
         .filter(users::role.eq("handler").or(users::id.eq_any(&in_rotation)))

@@ -79,7 +79,7 @@ pub fn stacked_columns(labels: &[String], series: &[(String, Vec<f64>)]) -> Stri
     let totals: Vec<f64> =
         (0..labels.len()).map(|i| series.iter().map(|(_, v)| v.get(i).copied().unwrap_or(0.0)).sum()).collect();
     let top = totals.iter().copied().fold(1.0_f64, f64::max);
-    let (left, right) = (40.0, WIDTH - 10.0);
+    let (left, right) = (40.0, WIDTH - 24.0);
     let slot = (right - left) / labels.len().max(1) as f64;
     let col = (slot * 0.6).min(48.0);
     let mut svg = open(height);
@@ -129,7 +129,7 @@ pub fn lines(labels: &[String], series: &[(String, Vec<f64>)], target: Option<(f
     let height = plot_h + 40.0 + series.len() as f64 * 18.0;
     let top =
         series.iter().flat_map(|(_, v)| v.iter().copied()).chain(target.map(|(t, _)| t)).fold(0.1_f64, f64::max) * 1.1;
-    let (left, right) = (40.0, WIDTH - 10.0);
+    let (left, right) = (40.0, WIDTH - 24.0);
     let step = if labels.len() > 1 { (right - left) / (labels.len() - 1) as f64 } else { 0.0 };
     let y_of = |v: f64| plot_h - v / top * (plot_h - 10.0);
     let mut svg = open(height);

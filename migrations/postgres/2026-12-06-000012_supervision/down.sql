@@ -7,3 +7,6 @@ ALTER TABLE escalations DROP COLUMN acknowledged_by;
 DELETE FROM notifications WHERE status = 'withdrawn';
 ALTER TABLE notifications DROP CONSTRAINT notifications_status_check;
 ALTER TABLE notifications ADD CONSTRAINT notifications_status_check CHECK (status IN ('queued', 'sent', 'failed'));
+DELETE FROM rotation WHERE id <> 1;
+ALTER TABLE rotation DROP CONSTRAINT rotation_id_check;
+ALTER TABLE rotation ADD CONSTRAINT rotation_id_check CHECK (id = 1);

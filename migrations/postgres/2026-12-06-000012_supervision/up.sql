@@ -9,6 +9,11 @@ ALTER TABLE notifications DROP CONSTRAINT notifications_status_check;
 ALTER TABLE notifications ADD CONSTRAINT notifications_status_check
     CHECK (status IN ('queued', 'sent', 'failed', 'withdrawn'));
 
+-- The intake rotation in force and the one a lead planned from a later date: two rows at
+-- most (the planned one takes over on its anchor).
+ALTER TABLE rotation DROP CONSTRAINT rotation_id_check;
+ALTER TABLE rotation ADD CONSTRAINT rotation_id_check CHECK (id IN (1, 2));
+
 -- How a quarantined message was dealt with: attached to a case, a case opened from it, or
 -- discarded with a reason. Its raw bytes stay until retention removes them.
 ALTER TABLE mail_quarantine ADD COLUMN resolution TEXT;

@@ -23,3 +23,14 @@ INSERT INTO notifications_new SELECT id, escalation_id, channel, recipient, stat
 DROP TABLE notifications;
 ALTER TABLE notifications_new RENAME TO notifications;
 CREATE INDEX notifications_due ON notifications (status, next_attempt_at);
+CREATE TABLE rotation_new (
+    id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+    period TEXT NOT NULL CHECK (period IN ('weekly', 'daily')),
+    anchor DATE NOT NULL,
+    member_ids TEXT NOT NULL,
+    updated_by TEXT REFERENCES users (id),
+    updated_at TIMESTAMP NOT NULL
+);
+INSERT INTO rotation_new SELECT id, period, anchor, member_ids, updated_by, updated_at FROM rotation WHERE id = 1;
+DROP TABLE rotation;
+ALTER TABLE rotation_new RENAME TO rotation;

@@ -28,6 +28,20 @@ DROP TABLE notifications;
 ALTER TABLE notifications_new RENAME TO notifications;
 CREATE INDEX notifications_due ON notifications (status, next_attempt_at);
 
+-- The intake rotation in force and the one a lead planned from a later date: two rows at
+-- most (the planned one takes over on its anchor).
+CREATE TABLE rotation_new (
+    id INTEGER PRIMARY KEY NOT NULL CHECK (id IN (1, 2)),
+    period TEXT NOT NULL CHECK (period IN ('weekly', 'daily')),
+    anchor DATE NOT NULL,
+    member_ids TEXT NOT NULL,
+    updated_by TEXT REFERENCES users (id),
+    updated_at TIMESTAMP NOT NULL
+);
+INSERT INTO rotation_new SELECT id, period, anchor, member_ids, updated_by, updated_at FROM rotation;
+DROP TABLE rotation;
+ALTER TABLE rotation_new RENAME TO rotation;
+
 -- How a quarantined message was dealt with: attached to a case, a case opened from it, or
 -- discarded with a reason. Its raw bytes stay until retention removes them.
 ALTER TABLE mail_quarantine ADD COLUMN resolution TEXT;

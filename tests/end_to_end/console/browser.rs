@@ -165,9 +165,15 @@ impl Browser {
     /// Sets the date field `css` to `yyyy_mm_dd` (typing into it depends on the browser's
     /// locale; the value is what the form posts).
     pub fn fill_date(&self, css: &str, yyyy_mm_dd: &str) {
+        self.set_value(css, yyyy_mm_dd);
+    }
+
+    /// Sets the value of the field `css` as its form posts it (a date, a time: typing into
+    /// those depends on the browser's locale).
+    pub fn set_value(&self, css: &str, value: &str) {
         let script = "document.querySelector(arguments[0]).value = arguments[1]";
         self.rt
-            .block_on(self.client.execute(script, vec![css.into(), yyyy_mm_dd.into()]))
+            .block_on(self.client.execute(script, vec![css.into(), value.into()]))
             .unwrap_or_else(|e| panic!("set {css}: {e}"));
     }
 
@@ -259,7 +265,18 @@ impl Browser {
             let violations = self.accessibility_violations();
             assert!(violations.is_empty(), "{name}: accessibility violations {violations:#?}");
         }
+        // The whole page, not only what the window shows: the window grows to the page's
+        // height for the picture, then returns to its size.
+        let height = self
+            .rt
+            .block_on(self.client.execute("return document.documentElement.scrollHeight", vec![]))
+            .ok()
+            .and_then(|v| v.as_u64())
+            .unwrap_or(1400)
+            .clamp(1400, 12_000);
+        let _ = self.rt.block_on(self.client.set_window_size(1280, u32::try_from(height).unwrap_or(1400) + 140));
         let png = self.rt.block_on(self.client.screenshot()).expect("screenshot");
+        let _ = self.rt.block_on(self.client.set_window_size(1280, 1400));
         let dir = screenshot_dir();
         std::fs::create_dir_all(&dir).expect("screenshot folder");
         std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");

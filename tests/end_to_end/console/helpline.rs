@@ -46,10 +46,15 @@ impl Helpline {
     }
 
     pub fn colleague(&self, email: &str, name: &str, languages: &str) -> Colleague {
+        self.member(email, name, languages, "handler")
+    }
+
+    /// A member of staff in `role` (`handler`, `lead`, `admin`, `analyst`).
+    pub fn member(&self, email: &str, name: &str, languages: &str, role: &str) -> Colleague {
         let created = self.call(
             reqwest::Method::POST,
             "/api/v1/users",
-            Some(json!({"email": email, "display_name": name, "role": "handler", "languages": languages})),
+            Some(json!({"email": email, "display_name": name, "role": role, "languages": languages})),
         );
         Colleague {
             id: created["user"]["id"].as_str().expect("id").to_owned(),
@@ -77,15 +82,63 @@ impl Helpline {
         );
     }
 
+    /// Signs `who` in through the API, replacing their one-time password with
+    /// [`NEW_PASSWORD`]: their access token.
+    pub fn token_of(&self, who: &mut Colleague) -> String {
+        let login = |password: &str| {
+            self.http
+                .post(self.url("/api/v1/auth/login"))
+                .json(&json!({"email": who.email, "password": password}))
+                .send()
+                .and_then(|r| r.error_for_status())
+                .and_then(|r| r.json::<Value>())
+                .expect("login")
+        };
+        let first = login(&who.password);
+        let changed: Value = self
+            .http
+            .post(self.url("/api/v1/auth/password"))
+            .bearer_auth(first["access_token"].as_str().expect("token"))
+            .json(&json!({"current_password": who.password, "new_password": NEW_PASSWORD}))
+            .send()
+            .and_then(|r| r.error_for_status())
+            .and_then(|r| r.json())
+            .expect("password change");
+        who.password = NEW_PASSWORD.to_owned();
+        changed["access_token"].as_str().expect("token").to_owned()
+    }
+
+    /// An API call as the holder of `token` (`If-Match: *` on a PATCH).
+    pub fn call_as(&self, token: &str, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let patch = method == reqwest::Method::PATCH;
+        let mut req = self.http.request(method, self.url(path)).bearer_auth(token);
+        if patch {
+            req = req.header("If-Match", "*");
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let res = req.send().expect("API call");
+        let status = res.status();
+        let text = res.text().unwrap_or_default();
+        assert!(status.is_success(), "{path}: {status} {text}");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
     /// Plans an intake shift for `who` from a minute ago for four hours.
     pub fn shift_now(&self, who: &str) {
+        self.shift_now_as(who, "intake");
+    }
+
+    /// Plans a shift of `kind` for `who` from a minute ago for four hours.
+    pub fn shift_now_as(&self, who: &str, kind: &str) {
         let now = chrono::Utc::now();
         let at = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         self.call(
             reqwest::Method::POST,
             "/api/v1/shifts",
             Some(json!({
-                "user_id": who, "kind": "intake",
+                "user_id": who, "kind": kind,
                 "starts_at": at(now - chrono::Duration::minutes(1)),
                 "ends_at": at(now + chrono::Duration::hours(4)),
             })),

@@ -4,6 +4,7 @@
 
 mod browser;
 mod helpline;
+mod lead_week;
 mod mail_day;
 mod work;
 

@@ -5,7 +5,7 @@ use chrono::{Duration, Utc};
 use rempart_core::{CaseStatus, Role, Urgency};
 use rempart_rota::{Fitness, Period, Policy, ShiftKind};
 use rempart_store::cases::{Case, NewCase};
-use rempart_store::rota::{add_shift, check_in, roster_at, set_rotation};
+use rempart_store::rota::{add_shift, check_in, roster_at, rotation_at, rotations, set_rotation};
 use rempart_test_db::{TestDb, on_both_backends};
 
 /// Shifts come once each with all their check-ins; loads are weighted counts of open
@@ -69,4 +69,30 @@ fn the_roster_counts_loads_and_keeps_every_check_in(db: TestDb) {
     assert!(!roster.loads.contains_key(&cy.id), "nothing open, no load");
 }
 
-on_both_backends!(the_roster_counts_loads_and_keeps_every_check_in);
+/// A rotation from a later date is planned: the one in force stays until that day; one from
+/// today replaces both.
+fn a_rotation_is_planned_ahead(db: TestDb) {
+    let mut conn = db.conn();
+    let ana = user(&mut conn, "ana@helpline.example", Role::Handler);
+    let bo = user(&mut conn, "bo@helpline.example", Role::Handler);
+    let now = rempart_store::now();
+    let today = now.date();
+    let next = today + Duration::days(7);
+    set_rotation(&mut conn, std::slice::from_ref(&ana.id), Period::Weekly, today, None).expect("in force");
+    set_rotation(&mut conn, &[bo.id.clone(), ana.id.clone()], Period::Weekly, next, None).expect("planned");
+    let mut order = |at| rotation_at(&mut conn, at).expect("rotation").map(|r| r.order).unwrap_or_default();
+    assert_eq!(order(now), [ana.id.clone()], "this week's stays");
+    assert_eq!(order(now + Duration::days(7)), [bo.id.clone(), ana.id.clone()], "next week's from its day");
+    // A later plan replaces the earlier one; the one in force stays.
+    set_rotation(&mut conn, std::slice::from_ref(&bo.id), Period::Daily, next + Duration::days(1), None)
+        .expect("re-planned");
+    let all = rotations(&mut conn).expect("rotations");
+    assert_eq!(all.len(), 2);
+    assert_eq!((all[0].order.clone(), all[1].period), (vec![ana.id.clone()], Period::Daily));
+    // From today: it replaces both.
+    set_rotation(&mut conn, std::slice::from_ref(&bo.id), Period::Weekly, today, None).expect("now");
+    assert_eq!(rotations(&mut conn).expect("rotations").len(), 1);
+    assert_eq!(rotation_at(&mut conn, now).expect("rotation").map(|r| r.order), Some(vec![bo.id.clone()]));
+}
+
+on_both_backends!(the_roster_counts_loads_and_keeps_every_check_in, a_rotation_is_planned_ahead);

@@ -70,8 +70,9 @@ struct WeekPage {
     rows: Vec<Row>,
     people: Vec<(String, String)>,
     completion: Option<String>,
-    /// The rotation: its order and period, as read.
-    rotation: Option<String>,
+    /// The rotations set (in force, planned), as read, and who holds intake the week shown.
+    rotations: Vec<String>,
+    holder: Option<String>,
     /// Each person's place in the rotation (empty when out of it).
     places: Vec<(String, String, String)>,
     rotation_period: String,
@@ -112,7 +113,7 @@ async fn render(
         .db(move |conn| {
             let people = rempart_app::team::members(conn, &actor)?;
             let shifts = rempart_app::team::shifts(conn, start, end)?;
-            let rotation = rempart_app::team::rotation(conn, &actor)?;
+            let rotation = rempart_app::team::rotations(conn, &actor)?;
             // The team's check-in completion of this week or a past one (never per person).
             let workload = match u32::try_from(weeks_back + 1) {
                 Ok(weeks @ 1..=104) => Some(rempart_app::team::workload(conn, &actor, now, weeks, &policy)?),
@@ -128,25 +129,42 @@ async fn render(
         .map(|ratio| t.with("week-check-in-completion", "percent", &format!("{:.0}", ratio * 100.0)));
     let rows = grid(&t, staff, &people, &shifts, monday);
     let names: HashMap<&str, &str> = people.iter().map(|(id, n)| (id.as_str(), n.as_str())).collect();
-    let (rotation_text, places, period, anchor) = match &rotation {
-        Some(r) => {
+    // The rotation of the week shown (the latest anchored on or before its Monday), and
+    // what each rotation set says.
+    let shown = rotation.iter().rposition(|r| r.anchor <= monday).or((!rotation.is_empty()).then_some(0));
+    let rotation_text: Vec<String> = rotation
+        .iter()
+        .map(|r| {
             let order: Vec<&str> = r.order.iter().map(|id| names.get(id.as_str()).copied().unwrap_or(id)).collect();
-            let at = clock.utc_of(monday.and_time(NaiveTime::MIN)).unwrap_or(now);
-            let holder = r.order_at(at).first().and_then(|id| names.get(*id).copied()).unwrap_or_default();
-            let text = t.with_all("week-rotation-now", &[("order", &order.join(" → ")), ("name", holder)]);
+            t.with_all("week-rotation-from", &[("date", &r.anchor.to_string()), ("order", &order.join(" → "))])
+        })
+        .collect();
+    let this_week = shown.map(|i| &rotation[i]).map(|r| {
+        let at = clock.utc_of(monday.and_time(NaiveTime::MIN)).unwrap_or(now);
+        let holder = r.order_at(at).first().and_then(|id| names.get(*id).copied()).unwrap_or_default().to_owned();
+        t.with("week-rotation-holder", "name", &holder)
+    });
+    let (places, period, anchor) = match shown.map(|i| &rotation[i]) {
+        Some(r) => {
             let place =
                 |id: &str| r.order.iter().position(|m| m == id).map(|p| (p + 1).to_string()).unwrap_or_default();
             let places = people.iter().map(|(id, n)| (id.clone(), n.clone(), place(id))).collect();
             let period = if r.period == Period::Daily { "daily" } else { "weekly" };
-            (Some(text), places, period.to_owned(), r.anchor.to_string())
+            (places, period.to_owned(), monday.max(r.anchor).to_string())
         }
         None => (
-            None,
             people.iter().map(|(id, n)| (id.clone(), n.clone(), String::new())).collect(),
             "weekly".to_owned(),
             monday.to_string(),
         ),
     };
+    // A fresh form proposes the week's Monday, a day shift.
+    let mut draft = draft;
+    if draft.values.is_empty() {
+        for (k, v) in [("day", monday.to_string()), ("from", "09:00".into()), ("to", "17:00".into())] {
+            draft.values.insert(k.to_owned(), v);
+        }
+    }
     let page = WeekPage {
         chrome: Chrome::for_staff(staff, t.get("week-title"), "team"),
         nav: TeamNav::new(&t, "week"),
@@ -158,7 +176,8 @@ async fn render(
         rows,
         people,
         completion,
-        rotation: rotation_text,
+        rotations: rotation_text,
+        holder: this_week,
         places,
         rotation_period: period,
         rotation_anchor: anchor,
