@@ -22,6 +22,8 @@ pub mod items;
 pub mod keys;
 pub mod operations;
 pub mod quarantine;
+pub mod statistics;
+pub mod taxonomies;
 pub mod team;
 pub mod templates;
 pub mod wellbeing;

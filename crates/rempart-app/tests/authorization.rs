@@ -429,6 +429,15 @@ fn every_rule_of_the_layer_is_in_the_table() {
         "discard",
         "mark_resolved",
         "attach",
+        // taxonomies (reading: every member of staff; the rest: the Administer row) and the
+        // statistics (the ReadStatistics row): tests/supervision.rs
+        "entries",
+        "labels",
+        "translations",
+        "add_entry",
+        "update_entry",
+        "translate",
+        "report",
         // wellbeing: one's own check-ins (`only_people_check_in`)
         "check_in",
         "own_check_ins",

@@ -5,7 +5,7 @@
 
 use chrono::Duration;
 use rempart_app::intake::{CaseFields, Requester};
-use rempart_app::{Actor, AppError, Capability, escalations, quarantine, team};
+use rempart_app::{Actor, AppError, Capability, escalations, quarantine, statistics, taxonomies, team};
 use rempart_core::{EmailAddress, Languages, Role};
 use rempart_rota::{Period, Policy, ShiftKind};
 use rempart_store::DbConn;
@@ -121,6 +121,25 @@ fn supervision_follows_the_capability_table(db: TestDb) {
         if acknowledged != want {
             wrong.push(format!("escalations::acknowledge as {role:?}: {acknowledged:?}"));
         }
+        let code = rempart_core::TaxonomyCode::parse(&format!("new_code_{column}")).expect("code");
+        let service = rempart_store::taxonomy::Taxonomy::Service;
+        let administer: Vec<(&str, Cell)> = vec![
+            ("taxonomies::translations", outcome(taxonomies::translations(c, &actor, service))),
+            ("taxonomies::add_entry", outcome(taxonomies::add_entry(c, &actor, service, &code, "New"))),
+            ("taxonomies::update_entry", outcome(taxonomies::update_entry(c, &actor, service, "other", None, None))),
+            ("taxonomies::translate", outcome(taxonomies::translate(c, &actor, service, "other", "pt", "Outro"))),
+        ];
+        for (name, got) in administer {
+            if got != expected(Capability::Administer, column) {
+                wrong.push(format!("{name} as {role:?}: {got:?}"));
+            }
+        }
+        // Everyone reads the taxonomies, in their language.
+        assert_eq!(outcome(taxonomies::labels(c, service, "fr")), Y);
+        let stats = outcome(statistics::report(c, &actor, now - Duration::days(30), now, None, 5));
+        if stats != expected(Capability::ReadStatistics, column) {
+            wrong.push(format!("statistics::report as {role:?}: {stats:?}"));
+        }
         let item = quarantined(c, column);
         let fields = CaseFields::intake("Message illisible");
         let someone = Requester::New(NewBeneficiary {
@@ -190,4 +209,30 @@ fn a_quarantined_message_opens_a_case(db: TestDb) {
     assert_eq!((gone.resolution.as_deref(), gone.resolution_note.as_deref()), (Some("discarded"), Some("Publicité")));
 }
 
-on_both_backends!(supervision_follows_the_capability_table, a_quarantined_message_opens_a_case);
+/// Taxonomy labels follow the reader's language, falling back to English; an administrator
+/// translates an entry, and an empty label removes the translation.
+fn taxonomy_labels_follow_the_language(db: TestDb) {
+    let mut conn = db.conn();
+    let admin = Actor::staff(user(&mut conn, "admin", Role::Admin).id, Role::Admin);
+    let service = rempart_store::taxonomy::Taxonomy::Service;
+    let fr = taxonomies::labels(&mut conn, service, "fr-CA").expect("labels");
+    assert_eq!(fr.get("data_leak").map(String::as_str), Some("Fuite de données"));
+    let pt = taxonomies::labels(&mut conn, service, "pt").expect("labels");
+    assert_eq!(pt.get("data_leak").map(String::as_str), Some("Data leak"), "English when untranslated");
+    taxonomies::translate(&mut conn, &admin, service, "data_leak", "pt", "Vazamento de dados").expect("translated");
+    let pt = taxonomies::labels(&mut conn, service, "pt-BR").expect("labels");
+    assert_eq!(pt.get("data_leak").map(String::as_str), Some("Vazamento de dados"));
+    taxonomies::translate(&mut conn, &admin, service, "data_leak", "pt", " ").expect("removed");
+    let pt = taxonomies::labels(&mut conn, service, "pt").expect("labels");
+    assert_eq!(pt.get("data_leak").map(String::as_str), Some("Data leak"));
+    let unknown = taxonomies::translate(&mut conn, &admin, service, "no_such_code", "pt", "x");
+    assert_eq!(unknown.map_err(|e| e.kind()), Err("not-found"));
+    let bad = taxonomies::translate(&mut conn, &admin, service, "data_leak", "Portuguese!", "x");
+    assert_eq!(bad.map_err(|e| e.kind()), Err("invalid"));
+}
+
+on_both_backends!(
+    supervision_follows_the_capability_table,
+    a_quarantined_message_opens_a_case,
+    taxonomy_labels_follow_the_language
+);

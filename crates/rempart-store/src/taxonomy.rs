@@ -3,7 +3,7 @@
 use crate::audit::{Audit, AuditEvent};
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
-use crate::schema::{audience_types, service_types};
+use crate::schema::{audience_types, service_types, taxonomy_labels};
 use crate::util::required_text;
 use diesel::prelude::*;
 use rempart_core::TaxonomyCode;
@@ -64,6 +64,73 @@ impl Taxonomy {
             Some(false) => Err(StoreError::invalid(self.field(), format!("`{code}` is retired"))),
             None => Err(StoreError::invalid(self.field(), format!("`{code}` is not in the taxonomy"))),
         }
+    }
+
+    /// Each entry's label in `language` (its primary subtag: `fr` for `fr-CA`), falling back
+    /// to the entry's own (English) label, by code.
+    pub fn labels(self, conn: &mut DbConn, language: &str) -> StoreResult<std::collections::HashMap<String, String>> {
+        let primary = language.split(['-', '_']).next().unwrap_or(language).to_ascii_lowercase();
+        let mut labels: std::collections::HashMap<String, String> =
+            self.entries(conn)?.into_iter().map(|e| (e.code, e.label)).collect();
+        let translated: Vec<(String, String)> = taxonomy_labels::table
+            .filter(taxonomy_labels::taxonomy.eq(self.field()))
+            .filter(taxonomy_labels::language.eq(&primary))
+            .select((taxonomy_labels::code, taxonomy_labels::label))
+            .load(conn)?;
+        labels.extend(translated);
+        Ok(labels)
+    }
+
+    /// Every translated label of every entry: (code, language, label).
+    pub fn translations(self, conn: &mut DbConn) -> StoreResult<Vec<(String, String, String)>> {
+        Ok(taxonomy_labels::table
+            .filter(taxonomy_labels::taxonomy.eq(self.field()))
+            .order((taxonomy_labels::code.asc(), taxonomy_labels::language.asc()))
+            .select((taxonomy_labels::code, taxonomy_labels::language, taxonomy_labels::label))
+            .load(conn)?)
+    }
+
+    /// Sets (or, with an empty label, removes) an entry's label in `language`.
+    pub fn set_translation(
+        self,
+        conn: &mut DbConn,
+        code: &str,
+        language: &str,
+        label: &str,
+        actor: Option<&str>,
+    ) -> StoreResult<()> {
+        let language = language.trim().to_ascii_lowercase();
+        if language.is_empty() || language.len() > 8 || !language.chars().all(|c| c.is_ascii_lowercase()) {
+            return Err(StoreError::invalid("language", "a primary language subtag such as fr or es"));
+        }
+        conn.write(|conn| {
+            self.get(conn, code)?;
+            let id = format!("{}:{code}:{language}", self.field());
+            diesel::delete(taxonomy_labels::table.find(&id)).execute(conn)?;
+            if !label.trim().is_empty() {
+                let label = required_text("label", label, 200)?;
+                diesel::insert_into(taxonomy_labels::table)
+                    .values((
+                        taxonomy_labels::id.eq(&id),
+                        taxonomy_labels::taxonomy.eq(self.field()),
+                        taxonomy_labels::code.eq(code),
+                        taxonomy_labels::language.eq(&language),
+                        taxonomy_labels::label.eq(&label),
+                    ))
+                    .execute(conn)?;
+            }
+            AuditEvent::record(
+                conn,
+                Audit {
+                    actor,
+                    action: "taxonomy.translated",
+                    target: Some(("taxonomy", self.name())),
+                    details: format!("code={code} language={language}"),
+                    ..Default::default()
+                },
+            )?;
+            Ok(())
+        })
     }
 
     fn name(self) -> &'static str {

@@ -4,7 +4,6 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 use actix_web::{HttpResponse, web};
-use rempart_app::Capability;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -52,7 +51,6 @@ pub async fn stats(
     user: AuthUser,
     query: web::Query<StatsQuery>,
 ) -> ApiResult<HttpResponse> {
-    user.require(Capability::ReadStatistics)?;
     let query = query.into_inner();
     let today = chrono::Utc::now().date_naive();
     let (start, end) = rempart_core::stats::months_or_default(query.from.as_deref(), query.to.as_deref(), today)
@@ -60,15 +58,10 @@ pub async fn stats(
             let field = if m.starts_with("from") { "from" } else { "to" };
             ApiError::validation(field, m)
         })?;
-    let floor = state.config.stats_min_cell;
-    let min_cell = match query.min_cell {
-        None => floor,
-        Some(n @ 1..=1000) => n.max(floor),
-        Some(_) => return Err(ApiError::validation("min_cell", "between 1 and 1000")),
-    };
+    let (actor, floor, requested) = (user.actor(), state.config.stats_min_cell, query.min_cell);
     let csv = query.format == Some(StatsFormat::Csv);
-    let facts = state.db(move |conn| Ok(rempart_store::stats::case_facts(conn, start, end)?)).await?;
-    let report = rempart_core::stats::aggregate(&facts, min_cell);
+    let report =
+        state.db(move |conn| Ok(rempart_app::statistics::report(conn, &actor, start, end, requested, floor)?)).await?;
     Ok(if csv {
         HttpResponse::Ok().content_type("text/csv; charset=utf-8").body(rempart_core::stats::to_csv(&report))
     } else {

@@ -238,7 +238,7 @@ pub async fn taxonomy(
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<TaxonomyEntry>>> {
     let taxonomy = which_taxonomy(&path)?;
-    Ok(web::Json(state.db(move |conn| Ok(taxonomy.entries(conn)?)).await?))
+    Ok(web::Json(state.db(move |conn| Ok(rempart_app::taxonomies::entries(conn, taxonomy)?)).await?))
 }
 
 fn which_taxonomy(name: &str) -> ApiResult<Taxonomy> {
@@ -269,11 +269,11 @@ pub async fn add_taxonomy_entry(
     path: web::Path<String>,
     body: web::Json<NewTaxonomyEntry>,
 ) -> ApiResult<HttpResponse> {
-    user.require(Capability::Administer)?;
     let taxonomy = which_taxonomy(&path)?;
-    let body = body.into_inner();
-    let actor = user.id().to_owned();
-    let entry = state.db(move |conn| Ok(taxonomy.add(conn, &body.code, &body.label, Some(&actor))?)).await?;
+    let (body, actor) = (body.into_inner(), user.actor());
+    let entry = state
+        .db(move |conn| Ok(rempart_app::taxonomies::add_entry(conn, &actor, taxonomy, &body.code, &body.label)?))
+        .await?;
     Ok(HttpResponse::Created().json(entry))
 }
 
@@ -298,14 +298,21 @@ pub async fn update_taxonomy_entry(
     path: web::Path<(String, String)>,
     body: web::Json<TaxonomyEntryPatch>,
 ) -> ApiResult<web::Json<TaxonomyEntry>> {
-    user.require(Capability::Administer)?;
     let (name, code) = path.into_inner();
     let taxonomy = which_taxonomy(&name)?;
-    let body = body.into_inner();
-    let actor = user.id().to_owned();
+    let (body, actor) = (body.into_inner(), user.actor());
     Ok(web::Json(
         state
-            .db(move |conn| Ok(taxonomy.update(conn, &code, body.label.as_deref(), body.active, Some(&actor))?))
+            .db(move |conn| {
+                Ok(rempart_app::taxonomies::update_entry(
+                    conn,
+                    &actor,
+                    taxonomy,
+                    &code,
+                    body.label.as_deref(),
+                    body.active,
+                )?)
+            })
             .await?,
     ))
 }

@@ -13,5 +13,7 @@ pub mod password;
 pub mod quarantine;
 pub mod queues;
 pub mod search;
+pub mod statistics;
 pub mod team;
+pub mod templates;
 pub mod words;
