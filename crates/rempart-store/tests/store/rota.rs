@@ -81,7 +81,7 @@ fn a_rotation_is_planned_ahead(db: TestDb) {
     set_rotation(&mut conn, std::slice::from_ref(&ana.id), Period::Weekly, today, None).expect("in force");
     set_rotation(&mut conn, &[bo.id.clone(), ana.id.clone()], Period::Weekly, next, None).expect("planned");
     let mut order = |at| rotation_at(&mut conn, at).expect("rotation").map(|r| r.order).unwrap_or_default();
-    assert_eq!(order(now), [ana.id.clone()], "this week's stays");
+    assert_eq!(order(now), std::slice::from_ref(&ana.id), "this week's stays");
     assert_eq!(order(now + Duration::days(7)), [bo.id.clone(), ana.id.clone()], "next week's from its day");
     // A later plan replaces the earlier one; the one in force stays.
     set_rotation(&mut conn, std::slice::from_ref(&bo.id), Period::Daily, next + Duration::days(1), None)
