@@ -170,6 +170,11 @@ pub struct AuthUser(pub User);
 #[derive(Debug, Clone)]
 pub struct AnyAuthUser(pub User);
 
+/// Like [`AuthUser`], but also admits a user whose authenticator an administrator reset
+/// (for enrolling a new one).
+#[derive(Debug, Clone)]
+pub struct EnrollingUser(pub User);
+
 impl AuthUser {
     pub fn id(&self) -> &str {
         &self.0.id
@@ -230,11 +235,38 @@ impl FromRequest for AuthUser {
         let req = req.clone();
         Box::pin(async move {
             let user = authenticate(req).await?;
-            if user.must_change_password {
-                return Err(ApiError::forbidden("change the one-time password first: POST /api/v1/auth/password")
-                    .with_type(ProblemType::PasswordChangeRequired));
-            }
+            refuse_unfinished(&user, true)?;
             Ok(AuthUser(user))
+        })
+    }
+}
+
+/// Refuses an account that must first change its one-time password, or (`enrolled`) enrol
+/// the authenticator an administrator reset.
+fn refuse_unfinished(user: &User, enrolled: bool) -> ApiResult<()> {
+    if user.must_change_password {
+        return Err(ApiError::forbidden("change the one-time password first: POST /api/v1/auth/password")
+            .with_type(ProblemType::PasswordChangeRequired));
+    }
+    if enrolled && user.must_enrol_totp {
+        return Err(ApiError::forbidden(
+            "your authenticator was reset: enrol a new one first (POST /api/v1/auth/totp/enroll, then /confirm)",
+        )
+        .with_type(ProblemType::TotpEnrolmentRequired));
+    }
+    Ok(())
+}
+
+impl FromRequest for EnrollingUser {
+    type Error = ApiError;
+    type Future = Fut<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let user = authenticate(req).await?;
+            refuse_unfinished(&user, false)?;
+            Ok(EnrollingUser(user))
         })
     }
 }

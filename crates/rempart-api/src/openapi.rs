@@ -22,7 +22,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         health::healthz, health::readyz, health::metrics, document,
         auth::login, auth::refresh, auth::logout, auth::change_password,
         auth::totp_enroll, auth::totp_confirm, auth::totp_disable,
-        users::me, users::update_me, users::list, users::create, users::get, users::update, users::taxonomy,
+        users::me, users::update_me, users::list, users::create, users::get, users::update, users::reset_totp, users::taxonomy,
         users::add_taxonomy_entry, users::update_taxonomy_entry,
         beneficiaries::list, beneficiaries::create, beneficiaries::get, beneficiaries::update,
         beneficiaries::set_verification, beneficiaries::add_email, beneficiaries::enter_key, beneficiaries::confirm_key,

@@ -46,6 +46,8 @@ problem_types! {
     RefreshTokenReused = ("refresh-token-reused", "Refresh token reused", UNAUTHORIZED),
     TotpRequired = ("totp-required", "TOTP code required", UNAUTHORIZED),
     PasswordChangeRequired = ("password-change-required", "Password change required", FORBIDDEN),
+    /// An administrator reset the account's authenticator: enrol a new one first.
+    TotpEnrolmentRequired = ("totp-enrolment-required", "Authenticator enrolment required", FORBIDDEN),
     Forbidden = ("forbidden", "Not allowed", FORBIDDEN),
     NotFound = ("not-found", "Not found", NOT_FOUND),
     MethodNotAllowed = ("method-not-allowed", "Method not allowed", METHOD_NOT_ALLOWED),

@@ -297,6 +297,7 @@ users(id: String, page 1000) {
     cleared_for_restricted: bool,
     time_zone: String,
     totp_last_step: Option<i64>,
+    must_enrol_totp: bool,
 }
 auth_failures(key: String, page 1000) {
     key: String,

@@ -20,6 +20,7 @@ diesel::table! {
         cleared_for_restricted -> Bool,
         time_zone -> Text,
         totp_last_step -> Nullable<BigInt>,
+        must_enrol_totp -> Bool,
     }
 }
 

@@ -43,6 +43,9 @@ pub struct User {
     /// Where the user sees times (stored times are UTC).
     #[diesel(deserialize_as = String)]
     pub time_zone: rempart_core::TimeZoneName,
+    /// An administrator reset their authenticator: they must enrol a new one before
+    /// anything else.
+    pub must_enrol_totp: bool,
 }
 
 /// A new account. The password arrives already hashed (see `rempart-auth`).
@@ -88,6 +91,8 @@ pub struct UserUpdateForm {
     pub capacity: Option<i32>,
     pub cleared_for_restricted: Option<bool>,
     pub time_zone: Option<String>,
+    pub must_enrol_totp: Option<bool>,
+    pub totp_last_step: Option<Option<i64>>,
 }
 
 impl User {
@@ -186,6 +191,10 @@ impl User {
                 || form.totp_enabled.is_some()
             {
                 form.token_version = Some(current.token_version + 1);
+            }
+            // Enrolling an authenticator satisfies a reset's demand for one.
+            if form.totp_enabled == Some(true) {
+                form.must_enrol_totp = Some(false);
             }
             form.updated_at = Some(now());
             diesel::update(users::table.find(id)).set(&form).execute(conn)?;

@@ -15,6 +15,8 @@ pub enum ConsoleError {
     SignIn { next: Option<String>, htmx: bool },
     /// The one-time password must be replaced first.
     ChangePassword,
+    /// An administrator reset the authenticator: a new one must be enrolled first.
+    EnrolTotp { htmx: bool },
     /// A form without its session's CSRF token.
     Csrf(Lang),
     /// What the layer or the storage refused, shown as a page.
@@ -57,6 +59,7 @@ impl std::fmt::Display for ConsoleError {
         match self {
             Self::SignIn { .. } => f.write_str("sign in"),
             Self::ChangePassword => f.write_str("change the one-time password"),
+            Self::EnrolTotp { .. } => f.write_str("enrol a new authenticator"),
             Self::Csrf(_) => f.write_str("form without its CSRF token"),
             Self::Failed(e, _) => write!(f, "{e}"),
         }
@@ -70,7 +73,7 @@ fn see_other(to: &str) -> HttpResponse {
 impl ResponseError for ConsoleError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::SignIn { .. } | Self::ChangePassword => StatusCode::SEE_OTHER,
+            Self::SignIn { .. } | Self::ChangePassword | Self::EnrolTotp { .. } => StatusCode::SEE_OTHER,
             Self::Csrf(_) => StatusCode::FORBIDDEN,
             Self::Failed(e, _) => e.kind().status(),
         }
@@ -91,6 +94,8 @@ impl ResponseError for ConsoleError {
                 }
             }
             Self::ChangePassword => see_other("/password"),
+            Self::EnrolTotp { htmx: true } => HttpResponse::Ok().insert_header(("HX-Redirect", "/account")).finish(),
+            Self::EnrolTotp { htmx: false } => see_other("/account"),
             Self::Csrf(lang) => page::error_page(*lang, StatusCode::FORBIDDEN, "error-csrf", None),
             Self::Failed(e, lang) => {
                 let status = e.kind().status();

@@ -29,6 +29,19 @@ pub struct ConsoleConfig {
     /// The cookie is `__Host-` prefixed and `Secure`: the console is reached over HTTPS
     /// (TLS at a reverse proxy).
     pub secure_cookies: bool,
+    /// The effective configuration, secrets masked, for administrators to read.
+    pub effective_config: std::sync::Arc<Vec<ConfigEntry>>,
+    /// The files of the backups' extra recipients (`backup.recipients`).
+    pub backup_recipients: Vec<String>,
+}
+
+/// One key of the effective configuration: its value as it may be shown (secrets masked)
+/// and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigEntry {
+    pub key: String,
+    pub value: String,
+    pub origin: String,
 }
 
 impl Default for ConsoleConfig {
@@ -37,6 +50,8 @@ impl Default for ConsoleConfig {
             idle_timeout: Duration::from_secs(30 * 60),
             absolute_lifetime: Duration::from_secs(12 * 3600),
             secure_cookies: false,
+            effective_config: Default::default(),
+            backup_recipients: Vec::new(),
         }
     }
 }
@@ -90,6 +105,16 @@ pub fn configure(config: ConsoleConfig) -> impl Fn(&mut web::ServiceConfig) + Cl
             .route("/cases/{reference}/links", web::post().to(pages::case_items::link))
             .route("/cases/{reference}/verification", web::post().to(pages::case_items::verification))
             .route("/cases/{reference}/evidence/{id}", web::get().to(pages::case_actions::download_evidence))
+            .route("/admin", web::get().to(pages::admin::users::list))
+            .route("/admin/users", web::post().to(pages::admin::users::create))
+            .route("/admin/users/{id}", web::get().to(pages::admin::users::edit))
+            .route("/admin/users/{id}", web::post().to(pages::admin::users::update))
+            .route("/admin/users/{id}/totp-reset", web::post().to(pages::admin::users::reset_totp))
+            .route("/admin/taxonomies", web::get().to(pages::admin::taxonomies::page))
+            .route("/admin/taxonomies/{taxonomy}", web::post().to(pages::admin::taxonomies::add))
+            .route("/admin/taxonomies/{taxonomy}/{code}", web::post().to(pages::admin::taxonomies::update))
+            .route("/admin/key", web::get().to(pages::admin::key::page))
+            .route("/admin/configuration", web::get().to(pages::admin::config::page))
             .route("/quarantine", web::get().to(pages::quarantine::page))
             .route("/quarantine/{id}/raw", web::get().to(pages::quarantine::raw))
             .route("/quarantine/{id}/attach", web::post().to(pages::quarantine::attach))

@@ -74,8 +74,13 @@ impl Chrome {
     pub fn for_staff(staff: &Staff, title: String, section: &'static str) -> Self {
         Self {
             user: Some((staff.user.display_name.clone(), staff.session.csrf_token.clone())),
-            // Until a one-time password is replaced, nothing but the password page is reached.
-            reach: if staff.user.must_change_password { Reach::default() } else { Reach::of(&staff.actor()) },
+            // Until a one-time password is replaced (or a reset authenticator enrolled again),
+            // nothing else is reached.
+            reach: if staff.user.must_change_password || staff.user.must_enrol_totp {
+                Reach::default()
+            } else {
+                Reach::of(&staff.actor())
+            },
             ..Self::new(&staff.tr(), title, section)
         }
     }

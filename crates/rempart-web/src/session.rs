@@ -170,6 +170,11 @@ async fn load(req: HttpRequest, for_password_change: bool) -> Result<Staff, Cons
     if user.must_change_password && !for_password_change {
         return Err(ConsoleError::ChangePassword);
     }
+    // An authenticator reset by an administrator: the account page (to enrol a new one)
+    // and signing out are all there is until it is done.
+    if user.must_enrol_totp && !user.must_change_password && !req.path().starts_with("/account") {
+        return Err(ConsoleError::EnrolTotp { htmx: is_htmx(&req) });
+    }
     tracing::Span::current().record("user", user.id.as_str());
     let lang = Lang::first_of(user.languages.0.iter().map(|t| t.as_str())).unwrap_or_else(|| request_lang(&req));
     let clock = LocalTime::new(user.time_zone.as_str(), now);

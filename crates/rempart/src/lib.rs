@@ -2,6 +2,7 @@
 //! [`run`].
 
 pub mod cli;
+pub mod effective;
 pub mod mail;
 pub mod ops;
 pub mod settings;

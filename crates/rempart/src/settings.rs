@@ -23,6 +23,9 @@ pub struct Settings {
     pub retention: RetentionSettings,
     pub stats: StatsSettings,
     pub indicators: IndicatorSettings,
+    /// Every key as loaded, secrets masked, with its origin (the console's read-only view).
+    #[serde(skip)]
+    pub effective: Vec<rempart_web::ConfigEntry>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -350,7 +353,8 @@ impl Settings {
                 .next_back()
                 .unwrap_or_else(|| "configuration".to_owned())
         };
-        let settings: Settings = serde_path_to_error::deserialize(Value::Table(table)).map_err(|e| {
+        let effective = crate::effective::entries(&table, &origins);
+        let mut settings: Settings = serde_path_to_error::deserialize(Value::Table(table)).map_err(|e| {
             let mut key = e.path().to_string();
             // The TOML deserialiser appends "in `key`" on another line: the key is named already.
             let mut message = e.inner().to_string().lines().next().unwrap_or_default().trim().to_owned();
@@ -366,6 +370,7 @@ impl Settings {
             ConfigError::Invalid { origin: origin_of(&key), key, message }
         })?;
         settings.validate(&origin_of)?;
+        settings.effective = effective;
         Ok(settings)
     }
 
@@ -479,6 +484,8 @@ impl Settings {
             idle_timeout: Duration::from_secs(self.auth.console_idle_timeout_secs.max(60)),
             absolute_lifetime: Duration::from_secs(self.auth.console_session_lifetime_secs.max(300)),
             secure_cookies: self.auth.console_secure_cookies || !self.server.trusted_proxies.is_empty(),
+            effective_config: std::sync::Arc::new(self.effective.clone()),
+            backup_recipients: self.backup.recipients.iter().map(|p| p.display().to_string()).collect(),
         }
     }
 

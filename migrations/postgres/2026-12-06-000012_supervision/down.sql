@@ -1,3 +1,4 @@
+ALTER TABLE users DROP COLUMN must_enrol_totp;
 DROP TABLE taxonomy_labels;
 ALTER TABLE mail_quarantine DROP COLUMN case_id;
 ALTER TABLE mail_quarantine DROP COLUMN resolution_note;

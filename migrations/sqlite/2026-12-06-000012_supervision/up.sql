@@ -93,3 +93,7 @@ INSERT INTO taxonomy_labels (id, taxonomy, code, language, label) VALUES
     ('service_type:data_leak:es', 'service_type', 'data_leak', 'es', 'Fuga de datos'),
     ('service_type:device_seized_lost:es', 'service_type', 'device_seized_lost', 'es', 'Dispositivo incautado / perdido'),
     ('service_type:other:es', 'service_type', 'other', 'es', 'Otro');
+
+-- An administrator reset a lost authenticator: the account signs in with its password only
+-- to enrol a new one, and can do nothing else until it has.
+ALTER TABLE users ADD COLUMN must_enrol_totp BOOLEAN NOT NULL DEFAULT FALSE;

@@ -296,7 +296,7 @@ pub async fn replace_password(
 ))]
 pub async fn totp_enroll(
     state: web::Data<AppState>,
-    user: crate::auth::AuthUser,
+    user: crate::auth::EnrollingUser,
 ) -> ApiResult<web::Json<TotpEnrolment>> {
     Ok(web::Json(begin_totp(&state, &user.0).await?))
 }
@@ -333,7 +333,7 @@ pub async fn begin_totp(state: &web::Data<AppState>, user: &User) -> ApiResult<T
 ))]
 pub async fn totp_confirm(
     state: web::Data<AppState>,
-    user: crate::auth::AuthUser,
+    user: crate::auth::EnrollingUser,
     body: web::Json<TotpCode>,
 ) -> ApiResult<HttpResponse> {
     confirm_totp(&state, &user.0, &body.code).await?;

@@ -77,6 +77,7 @@ api_routes! {
     post "/api/v1/users" => users::create,
     get "/api/v1/users/{id}" => users::get,
     patch "/api/v1/users/{id}" => users::update,
+    post "/api/v1/users/{id}/totp-reset" => users::reset_totp,
     get "/api/v1/taxonomies/{taxonomy}" => users::taxonomy,
     post "/api/v1/taxonomies/{taxonomy}" => users::add_taxonomy_entry,
     patch "/api/v1/taxonomies/{taxonomy}/{code}" => users::update_taxonomy_entry,

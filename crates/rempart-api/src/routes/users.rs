@@ -8,9 +8,8 @@ use rand::Rng;
 use rempart_app::Capability;
 use rempart_auth::{Password, hash_password};
 use rempart_core::{EmailAddress, Languages, Role};
-use rempart_store::sessions::RefreshToken;
 use rempart_store::taxonomy::{Taxonomy, TaxonomyEntry};
-use rempart_store::users::{NewUser, User, UserUpdateForm};
+use rempart_store::users::{NewUser, User};
 use serde::{Deserialize, Serialize};
 
 /// The signed-in user.
@@ -107,8 +106,20 @@ pub async fn create(
     user: AuthUser,
     body: web::Json<NewUserRequest>,
 ) -> ApiResult<HttpResponse> {
-    user.require(Capability::Administer)?;
-    let body = body.into_inner();
+    let created = create_account(&state, &user.actor(), body.into_inner()).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((actix_web::http::header::LOCATION, format!("/api/v1/users/{}", created.user.id)))
+        .json(created))
+}
+
+/// Creates an account with a one-time password (the API's and the console's way): the
+/// address and languages read, the password hashed off the async runtime.
+pub async fn create_account(
+    state: &web::Data<AppState>,
+    actor: &rempart_app::Actor,
+    body: NewUserRequest,
+) -> ApiResult<CreatedUser> {
+    rempart_app::require(actor, Capability::Administer)?;
     let email = EmailAddress::parse(&body.email).map_err(|e| ApiError::validation("email", e.reason))?;
     let languages = Languages::parse(&body.languages).map_err(|e| ApiError::validation("languages", e.to_string()))?;
     let password = one_time_password();
@@ -117,7 +128,7 @@ pub async fn create(
         .await
         .map_err(|_| ApiError::internal())?
         .map_err(|_| ApiError::internal())?;
-    let actor = user.actor();
+    let actor = actor.clone();
     let created = state
         .db(move |conn| {
             let new = NewUser {
@@ -131,9 +142,7 @@ pub async fn create(
             Ok(rempart_app::accounts::create_user(conn, &actor, new)?)
         })
         .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((actix_web::http::header::LOCATION, format!("/api/v1/users/{}", created.id)))
-        .json(CreatedUser { user: created, one_time_password: password }))
+    Ok(CreatedUser { user: created, one_time_password: password })
 }
 
 /// One account (admins, or the user themself).
@@ -179,51 +188,48 @@ pub async fn update(
     path: web::Path<String>,
     body: web::Json<UserPatch>,
 ) -> ApiResult<web::Json<User>> {
-    let id = path.into_inner();
-    let body = body.into_inner();
-    rempart_app::access::change_account(&user.actor(), &id, body.active == Some(false), body.role)?;
+    let (id, body) = (path.into_inner(), body.into_inner());
     let languages = body
         .languages
         .as_deref()
         .map(Languages::parse)
         .transpose()
         .map_err(|e| ApiError::validation("languages", e.to_string()))?;
-    if body.capacity.is_some_and(|c| !(0..=200).contains(&c)) {
-        return Err(ApiError::validation("capacity", "between 0 and 200"));
-    }
     let time_zone = body
         .time_zone
         .as_deref()
         .map(rempart_core::TimeZoneName::parse)
         .transpose()
         .map_err(|e| ApiError::validation("time_zone", e.to_string()))?;
-    let actor = user.id().to_owned();
-    let updated = state
-        .db(move |conn| {
-            // The role given again unchanged is no change: nobody is signed out for it.
-            let role_changes = match body.role {
-                Some(role) => User::get(conn, &id)?.role != role,
-                None => false,
-            };
-            let revoke = body.active == Some(false) || role_changes;
-            let form = UserUpdateForm {
-                display_name: body.display_name,
-                role: body.role.map(String::from),
-                languages: languages.map(|l| l.to_string()),
-                active: body.active,
-                capacity: body.capacity,
-                cleared_for_restricted: body.cleared_for_restricted,
-                time_zone: time_zone.map(String::from),
-                ..Default::default()
-            };
-            let updated = User::update(conn, &id, form, Some(&actor))?;
-            if revoke {
-                RefreshToken::revoke_user(conn, &id)?;
-            }
-            Ok(updated)
-        })
-        .await?;
+    let changes = rempart_app::accounts::AccountChanges {
+        display_name: body.display_name,
+        role: body.role,
+        languages,
+        active: body.active,
+        capacity: body.capacity,
+        cleared_for_restricted: body.cleared_for_restricted,
+        time_zone,
+    };
+    let actor = user.actor();
+    let updated = state.db(move |conn| Ok(rempart_app::accounts::update_user(conn, &actor, &id, changes)?)).await?;
     Ok(web::Json(updated))
+}
+
+/// Resets a lost authenticator (admins): the account's sessions end and its owner must
+/// enrol a new one at the next sign-in before anything else. Audited.
+#[utoipa::path(post, path = "/api/v1/users/{id}/totp-reset", tag = "users", security(("bearer" = [])),
+    params(("id" = String, Path)), responses(
+    (status = 200, body = User),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn reset_totp(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<User>> {
+    let (id, actor) = (path.into_inner(), user.actor());
+    Ok(web::Json(state.db(move |conn| Ok(rempart_app::accounts::reset_totp(conn, &actor, &id)?)).await?))
 }
 
 /// The entries of a taxonomy: `audience` or `service`.

@@ -36,6 +36,8 @@ struct AccountPage {
     enrolment: Option<Enrolment>,
     error: Option<(&'static str, String)>,
     saved: bool,
+    /// An administrator reset the authenticator: nothing else until a new one is enrolled.
+    must_enrol: bool,
 }
 
 impl AccountPage {
@@ -66,6 +68,7 @@ fn render(
         enrolment,
         error,
         saved,
+        must_enrol: staff.user.must_enrol_totp,
         t,
     };
     page::html(status, page.render())

@@ -1,6 +1,7 @@
 //! The console's pages, one module a page (or a family of forms on one page).
 
 pub mod account;
+pub mod admin;
 pub mod case;
 pub mod case_actions;
 pub mod case_items;

@@ -46,6 +46,8 @@ mod tests {
         );
         wanted.extend(["queued", "sent", "failed", "withdrawn"].map(|s| id("notification", s)));
         wanted.extend(["email", "webhook"].map(|c| id("channel-notify", c)));
+        wanted.extend(rempart_core::Role::all().map(|r| id("role-staff", r.as_str())));
+        wanted.extend(["audience", "service"].map(|t| id("admin-taxonomy", t)));
         for lang in Lang::ALL {
             let missing: Vec<&String> = wanted.iter().filter(|w| !lang.tr().has(w)).collect();
             assert!(missing.is_empty(), "{lang:?} lacks {missing:?}");
