@@ -188,6 +188,14 @@ impl Browser {
             .unwrap_or_else(|e| panic!("fill {css}: {e}"));
     }
 
+    /// Removes the attribute `name` of `css` (a browser-side check, to reach the server's).
+    pub fn remove_attribute(&self, css: &str, name: &str) {
+        let script = "document.querySelector(arguments[0]).removeAttribute(arguments[1])";
+        self.rt
+            .block_on(self.client.execute(script, vec![css.into(), name.into()]))
+            .unwrap_or_else(|e| panic!("remove {name} of {css}: {e}"));
+    }
+
     /// Gives the file at `path` to the file input `css`.
     pub fn attach(&self, css: &str, path: &Path) {
         let path = path.to_str().expect("a UTF-8 path");

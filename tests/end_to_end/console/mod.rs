@@ -2,6 +2,7 @@
 //! a closed case, with JavaScript and without, in English and French; what must be refused
 //! (a form without its CSRF token, an expired session, a colleague's restricted case).
 
+mod admin;
 mod browser;
 mod helpline;
 mod lead_week;

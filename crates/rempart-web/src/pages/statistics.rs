@@ -152,7 +152,14 @@ async fn answer(
         .enumerate()
         .map(|(i, name)| (name.clone(), months.iter().map(|(_, counts, _)| counts[i] as f64).collect()))
         .collect();
-    let labels: Vec<String> = months.iter().map(|(m, ..)| m.clone()).collect();
+    // `12/26` under each column: a year's twelve labels fit.
+    let labels: Vec<String> = months
+        .iter()
+        .map(|(m, ..)| match (m.get(5..7), m.get(2..4)) {
+            (Some(month), Some(year)) => format!("{month}/{year}"),
+            _ => m.clone(),
+        })
+        .collect();
     let page = StatisticsPage {
         chrome: Chrome::for_staff(&staff, t.get("statistics-title"), "statistics"),
         from: start.format("%Y-%m").to_string(),
