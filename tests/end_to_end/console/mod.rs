@@ -313,7 +313,8 @@ fn in_spanish(db: TestDb) {
     let dir = tempfile::tempdir().expect("dir");
     let h = Helpline::serve(dir.path(), db.url());
     let elena = h.colleague("elena@helpline.example", "Elena Colega", "es");
-    let (reference, id) = h.case("Amenazas por SMS", "Fe Example", "fe@example.org", json!({}));
+    let fe = json!({"display_name": "Fe Example", "emails": ["fe@example.org"], "audience_type": "journalist"});
+    let (reference, id) = h.case("Amenazas por SMS", "Fe Example", "fe@example.org", json!({"beneficiary": fe}));
     h.assign(&id, &elena.id);
     let b = Browser::start("es", true);
     first_sign_in(&b, &h, &elena.email, &elena.password, Some("es"));
@@ -322,6 +323,7 @@ fn in_spanish(db: TestDb) {
     b.click(&format!("a[href='/cases/{reference}']"));
     assert!(b.text("#reply-title").contains("Responder"), "{}", b.text("#reply-title"));
     assert!(b.text("#template").contains("Primera respuesta"), "templates in her language: {}", b.text("#template"));
+    assert!(b.text("main").contains("Periodista"), "the audience's label in her language");
     b.click("#comment-submit");
     assert!(b.text("#comment-error").contains("Escriba algo"), "{}", b.text("#comment-error"));
     b.check_page("es-case");

@@ -80,12 +80,13 @@ async fn load(state: &web::Data<AppState>, staff: &Staff, reference: String) -> 
             let mut languages: Vec<&LanguageTag> = beneficiary.beneficiary.preferred_language.iter().collect();
             languages.extend(own_languages.0.iter());
             let work = crate::pages::case_work::Work::load(conn, &actor, &case)?;
+            // The audience's label in the reader's language (English when untranslated).
             let audience = match &beneficiary.beneficiary.audience_type {
-                Some(code) => rempart_store::taxonomy::Taxonomy::Audience
-                    .entries(conn)?
-                    .into_iter()
-                    .find(|e| e.code == code.as_str())
-                    .map(|e| e.label),
+                Some(code) => {
+                    let lang = console_language.as_ref().map_or("en", |l| l.primary());
+                    rempart_app::taxonomies::labels(conn, rempart_store::taxonomy::Taxonomy::Audience, lang)?
+                        .remove(code.as_str())
+                }
                 None => None,
             };
             let templates = match &console_language {
