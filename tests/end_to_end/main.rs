@@ -13,5 +13,6 @@ mod console;
 mod deploy_start;
 mod escalations;
 mod instances;
+mod key_rotation;
 mod mail;
 mod operations;

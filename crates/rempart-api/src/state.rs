@@ -44,6 +44,8 @@ pub struct ApiConfig {
 #[derive(Debug, Clone)]
 pub struct HelplineKeyInfo {
     pub fingerprint: String,
+    /// Earlier keys kept to decrypt older mail (after a rotation), newest first.
+    pub previous_fingerprints: Vec<String>,
     pub armored: String,
     pub binary: Vec<u8>,
     /// WKD hashes of the local parts of the key's addresses.

@@ -108,6 +108,33 @@ impl Keyring {
             .map_err(|e| MailError::Key(format!("cannot write {}: {e}", path.display())))
     }
 
+    /// A new active certificate with the same user IDs, the current ones kept after it to
+    /// decrypt what was encrypted to them (rotation: the new key signs and is advertised).
+    pub fn rotated(&self) -> Result<Self, MailError> {
+        let user_ids: Vec<String> =
+            self.primary().userids().map(|u| String::from_utf8_lossy(u.userid().value()).into_owned()).collect();
+        if user_ids.is_empty() {
+            return Err(MailError::Key("the active key has no user ID to carry over".into()));
+        }
+        let (cert, _revocation) = CertBuilder::general_purpose(user_ids)
+            .set_cipher_suite(CipherSuite::Cv25519)
+            .set_validity_period(None)
+            .generate()
+            .map_err(MailError::pgp("generating the new helpline key"))?;
+        let mut certs = vec![cert];
+        certs.extend(self.certs.iter().cloned());
+        Ok(Self { certs })
+    }
+
+    /// Replaces the key file at `path` with these keys: written beside it (owner only) and
+    /// renamed over it, so that a crash leaves the old file or the new one, never half.
+    pub fn save_replacing(&self, path: &Path) -> Result<(), MailError> {
+        let fresh = path.with_extension("rotating");
+        let _ = std::fs::remove_file(&fresh);
+        self.save_new(&fresh)?;
+        std::fs::rename(&fresh, path).map_err(|e| MailError::Key(format!("cannot replace {}: {e}", path.display())))
+    }
+
     fn secret_armored(&self) -> Result<Vec<u8>, MailError> {
         let mut out = Vec::new();
         let mut w = openpgp::armor::Writer::new(&mut out, openpgp::armor::Kind::SecretKey)

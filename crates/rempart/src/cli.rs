@@ -130,6 +130,10 @@ pub enum KeysCommand {
     Import { file: PathBuf },
     /// Print the public key, ASCII-armored, for the website and for beneficiaries.
     Export,
+    /// Create a new active key with the same user IDs; the current keys stay in the key
+    /// file to decrypt what was sent to them. Restart `serve` afterwards, and publish the new
+    /// public key.
+    Rotate,
 }
 
 #[derive(Debug, Subcommand)]
@@ -371,6 +375,17 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
             let keyring = rempart_mail::Keyring::from_bytes(&bytes)?;
             keyring.save_new(&settings.mail.key_file)?;
             writeln!(out, "imported the helpline key {}", keyring.fingerprint())?;
+        }
+        Command::Keys(KeysCommand::Rotate) => {
+            let keyring = crate::mail::load_keyring(settings)?
+                .with_context(|| format!("no key at {}: run `rempart keys init`", settings.mail.key_file.display()))?;
+            let rotated = keyring.rotated()?;
+            rotated.save_replacing(&settings.mail.key_file)?;
+            writeln!(out, "new active helpline key {}", rotated.fingerprint())?;
+            for old in rotated.fingerprints().iter().skip(1) {
+                writeln!(out, "kept to decrypt older mail: {old}")?;
+            }
+            writeln!(out, "restart `rempart serve`, then publish the new public key: rempart keys export")?;
         }
         Command::Keys(KeysCommand::Export) => {
             let keyring = crate::mail::load_keyring(settings)?

@@ -28,6 +28,7 @@ pub fn load_keyring(settings: &Settings) -> anyhow::Result<Option<Keyring>> {
 pub fn key_info(keyring: &Keyring) -> anyhow::Result<rempart_api::HelplineKeyInfo> {
     Ok(rempart_api::HelplineKeyInfo {
         fingerprint: keyring.fingerprint(),
+        previous_fingerprints: keyring.fingerprints().into_iter().skip(1).collect(),
         armored: keyring.public_armored()?,
         binary: keyring.public_binary()?,
         wkd_hashes: keyring

@@ -703,3 +703,6 @@ admin-config-hint = The configuration serve runs with: each key, its value and w
 admin-config-key = Key
 admin-config-value = Value
 admin-config-origin = From
+admin-key-rotation-title = Rotation
+admin-key-previous = Earlier keys, kept to decrypt mail sent to them:
+admin-key-rotation-how = To rotate, run `rempart keys rotate` on the server (a new key signs and is advertised; the current ones stay to decrypt older mail), restart the service, then publish the new public key. The secret keys never pass through the browser.

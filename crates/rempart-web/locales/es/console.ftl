@@ -703,3 +703,6 @@ admin-config-hint = La configuración con la que funciona serve: cada clave, su 
 admin-config-key = Clave
 admin-config-value = Valor
 admin-config-origin = Origen
+admin-key-rotation-title = Renovación
+admin-key-previous = Claves anteriores, conservadas para descifrar el correo enviado a ellas:
+admin-key-rotation-how = Para renovar la clave, ejecute `rempart keys rotate` en el servidor (una clave nueva firma y se anuncia; las actuales siguen para descifrar el correo anterior), reinicie el servicio y publique la nueva clave pública. Las claves secretas nunca pasan por el navegador.

@@ -703,3 +703,6 @@ admin-config-hint = La configuration avec laquelle serve tourne : chaque clé, s
 admin-config-key = Clé
 admin-config-value = Valeur
 admin-config-origin = Provenance
+admin-key-rotation-title = Renouvellement
+admin-key-previous = Clés précédentes, gardées pour déchiffrer le courrier qui leur a été envoyé :
+admin-key-rotation-how = Pour renouveler la clé, lancez `rempart keys rotate` sur le serveur (une nouvelle clé signe et est annoncée ; les actuelles restent pour déchiffrer le courrier plus ancien), redémarrez le service, puis publiez la nouvelle clé publique. Les clés secrètes ne passent jamais par le navigateur.

@@ -20,6 +20,8 @@ struct KeyPage {
     nav: AdminNav,
     /// Fingerprint in groups of four, the armored public key, the WKD paths.
     key: Option<(String, String, Vec<String>)>,
+    /// Earlier keys kept to decrypt older mail, grouped likewise.
+    previous: Vec<String>,
     recipients: Vec<String>,
 }
 
@@ -31,17 +33,20 @@ pub async fn page(
 ) -> Result<HttpResponse, ConsoleError> {
     rempart_app::require(&staff.actor(), rempart_app::Capability::Administer)
         .map_err(|e| ConsoleError::from(e).in_lang(staff.lang))?;
+    let grouped =
+        |f: &str| f.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ");
     let key = state.config.helpline_key.as_ref().map(|k| {
-        let grouped: Vec<String> =
-            k.fingerprint.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
         let wkd = k.wkd_hashes.iter().map(|h| format!("/.well-known/openpgpkey/hu/{h}")).collect();
-        (grouped.join(" "), k.armored.clone(), wkd)
+        (grouped(&k.fingerprint), k.armored.clone(), wkd)
     });
+    let previous =
+        state.config.helpline_key.as_ref().map(|k| k.previous_fingerprints.iter().map(|f| grouped(f)).collect());
     let t = staff.tr();
     let page = KeyPage {
         chrome: Chrome::for_staff(&staff, t.get("admin-key"), "admin"),
         nav: AdminNav::new(&t, "key"),
         key,
+        previous: previous.unwrap_or_default(),
         recipients: config.backup_recipients.clone(),
         t,
     };
