@@ -70,6 +70,29 @@ fn run(backend: Backend, cases: usize, rounds: usize) {
         "csrf",
     )
     .expect("session");
+    // A lead, for the team's pages.
+    let lead = User::create(
+        &mut db.conn(),
+        NewUser {
+            email: EmailAddress::parse("lena@bench.example").expect("email"),
+            display_name: "Bench lead".into(),
+            role: Role::Lead,
+            languages: Languages::default(),
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo".into(),
+            must_change_password: false,
+        },
+        None,
+    )
+    .expect("lead");
+    let lead_token = "bench-console-lead-token-0123456789abcdef0";
+    ConsoleSession::start(
+        &mut db.conn(),
+        &lead.id,
+        lead.token_version,
+        &rempart_api::auth::token_digest(lead_token),
+        "csrf",
+    )
+    .expect("session");
     let case = rempart_store::cases::Case::get(&mut db.conn(), &mine[0]).expect("case");
     let indicator = loaded.indicator_values.first().cloned().unwrap_or_else(|| "example.org".into());
 
@@ -86,16 +109,17 @@ fn run(backend: Backend, cases: usize, rounds: usize) {
     let port = rx.recv_timeout(Duration::from_secs(30)).expect("server started");
     let http =
         reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-    let get = |path: &str| -> (u16, usize) {
+    let get_as = |who: &str, path: &str| -> (u16, usize) {
         let res = http
             .get(format!("http://127.0.0.1:{port}{path}"))
-            .header("Cookie", format!("rempart={token}"))
+            .header("Cookie", format!("rempart={who}"))
             .header("Accept-Encoding", "gzip")
             .send()
             .expect("request");
         let status = res.status().as_u16();
         (status, res.bytes().map(|b| b.len()).unwrap_or(0))
     };
+    let get = |path: &str| get_as(token, path);
     let pages = [
         ("queues", "/?later=1".to_owned()),
         ("case", format!("/cases/{}", case.reference)),
@@ -104,9 +128,16 @@ fn run(backend: Backend, cases: usize, rounds: usize) {
         ("search indicator", format!("/search?indicator={}", url_encode(&indicator))),
         ("search filters", "/search?status=new&urgency=critical".to_owned()),
         ("new case form", "/cases/new".to_owned()),
+        ("lead: team now", "/team".to_owned()),
+        ("lead: the week", "/team/week".to_owned()),
+        ("lead: workload", "/team/workload".to_owned()),
+        ("lead: statistics", "/statistics".to_owned()),
+        ("lead: quarantine", "/quarantine".to_owned()),
     ];
     println!("{:<20} {:>9} {:>9} {:>9} {:>10}", "page", "p50 ms", "p95 ms", "max ms", "bytes");
     for (name, path) in &pages {
+        let who = if name.starts_with("lead:") { lead_token } else { token };
+        let get = |path: &str| get_as(who, path);
         let (status, _) = get(path);
         assert_eq!(status, 200, "{name}: {path}");
         let mut times = Vec::with_capacity(rounds);

@@ -236,11 +236,27 @@ fn a_leads_week(db: TestDb) {
     let bh = Browser::start("en", false);
     bh.goto(&h.url("/login"));
     super::sign_in(&bh, &hana.email, &hana.password, "");
-    for page in ["/team", "/team/week", "/team/workload", "/team/reassign"] {
+    let refused = [
+        "/team",
+        "/team/week",
+        "/team/workload",
+        "/team/reassign",
+        "/templates",
+        "/statistics",
+        "/admin",
+        "/admin/taxonomies",
+        "/admin/key",
+        "/admin/configuration",
+    ];
+    for page in refused {
         bh.goto(&h.url(page));
         assert!(bh.text("main").contains("403"), "{page}: {}", bh.text("main"));
     }
-    assert!(!bh.source().contains("href=\"/team\""), "the navigation offers no team page to a handler");
+    for link in ["/team", "/templates", "/statistics", "/admin"] {
+        assert!(!bh.source().contains(&format!("href=\"{link}\"")), "the navigation offers no {link} to a handler");
+    }
+    bh.goto(&h.url("/quarantine"));
+    assert!(bh.text("h1").contains("quarantine"), "handlers deal with the quarantine: {}", bh.text("main"));
 }
 
 on_both_backends!(a_leads_week);

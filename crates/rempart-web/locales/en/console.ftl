@@ -569,6 +569,7 @@ quarantine-show-all = Show those dealt with too
 quarantine-show-open = Show only those to deal with
 quarantine-empty = No message waits in the quarantine.
 quarantine-from = From { $from }
+quarantine-size-bytes = { $bytes } bytes
 quarantine-size = { $kib } KiB
 quarantine-download = Download the message as received
 quarantine-attach = Keep it with a case

@@ -569,6 +569,7 @@ quarantine-show-all = Mostrar también los ya tratados
 quarantine-show-open = Mostrar solo los pendientes
 quarantine-empty = Ningún mensaje espera en la cuarentena.
 quarantine-from = De { $from }
+quarantine-size-bytes = { $bytes } bytes
 quarantine-size = { $kib } KiB
 quarantine-download = Descargar el mensaje tal como llegó
 quarantine-attach = Guardarlo con un caso

@@ -569,6 +569,7 @@ quarantine-show-all = Afficher aussi ceux déjà traités
 quarantine-show-open = N'afficher que ceux à traiter
 quarantine-empty = Aucun message n'attend en quarantaine.
 quarantine-from = De { $from }
+quarantine-size-bytes = { $bytes } octets
 quarantine-size = { $kib } Kio
 quarantine-download = Télécharger le message tel que reçu
 quarantine-attach = Le garder avec un cas

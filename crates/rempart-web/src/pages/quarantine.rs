@@ -83,7 +83,11 @@ fn item(t: &Tr, staff: &Staff, q: QuarantinedMail, references: &std::collections
         reason,
         from: q.from_address.clone().unwrap_or_default(),
         subject: q.subject.clone(),
-        size: t.with("quarantine-size", "kib", &format!("{:.1}", q.size as f64 / 1024.0)),
+        size: if q.size < 1024 {
+            t.with("quarantine-size-bytes", "bytes", &q.size.to_string())
+        } else {
+            t.with("quarantine-size", "kib", &format!("{:.1}", q.size as f64 / 1024.0))
+        },
         outcome,
         id: q.id,
     }
