@@ -26,6 +26,8 @@ pub struct Chrome {
     pub section: &'static str,
     /// What the user may reach beyond their cases (the navigation offers only that).
     pub reach: Reach,
+    /// A one-time password to replace or an authenticator to enrol first: no navigation.
+    pub limited: bool,
 }
 
 /// The parts of the console beyond the cases a user may open, by the capabilities of the
@@ -68,6 +70,7 @@ impl Chrome {
             user: None,
             section,
             reach: Reach::default(),
+            limited: false,
         }
     }
 
@@ -76,6 +79,7 @@ impl Chrome {
             user: Some((staff.user.display_name.clone(), staff.session.csrf_token.clone())),
             // Until a one-time password is replaced (or a reset authenticator enrolled again),
             // nothing else is reached.
+            limited: staff.user.must_change_password || staff.user.must_enrol_totp,
             reach: if staff.user.must_change_password || staff.user.must_enrol_totp {
                 Reach::default()
             } else {
