@@ -128,6 +128,16 @@ fn supervision_follows_the_capability_table(db: TestDb) {
             ("taxonomies::add_entry", outcome(taxonomies::add_entry(c, &actor, service, &code, "New"))),
             ("taxonomies::update_entry", outcome(taxonomies::update_entry(c, &actor, service, "other", None, None))),
             ("taxonomies::translate", outcome(taxonomies::translate(c, &actor, service, "other", "pt", "Outro"))),
+            ("accounts::reset_totp", outcome(rempart_app::accounts::reset_totp(c, &actor, &worker.id))),
+            (
+                "accounts::update_user",
+                outcome(rempart_app::accounts::update_user(
+                    c,
+                    &actor,
+                    &worker.id,
+                    rempart_app::accounts::AccountChanges { capacity: Some(12), ..Default::default() },
+                )),
+            ),
         ];
         for (name, got) in administer {
             if got != expected(Capability::Administer, column) {

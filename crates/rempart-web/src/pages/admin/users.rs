@@ -54,10 +54,8 @@ struct UserPage {
     done: Option<String>,
 }
 
-const ROLES: [Role; 4] = [Role::Handler, Role::Lead, Role::Analyst, Role::Admin];
-
 fn roles(t: &Tr) -> Vec<(&'static str, String)> {
-    ROLES.iter().map(|r| (r.as_str(), word(t, "role-staff", r.as_str()))).collect()
+    Role::all().map(|r| (r.as_str(), word(t, "role-staff", r.as_str()))).collect()
 }
 
 async fn render_list(
