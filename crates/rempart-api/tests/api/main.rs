@@ -9,4 +9,5 @@ mod contract;
 mod permissions;
 mod rota;
 mod stats;
+mod supervision;
 mod workflow;
