@@ -10,6 +10,7 @@
 pub mod assets;
 pub mod charts;
 pub mod error;
+pub mod form;
 pub mod i18n;
 pub mod page;
 pub mod pages;

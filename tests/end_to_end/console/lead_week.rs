@@ -111,6 +111,11 @@ fn a_leads_week(db: TestDb) {
     b.click("form[action^='/team/shifts/']:not([action$='/cancel']) button");
     assert!(b.text("table.week-grid").contains("Intake 09:00–13:00"), "{}", b.text("table.week-grid"));
 
+    // A week at the end of the calendar is not a week: this week is shown (it once overflowed).
+    let last = chrono::NaiveDate::MAX.format("%Y-%m-%d").to_string().replace('+', "%2B");
+    b.goto(&h.url(&format!("/team/week?week={last}")));
+    assert!(b.exists("table.week-grid"), "{}", b.text("body"));
+
     // Leo, the other lead, watches the team in French.
     let b2 = Browser::start("fr", true);
     first_sign_in(&b2, &h, &leo.email, &leo.password, None);

@@ -3,9 +3,9 @@
 //! from it, or discard it with a reason. Everyone but analysts (the layer's rule).
 
 use crate::error::ConsoleError;
+use crate::form::{Draft, Fields, field};
 use crate::i18n::Tr;
 use crate::page::{self, Chrome};
-use crate::pages::team::week::{Draft, Fields, field};
 use crate::pages::words::word;
 use crate::session::Staff;
 use actix_web::http::{StatusCode, header};
@@ -242,7 +242,7 @@ async fn deal(
         Err(e) if e.kind() == rempart_api::problem::ProblemType::NotFound && field_name == "case" => {
             render(&staff, &state, false, back("case", t.get("error-no-such-case")), StatusCode::NOT_FOUND).await
         }
-        Err(e) if e.kind().status().is_client_error() && e.kind().status() != StatusCode::FORBIDDEN => {
+        Err(e) if crate::form::refused_by_form(&e) => {
             let message = crate::pages::case::field_message(&t, &e);
             render(&staff, &state, false, back(field_name, message), e.kind().status()).await
         }

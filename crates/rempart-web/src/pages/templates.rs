@@ -3,9 +3,9 @@
 //! retired template is no longer offered, and stays for the replies that used it).
 
 use crate::error::ConsoleError;
+use crate::form::{Draft, Fields, field};
 use crate::i18n::Tr;
 use crate::page::{self, Chrome};
-use crate::pages::team::week::{Draft, Fields, field};
 use crate::session::Staff;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -119,7 +119,7 @@ pub async fn create(staff: Staff, state: web::Data<AppState>, form: Fields) -> R
     let (actor, name, body) = (staff.actor(), field(&form, "name").to_owned(), field(&form, "body").to_owned());
     match state.db(move |c| Ok(rempart_app::templates::create(c, &actor, &language, &name, &body)?)).await {
         Ok(made) => Ok(page::see_other(&format!("/templates#template-{}", made.id))),
-        Err(e) if e.kind().status().is_client_error() && e.kind().status() != StatusCode::FORBIDDEN => {
+        Err(e) if crate::form::refused_by_form(&e) => {
             render(&staff, &state, None, back(refused(&t, &e)), e.kind().status()).await
         }
         Err(e) => Err(ConsoleError::from(e).in_lang(staff.lang)),
@@ -144,7 +144,7 @@ pub async fn update(
     let (actor, wanted) = (staff.actor(), id.clone());
     match state.db(move |c| Ok(rempart_app::templates::update(c, &actor, &wanted, changes)?)).await {
         Ok(_) => Ok(page::see_other(&format!("/templates#template-{id}"))),
-        Err(e) if e.kind().status().is_client_error() && e.kind().status() != StatusCode::FORBIDDEN => {
+        Err(e) if crate::form::refused_by_form(&e) => {
             let draft = Some(Draft { values: form.clone(), error: Some(refused(&t, &e)) });
             render(&staff, &state, Some(id), draft, e.kind().status()).await
         }

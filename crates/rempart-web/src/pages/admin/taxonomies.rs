@@ -4,9 +4,9 @@
 
 use super::AdminNav;
 use crate::error::ConsoleError;
+use crate::form::{Draft, Fields, field};
 use crate::i18n::{Lang, Tr};
 use crate::page::{self, Chrome};
-use crate::pages::team::week::{Draft, Fields, field};
 use crate::session::Staff;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -126,7 +126,7 @@ pub async fn add(
     let (actor, label) = (staff.actor(), field(&form, "label").to_owned());
     match state.db(move |c| Ok(rempart_app::taxonomies::add_entry(c, &actor, taxonomy, &code, &label)?)).await {
         Ok(_) => Ok(page::see_other(&format!("/admin/taxonomies#{name}"))),
-        Err(e) if e.kind().status().is_client_error() && e.kind().status() != StatusCode::FORBIDDEN => {
+        Err(e) if crate::form::refused_by_form(&e) => {
             let (f, m) = if e.kind() == rempart_api::problem::ProblemType::Conflict {
                 ("code", t.get("admin-code-taken"))
             } else {
@@ -172,7 +172,7 @@ pub async fn update(
         .await;
     match done {
         Ok(()) => Ok(page::see_other(&format!("/admin/taxonomies#{name}-{code}"))),
-        Err(e) if e.kind().status().is_client_error() && e.kind().status() != StatusCode::FORBIDDEN => {
+        Err(e) if crate::form::refused_by_form(&e) => {
             let message = crate::pages::case::field_message(&t, &e);
             let draft =
                 (format!("{name}/{code}"), Draft { values: form.clone(), error: Some(("label-en".into(), message)) });

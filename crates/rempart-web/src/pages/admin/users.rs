@@ -5,9 +5,9 @@
 
 use super::AdminNav;
 use crate::error::ConsoleError;
+use crate::form::{Draft, Fields, field};
 use crate::i18n::Tr;
 use crate::page::{self, Chrome};
-use crate::pages::team::week::{Draft, Fields, field};
 use crate::pages::words::word;
 use crate::session::Staff;
 use actix_web::http::StatusCode;
@@ -116,7 +116,7 @@ pub async fn create(staff: Staff, state: web::Data<AppState>, form: Fields) -> R
             let shown = Some((created.user.display_name, created.one_time_password));
             render_list(&staff, &state, Draft::default(), shown, StatusCode::CREATED).await
         }
-        Err(e) if e.kind().status().is_client_error() && e.kind().status() != StatusCode::FORBIDDEN => {
+        Err(e) if crate::form::refused_by_form(&e) => {
             let (field_name, message) = match e.field_errors().first().map(|f| f.field.as_str()) {
                 Some("email") => ("email", t.get("error-email")),
                 Some("languages") => ("languages", t.get("error-language")),
@@ -147,18 +147,14 @@ async fn render_user(
         .await
         .map_err(|e| ConsoleError::from(e).in_lang(staff.lang))?
         .ok_or_else(|| ConsoleError::not_found(staff.lang))?;
-    let draft = draft.unwrap_or_else(|| Draft {
-        values: [
+    let draft = draft.unwrap_or_else(|| {
+        Draft::of([
             ("name", user.display_name.clone()),
             ("role", user.role.as_str().to_owned()),
             ("languages", user.languages.to_string()),
             ("time_zone", user.time_zone.as_str().to_owned()),
             ("capacity", user.capacity.to_string()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect(),
-        error: None,
+        ])
     });
     let t = staff.tr();
     let page = UserPage {
@@ -221,7 +217,7 @@ pub async fn update(
     let (actor, wanted) = (staff.actor(), id.clone());
     match state.db(move |c| Ok(rempart_app::accounts::update_user(c, &actor, &wanted, changes)?)).await {
         Ok(_) => render_user(&staff, &state, id, None, Some(t.get("admin-saved")), StatusCode::OK).await,
-        Err(e) if e.kind().status().is_client_error() && e.kind().status() != StatusCode::FORBIDDEN => {
+        Err(e) if crate::form::refused_by_form(&e) => {
             let named = e.field_errors().first().map(|f| f.field.clone());
             let (f, message) = match named.as_deref() {
                 Some("capacity") => ("capacity", t.get("admin-capacity-range")),

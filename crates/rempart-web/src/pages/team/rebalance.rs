@@ -5,8 +5,8 @@
 //! rota's wellbeing rules (not fit, off shift, at capacity), or over them with a reason
 //! that is recorded.
 
-use super::week::{Draft, Fields, field};
 use crate::error::ConsoleError;
+use crate::form::{Draft, Fields, field};
 use crate::i18n::Tr;
 use crate::page::{self, Chrome};
 use crate::session::Staff;
@@ -242,7 +242,7 @@ pub async fn reassign(staff: Staff, state: web::Data<AppState>, form: Fields) ->
             let draft = back("case", t.get("error-no-such-case"));
             render_reassign(&staff, &state, draft, false, StatusCode::NOT_FOUND).await
         }
-        Err(e) if e.kind().status().is_client_error() && e.kind().status() != StatusCode::FORBIDDEN => {
+        Err(e) if crate::form::refused_by_form(&e) => {
             let draft = back("form", crate::pages::case::field_message(&t, &e));
             render_reassign(&staff, &state, draft, false, e.kind().status()).await
         }

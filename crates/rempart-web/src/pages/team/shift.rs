@@ -1,8 +1,9 @@
 //! One shift: change its kind or times (shorten it), or cancel it if nobody checked in to
 //! it (one with a check-in is history: the page says so and offers shortening).
 
-use super::week::{Draft, Fields, field, kind_of, refusal, shift_times};
+use super::week::{kind_of, refusal, shift_times};
 use crate::error::ConsoleError;
+use crate::form::{Draft, Fields, field};
 use crate::i18n::Tr;
 use crate::page::{self, Chrome};
 use crate::session::Staff;
@@ -43,18 +44,15 @@ async fn render(
         .map_err(|e| ConsoleError::from(e).in_lang(staff.lang))?;
     let (from, to) = (staff.clock.local(&shift.starts_at), staff.clock.local(&shift.ends_at));
     // The form as sent back, else the shift as stored.
-    let values = values.unwrap_or_else(|| {
-        [
+    let stored = || {
+        Draft::of([
             ("kind", shift.kind.clone()),
             ("day", from.date().to_string()),
             ("from", from.format("%H:%M").to_string()),
             ("to", to.format("%H:%M").to_string()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect()
-    });
-    let draft = Draft { values, error };
+        ])
+    };
+    let draft = Draft { values: values.unwrap_or_else(|| stored().values), error };
     let t = staff.tr();
     let page = ShiftPage {
         chrome: Chrome::for_staff(staff, t.get("shift-title"), "team"),

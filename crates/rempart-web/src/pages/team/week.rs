@@ -4,6 +4,7 @@
 
 use super::TeamNav;
 use crate::error::ConsoleError;
+use crate::form::{Draft, Fields, field};
 use crate::i18n::Tr;
 use crate::page::{self, Chrome};
 use crate::session::Staff;
@@ -31,27 +32,6 @@ pub struct Row {
     pub name: String,
     /// Seven days, each with the shifts starting that day.
     pub days: Vec<Vec<Cell>>,
-}
-
-/// The values of the forms (kept when one is refused) and the error beside its field.
-#[derive(Debug, Default, Clone)]
-pub struct Draft {
-    pub values: HashMap<String, String>,
-    pub error: Option<(String, String)>,
-}
-
-impl Draft {
-    pub fn value(&self, name: &str) -> &str {
-        self.values.get(name).map_or("", String::as_str)
-    }
-
-    pub fn error_at(&self, field: &str) -> Option<&str> {
-        self.error.as_ref().filter(|(f, _)| f == field).map(|(_, m)| m.as_str())
-    }
-
-    pub fn invalid(&self, field: &str) -> &'static str {
-        if self.error_at(field).is_some() { "true" } else { "false" }
-    }
 }
 
 #[derive(Template)]
@@ -89,7 +69,7 @@ pub struct WeekQuery {
 }
 
 pub(crate) fn parse_day(value: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok()
+    crate::form::day(value)
 }
 
 fn parse_time(value: &str) -> Option<NaiveTime> {
@@ -221,12 +201,6 @@ pub async fn page(
     render(&staff, &state, monday_of(day), Draft::default(), StatusCode::OK).await
 }
 
-pub(crate) type Fields = web::Form<HashMap<String, String>>;
-
-pub(crate) fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
-    form.get(name).map_or("", String::as_str)
-}
-
 /// The start and end (UTC) of a shift from its form: a day, a start and an end time in
 /// the lead's zone; an end at or before the start is on the next day.
 pub(crate) fn shift_times(
@@ -287,7 +261,7 @@ pub async fn plan(staff: Staff, state: web::Data<AppState>, form: Fields) -> Res
     let max_hours = policy.max_shift.num_hours();
     match state.db(move |c| Ok(rempart_app::team::plan_shift(c, &actor, &person, kind, start, end, &policy)?)).await {
         Ok(_) => Ok(page::see_other(&format!("/team/week?week={monday}"))),
-        Err(e) if e.kind().status().is_client_error() && e.kind().status() != StatusCode::FORBIDDEN => {
+        Err(e) if crate::form::refused_by_form(&e) => {
             let error = refusal(&t, max_hours, &e);
             render(&staff, &state, monday, back(error), e.kind().status()).await
         }
