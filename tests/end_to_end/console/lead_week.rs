@@ -237,6 +237,22 @@ fn a_leads_week(db: TestDb) {
     assert!(b.url().ends_with(&format!("/cases/{reference}")), "{}", b.url());
     assert!(b.source().contains("quarantined-"), "the message as received is among the case's files");
 
+    // Without JavaScript (Tor Browser's "safest"), Leo reads the team and gives the case to
+    // Ines by hand: plain pages and forms.
+    let bn = Browser::start("fr", false);
+    bn.goto(&h.url("/login"));
+    super::sign_in(&bn, &leo.email, super::helpline::NEW_PASSWORD, "");
+    bn.goto(&h.url("/team"));
+    assert!(bn.text("#team-live").contains("Lena Lead s'en occupe"), "{}", bn.text("#team-live"));
+    bn.check_page("nojs-fr-team-now");
+    bn.goto(&h.url(&format!("/team/reassign?case={reference}")));
+    bn.select("#reassign-person", &ines.id);
+    bn.fill("#reassign-reason", "Elle parle avec la personne depuis hier");
+    bn.fill("#reassign-override", "Continuité avec la personne");
+    bn.click("form[action='/team/reassign'] button");
+    assert!(bn.url().ends_with(&format!("/cases/{reference}")), "{}", bn.url());
+    assert!(bn.text("section.facts").contains("Ines Standby"), "{}", bn.text("section.facts"));
+
     // A handler is refused the team's pages, as the capability table says (forbidden).
     let bh = Browser::start("en", false);
     bh.goto(&h.url("/login"));
