@@ -21,21 +21,32 @@ pub fn screenshot_dir() -> PathBuf {
     workspace().join("target/console-screenshots")
 }
 
-/// The source of axe-core, installed with npm on first use.
+/// The source of axe-core, installed with npm on first use. Tests run on several threads:
+/// the first to come installs it (into a fresh folder, then renamed into place, so no one
+/// ever reads a half-written install) while the others wait for it.
 fn axe_source() -> String {
-    let tools = workspace().join("target/browser-tools");
-    let file = tools.join("node_modules/axe-core/axe.min.js");
-    if !file.exists() {
-        std::fs::create_dir_all(&tools).expect("target/browser-tools");
-        let status = Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
-            .arg(&tools)
-            .arg(format!("axe-core@{AXE_VERSION}"))
-            .status()
-            .expect("npm (Node.js) is needed to fetch axe-core for the console's accessibility checks");
-        assert!(status.success(), "npm install axe-core@{AXE_VERSION} failed");
-    }
-    std::fs::read_to_string(&file).expect("axe.min.js")
+    static SOURCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SOURCE
+        .get_or_init(|| {
+            let tools = workspace().join("target/browser-tools");
+            let file = tools.join("node_modules/axe-core/axe.min.js");
+            if !file.exists() {
+                let staging = workspace().join(format!("target/browser-tools.{}", std::process::id()));
+                let _ = std::fs::remove_dir_all(&staging);
+                std::fs::create_dir_all(&staging).expect("target/browser-tools staging");
+                let status = Command::new("npm")
+                    .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
+                    .arg(&staging)
+                    .arg(format!("axe-core@{AXE_VERSION}"))
+                    .status()
+                    .expect("npm (Node.js) is needed to fetch axe-core for the console's accessibility checks");
+                assert!(status.success(), "npm install axe-core@{AXE_VERSION} failed");
+                let _ = std::fs::remove_dir_all(&tools);
+                std::fs::rename(&staging, &tools).expect("target/browser-tools in place");
+            }
+            std::fs::read_to_string(&file).expect("axe.min.js")
+        })
+        .clone()
 }
 
 /// A headless Chromium with its own chromedriver and profile; both end on drop.
