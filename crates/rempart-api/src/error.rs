@@ -213,6 +213,10 @@ impl From<StoreError> for ApiError {
                 tracing::error!(error = %e, "database unavailable");
                 ApiError::of(ProblemType::Unavailable, "the database is unavailable")
             }
+            StoreError::Sealed => ApiError::of(
+                ProblemType::Sealed,
+                "the service is sealed: a lead or an administrator must unlock it before cases can be read",
+            ),
             other => {
                 tracing::error!(error = %other, kind = other.kind(), "store error");
                 ApiError::internal()

@@ -65,6 +65,8 @@ problem_types! {
     /// A stored evidence file does not match its digest: it must not be used.
     EvidenceCorrupted = ("evidence-corrupted", "Evidence corrupted", INTERNAL_SERVER_ERROR),
     Unavailable = ("unavailable", "Service unavailable", SERVICE_UNAVAILABLE),
+    /// The service started sealed and waits for a lead or an administrator to unlock it.
+    Sealed = ("sealed", "Service sealed", SERVICE_UNAVAILABLE),
 }
 
 #[cfg(test)]

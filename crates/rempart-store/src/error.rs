@@ -33,6 +33,21 @@ pub enum StoreError {
     Database(#[source] diesel::result::Error),
     #[error("connection pool error: {0}")]
     Pool(#[from] diesel::r2d2::PoolError),
+    /// The service has no master key yet (sealed start): it waits to be unlocked.
+    #[error("the store is sealed: a lead or an administrator must unlock it")]
+    Sealed,
+    /// A sealed value or key did not open: the wrong master key, or an altered or moved value.
+    #[error("a protected value cannot be read: {0}")]
+    Unreadable(String),
+}
+
+impl From<rempart_vault::VaultError> for StoreError {
+    fn from(e: rempart_vault::VaultError) -> Self {
+        match e {
+            rempart_vault::VaultError::Sealed => StoreError::Sealed,
+            other => StoreError::Unreadable(other.to_string()),
+        }
+    }
 }
 
 impl StoreError {
@@ -51,6 +66,8 @@ impl StoreError {
             StoreError::Archive(_) => "archive-invalid",
             StoreError::Database(_) => "database",
             StoreError::Pool(_) => "database-unavailable",
+            StoreError::Sealed => "sealed",
+            StoreError::Unreadable(_) => "unreadable",
         }
     }
 

@@ -346,6 +346,17 @@ service_types(code: String, page 1000) {
     position: i32,
     active: bool,
 }
+data_keys(owner: String, page 1000) {
+    owner: String,
+    wrapped: String,
+    master_id: String,
+    created_at: NaiveDateTime,
+}
+protection(id: i32, page 1000) {
+    id: i32,
+    level: i32,
+    updated_at: NaiveDateTime,
+}
 taxonomy_labels(id: String, page 1000) {
     id: String,
     taxonomy: String,
@@ -777,6 +788,7 @@ pub fn import(conn: &mut DbConn, input: &mut dyn BufRead) -> StoreResult<Importe
         diesel::delete(crate::schema::audience_types::table).execute(conn)?;
         diesel::delete(crate::schema::service_types::table).execute(conn)?;
         diesel::delete(crate::schema::taxonomy_labels::table).execute(conn)?;
+        diesel::delete(crate::schema::protection::table).execute(conn)?;
         diesel::delete(crate::schema::reply_templates::table).execute(conn)?;
         let mut done: Vec<String> = Vec::new();
         let mut pending: Vec<Box<RawValue>> = Vec::new();

@@ -30,6 +30,7 @@ pub mod reply_templates;
 pub mod retention;
 pub mod rota;
 pub mod schema;
+pub mod sealing;
 pub mod sessions;
 pub mod stats;
 pub mod taxonomy;

@@ -516,7 +516,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    data_keys (owner) {
+        owner -> Text,
+        wrapped -> Text,
+        master_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    protection (id) {
+        id -> Integer,
+        level -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    data_keys,
+    protection,
     users,
     audience_types,
     service_types,

@@ -36,9 +36,17 @@ pub struct TestDb {
     _dir: Option<tempfile::TempDir>,
 }
 
+/// Gives the test process a master key (one per process, made once: every test database of
+/// the process keeps its data keys wrapped by it), as `rempart serve` does at start.
+pub fn ensure_master_key() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| rempart_vault::install(rempart_vault::MasterKey::generate()));
+}
+
 impl TestDb {
     /// A migrated database, copied from the run's template.
     pub fn new(backend: Backend) -> Self {
+        ensure_master_key();
         match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temporary folder");

@@ -247,6 +247,8 @@ fn fail_config(e: &ConfigError) -> ExitCode {
 fn connect(settings: &Settings) -> anyhow::Result<DbPool> {
     let pool = DbPool::connect(&settings.database.url, settings.pool_options())?;
     tracing::debug!(database = %pool.url().redacted(), "connected");
+    let has_keys = rempart_store::sealing::has_keys(&mut *pool.get()?);
+    crate::vault::install(settings, has_keys)?;
     Ok(pool)
 }
 

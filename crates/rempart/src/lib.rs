@@ -7,5 +7,6 @@ pub mod mail;
 pub mod ops;
 pub mod settings;
 pub mod telemetry;
+pub mod vault;
 
 pub use cli::run;

@@ -23,9 +23,37 @@ pub struct Settings {
     pub retention: RetentionSettings,
     pub stats: StatsSettings,
     pub indicators: IndicatorSettings,
+    pub vault: VaultSettings,
     /// Every key as loaded, secrets masked, with its origin (the console's read-only view).
     #[serde(skip)]
     pub effective: Vec<rempart_web::ConfigEntry>,
+}
+
+/// Where the master key comes from (see `crate::vault`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VaultSettings {
+    pub source: MasterKeySource,
+    pub key_file: PathBuf,
+    pub credential: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MasterKeySource {
+    File,
+    Credential,
+}
+
+impl Settings {
+    /// The master key file: `vault.key_file`, or master.key in the data folder.
+    pub fn master_key_file(&self) -> PathBuf {
+        if self.vault.key_file.as_os_str().is_empty() {
+            self.server.data_dir.join("master.key")
+        } else {
+            self.vault.key_file.clone()
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -1,0 +1,186 @@
+//! Protection at rest in the store: the data keys (wrapped by the process's master key,
+//! see `rempart_vault`), the sealing of identifying and narrative values before they reach
+//! the database and their opening after, and the blind-index tokens of the lookups.
+//!
+//! Owners of data keys: a case (what it accumulates: summary, thread, notes), a beneficiary,
+//! a quarantined mail, the blind indexes, and the service's other data (check-in notes).
+//! The empty string stays empty (an erased value): it says only that there is nothing.
+
+use crate::db::DbConn;
+use crate::error::{StoreError, StoreResult};
+use crate::schema::data_keys;
+use crate::util::now;
+use diesel::prelude::*;
+use rempart_vault::{DataKey, IndexKey, MasterKey, Place};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Whose data a key seals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner<'a> {
+    Case(&'a str),
+    Beneficiary(&'a str),
+    Quarantine(&'a str),
+    /// The key of the blind indexes.
+    Index,
+    /// The service's data that belongs to no case (check-in notes).
+    Service,
+}
+
+impl Owner<'_> {
+    pub fn name(&self) -> String {
+        match self {
+            Owner::Case(id) => format!("case:{id}"),
+            Owner::Beneficiary(id) => format!("beneficiary:{id}"),
+            Owner::Quarantine(id) => format!("quarantine:{id}"),
+            Owner::Index => "index".into(),
+            Owner::Service => "service".into(),
+        }
+    }
+}
+
+fn master() -> StoreResult<Arc<MasterKey>> {
+    rempart_vault::current().map_err(StoreError::from)
+}
+
+/// The data key of `owner`, made and stored (wrapped) the first time. A key is made in the
+/// caller's transaction: if it rolls back, so does the key, with what it sealed.
+pub fn key(conn: &mut DbConn, owner: Owner<'_>) -> StoreResult<Sealer> {
+    let master = master()?;
+    let name = owner.name();
+    if let Some(found) = stored(conn, &master, &name)? {
+        return Ok(found);
+    }
+    let fresh = DataKey::generate();
+    let row = (
+        data_keys::owner.eq(&name),
+        data_keys::wrapped.eq(master.wrap(&name, &fresh)),
+        data_keys::master_id.eq(master.id()),
+        data_keys::created_at.eq(now()),
+    );
+    // Two writers may make the first key of an owner at once: one row wins, both use it.
+    match conn {
+        DbConn::Sqlite(c) => diesel::insert_into(data_keys::table).values(row).on_conflict_do_nothing().execute(c)?,
+        DbConn::Postgres(c) => {
+            diesel::insert_into(data_keys::table).values(row).on_conflict_do_nothing().execute(c)?
+        }
+    };
+    stored(conn, &master, &name)?.ok_or_else(|| StoreError::not_found("data key", &name))
+}
+
+/// The data key of `owner` if it has one (an erased owner has none: its data is gone).
+pub fn existing_key(conn: &mut DbConn, owner: Owner<'_>) -> StoreResult<Option<Sealer>> {
+    stored(conn, &*master()?, &owner.name())
+}
+
+fn stored(conn: &mut DbConn, master: &MasterKey, name: &str) -> StoreResult<Option<Sealer>> {
+    let wrapped: Option<String> =
+        data_keys::table.find(name).select(data_keys::wrapped).first(conn).optional()?;
+    wrapped.map(|w| Ok(Sealer { key: Arc::new(master.unwrap(name, &w)?) })).transpose()
+}
+
+/// The data keys of many cases at once (a list page), by case id; cases without a key
+/// (nothing sealed yet, or erased) are absent.
+pub fn case_keys(conn: &mut DbConn, case_ids: &[&str]) -> StoreResult<HashMap<String, Sealer>> {
+    let master = master()?;
+    let names: Vec<String> = case_ids.iter().map(|id| Owner::Case(id).name()).collect();
+    let mut out = HashMap::new();
+    for chunk in names.chunks(500) {
+        let rows: Vec<(String, String)> = data_keys::table
+            .filter(data_keys::owner.eq_any(chunk))
+            .select((data_keys::owner, data_keys::wrapped))
+            .load(conn)?;
+        for (owner, wrapped) in rows {
+            let key = Sealer { key: Arc::new(master.unwrap(&owner, &wrapped)?) };
+            if let Some(id) = owner.strip_prefix("case:") {
+                out.insert(id.to_owned(), key);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Destroys the data keys of these owners: what they sealed can no longer be opened, by
+/// anyone, from any copy made after this (crypto-shredding).
+pub fn shred(conn: &mut DbConn, owners: &[Owner<'_>]) -> StoreResult<usize> {
+    let names: Vec<String> = owners.iter().map(Owner::name).collect();
+    let mut gone = 0;
+    for chunk in names.chunks(500) {
+        gone += diesel::delete(data_keys::table.filter(data_keys::owner.eq_any(chunk))).execute(conn)?;
+    }
+    Ok(gone)
+}
+
+/// The blind-index key (made the first time).
+pub fn index_key(conn: &mut DbConn) -> StoreResult<IndexKey> {
+    Ok(key(conn, Owner::Index)?.key.as_index_key())
+}
+
+/// A data key at work: seals values for their place and opens them.
+#[derive(Debug, Clone)]
+pub struct Sealer {
+    key: Arc<DataKey>,
+}
+
+impl Sealer {
+    /// Seals `plain` for `table.column` of row `row`. Empty stays empty.
+    pub fn seal(&self, table: &str, column: &str, row: &str, plain: &str) -> String {
+        if plain.is_empty() {
+            return String::new();
+        }
+        self.key.seal_text(Place::new(table, column, row), plain)
+    }
+
+    pub fn seal_opt(&self, table: &str, column: &str, row: &str, plain: Option<&str>) -> Option<String> {
+        plain.map(|p| self.seal(table, column, row, p))
+    }
+
+    /// Opens what [`Sealer::seal`] sealed at the same place. A clear or moved value is an
+    /// error: nothing unauthenticated is shown as stored content.
+    pub fn open(&self, table: &str, column: &str, row: &str, stored: &str) -> StoreResult<String> {
+        if stored.is_empty() {
+            return Ok(String::new());
+        }
+        Ok(self.key.open_text(Place::new(table, column, row), stored)?)
+    }
+
+    pub fn open_opt(&self, table: &str, column: &str, row: &str, stored: Option<&str>) -> StoreResult<Option<String>> {
+        stored.map(|s| self.open(table, column, row, s)).transpose()
+    }
+
+    /// Opens in place.
+    pub fn open_in(&self, table: &str, column: &str, row: &str, value: &mut String) -> StoreResult<()> {
+        *value = self.open(table, column, row, value)?;
+        Ok(())
+    }
+
+    pub fn open_opt_in(&self, table: &str, column: &str, row: &str, value: &mut Option<String>) -> StoreResult<()> {
+        if let Some(v) = value.as_mut() {
+            self.open_in(table, column, row, v)?;
+        }
+        Ok(())
+    }
+
+    pub fn seal_bytes(&self, table: &str, column: &str, row: &str, plain: &[u8]) -> Vec<u8> {
+        self.key.seal_bytes(Place::new(table, column, row), plain)
+    }
+
+    pub fn open_bytes(&self, table: &str, column: &str, row: &str, stored: &[u8]) -> StoreResult<Vec<u8>> {
+        Ok(self.key.open_bytes(Place::new(table, column, row), stored)?)
+    }
+}
+
+/// Reads an erased owner's value: there is no key any more, and what was sealed is gone.
+/// Erasure already emptied the columns; a value still sealed reads as empty.
+pub fn open_or_erased(key: Option<&Sealer>, table: &str, column: &str, row: &str, stored: &str) -> StoreResult<String> {
+    match key {
+        Some(k) => k.open(table, column, row, stored),
+        None => Ok(String::new()),
+    }
+}
+
+/// Whether the database holds any data key (then a master key must be the one that
+/// wrapped them, never a new one). A database not yet migrated holds none.
+pub fn has_keys(conn: &mut DbConn) -> bool {
+    data_keys::table.count().get_result::<i64>(conn).map(|n| n > 0).unwrap_or(false)
+}

@@ -1,0 +1,2 @@
+DROP TABLE protection;
+DROP TABLE data_keys;
