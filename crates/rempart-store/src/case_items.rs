@@ -7,6 +7,7 @@ use crate::cases::Case;
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::{actions, case_links, comments, next_steps, risk_assessments, third_parties};
+use crate::sealing::{Owner, Protected, Sealer, open_case_row, open_field, open_field_opt};
 use crate::util::{Parsed, new_id, now, optional_text, required_text};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -21,13 +22,14 @@ fn add_to_case<T>(
     actor: Option<&str>,
     (action, kind): (&str, &str),
     details: String,
-    insert: impl FnOnce(&mut DbConn, &str) -> QueryResult<usize>,
+    insert: impl FnOnce(&mut DbConn, &str, &Sealer) -> StoreResult<usize>,
     load: impl FnOnce(&mut DbConn, &str) -> StoreResult<T>,
 ) -> StoreResult<T> {
     conn.write(|conn| {
         Case::get(conn, case_id)?;
         let id = new_id();
-        insert(conn, &id)?;
+        let key = crate::sealing::key(conn, Owner::Case(case_id))?;
+        insert(conn, &id, &key)?;
         attach(conn, case_id, actor, action, (kind, &id), details)?;
         load(conn, &id)
     })
@@ -132,9 +134,9 @@ impl ThirdParty {
             actor,
             ("third_party.added", "third_party"),
             format!("role={}", new.role),
-            |conn, id| {
+            |conn, id, _| {
                 form.id = id.to_owned();
-                diesel::insert_into(third_parties::table).values(&form).execute(conn)
+                Ok(diesel::insert_into(third_parties::table).values(&form).execute(conn)?)
             },
             ThirdParty::get,
         )
@@ -223,7 +225,7 @@ impl CaseLink {
         if source == target {
             return Err(StoreError::invalid("target_case_id", "a case cannot be linked to itself"));
         }
-        let form = CaseLinkInsertForm {
+        let mut form = CaseLinkInsertForm {
             id: new_id(),
             source_case_id: source.to_owned(),
             target_case_id: target.to_owned(),
@@ -246,20 +248,30 @@ impl CaseLink {
             if existing > 0 {
                 return Err(StoreError::Conflict(format!("the cases are already linked as {kind}")));
             }
+            let key = crate::sealing::key(conn, Owner::Case(source))?;
+            form.note = key.seal_opt("case_links", "note", &form.id, form.note.as_deref());
             diesel::insert_into(case_links::table).values(&form).execute(conn)?;
             Case::touch(conn, target)?;
             attach(conn, source, actor, "case_link.added", ("case", target), format!("kind={kind}"))?;
-            Ok(case_links::table.find(&form.id).select(CaseLink::as_select()).first(conn)?)
+            let row = case_links::table.find(&form.id).select(CaseLink::as_select()).first(conn)?;
+            open_case_row(conn, source, row)
         })
     }
 
     /// Links where the case is either end.
+    /// A link's note is sealed with the key of the case it was written from (its source).
     pub fn for_case(conn: &mut DbConn, case_id: &str) -> StoreResult<Vec<CaseLink>> {
-        Ok(case_links::table
+        let rows: Vec<CaseLink> = case_links::table
             .filter(case_links::source_case_id.eq(case_id).or(case_links::target_case_id.eq(case_id)))
             .order((case_links::created_at.asc(), case_links::id.asc()))
             .select(CaseLink::as_select())
-            .load(conn)?)
+            .load(conn)?;
+        rows.into_iter()
+            .map(|row| {
+                let source = row.source_case_id.clone();
+                open_case_row(conn, &source, row)
+            })
+            .collect()
     }
 }
 
@@ -287,18 +299,21 @@ impl Action {
             actor,
             ("action.added", "action"),
             String::new(),
-            |conn, id| {
-                diesel::insert_into(actions::table)
+            |conn, id, key| {
+                Ok(diesel::insert_into(actions::table)
                     .values((
                         actions::id.eq(id),
                         actions::case_id.eq(case_id),
-                        actions::description.eq(description),
+                        actions::description.eq(key.seal("actions", "description", id, &description)),
                         actions::taken_by.eq(actor),
                         actions::taken_at.eq(now()),
                     ))
-                    .execute(conn)
+                    .execute(conn)?)
             },
-            |conn, id| Ok(actions::table.find(id).select(Action::as_select()).first(conn)?),
+            |conn, id| {
+                let row = actions::table.find(id).select(Action::as_select()).first(conn)?;
+                open_case_row(conn, case_id, row)
+            },
         )
     }
 }
@@ -327,18 +342,21 @@ impl Comment {
             actor,
             ("comment.added", "comment"),
             String::new(),
-            |conn, id| {
-                diesel::insert_into(comments::table)
+            |conn, id, key| {
+                Ok(diesel::insert_into(comments::table)
                     .values((
                         comments::id.eq(id),
                         comments::case_id.eq(case_id),
                         comments::author_id.eq(actor),
-                        comments::body.eq(body),
+                        comments::body.eq(key.seal("comments", "body", id, &body)),
                         comments::created_at.eq(now()),
                     ))
-                    .execute(conn)
+                    .execute(conn)?)
             },
-            |conn, id| Ok(comments::table.find(id).select(Comment::as_select()).first(conn)?),
+            |conn, id| {
+                let row = comments::table.find(id).select(Comment::as_select()).first(conn)?;
+                open_case_row(conn, case_id, row)
+            },
         )
     }
 }
@@ -376,30 +394,32 @@ impl NextStep {
             actor,
             ("next_step.added", "next_step"),
             String::new(),
-            |conn, id| {
-                diesel::insert_into(next_steps::table)
+            |conn, id, key| {
+                Ok(diesel::insert_into(next_steps::table)
                     .values((
                         next_steps::id.eq(id),
                         next_steps::case_id.eq(case_id),
-                        next_steps::description.eq(description),
+                        next_steps::description.eq(key.seal("next_steps", "description", id, &description)),
                         next_steps::due_on.eq(due_on),
                         next_steps::done.eq(false),
                         next_steps::created_by.eq(actor),
                         next_steps::created_at.eq(now()),
                     ))
-                    .execute(conn)
+                    .execute(conn)?)
             },
             NextStep::get,
         )
     }
 
     pub fn get(conn: &mut DbConn, id: &str) -> StoreResult<NextStep> {
-        next_steps::table
+        let row: NextStep = next_steps::table
             .find(id)
             .select(NextStep::as_select())
             .first(conn)
             .optional()?
-            .ok_or_else(|| StoreError::not_found("next step", id))
+            .ok_or_else(|| StoreError::not_found("next step", id))?;
+        let case_id = row.case_id.clone();
+        open_case_row(conn, &case_id, row)
     }
 
     /// Marks a step done (or not done again).
@@ -453,23 +473,26 @@ impl RiskAssessment {
             actor,
             ("risk.assessed", "risk_assessment"),
             format!("score={:.2}", factors.score()),
-            |conn, id| {
-                diesel::insert_into(risk_assessments::table)
+            |conn, id, key| {
+                Ok(diesel::insert_into(risk_assessments::table)
                     .values((
                         risk_assessments::id.eq(id),
                         risk_assessments::case_id.eq(case_id),
-                        risk_assessments::risk_name.eq(&risk_name),
+                        risk_assessments::risk_name.eq(key.seal("risk_assessments", "risk_name", id, &risk_name)),
                         risk_assessments::threats.eq(i32::from(factors.threats())),
                         risk_assessments::vulnerabilities.eq(i32::from(factors.vulnerabilities())),
                         risk_assessments::capacities.eq(i32::from(factors.capacities())),
                         risk_assessments::score.eq(factors.score()),
-                        risk_assessments::notes.eq(notes),
+                        risk_assessments::notes.eq(key.seal_opt("risk_assessments", "notes", id, notes.as_deref())),
                         risk_assessments::assessed_by.eq(actor),
                         risk_assessments::assessed_at.eq(now()),
                     ))
-                    .execute(conn)
+                    .execute(conn)?)
             },
-            |conn, id| Ok(risk_assessments::table.find(id).select(RiskAssessment::as_select()).first(conn)?),
+            |conn, id| {
+                let row = risk_assessments::table.find(id).select(RiskAssessment::as_select()).first(conn)?;
+                open_case_row(conn, case_id, row)
+            },
         )
     }
 }
@@ -483,3 +506,47 @@ crate::util::items_of_case!(Comment, comments, created_at);
 crate::util::items_of_case!(NextStep, next_steps, created_at);
 
 crate::util::items_of_case!(RiskAssessment, risk_assessments, assessed_at);
+
+impl Protected for CaseLink {
+    fn open_with(mut self, key: Option<&Sealer>) -> StoreResult<Self> {
+        open_field_opt(key, "case_links", "note", &self.id, &mut self.note)?;
+        Ok(self)
+    }
+}
+
+impl Protected for Action {
+    fn open_with(mut self, key: Option<&Sealer>) -> StoreResult<Self> {
+        open_field(key, "actions", "description", &self.id, &mut self.description)?;
+        Ok(self)
+    }
+}
+
+impl Protected for Comment {
+    fn open_with(mut self, key: Option<&Sealer>) -> StoreResult<Self> {
+        open_field(key, "comments", "body", &self.id, &mut self.body)?;
+        Ok(self)
+    }
+}
+
+impl Protected for NextStep {
+    fn open_with(mut self, key: Option<&Sealer>) -> StoreResult<Self> {
+        open_field(key, "next_steps", "description", &self.id, &mut self.description)?;
+        Ok(self)
+    }
+}
+
+impl Protected for RiskAssessment {
+    fn open_with(mut self, key: Option<&Sealer>) -> StoreResult<Self> {
+        open_field(key, "risk_assessments", "risk_name", &self.id, &mut self.risk_name)?;
+        open_field_opt(key, "risk_assessments", "notes", &self.id, &mut self.notes)?;
+        Ok(self)
+    }
+}
+
+/// Third-party contacts are sealed at the next protection level (their address is looked up
+/// when they write: it needs a blind index first).
+impl Protected for ThirdParty {
+    fn open_with(self, _key: Option<&Sealer>) -> StoreResult<Self> {
+        Ok(self)
+    }
+}

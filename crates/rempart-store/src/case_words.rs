@@ -3,8 +3,9 @@
 //! every message. Words are lower-cased runs of letters and digits, 2 to 64 characters; a
 //! search matches cases holding every word asked for (whole words).
 //!
-//! The index holds words of the narratives in clear, as the messages themselves still are;
-//! protection at rest (issue 17) turns each word into a keyed hash.
+//! The index holds no word: each is a keyed token (HMAC under the blind-index key,
+//! [`crate::sealing::index_key`]). A copy of the database shows which cases share a word,
+//! never which word; a search computes the tokens of its words with the same key.
 
 use crate::db::DbConn;
 use crate::error::StoreResult;
@@ -30,12 +31,26 @@ pub fn words<'a>(texts: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
     out
 }
 
+/// The blind index's domain of the words of cases.
+pub const TOKEN_DOMAIN: &str = "case-word";
+
+/// The tokens to look up for the words of a search.
+pub fn tokens(conn: &mut DbConn, text: &str) -> StoreResult<Vec<String>> {
+    let wanted = words([text]);
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let index = crate::sealing::index_key(conn)?;
+    Ok(wanted.iter().map(|w| index.token(TOKEN_DOMAIN, w)).collect())
+}
+
 /// A message of several megabytes is indexed by its first this many distinct words.
 pub const MAX_WORDS: usize = 20_000;
 
 /// Adds the words of `texts` to case `case_id`'s (those it has are kept once).
 pub fn add(conn: &mut DbConn, case_id: &str, texts: &[&str]) -> StoreResult<()> {
-    let all: Vec<String> = words(texts.iter().copied()).into_iter().collect();
+    let index = crate::sealing::index_key(conn)?;
+    let all: Vec<String> = words(texts.iter().copied()).into_iter().map(|w| index.token(TOKEN_DOMAIN, &w)).collect();
     for chunk in all.chunks(500) {
         let rows: Vec<_> = chunk
             .iter()
@@ -57,14 +72,22 @@ pub fn add(conn: &mut DbConn, case_id: &str, texts: &[&str]) -> StoreResult<()> 
 /// changed, or it was erased: then nothing is left).
 pub fn reindex(conn: &mut DbConn, case_id: &str) -> StoreResult<()> {
     diesel::delete(case_words::table.filter(case_words::case_id.eq(case_id))).execute(conn)?;
+    let Some(key) = crate::sealing::existing_key(conn, crate::sealing::Owner::Case(case_id))? else {
+        return Ok(()); // erased: nothing to index
+    };
     let summary: String = cases::table.find(case_id).select(cases::summary).first(conn)?;
-    let texts: Vec<(String, String)> =
-        messages::table.filter(messages::case_id.eq(case_id)).select((messages::subject, messages::body)).load(conn)?;
-    let mut all: Vec<&str> = vec![summary.as_str()];
-    for (subject, body) in &texts {
-        all.push(subject);
-        all.push(body);
+    let summary = key.open("cases", "summary", case_id, &summary)?;
+    let rows: Vec<(String, String, String)> = messages::table
+        .filter(messages::case_id.eq(case_id))
+        .select((messages::id, messages::subject, messages::body))
+        .load(conn)?;
+    let mut texts = Vec::with_capacity(rows.len());
+    for (id, subject, body) in &rows {
+        texts.push(key.open("messages", "subject", id, subject)?);
+        texts.push(key.open("messages", "body", id, body)?);
     }
+    let mut all: Vec<&str> = vec![summary.as_str()];
+    all.extend(texts.iter().map(String::as_str));
     add(conn, case_id, &all)
 }
 

@@ -49,13 +49,15 @@ pub fn check_in(
             .first(conn)
             .optional()?
             .ok_or_else(|| StoreError::Conflict("you have no shift now: nothing to check in to".into()))?;
+        let id = new_id();
+        let key = crate::sealing::key(conn, crate::sealing::Owner::Staff(user_id))?;
         diesel::insert_into(check_ins::table)
             .values((
-                check_ins::id.eq(new_id()),
+                check_ins::id.eq(&id),
                 check_ins::shift_id.eq(&shift.id),
                 check_ins::user_id.eq(user_id),
                 check_ins::fit.eq(fit),
-                check_ins::private_note.eq(note),
+                check_ins::private_note.eq(key.seal_opt("check_ins", "private_note", &id, note.as_deref())),
                 check_ins::checked_at.eq(at),
             ))
             .execute(conn)?;
@@ -89,10 +91,20 @@ pub struct OwnCheckIn {
 
 /// The check-ins of `user_id` (theirs only, with their notes), newest first.
 pub fn own_check_ins(conn: &mut DbConn, user_id: &str, limit: i64) -> StoreResult<Vec<OwnCheckIn>> {
-    Ok(check_ins::table
+    let rows: Vec<OwnCheckIn> = check_ins::table
         .filter(check_ins::user_id.eq(user_id))
         .order((check_ins::checked_at.desc(), check_ins::id.desc()))
         .limit(limit)
         .select(OwnCheckIn::as_select())
-        .load(conn)?)
+        .load(conn)?;
+    if rows.is_empty() {
+        return Ok(rows);
+    }
+    let key = crate::sealing::existing_key(conn, crate::sealing::Owner::Staff(user_id))?;
+    rows.into_iter()
+        .map(|mut row| {
+            crate::sealing::open_field_opt(key.as_ref(), "check_ins", "private_note", &row.id, &mut row.private_note)?;
+            Ok(row)
+        })
+        .collect()
 }

@@ -209,6 +209,14 @@ fn sanitize_file_name(raw: &str) -> String {
     if name.is_empty() || name == "." || name == ".." { "unnamed".to_owned() } else { name }
 }
 
+/// Sealed at the next protection level (evidence files are looked up by digest or value: they need
+/// their blind index first).
+impl crate::sealing::Protected for Evidence {
+    fn open_with(self, _key: Option<&crate::sealing::Sealer>) -> StoreResult<Self> {
+        Ok(self)
+    }
+}
+
 crate::util::items_of_case!(Evidence, evidence, added_at);
 
 #[cfg(test)]

@@ -223,9 +223,13 @@ macro_rules! tables {
         /// Every column the stream carries, table by table.
         pub const COLUMNS: &[(&str, &[&str])] = &[$((stringify!($table), &[$(stringify!($col)),*])),*];
 
-        fn export_tables(conn: &mut DbConn, out: &mut dyn Write) -> StoreResult<Vec<TableSummary>> {
+        fn export_tables(
+            conn: &mut DbConn,
+            out: &mut dyn Write,
+            mut content: Option<&mut ContentFilter<'_>>,
+        ) -> StoreResult<Vec<TableSummary>> {
             let mut summaries = Vec::new();
-            $({
+            $(if content.is_none() || !crate::protection::NOT_CONTENT.contains(&stringify!($table)) {
                 use crate::schema::$table::dsl as t;
                 let mut digest = TableDigest::default();
                 let mut last = <$pkty as Least>::least();
@@ -236,7 +240,14 @@ macro_rules! tables {
                         .limit($page)
                         .load(conn)?;
                     for row in &page {
-                        emit(out, stringify!($table), row, &mut digest)?;
+                        match content.as_deref_mut() {
+                            None => emit(out, stringify!($table), row, &mut digest)?,
+                            Some(filter) => {
+                                let mut value = serde_json::to_value(row).map_err(json)?;
+                                filter(conn, stringify!($table), &mut value)?;
+                                emit(out, stringify!($table), &value, &mut digest)?;
+                            }
+                        }
                     }
                     match page.last() {
                         Some(row) if page.len() == $page => last = row.$pk.clone(),
@@ -739,12 +750,25 @@ pub fn export(conn: &mut DbConn, out: &mut dyn Write) -> StoreResult<Summary> {
         };
         serde_json::to_writer(&mut *out, &HeaderLine { header: &header }).map_err(json)?;
         out.write_all(b"\n").map_err(io)?;
-        let summary = Summary { tables: export_tables(conn, out)? };
+        let summary = Summary { tables: export_tables(conn, out, None)? };
         serde_json::to_writer(&mut *out, &EndLine { end: &summary }).map_err(json)?;
         out.write_all(b"\n").map_err(io)?;
         out.flush().map_err(io)?;
         Ok(summary)
     })
+}
+
+/// Rewrites a row (as JSON) before it is digested: opens its sealed values.
+pub(crate) type ContentFilter<'a> = dyn FnMut(&mut DbConn, &str, &mut serde_json::Value) -> StoreResult<()> + 'a;
+
+/// Every table's rows as `filter` shows them (the tables that hold keys and tokens left
+/// out), with their counts and digests, in one snapshot: see [`crate::protection::content`].
+pub(crate) fn export_content(
+    conn: &mut DbConn,
+    out: &mut dyn Write,
+    filter: &mut ContentFilter<'_>,
+) -> StoreResult<Summary> {
+    in_snapshot(conn, |conn| Ok(Summary { tables: export_tables(conn, out, Some(filter))? }))
 }
 
 /// Counts and digests of every table, without writing anything.
@@ -828,7 +852,7 @@ pub fn import(conn: &mut DbConn, input: &mut dyn BufRead) -> StoreResult<Importe
         }
         // What the database now holds, read back, not what was parsed: a value the engine
         // could not keep exactly (a timestamp finer than PostgreSQL's microsecond) shows here.
-        let summary = Summary { tables: export_tables(conn, &mut std::io::sink())? };
+        let summary = Summary { tables: export_tables(conn, &mut std::io::sink(), None)? };
         let differences = summary.differences(&end);
         if !differences.is_empty() {
             return Err(StoreError::Archive(format!(

@@ -26,6 +26,7 @@ pub mod lease;
 pub mod limits;
 pub mod mail;
 pub mod messages;
+pub mod protection;
 pub mod reply_templates;
 pub mod retention;
 pub mod rota;

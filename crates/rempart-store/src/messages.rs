@@ -9,6 +9,7 @@ use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 use crate::lease::{AfterFailure, Lease, lease_free};
 use crate::schema::{messages, outbox};
+use crate::sealing::{Owner, Protected, Sealer, open_case_row, open_field, open_field_opt};
 use crate::util::{Parsed, new_id, now};
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -182,7 +183,7 @@ impl Message {
                 (Party::Beneficiary, None) => {}
             }
             let at = now();
-            let form = MessageInsertForm {
+            let mut form = MessageInsertForm {
                 id: new_id(),
                 case_id: new.case_id.clone(),
                 direction: new.direction.into(),
@@ -203,8 +204,10 @@ impl Message {
                 sender_address: new.sender_address.map(|a| a.chars().take(320).collect()),
                 sender_name: new.sender_name.map(|n| n.chars().take(300).collect()),
             };
-            diesel::insert_into(messages::table).values(&form).execute(conn)?;
             crate::case_words::add(conn, &form.case_id, &[&form.subject, &form.body])?;
+            let key = crate::sealing::key(conn, Owner::Case(&new.case_id))?;
+            form.seal(&key);
+            diesel::insert_into(messages::table).values(&form).execute(conn)?;
             if new.direction == Direction::Outbound
                 && new.channel == Channel::Email
                 && delivery_status == Some(DeliveryStatus::Queued)
@@ -229,22 +232,29 @@ impl Message {
     }
 
     pub fn get(conn: &mut DbConn, id: &str) -> StoreResult<Message> {
-        messages::table
+        let row: Message = messages::table
             .find(id)
             .select(Message::as_select())
             .first(conn)
             .optional()?
-            .ok_or_else(|| StoreError::not_found("message", id))
+            .ok_or_else(|| StoreError::not_found("message", id))?;
+        let case_id = row.case_id.clone();
+        open_case_row(conn, &case_id, row)
     }
 
     /// The message carrying this RFC 5322 Message-ID, if any (threading, deduplication).
     pub fn find_by_message_id(conn: &mut DbConn, message_id: &str) -> StoreResult<Option<Message>> {
-        Ok(messages::table
+        let row: Option<Message> = messages::table
             .filter(messages::message_id.eq(message_id))
             .order(messages::created_at.asc())
             .select(Message::as_select())
             .first(conn)
-            .optional()?)
+            .optional()?;
+        row.map(|row| {
+            let case_id = row.case_id.clone();
+            open_case_row(conn, &case_id, row)
+        })
+        .transpose()
     }
 
     /// Records the delivery outcome of an outbound message.
@@ -273,6 +283,30 @@ impl Message {
 }
 
 crate::util::items_of_case!(Message, messages, created_at);
+
+impl MessageInsertForm {
+    /// Seals what identifies or narrates: subject, body, the gateway's notes, From.
+    pub fn seal(&mut self, key: &Sealer) {
+        let id = self.id.clone();
+        self.subject = key.seal("messages", "subject", &id, &self.subject);
+        self.body = key.seal("messages", "body", &id, &self.body);
+        self.gateway_notes = key.seal_opt("messages", "gateway_notes", &id, self.gateway_notes.as_deref());
+        self.sender_address = key.seal_opt("messages", "sender_address", &id, self.sender_address.as_deref());
+        self.sender_name = key.seal_opt("messages", "sender_name", &id, self.sender_name.as_deref());
+    }
+}
+
+impl Protected for Message {
+    fn open_with(mut self, key: Option<&Sealer>) -> StoreResult<Self> {
+        let id = self.id.clone();
+        open_field(key, "messages", "subject", &id, &mut self.subject)?;
+        open_field(key, "messages", "body", &id, &mut self.body)?;
+        open_field_opt(key, "messages", "gateway_notes", &id, &mut self.gateway_notes)?;
+        open_field_opt(key, "messages", "sender_address", &id, &mut self.sender_address)?;
+        open_field_opt(key, "messages", "sender_name", &id, &mut self.sender_name)?;
+        Ok(self)
+    }
+}
 
 // ------------------------------------------------------------------------------- outbox
 

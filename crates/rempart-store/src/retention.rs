@@ -180,6 +180,11 @@ fn erase_in_transaction(conn: &mut DbConn, ids: &[String], policy: Policy<'_>) -
             ))
             .execute(conn)?;
 
+        // Crypto-shredding: the cases' data keys go, so whatever of their content remains in
+        // free pages, the write-ahead log or a later copy of the disk cannot be opened.
+        let owners: Vec<crate::sealing::Owner<'_>> = ids.iter().map(|id| crate::sealing::Owner::Case(id)).collect();
+        crate::sealing::shred(conn, &owners)?;
+
         // Beneficiaries of these cases with no case left that keeps content.
         let owners: Vec<String> =
             cases::table.filter(cases::id.eq_any(&ids)).select(cases::beneficiary_id).distinct().load(conn)?;
@@ -212,6 +217,9 @@ fn erase_in_transaction(conn: &mut DbConn, ids: &[String], policy: Policy<'_>) -
             diesel::update(verification_changes::table.filter(verification_changes::beneficiary_id.eq_any(&forgotten)))
                 .set(verification_changes::reason.eq(empty))
                 .execute(conn)?;
+            let owners: Vec<crate::sealing::Owner<'_>> =
+                forgotten.iter().map(|id| crate::sealing::Owner::Beneficiary(id)).collect();
+            crate::sealing::shred(conn, &owners)?;
         }
         let owner_of: Vec<(String, String)> =
             cases::table.filter(cases::id.eq_any(&ids)).select((cases::id, cases::beneficiary_id)).load(conn)?;

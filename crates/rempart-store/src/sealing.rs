@@ -3,7 +3,8 @@
 //! the database and their opening after, and the blind-index tokens of the lookups.
 //!
 //! Owners of data keys: a case (what it accumulates: summary, thread, notes), a beneficiary,
-//! a quarantined mail, the blind indexes, and the service's other data (check-in notes).
+//! a quarantined mail, a member of staff (their check-in notes), the blind indexes, and the
+//! service's other data.
 //! The empty string stays empty (an erased value): it says only that there is nothing.
 
 use crate::db::DbConn;
@@ -21,9 +22,11 @@ pub enum Owner<'a> {
     Case(&'a str),
     Beneficiary(&'a str),
     Quarantine(&'a str),
+    /// A member of staff's own notes (check-ins): only they read them.
+    Staff(&'a str),
     /// The key of the blind indexes.
     Index,
-    /// The service's data that belongs to no case (check-in notes).
+    /// The service's data that belongs to no one in particular.
     Service,
 }
 
@@ -33,6 +36,7 @@ impl Owner<'_> {
             Owner::Case(id) => format!("case:{id}"),
             Owner::Beneficiary(id) => format!("beneficiary:{id}"),
             Owner::Quarantine(id) => format!("quarantine:{id}"),
+            Owner::Staff(id) => format!("staff:{id}"),
             Owner::Index => "index".into(),
             Owner::Service => "service".into(),
         }
@@ -61,11 +65,36 @@ pub fn key(conn: &mut DbConn, owner: Owner<'_>) -> StoreResult<Sealer> {
     // Two writers may make the first key of an owner at once: one row wins, both use it.
     match conn {
         DbConn::Sqlite(c) => diesel::insert_into(data_keys::table).values(row).on_conflict_do_nothing().execute(c)?,
-        DbConn::Postgres(c) => {
-            diesel::insert_into(data_keys::table).values(row).on_conflict_do_nothing().execute(c)?
-        }
+        DbConn::Postgres(c) => diesel::insert_into(data_keys::table).values(row).on_conflict_do_nothing().execute(c)?,
     };
     stored(conn, &master, &name)?.ok_or_else(|| StoreError::not_found("data key", &name))
+}
+
+/// New data keys for owners that have none yet (a bulk load), made and stored at once.
+pub fn make_keys(conn: &mut DbConn, owners: &[Owner<'_>]) -> StoreResult<Vec<Sealer>> {
+    let master = master()?;
+    let at = now();
+    let keys: Vec<DataKey> = owners.iter().map(|_| DataKey::generate()).collect();
+    let rows: Vec<_> = owners
+        .iter()
+        .zip(&keys)
+        .map(|(owner, key)| {
+            let name = owner.name();
+            (
+                data_keys::wrapped.eq(master.wrap(&name, key)),
+                data_keys::owner.eq(name),
+                data_keys::master_id.eq(master.id()),
+                data_keys::created_at.eq(at),
+            )
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        match conn {
+            DbConn::Sqlite(c) => diesel::insert_into(data_keys::table).values(chunk).execute(c)?,
+            DbConn::Postgres(c) => diesel::insert_into(data_keys::table).values(chunk).execute(c)?,
+        };
+    }
+    Ok(keys.into_iter().map(|k| Sealer { key: Arc::new(k) }).collect())
 }
 
 /// The data key of `owner` if it has one (an erased owner has none: its data is gone).
@@ -74,8 +103,7 @@ pub fn existing_key(conn: &mut DbConn, owner: Owner<'_>) -> StoreResult<Option<S
 }
 
 fn stored(conn: &mut DbConn, master: &MasterKey, name: &str) -> StoreResult<Option<Sealer>> {
-    let wrapped: Option<String> =
-        data_keys::table.find(name).select(data_keys::wrapped).first(conn).optional()?;
+    let wrapped: Option<String> = data_keys::table.find(name).select(data_keys::wrapped).first(conn).optional()?;
     wrapped.map(|w| Ok(Sealer { key: Arc::new(master.unwrap(name, &w)?) })).transpose()
 }
 
@@ -183,4 +211,45 @@ pub fn open_or_erased(key: Option<&Sealer>, table: &str, column: &str, row: &str
 /// wrapped them, never a new one). A database not yet migrated holds none.
 pub fn has_keys(conn: &mut DbConn) -> bool {
     data_keys::table.count().get_result::<i64>(conn).map(|n| n > 0).unwrap_or(false)
+}
+
+/// A row type with protected columns: opened after it is loaded.
+pub trait Protected: Sized {
+    /// Opens the row's protected columns with its owner's key (`None`: erased, the
+    /// values are gone).
+    fn open_with(self, key: Option<&Sealer>) -> StoreResult<Self>;
+}
+
+/// Opens one protected column of a loaded row, in place.
+pub fn open_field(key: Option<&Sealer>, table: &str, column: &str, row: &str, value: &mut String) -> StoreResult<()> {
+    *value = open_or_erased(key, table, column, row, value)?;
+    Ok(())
+}
+
+pub fn open_field_opt(
+    key: Option<&Sealer>,
+    table: &str,
+    column: &str,
+    row: &str,
+    value: &mut Option<String>,
+) -> StoreResult<()> {
+    if let Some(v) = value.as_mut() {
+        open_field(key, table, column, row, v)?;
+    }
+    Ok(())
+}
+
+/// Opens rows of one case with the case's key.
+pub fn open_case_rows<T: Protected>(conn: &mut DbConn, case_id: &str, rows: Vec<T>) -> StoreResult<Vec<T>> {
+    if rows.is_empty() {
+        return Ok(rows);
+    }
+    let key = existing_key(conn, Owner::Case(case_id))?;
+    rows.into_iter().map(|r| r.open_with(key.as_ref())).collect()
+}
+
+/// Opens one row of a case.
+pub fn open_case_row<T: Protected>(conn: &mut DbConn, case_id: &str, row: T) -> StoreResult<T> {
+    let key = existing_key(conn, Owner::Case(case_id))?;
+    row.open_with(key.as_ref())
 }

@@ -77,11 +77,12 @@ macro_rules! items_of_case {
         impl $ty {
             pub fn for_case(conn: &mut $crate::db::DbConn, case_id: &str) -> $crate::error::StoreResult<Vec<$ty>> {
                 use diesel::prelude::*;
-                Ok($crate::schema::$table::table
+                let rows = $crate::schema::$table::table
                     .filter($crate::schema::$table::case_id.eq(case_id))
                     .order(($crate::schema::$table::$time.asc(), $crate::schema::$table::id.asc()))
                     .select($ty::as_select())
-                    .load(conn)?)
+                    .load(conn)?;
+                $crate::sealing::open_case_rows(conn, case_id, rows)
             }
         }
     };

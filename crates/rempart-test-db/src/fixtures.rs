@@ -14,6 +14,7 @@ use rempart_store::cases::CaseInsertForm;
 use rempart_store::indicators::IndicatorInsertForm;
 use rempart_store::messages::MessageInsertForm;
 use rempart_store::schema::{beneficiaries, case_reference_counters, case_words, cases, indicators, messages};
+use rempart_store::sealing::{self, Owner};
 use std::collections::BTreeMap;
 
 pub const MESSAGES_PER_CASE: usize = 5;
@@ -210,7 +211,35 @@ pub fn bulk_load(conn: &mut DbConn, rng: &mut StdRng, count: usize, pool: usize,
             }
             loaded.case_ids.push(id);
         }
-        conn.write(|conn| -> QueryResult<()> {
+        conn.write(|conn| -> Result<(), rempart_store::StoreError> {
+            // Sealed as the store seals what it writes: a data key per case, the words as
+            // blind-index tokens.
+            let owners: Vec<Owner<'_>> = case_rows.iter().map(|c| Owner::Case(&c.id)).collect();
+            let keys = sealing::make_keys(conn, &owners)?;
+            let index = sealing::index_key(conn)?;
+            let mut word_rows = Vec::new();
+            for (case, messages) in case_rows.iter().zip(message_rows.chunks(MESSAGES_PER_CASE)) {
+                let texts = std::iter::once(case.summary.as_str())
+                    .chain(messages.iter().flat_map(|m| [m.subject.as_str(), m.body.as_str()]));
+                for word in rempart_store::case_words::words(texts) {
+                    word_rows.push((
+                        case_words::id.eq(uuid::Uuid::now_v7().to_string()),
+                        case_words::case_id.eq(case.id.clone()),
+                        case_words::word.eq(index.token(rempart_store::case_words::TOKEN_DOMAIN, &word)),
+                    ));
+                }
+            }
+            let mut sealed_cases = case_rows.clone();
+            for (case, key) in sealed_cases.iter_mut().zip(&keys) {
+                case.summary = key.seal("cases", "summary", &case.id, &case.summary);
+            }
+            let mut sealed_messages = message_rows.clone();
+            for (messages, key) in sealed_messages.chunks_mut(MESSAGES_PER_CASE).zip(&keys) {
+                for m in messages {
+                    m.seal(key);
+                }
+            }
+            let (case_rows, message_rows) = (sealed_cases, sealed_messages);
             insert_batch!(conn, beneficiaries::table, &bens)?;
             for chunk in case_rows.chunks(1000) {
                 insert_batch!(conn, cases::table, chunk)?;
@@ -220,19 +249,6 @@ pub fn bulk_load(conn: &mut DbConn, rng: &mut StdRng, count: usize, pool: usize,
             }
             for chunk in indicator_rows.chunks(1000) {
                 insert_batch!(conn, indicators::table, chunk)?;
-            }
-            // The word index, as the store fills it for cases and messages it writes.
-            let mut word_rows = Vec::new();
-            for (case, messages) in case_rows.iter().zip(message_rows.chunks(MESSAGES_PER_CASE)) {
-                let texts = std::iter::once(case.summary.as_str())
-                    .chain(messages.iter().flat_map(|m| [m.subject.as_str(), m.body.as_str()]));
-                for word in rempart_store::case_words::words(texts) {
-                    word_rows.push((
-                        case_words::id.eq(uuid::Uuid::now_v7().to_string()),
-                        case_words::case_id.eq(case.id.clone()),
-                        case_words::word.eq(word),
-                    ));
-                }
             }
             for chunk in word_rows.chunks(1000) {
                 insert_batch!(conn, case_words::table, chunk)?;
@@ -256,8 +272,16 @@ pub fn bulk_load(conn: &mut DbConn, rng: &mut StdRng, count: usize, pool: usize,
 /// One or more rows in every table, every nullable column filled at least once, with text
 /// that tests encodings (accents, quotes, newlines, an emoji) and an evidence file with
 /// every byte value: what a backup or a move between engines must carry over exactly.
-/// Invented data only. Returns the id of the case it created.
+/// Invented data only. Written in clear, as an older Rempart left them, then sealed by the
+/// protection upgrade, as `serve` does at start. Returns the id of the case it created.
 pub fn every_table(conn: &mut DbConn) -> String {
+    let case = every_table_in_clear(conn);
+    rempart_store::protection::upgrade(conn).expect("protection upgrade");
+    case
+}
+
+/// [`every_table`] as an older Rempart (before protection at rest) wrote it: in clear.
+pub fn every_table_in_clear(conn: &mut DbConn) -> String {
     let blob: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
     let sha = rempart_store::evidence::put_blob(conn, &blob).expect("blob");
     let t1 = "2026-03-04 05:06:07.123456";

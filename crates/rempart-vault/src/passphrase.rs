@@ -21,7 +21,8 @@ pub fn protect(key: &MasterKey, passphrase: &str, work_factor: u8) -> VaultResul
     let mut out = Vec::new();
     let armor = age::armor::ArmoredWriter::wrap_output(&mut out, age::armor::Format::AsciiArmor)
         .map_err(|e| VaultError::Malformed(format!("passphrase file ({e})")))?;
-    let mut writer = encryptor.wrap_output(armor).map_err(|e| VaultError::Malformed(format!("passphrase file ({e})")))?;
+    let mut writer =
+        encryptor.wrap_output(armor).map_err(|e| VaultError::Malformed(format!("passphrase file ({e})")))?;
     let text = key.to_file_text();
     writer.write_all(text.as_bytes()).map_err(|e| VaultError::Malformed(format!("passphrase file ({e})")))?;
     let armor = writer.finish().map_err(|e| VaultError::Malformed(format!("passphrase file ({e})")))?;

@@ -265,6 +265,7 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
             for name in pool.migrate()? {
                 tracing::info!(migration = %name, "applied migration");
             }
+            rempart_store::protection::upgrade(&mut *pool.get()?)?;
             let admin_email = EmailAddress::parse(&settings.auth.initial_admin_email)?;
             if let Some(password) = rempart_api::ensure_first_admin(&pool, &admin_email)? {
                 // To the terminal only, never to the log.
@@ -312,11 +313,22 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
                 writeln!(out, "reverted migration {name}")?;
             } else {
                 let applied = pool.migrate()?;
-                if applied.is_empty() {
+                let upgraded = rempart_store::protection::upgrade(&mut *pool.get()?)?;
+                if applied.is_empty() && upgraded.from_level == rempart_store::protection::LEVEL {
                     writeln!(out, "database {} is up to date", pool.url().redacted())?;
                 }
                 for name in applied {
                     writeln!(out, "applied migration {name}")?;
+                }
+                if upgraded.from_level < rempart_store::protection::LEVEL {
+                    writeln!(
+                        out,
+                        "protection at rest: level {} -> {}, {} stored values sealed, {} cases reindexed",
+                        upgraded.from_level,
+                        rempart_store::protection::LEVEL,
+                        upgraded.sealed_values,
+                        upgraded.reindexed_cases
+                    )?;
                 }
             }
         }

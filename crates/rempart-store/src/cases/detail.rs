@@ -136,11 +136,12 @@ impl Case {
         ))
         .get_result(conn)?;
         let status_history = if_any(history, || {
-            Ok(case_status_changes::table
+            let rows = case_status_changes::table
                 .filter(case_status_changes::case_id.eq(id))
                 .order((case_status_changes::changed_at.asc(), case_status_changes::id.asc()))
                 .select(StatusChange::as_select())
-                .load(conn)?)
+                .load(conn)?;
+            crate::sealing::open_case_rows(conn, id, rows)
         })?;
         let messages = if_any(msgs, || Message::for_case(conn, id))?;
         Ok(CaseDetail {

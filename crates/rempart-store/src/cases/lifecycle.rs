@@ -6,6 +6,7 @@ use crate::audit::{Audit, AuditEvent};
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::{case_status_changes, cases};
+use crate::sealing::{Owner, open_case_row};
 use crate::taxonomy::Taxonomy;
 use crate::util::{new_id, now, required_text};
 use diesel::prelude::*;
@@ -13,21 +14,24 @@ use rempart_core::{CaseReference, CaseStatus};
 
 impl Case {
     pub fn get(conn: &mut DbConn, id: &str) -> StoreResult<Case> {
-        cases::table
+        let row: Case = cases::table
             .find(id)
             .select(Case::as_select())
             .first(conn)
             .optional()?
-            .ok_or_else(|| StoreError::not_found("case", id))
+            .ok_or_else(|| StoreError::not_found("case", id))?;
+        open_case_row(conn, id, row)
     }
 
     pub fn get_by_reference(conn: &mut DbConn, reference: &CaseReference) -> StoreResult<Case> {
-        cases::table
+        let row: Case = cases::table
             .filter(cases::reference.eq(reference.to_string()))
             .select(Case::as_select())
             .first(conn)
             .optional()?
-            .ok_or_else(|| StoreError::not_found("case", reference))
+            .ok_or_else(|| StoreError::not_found("case", reference))?;
+        let id = row.id.clone();
+        open_case_row(conn, &id, row)
     }
 
     /// Moves a case through the state machine, recording the change (and a reopen).
@@ -59,15 +63,17 @@ impl Case {
             if changed == 0 {
                 return Err(StoreError::VersionMismatch { expected: case.version });
             }
+            let change = new_id();
+            let key = crate::sealing::key(conn, Owner::Case(id))?;
             diesel::insert_into(case_status_changes::table)
                 .values(&StatusChangeInsertForm {
-                    id: new_id(),
+                    id: change.clone(),
                     case_id: id.to_owned(),
                     from_status: case.status.into(),
                     to_status: to.into(),
                     reopen: transition.is_reopen(),
                     changed_by: actor.map(str::to_owned),
-                    note,
+                    note: key.seal_opt("case_status_changes", "note", &change, note.as_deref()),
                     changed_at: at,
                 })
                 .execute(conn)?;
@@ -119,7 +125,10 @@ impl Case {
                 }
             }
             let form = CaseUpdateForm {
-                summary,
+                summary: match &summary {
+                    Some(text) => Some(crate::sealing::key(conn, Owner::Case(id))?.seal("cases", "summary", id, text)),
+                    None => None,
+                },
                 urgency: changes.urgency.map(String::from),
                 priority: changes.priority.map(String::from),
                 service_type: changes.service_type.map(|o| o.map(String::from)),

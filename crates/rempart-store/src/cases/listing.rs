@@ -106,12 +106,12 @@ impl Case {
         if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             // Whole words, every one asked for, from the word index (summary, subjects,
             // bodies). A search without any word finds nothing.
-            let wanted = crate::case_words::words([text]);
+            let wanted = crate::case_words::tokens(conn, text)?;
             if wanted.is_empty() {
                 query = query.filter(cases::id.eq(""));
             }
-            for word in wanted {
-                let holding = case_words::table.filter(case_words::word.eq(word)).select(case_words::case_id);
+            for token in wanted {
+                let holding = case_words::table.filter(case_words::word.eq(token)).select(case_words::case_id);
                 query = query.filter(cases::id.eq_any(holding));
             }
         }
@@ -219,6 +219,20 @@ impl Case {
                 query.order((cases::updated_at.asc(), cases::id.asc()))
             }
         };
-        Ok(query.limit(limit.clamp(1, 1000)).load(conn)?)
+        let rows: Vec<Case> = query.limit(limit.clamp(1, 1000)).load(conn)?;
+        open_cases(conn, rows)
     }
+}
+
+/// Opens the summaries of a page of cases, their keys read at once.
+pub(crate) fn open_cases(conn: &mut DbConn, rows: Vec<Case>) -> StoreResult<Vec<Case>> {
+    use crate::sealing::Protected;
+    let ids: Vec<&str> = rows.iter().map(|c| c.id.as_str()).collect();
+    let keys = crate::sealing::case_keys(conn, &ids)?;
+    rows.into_iter()
+        .map(|c| {
+            let key = keys.get(&c.id);
+            c.open_with(key)
+        })
+        .collect()
 }

@@ -186,3 +186,17 @@ pub(super) fn ensure_active_user(conn: &mut DbConn, id: &str) -> StoreResult<()>
         None => Err(StoreError::invalid("assignee_id", format!("no user `{id}`"))),
     }
 }
+
+impl crate::sealing::Protected for Case {
+    fn open_with(mut self, key: Option<&crate::sealing::Sealer>) -> crate::error::StoreResult<Self> {
+        crate::sealing::open_field(key, "cases", "summary", &self.id, &mut self.summary)?;
+        Ok(self)
+    }
+}
+
+impl crate::sealing::Protected for StatusChange {
+    fn open_with(mut self, key: Option<&crate::sealing::Sealer>) -> crate::error::StoreResult<Self> {
+        crate::sealing::open_field_opt(key, "case_status_changes", "note", &self.id, &mut self.note)?;
+        Ok(self)
+    }
+}

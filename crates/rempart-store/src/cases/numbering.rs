@@ -310,14 +310,18 @@ impl Case {
     ) -> StoreResult<Case> {
         let summary = required_text("summary", &new.summary, 10_000)?;
         let at = now();
+        let id = new_id();
+        // The case's data key is made first, on its own: on PostgreSQL the case is one
+        // statement. If the creation fails, the key (of a case that never was) goes.
+        let key = crate::sealing::key(conn, crate::sealing::Owner::Case(&id))?;
         let form = CaseInsertForm {
-            id: new_id(),
+            summary: key.seal("cases", "summary", &id, &summary),
+            id,
             reference: String::new(),
             beneficiary_id: new.beneficiary_id.clone(),
             status: CaseStatus::New.into(),
             urgency: new.urgency.into(),
             priority: new.priority.into(),
-            summary,
             service_type: new.service_type.as_ref().map(|s| s.as_str().to_owned()),
             threat_type: new.threat_type.map(String::from),
             imminent_risk: new.imminent_risk,
@@ -344,15 +348,13 @@ impl Case {
             }
             Ok(())
         };
-        if conn.backend() == crate::Backend::Postgres {
-            // Checked before the numbering statement; a row removed in between still fails
-            // on its foreign key, and the statement commits all or nothing. The beneficiary
-            // is left to its foreign key (named in the error): one query less.
-            checks(conn, false)?;
-        }
-        let reference = match conn {
+        // On PostgreSQL checked before the numbering statement; a row removed in between
+        // still fails on its foreign key, and the statement commits all or nothing. The
+        // beneficiary is left to its foreign key (named in the error): one query less.
+        let checked = if conn.backend() == crate::Backend::Postgres { checks(conn, false) } else { Ok(()) };
+        let numbered = checked.and_then(|()| match conn {
             DbConn::Postgres(pg) => {
-                insert_numbered_postgres(pg, &form, actor, &details, decision.as_ref(), new.new_beneficiary.as_ref())?
+                insert_numbered_postgres(pg, &form, actor, &details, decision.as_ref(), new.new_beneficiary.as_ref())
             }
             DbConn::Sqlite(_) => conn.write(|conn| {
                 checks(conn, true)?;
@@ -376,9 +378,16 @@ impl Case {
                     diesel::insert_into(assignment_decisions::table).values(d).execute(conn)?;
                 }
                 Ok::<_, StoreError>(reference)
-            })?,
+            }),
+        });
+        let reference = match numbered {
+            Ok(reference) => reference,
+            Err(e) => {
+                crate::sealing::shred(conn, &[crate::sealing::Owner::Case(&form.id)])?;
+                return Err(e);
+            }
         };
-        crate::case_words::add(conn, &form.id, &[&form.summary])?;
+        crate::case_words::add(conn, &form.id, &[&summary])?;
         Ok(Case {
             id: form.id,
             reference,
@@ -386,7 +395,7 @@ impl Case {
             status: CaseStatus::New,
             urgency: new.urgency,
             priority: new.priority,
-            summary: form.summary,
+            summary,
             service_type: new.service_type,
             threat_type: new.threat_type,
             imminent_risk: new.imminent_risk,

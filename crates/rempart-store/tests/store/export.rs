@@ -68,7 +68,7 @@ fn refuses_damaged_streams_and_keeps_nothing(db: TestDb) {
     let truncated = lines[..lines.len() - 1].join("\n");
     let cut_mid_table = lines[..lines.len() / 2].join("\n");
     // One value changed, the end line kept: the digest catches it.
-    let tampered = text.replacen("Sessions révoquées", "Sessions conservées", 1);
+    let tampered = text.replacen("\"name\":\"Cierre\"", "\"name\":\"Cierra\"", 1);
     assert_ne!(tampered, text);
     let dropped_row = lines.iter().enumerate().filter(|(i, _)| *i != 3).map(|(_, l)| *l).collect::<Vec<_>>().join("\n");
     let mut newer: serde_json::Value = serde_json::from_str(lines[0]).expect("header");

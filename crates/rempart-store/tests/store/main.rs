@@ -12,5 +12,6 @@ mod escalations;
 mod export;
 mod limits;
 mod migrations;
+mod protection;
 mod retention;
 mod rota;

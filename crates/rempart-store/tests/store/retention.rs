@@ -12,8 +12,9 @@ fn at(y: i32, m: u32, d: u32) -> chrono::NaiveDateTime {
 }
 
 fn dump(db: &TestDb) -> String {
+    // What someone holding the master key can read (sealed values opened).
     let mut out = Vec::new();
-    export::export(&mut db.conn(), &mut out).expect("export");
+    rempart_store::protection::content(&mut db.conn(), &mut out).expect("export");
     // The reply templates are the helpline's own canned texts ("Bonjour {beneficiary}"),
     // not anyone's case.
     let text = String::from_utf8(out).expect("utf-8");
@@ -168,9 +169,16 @@ fn erased_content_does_not_stay_in_the_sqlite_files() {
     let evidence_bytes = format!("evidence bytes {secret} {}", "x".repeat(4000));
     let mut conn = db.conn();
     fixtures::every_table(&mut conn);
-    diesel::sql_query(format!("UPDATE cases SET summary = '{secret}' WHERE id = 'c-1'"))
-        .execute(&mut conn)
-        .expect("summary");
+    // The summary goes through the store: sealed, it never reaches the disk in clear.
+    let sealed_marker = "Qwerty-sealed-summary-0043";
+    rempart_store::cases::Case::update(
+        &mut conn,
+        "c-1",
+        rempart_store::cases::CaseChanges { summary: Some(sealed_marker.into()), ..Default::default() },
+        None,
+        None,
+    )
+    .expect("summary");
     rempart_store::evidence::Evidence::add(
         &mut conn,
         rempart_store::evidence::NewEvidence {
@@ -192,7 +200,8 @@ fn erased_content_does_not_stay_in_the_sqlite_files() {
             std::fs::read(&name).is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
         })
     };
-    assert!(on_disk(secret), "the fixture is on disk before the erasure");
+    assert!(on_disk(secret), "the evidence file is on disk before the erasure");
+    assert!(!on_disk(sealed_marker), "a sealed summary is never on disk in clear");
     retention::erase_on_request(&mut conn, "c-1", "u-1", "asked to be forgotten").expect("erase");
     assert!(!on_disk(secret), "the erased summary and evidence must not stay in the file or the log");
     assert!(!on_disk("Trust & Safety"), "nor the third party's details");

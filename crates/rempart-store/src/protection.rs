@@ -1,0 +1,194 @@
+//! The upgrade that seals what an older Rempart stored in clear, in place, without loss.
+//!
+//! Each protection level names the columns it seals. [`upgrade`] seals, batch by batch
+//! (each its own transaction, so a stopped upgrade resumes where it was), every value of
+//! those columns not sealed yet, with the data key of the row's owner; then it rebuilds the
+//! word index as blind-index tokens and records the level reached. Opening what it sealed
+//! gives back the values byte for byte: the decrypted content, and so its export digest,
+//! is unchanged.
+
+use crate::db::DbConn;
+use crate::error::StoreResult;
+use crate::schema::protection;
+use crate::sealing::{Owner, key};
+use crate::util::now;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+
+/// The level this version seals to.
+pub const LEVEL: i32 = 1;
+
+/// Which key seals a column: the owner is read from a column of the same row.
+#[derive(Debug, Clone, Copy)]
+enum OwnerColumn {
+    /// `case_id` (or the row's own id, for `cases`), a case.
+    Case(&'static str),
+    /// `user_id`: a member of staff.
+    Staff(&'static str),
+}
+
+/// A sealed column, as the upgrade finds it.
+#[derive(Debug, Clone, Copy)]
+pub struct SealedColumn {
+    pub table: &'static str,
+    pub column: &'static str,
+    owner: OwnerColumn,
+}
+
+const fn case(table: &'static str, column: &'static str) -> SealedColumn {
+    SealedColumn { table, column, owner: OwnerColumn::Case("case_id") }
+}
+
+/// Every column sealed at [`LEVEL`] (the raid drill plants a marker in each).
+pub const SEALED: &[SealedColumn] = &[
+    SealedColumn { table: "cases", column: "summary", owner: OwnerColumn::Case("id") },
+    case("case_status_changes", "note"),
+    case("messages", "subject"),
+    case("messages", "body"),
+    case("messages", "gateway_notes"),
+    case("messages", "sender_address"),
+    case("messages", "sender_name"),
+    case("actions", "description"),
+    case("comments", "body"),
+    case("next_steps", "description"),
+    case("risk_assessments", "risk_name"),
+    case("risk_assessments", "notes"),
+    SealedColumn { table: "case_links", column: "note", owner: OwnerColumn::Case("source_case_id") },
+    SealedColumn { table: "check_ins", column: "private_note", owner: OwnerColumn::Staff("user_id") },
+];
+
+/// The level the database is at.
+pub fn level(conn: &mut DbConn) -> StoreResult<i32> {
+    Ok(protection::table.find(1).select(protection::level).first(conn)?)
+}
+
+/// What an upgrade did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Upgraded {
+    pub from_level: i32,
+    pub sealed_values: usize,
+    pub reindexed_cases: usize,
+}
+
+/// Seals what is still in clear and records [`LEVEL`]. Nothing to do at that level already.
+pub fn upgrade(conn: &mut DbConn) -> StoreResult<Upgraded> {
+    let from_level = level(conn)?;
+    let mut done = Upgraded { from_level, ..Upgraded::default() };
+    if from_level >= LEVEL {
+        return Ok(done);
+    }
+    for column in SEALED {
+        done.sealed_values += seal_column(conn, column)?;
+    }
+    // The word index held words: it is rebuilt as tokens from the (now sealed) content.
+    diesel::delete(crate::schema::case_words::table).execute(conn)?;
+    done.reindexed_cases = crate::case_words::reindex_all(conn)?;
+    diesel::update(protection::table.find(1))
+        .set((protection::level.eq(LEVEL), protection::updated_at.eq(now())))
+        .execute(conn)?;
+    if done.sealed_values > 0 {
+        tracing::info!(from_level, to_level = LEVEL, sealed = done.sealed_values, "sealed the values stored in clear");
+    }
+    Ok(done)
+}
+
+#[derive(QueryableByName)]
+struct Cell {
+    #[diesel(sql_type = Text)]
+    id: String,
+    #[diesel(sql_type = Text)]
+    owner: String,
+    #[diesel(sql_type = Text)]
+    value: String,
+}
+
+const BATCH: i64 = 500;
+
+fn seal_column(conn: &mut DbConn, c: &SealedColumn) -> StoreResult<usize> {
+    let owner_column = match c.owner {
+        OwnerColumn::Case(col) | OwnerColumn::Staff(col) => col,
+    };
+    // Values already sealed (`rv1:`) and empty ones (erased) are left as they are.
+    let select = format!(
+        "SELECT id, {owner_column} AS owner, {col} AS value FROM {table} \
+         WHERE {col} IS NOT NULL AND {col} <> '' AND {col} NOT LIKE 'rv1:%' ORDER BY id LIMIT {BATCH}",
+        col = c.column,
+        table = c.table
+    );
+    let mut sealed = 0;
+    loop {
+        let count = conn.write(|conn| -> StoreResult<usize> {
+            let cells: Vec<Cell> = match conn {
+                DbConn::Sqlite(s) => diesel::sql_query(&select).load(s)?,
+                DbConn::Postgres(p) => diesel::sql_query(&select).load(p)?,
+            };
+            for cell in &cells {
+                let owner = match c.owner {
+                    OwnerColumn::Case(_) => Owner::Case(&cell.owner),
+                    OwnerColumn::Staff(_) => Owner::Staff(&cell.owner),
+                };
+                let value = key(conn, owner)?.seal(c.table, c.column, &cell.id, &cell.value);
+                match conn {
+                    DbConn::Sqlite(s) => {
+                        diesel::sql_query(format!("UPDATE {} SET {} = ? WHERE id = ?", c.table, c.column))
+                            .bind::<Text, _>(&value)
+                            .bind::<Text, _>(&cell.id)
+                            .execute(s)?
+                    }
+                    DbConn::Postgres(p) => {
+                        diesel::sql_query(format!("UPDATE {} SET {} = $1 WHERE id = $2", c.table, c.column))
+                            .bind::<Text, _>(&value)
+                            .bind::<Text, _>(&cell.id)
+                            .execute(p)?
+                    }
+                };
+            }
+            Ok(cells.len())
+        })?;
+        sealed += count;
+        if count < BATCH as usize {
+            return Ok(sealed);
+        }
+    }
+}
+
+/// Tables left out of the content digest: the keys, the protection level and the word index
+/// (words before the upgrade, tokens after: the same content, written otherwise).
+pub const NOT_CONTENT: &[&str] = &["data_keys", "protection", "case_words"];
+
+/// Counts and digests of the decrypted content of every table: equal before and after an
+/// upgrade that sealed it, and between a database and its restored or moved copy.
+pub fn content_summary(conn: &mut DbConn) -> StoreResult<crate::export::Summary> {
+    content(conn, &mut std::io::sink())
+}
+
+/// Writes the decrypted content of every table to `out` as JSON lines (`{"t":..,"r":..}`),
+/// for checks and for the erasure's tests: what a person with the master key can read.
+pub fn content(conn: &mut DbConn, out: &mut dyn std::io::Write) -> StoreResult<crate::export::Summary> {
+    let mut keys: std::collections::HashMap<String, Option<crate::sealing::Sealer>> = Default::default();
+    let mut filter = |conn: &mut DbConn, table: &str, row: &mut serde_json::Value| -> StoreResult<()> {
+        for c in SEALED.iter().filter(|c| c.table == table) {
+            let Some(object) = row.as_object_mut() else { continue };
+            let Some(stored) = object.get(c.column).and_then(|v| v.as_str()).map(str::to_owned) else { continue };
+            if !rempart_vault::DataKey::is_sealed_text(&stored) {
+                continue;
+            }
+            let id = object.get("id").and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+            let (owner_column, staff) = match c.owner {
+                OwnerColumn::Case(col) => (col, false),
+                OwnerColumn::Staff(col) => (col, true),
+            };
+            let owner_id = object.get(owner_column).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+            let owner = if staff { Owner::Staff(&owner_id) } else { Owner::Case(&owner_id) };
+            let name = owner.name();
+            if !keys.contains_key(&name) {
+                let found = crate::sealing::existing_key(conn, owner)?;
+                keys.insert(name.clone(), found);
+            }
+            let opened = crate::sealing::open_or_erased(keys[&name].as_ref(), c.table, c.column, &id, &stored)?;
+            object.insert(c.column.to_owned(), serde_json::Value::String(opened));
+        }
+        Ok(())
+    };
+    crate::export::export_content(conn, out, &mut filter)
+}

@@ -1,0 +1,111 @@
+//! Protection at rest in the store: values sealed before they reach the database, bound to
+//! their place, opened for the store's callers; the in-place upgrade of a database written
+//! in clear; crypto-shredding by erasure. On SQLite and PostgreSQL.
+
+use crate::common::{beneficiary, case};
+use diesel::prelude::*;
+use rempart_store::case_items::Comment;
+use rempart_store::cases::Case;
+use rempart_store::protection::{self, SEALED};
+use rempart_store::sealing::{self, Owner};
+use rempart_store::{StoreError, export, retention};
+use rempart_test_db::{TestDb, fixtures, on_both_backends};
+
+fn raw_export(db: &TestDb) -> String {
+    let mut out = Vec::new();
+    export::export(&mut db.conn(), &mut out).expect("export");
+    String::from_utf8(out).expect("utf-8")
+}
+
+/// What the fixture writes in the columns sealed at this level, as stored in clear.
+const IN_SEALED_COLUMNS: &[&str] = &["Sessions révoquées", "même campagne", "Doxxing", "élevé", "fatiguée"];
+
+fn an_older_database_is_sealed_in_place_without_loss(db: TestDb) {
+    let mut conn = db.conn();
+    fixtures::every_table_in_clear(&mut conn);
+    assert_eq!(protection::level(&mut conn).expect("level"), 0);
+    let before = protection::content_summary(&mut conn).expect("content before");
+    let clear = raw_export(&db);
+    for marker in IN_SEALED_COLUMNS {
+        assert!(clear.contains(marker), "the fixture holds {marker:?} in clear");
+    }
+
+    let done = protection::upgrade(&mut conn).expect("upgrade");
+    assert_eq!(done.from_level, 0);
+    assert!(done.sealed_values >= IN_SEALED_COLUMNS.len(), "{done:?}");
+    assert_eq!(protection::level(&mut conn).expect("level"), protection::LEVEL);
+    let after = protection::content_summary(&mut conn).expect("content after");
+    assert_eq!(before.differences(&after), Vec::<String>::new(), "the decrypted content is unchanged");
+    assert_eq!(before.digest(), after.digest());
+    let sealed = raw_export(&db);
+    for marker in IN_SEALED_COLUMNS {
+        assert!(!sealed.contains(marker), "{marker:?} stays in clear after the upgrade");
+    }
+    // The store reads it back.
+    let comments = Comment::for_case(&mut conn, "c-1").expect("comments");
+    assert!(comments[0].body.contains("piraté 🙁"), "{comments:?}");
+    // Once is enough: a second upgrade does nothing.
+    assert_eq!(protection::upgrade(&mut conn).expect("again").sealed_values, 0);
+}
+
+fn the_sealed_columns_are_the_schemas() {
+    // Each column the upgrade seals exists in the schema (a typo would seal nothing).
+    for c in SEALED {
+        let columns = export::COLUMNS.iter().find(|(t, _)| *t == c.table).map(|(_, cols)| *cols);
+        assert!(columns.is_some_and(|cols| cols.contains(&c.column)), "{}.{}", c.table, c.column);
+    }
+}
+
+#[test]
+fn sealed_columns_exist() {
+    the_sealed_columns_are_the_schemas();
+}
+
+fn a_value_moved_to_another_row_does_not_open(db: TestDb) {
+    use rempart_store::schema::comments;
+    let mut conn = db.conn();
+    let ana = beneficiary(&mut conn, "ana@example.org");
+    let c = case(&mut conn, &ana.id, "Compte piraté");
+    let first = Comment::add(&mut conn, &c.id, "Premier secret", None).expect("comment");
+    let second = Comment::add(&mut conn, &c.id, "Second", None).expect("comment");
+    let stored: String = comments::table.find(&first.id).select(comments::body).first(&mut *conn).expect("stored");
+    assert!(stored.starts_with("rv1:") && !stored.contains("secret"), "{stored}");
+    // Someone with write access copies the first comment's ciphertext onto the second.
+    diesel::update(comments::table.find(&second.id)).set(comments::body.eq(&stored)).execute(&mut *conn).expect("swap");
+    let err = Comment::for_case(&mut conn, &c.id).expect_err("refused");
+    assert!(matches!(err, StoreError::Unreadable(_)), "{err}");
+    // A value written in clear behind the store's back is refused too.
+    diesel::update(comments::table.find(&second.id))
+        .set(comments::body.eq("forged"))
+        .execute(&mut *conn)
+        .expect("forge");
+    assert!(matches!(Comment::for_case(&mut conn, &c.id), Err(StoreError::Unreadable(_))));
+}
+
+fn erasure_destroys_the_case_key(db: TestDb) {
+    use rempart_store::schema::{case_words, cases};
+    let mut conn = db.conn();
+    let ana = beneficiary(&mut conn, "ana@example.org");
+    let c = case(&mut conn, &ana.id, "Résumé Zanzibar-0044");
+    let words: Vec<String> = case_words::table.select(case_words::word).load(&mut *conn).expect("words");
+    assert!(!words.is_empty() && words.iter().all(|w| !w.to_lowercase().contains("zanzibar")), "tokens, not words");
+    // An attacker's copy of the database before the erasure.
+    let copied: String = cases::table.find(&c.id).select(cases::summary).first(&mut *conn).expect("summary");
+    assert!(sealing::existing_key(&mut conn, Owner::Case(&c.id)).expect("key").is_some());
+
+    let lead = crate::common::user(&mut conn, "lead@helpline.example", rempart_core::Role::Lead);
+    let policy = retention::Policy::Request { by: &lead.id, reason: "asked" };
+    retention::erase_cases(&mut conn, std::slice::from_ref(&c.id), policy).expect("erase");
+    assert!(sealing::existing_key(&mut conn, Owner::Case(&c.id)).expect("key").is_none(), "the key is gone");
+    // Even with the master key, the copied summary cannot be opened any more: its data key
+    // is destroyed, and no other key opens it.
+    let other = sealing::key(&mut conn, Owner::Case("another")).expect("another key");
+    assert!(other.open("cases", "summary", &c.id, &copied).is_err());
+    assert_eq!(Case::get(&mut conn, &c.id).expect("case").summary, "");
+}
+
+on_both_backends!(
+    an_older_database_is_sealed_in_place_without_loss,
+    a_value_moved_to_another_row_does_not_open,
+    erasure_destroys_the_case_key
+);
