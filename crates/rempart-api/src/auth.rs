@@ -48,6 +48,8 @@ impl std::fmt::Debug for JwtKeys {
 }
 
 pub const KEY_FILE: &str = "jwt-signing.key";
+/// What the master key seals the key file for.
+const SECRET_PURPOSE: &str = "token-signing-key";
 
 impl JwtKeys {
     pub fn from_secret(secret: &[u8]) -> Self {
@@ -61,19 +63,39 @@ impl JwtKeys {
             anyhow::ensure!(secret.len() >= 32, "auth.jwt_secret must have at least 32 characters");
             return Ok(Self::from_secret(secret.as_bytes()));
         }
+        // Sealed by the master key (protection at rest): a copy of the disk without it cannot
+        // forge tokens. A file an older Rempart wrote in clear is sealed in place.
+        let master = rempart_vault::current()?;
         let path = data_dir.join(KEY_FILE);
-        if let Ok(existing) = std::fs::read_to_string(&path) {
-            let key = hex::decode(existing.trim())
-                .map_err(|_| anyhow::anyhow!("{} is not a hex key; remove it to generate a new one", path.display()))?;
+        if let Ok(existing) = std::fs::read(&path) {
+            let sealed = rempart_vault::MasterKey::is_sealed_secret(&existing);
+            let text = if sealed {
+                master.open_secret(SECRET_PURPOSE, &existing).map_err(|e| {
+                    anyhow::anyhow!("{}: {e} (is this the master key it was sealed with?)", path.display())
+                })?
+            } else {
+                zeroize::Zeroizing::new(existing)
+            };
+            let key = zeroize::Zeroizing::new(hex::decode(String::from_utf8_lossy(&text).trim()).map_err(|_| {
+                anyhow::anyhow!("{} is not a hex key; remove it to generate a new one", path.display())
+            })?);
             anyhow::ensure!(key.len() >= 32, "{} holds a key shorter than 256 bits", path.display());
+            if !sealed {
+                let fresh = path.with_extension("sealing");
+                let _ = std::fs::remove_file(&fresh);
+                write_private(&fresh, &master.seal_secret(SECRET_PURPOSE, &text))?;
+                std::fs::rename(&fresh, &path)?;
+                tracing::info!(path = %path.display(), "sealed the token-signing key with the master key");
+            }
             return Ok(Self::from_secret(&key));
         }
         rempart_store::db::create_private_dir(data_dir)?;
-        let mut key = [0u8; 32];
-        rand::rng().fill_bytes(&mut key);
-        write_private(&path, &hex::encode(key))?;
+        let mut key = zeroize::Zeroizing::new([0u8; 32]);
+        rand::rng().fill_bytes(key.as_mut());
+        let text = zeroize::Zeroizing::new(hex::encode(key.as_ref()));
+        write_private(&path, &master.seal_secret(SECRET_PURPOSE, text.as_bytes()))?;
         tracing::info!(path = %path.display(), "generated a new token-signing key");
-        Ok(Self::from_secret(&key))
+        Ok(Self::from_secret(key.as_ref()))
     }
 
     pub fn issue(&self, user: &User, session: &str, ttl: Duration) -> ApiResult<String> {
@@ -104,15 +126,15 @@ impl JwtKeys {
 }
 
 #[cfg(unix)]
-fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+fn write_private(path: &Path, content: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
-    f.write_all(content.as_bytes())
+    f.write_all(content)
 }
 
 #[cfg(not(unix))]
-fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+fn write_private(path: &Path, content: &[u8]) -> std::io::Result<()> {
     std::fs::write(path, content)
 }
 

@@ -24,6 +24,9 @@ pub use openpgp::Cert as Certificate;
 
 static POLICY: StandardPolicy<'static> = StandardPolicy::new();
 
+/// What the master key seals the key file for (bound into the sealed file).
+const SECRET_PURPOSE: &str = "helpline-key";
+
 /// The helpline's secret keys. The first certificate is the active one (it signs and is
 /// advertised); the others are kept so that mail encrypted to a retired key still opens.
 #[derive(Clone)]
@@ -78,13 +81,27 @@ impl Keyring {
         Ok(Self { certs })
     }
 
+    /// Reads the key file, sealed by the master key (protection at rest). A file an older
+    /// Rempart wrote in clear is read, then sealed in place.
     pub fn load(path: &Path) -> Result<Self, MailError> {
         let bytes = std::fs::read(path).map_err(|e| MailError::Key(format!("cannot read {}: {e}", path.display())))?;
-        Self::from_bytes(&bytes)
+        if rempart_vault::MasterKey::is_sealed_secret(&bytes) {
+            let master = rempart_vault::current().map_err(|e| MailError::Key(format!("{}: {e}", path.display())))?;
+            let clear = master.open_secret(SECRET_PURPOSE, &bytes).map_err(|e| {
+                MailError::Key(format!("{}: {e} (is this the master key it was sealed with?)", path.display()))
+            })?;
+            return Self::from_bytes(&clear);
+        }
+        let keyring = Self::from_bytes(&bytes)?;
+        keyring.save_replacing(path)?;
+        tracing::info!(path = %path.display(), "sealed the helpline key file with the master key");
+        Ok(keyring)
     }
 
-    /// Writes the secret keys, armored, to a new file readable only by its owner. Refuses to
-    /// overwrite an existing file: losing the helpline key loses every encrypted message.
+    /// Writes the secret keys to a new file readable only by its owner, sealed by the master
+    /// key (a copy of the disk without the master key does not hold the key in clear).
+    /// Refuses to overwrite an existing file: losing the helpline key loses every encrypted
+    /// message.
     pub fn save_new(&self, path: &Path) -> Result<(), MailError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             rempart_store::db::create_private_dir(dir)
@@ -103,7 +120,9 @@ impl Keyring {
             }
             _ => MailError::Key(format!("cannot create {}: {e}", path.display())),
         })?;
-        file.write_all(&self.secret_armored()?)
+        let master = rempart_vault::current().map_err(|e| MailError::Key(format!("{}: {e}", path.display())))?;
+        let sealed = master.seal_secret(SECRET_PURPOSE, &zeroize::Zeroizing::new(self.secret_armored()?));
+        file.write_all(&sealed)
             .and_then(|()| file.sync_all())
             .map_err(|e| MailError::Key(format!("cannot write {}: {e}", path.display())))
     }
@@ -569,6 +588,7 @@ mod tests {
 
     #[test]
     fn a_generated_key_round_trips_through_its_file() {
+        rempart_test_db::ensure_master_key();
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("keys").join("helpline.asc");
         let keyring = Keyring::generate("Helpline <help@helpline.example>").expect("generate");
@@ -579,6 +599,9 @@ mod tests {
             let mode = std::fs::metadata(&path).expect("metadata").permissions().mode();
             assert_eq!(mode & 0o777, 0o600, "readable by the service only");
         }
+        let stored = std::fs::read(&path).expect("read");
+        assert!(rempart_vault::MasterKey::is_sealed_secret(&stored), "sealed by the master key");
+        assert!(!String::from_utf8_lossy(&stored).contains("PRIVATE KEY"), "no secret key in clear");
         let loaded = Keyring::load(&path).expect("load");
         assert_eq!(loaded.fingerprint(), keyring.fingerprint());
         assert_eq!(loaded.addresses(), ["help@helpline.example"]);
@@ -587,5 +610,18 @@ mod tests {
         assert!(public.contains("PUBLIC KEY BLOCK") && !public.contains("PRIVATE"));
         assert!(Keyring::from_bytes(public.as_bytes()).is_err(), "a public key is not a keyring");
         assert!(format!("{keyring:?}").contains(&keyring.fingerprint()));
+    }
+
+    #[test]
+    fn a_key_file_in_clear_is_sealed_when_read() {
+        rempart_test_db::ensure_master_key();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("helpline.asc");
+        let keyring = Keyring::generate("Helpline <help@helpline.example>").expect("generate");
+        std::fs::write(&path, keyring.secret_armored().expect("armored")).expect("write in clear");
+        assert_eq!(Keyring::load(&path).expect("load").fingerprint(), keyring.fingerprint());
+        let stored = std::fs::read(&path).expect("read");
+        assert!(rempart_vault::MasterKey::is_sealed_secret(&stored), "sealed in place");
+        assert_eq!(Keyring::load(&path).expect("again").fingerprint(), keyring.fingerprint());
     }
 }

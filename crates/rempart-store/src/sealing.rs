@@ -207,12 +207,6 @@ pub fn open_or_erased(key: Option<&Sealer>, table: &str, column: &str, row: &str
     }
 }
 
-/// Whether the database holds any data key (then a master key must be the one that
-/// wrapped them, never a new one). A database not yet migrated holds none.
-pub fn has_keys(conn: &mut DbConn) -> bool {
-    data_keys::table.count().get_result::<i64>(conn).map(|n| n > 0).unwrap_or(false)
-}
-
 /// A row type with protected columns: opened after it is loaded.
 pub trait Protected: Sized {
     /// Opens the row's protected columns with its owner's key (`None`: erased, the
@@ -252,4 +246,31 @@ pub fn open_case_rows<T: Protected>(conn: &mut DbConn, case_id: &str, rows: Vec<
 pub fn open_case_row<T: Protected>(conn: &mut DbConn, case_id: &str, row: T) -> StoreResult<T> {
     let key = existing_key(conn, Owner::Case(case_id))?;
     row.open_with(key.as_ref())
+}
+
+/// The master keys (by id) that wrapped the stored data keys: one, except in the middle of
+/// a rotation.
+pub fn master_ids(conn: &mut DbConn) -> StoreResult<Vec<String>> {
+    Ok(data_keys::table.select(data_keys::master_id).distinct().load(conn)?)
+}
+
+/// Re-wraps every data key from `old` to `new` master key, in one transaction: the content
+/// stays as it is (rotation of the master key, or of the passphrase that protects it).
+pub fn rewrap_all(conn: &mut DbConn, old: &MasterKey, new: &MasterKey) -> StoreResult<usize> {
+    conn.write(|conn| {
+        let rows: Vec<(String, String, String)> =
+            data_keys::table.select((data_keys::owner, data_keys::wrapped, data_keys::master_id)).load(conn)?;
+        let mut done = 0;
+        for (owner, wrapped, master_id) in rows {
+            if master_id == new.id() {
+                continue;
+            }
+            let key = old.unwrap(&owner, &wrapped)?;
+            diesel::update(data_keys::table.find(&owner))
+                .set((data_keys::wrapped.eq(new.wrap(&owner, &key)), data_keys::master_id.eq(new.id())))
+                .execute(conn)?;
+            done += 1;
+        }
+        Ok(done)
+    })
 }

@@ -40,7 +40,21 @@ pub struct TestDb {
 /// the process keeps its data keys wrapped by it), as `rempart serve` does at start.
 pub fn ensure_master_key() {
     static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| rempart_vault::install(rempart_vault::MasterKey::generate()));
+    ONCE.call_once(|| {
+        if !rempart_vault::is_unsealed() {
+            rempart_vault::install(rempart_vault::MasterKey::generate());
+        }
+    });
+}
+
+/// Writes the test process's master key where `rempart` started in `dir` reads it by default
+/// (`data/master.key`), so that the binary opens what the test sealed and the other way round.
+pub fn share_master_key(dir: &std::path::Path) {
+    ensure_master_key();
+    let data = dir.join("data");
+    rempart_store::db::create_private_dir(&data).expect("data folder");
+    let key = rempart_vault::current().expect("the test's master key");
+    std::fs::write(data.join("master.key"), key.to_file_text().as_bytes()).expect("master key file");
 }
 
 impl TestDb {

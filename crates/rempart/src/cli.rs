@@ -134,6 +134,10 @@ pub enum KeysCommand {
     /// file to decrypt what was sent to them. Restart `serve` afterwards, and publish the new
     /// public key.
     Rotate,
+    /// Replace the master key (protection at rest): every data key is re-wrapped, the sealed
+    /// key files re-sealed; the content is not re-encrypted. Stop `serve` first (every
+    /// instance), and save the new key file off the server.
+    RotateMaster,
 }
 
 #[derive(Debug, Subcommand)]
@@ -247,8 +251,9 @@ fn fail_config(e: &ConfigError) -> ExitCode {
 fn connect(settings: &Settings) -> anyhow::Result<DbPool> {
     let pool = DbPool::connect(&settings.database.url, settings.pool_options())?;
     tracing::debug!(database = %pool.url().redacted(), "connected");
-    let has_keys = rempart_store::sealing::has_keys(&mut *pool.get()?);
-    crate::vault::install(settings, has_keys)?;
+    // A database not migrated yet holds no data key.
+    let master_ids = rempart_store::sealing::master_ids(&mut *pool.get()?).unwrap_or_default();
+    crate::vault::install(settings, &master_ids)?;
     Ok(pool)
 }
 
@@ -374,6 +379,8 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
         Command::Rota(RotaCommand::Simulate { .. }) => unreachable!("handled before loading the configuration"),
         Command::Mailgate => unreachable!("handled before execute"),
         Command::Keys(KeysCommand::Init { uid }) => {
+            // The key file is sealed by the master key, which the database names.
+            connect(settings)?;
             let path = &settings.mail.key_file;
             if path.exists() {
                 bail!("{} already exists; refusing to replace the helpline key", path.display());
@@ -385,12 +392,16 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
             writeln!(out, "publish the public key: rempart keys export")?;
         }
         Command::Keys(KeysCommand::Import { file }) => {
+            // The key file is sealed by the master key, which the database names.
+            connect(settings)?;
             let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let keyring = rempart_mail::Keyring::from_bytes(&bytes)?;
             keyring.save_new(&settings.mail.key_file)?;
             writeln!(out, "imported the helpline key {}", keyring.fingerprint())?;
         }
         Command::Keys(KeysCommand::Rotate) => {
+            // The key file is sealed by the master key, which the database names.
+            connect(settings)?;
             let keyring = crate::mail::load_keyring(settings)?
                 .with_context(|| format!("no key at {}: run `rempart keys init`", settings.mail.key_file.display()))?;
             let rotated = keyring.rotated()?;
@@ -401,7 +412,20 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
             }
             writeln!(out, "restart `rempart serve`, then publish the new public key: rempart keys export")?;
         }
+        Command::Keys(KeysCommand::RotateMaster) => {
+            let pool = connect(settings)?;
+            let _instance = single_instance_lock(pool.url())?;
+            let rotated = crate::vault::rotate(settings, &mut *pool.get()?)?;
+            writeln!(out, "new master key {} (was {})", rotated.new_id, rotated.old_id)?;
+            writeln!(out, "{} data keys re-wrapped; the content was not re-encrypted", rotated.data_keys)?;
+            for file in &rotated.secrets {
+                writeln!(out, "re-sealed {}", file.display())?;
+            }
+            writeln!(out, "save {} off this server, then start `rempart serve`", settings.master_key_file().display())?;
+        }
         Command::Keys(KeysCommand::Export) => {
+            // The key file is sealed by the master key, which the database names.
+            connect(settings)?;
             let keyring = crate::mail::load_keyring(settings)?
                 .with_context(|| format!("no key at {}: run `rempart keys init`", settings.mail.key_file.display()))?;
             write!(out, "{}", keyring.public_armored()?)?;

@@ -10,11 +10,16 @@ use std::path::Path;
 /// Loads the master key and makes it the process's. A key file that does not exist yet is
 /// made (readable by the service account only) when the database holds no data key: a
 /// missing key for a database that has sealed data is an error, never a new key.
-pub fn install(settings: &Settings, database_has_keys: bool) -> anyhow::Result<()> {
+/// `master_ids` are the ids of the master keys that wrapped the database's data keys.
+pub fn install(settings: &Settings, master_ids: &[String]) -> anyhow::Result<()> {
+    let database_has_keys = !master_ids.is_empty();
     let key = match settings.vault.source {
         MasterKeySource::File => {
             let path = settings.master_key_file();
-            if path.exists() {
+            let next = next_file(&path);
+            if next.exists() {
+                finish_interrupted_rotation(&path, &next, master_ids)?
+            } else if path.exists() {
                 read(&path)?
             } else if database_has_keys {
                 bail!(
@@ -37,6 +42,14 @@ pub fn install(settings: &Settings, database_has_keys: bool) -> anyhow::Result<(
             read(&Path::new(&dir).join(&settings.vault.credential))?
         }
     };
+    if database_has_keys && !master_ids.contains(&key.id()) {
+        bail!(
+            "the master key {} does not open this database (its keys were wrapped by {}): \
+             is vault.key_file (or the credential) the one this database was sealed with?",
+            key.id(),
+            master_ids.join(", ")
+        );
+    }
     tracing::debug!(key = %key.id(), "master key loaded");
     rempart_vault::install(key);
     Ok(())
@@ -61,5 +74,92 @@ fn write_new(path: &Path, key: &MasterKey) -> anyhow::Result<()> {
     let mut file = options.open(path).with_context(|| format!("creating the master key {}", path.display()))?;
     file.write_all(key.to_file_text().as_bytes())?;
     file.sync_all()?;
+    Ok(())
+}
+
+/// Where a rotation writes the new key before the database is re-wrapped.
+fn next_file(path: &Path) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".next");
+    name.into()
+}
+
+/// A rotation stopped between writing the new key and replacing the old file: the database
+/// says which of the two wrapped its keys.
+fn finish_interrupted_rotation(path: &Path, next: &Path, master_ids: &[String]) -> anyhow::Result<MasterKey> {
+    let new = read(next)?;
+    if master_ids.iter().all(|id| *id == new.id()) && !master_ids.is_empty() {
+        std::fs::rename(next, path)?;
+        tracing::warn!(path = %path.display(), "finished an interrupted master key rotation");
+        return Ok(new);
+    }
+    std::fs::remove_file(next)?;
+    tracing::warn!(path = %path.display(), "discarded the new key of an interrupted master key rotation");
+    read(path)
+}
+
+/// What a rotation did.
+#[derive(Debug)]
+pub struct Rotated {
+    pub old_id: String,
+    pub new_id: String,
+    pub data_keys: usize,
+    pub secrets: Vec<std::path::PathBuf>,
+}
+
+/// Replaces the master key (file source): a new key is written beside the old one, every
+/// data key re-wrapped in one transaction, the sealed key files re-sealed, then the new file
+/// takes the old one's place. The content is not re-encrypted. Stop every `serve` first.
+pub fn rotate(settings: &Settings, conn: &mut rempart_store::DbConn) -> anyhow::Result<Rotated> {
+    if settings.vault.source != MasterKeySource::File {
+        bail!(
+            "vault.source is {:?}: rotate the credential's key with `rempart keys rotate-master` on a \
+             configuration whose vault.source is \"file\", then encrypt the new file with systemd-creds",
+            settings.vault.source
+        );
+    }
+    let old = rempart_vault::current()?;
+    let path = settings.master_key_file();
+    let next = next_file(&path);
+    let new = MasterKey::generate();
+    write_new(&next, &new)?;
+    let data_keys = rempart_store::sealing::rewrap_all(conn, &old, &new)?;
+    let mut secrets = Vec::new();
+    for (file, purpose) in sealed_secret_files(settings) {
+        if let Ok(bytes) = std::fs::read(&file)
+            && MasterKey::is_sealed_secret(&bytes)
+        {
+            let clear = old.open_secret(purpose, &bytes)?;
+            replace_private(&file, &new.seal_secret(purpose, &clear))?;
+            secrets.push(file);
+        }
+    }
+    std::fs::rename(&next, &path)?;
+    let rotated = Rotated { old_id: old.id(), new_id: new.id(), data_keys, secrets };
+    rempart_vault::install(new);
+    Ok(rotated)
+}
+
+/// The service's own secret files sealed by the master key, with what each is sealed for.
+fn sealed_secret_files(settings: &Settings) -> Vec<(std::path::PathBuf, &'static str)> {
+    vec![
+        (settings.mail.key_file.clone(), "helpline-key"),
+        (settings.server.data_dir.join(rempart_api::auth::KEY_FILE), "token-signing-key"),
+    ]
+}
+
+/// Writes `bytes` beside `path` (owner only) and renames it over `path`.
+fn replace_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let fresh = next_file(path);
+    let _ = std::fs::remove_file(&fresh);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&fresh)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&fresh, path)?;
     Ok(())
 }

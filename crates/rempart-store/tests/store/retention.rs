@@ -2,9 +2,9 @@
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
+use rempart_store::StoreError;
 use rempart_store::retention::{self, Erased, Policy};
 use rempart_store::schema::{beneficiaries, beneficiary_emails, cases, erasures, evidence, indicators, messages};
-use rempart_store::StoreError;
 use rempart_test_db::{TestDb, fixtures, on_both_backends};
 
 fn at(y: i32, m: u32, d: u32) -> chrono::NaiveDateTime {
