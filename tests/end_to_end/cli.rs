@@ -10,6 +10,8 @@ use crate::common::{FirstStart, first_start, ok, read_until, rempart, run, text}
 
 fn users_and_cases_through_the_cli(db: TestDb) {
     let dir = tempfile::tempdir().expect("dir");
+    // The test writes cases itself: the binary must hold the same master key.
+    rempart_test_db::share_master_key(dir.path());
     let url = db.url().to_owned();
     let cli = |args: &[&str], stdin: &str| run(rempart(dir.path()).arg("--database").arg(&url).args(args), stdin);
 

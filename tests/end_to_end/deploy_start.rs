@@ -208,6 +208,7 @@ fn the_systemd_units_start_serve_and_the_backup_as_they_are_written() {
             let content = match id.as_str() {
                 "jwt-secret" => "a token-signing secret of at least 32 characters\n".as_bytes().to_vec(),
                 "helpline-key.asc" => std::fs::read(keys.path().join("data/helpline-key.asc")).expect("key"),
+                "master.key" => std::fs::read(keys.path().join("data/master.key")).expect("master key"),
                 "database-url" => b"sqlite:///var/lib/rempart/rempart.db\n".to_vec(),
                 other => panic!("a test credential for {other} is needed"),
             };
@@ -292,6 +293,10 @@ fn the_container_image_starts_serve_as_its_runtime_stage_says() {
     let key = workdir.join("helpline-key.asc");
     std::fs::copy(keys.path().join("data/helpline-key.asc"), &key).expect("key");
     give_to(user, &key, 0o600);
+    // With the master key that sealed it (deploy/README.md, "Protection at rest").
+    let master = workdir.join("master.key");
+    std::fs::copy(keys.path().join("data/master.key"), &master).expect("master key");
+    give_to(user, &master, 0o600);
     let env: Vec<(String, String)> = env
         .iter()
         .map(|(k, v)| {

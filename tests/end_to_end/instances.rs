@@ -29,6 +29,9 @@ fn two_serves_on_one_postgres_survive_a_sigkill() {
     let db = TestDb::postgres();
     let a_dir = tempfile::tempdir().expect("dir");
     let b_dir = tempfile::tempdir().expect("dir");
+    // Two machines with the same master key (each reads its own copy), as deploy/README says.
+    rempart_test_db::share_master_key(a_dir.path());
+    rempart_test_db::share_master_key(b_dir.path());
     ok(&run(rempart(a_dir.path()).args(["keys", "init", "--uid", &format!("Helpline <{HELPLINE}>")]), ""));
     // Two machines with the same configuration and the same key.
     std::fs::create_dir_all(b_dir.path().join("data")).expect("data");
@@ -151,6 +154,8 @@ fn parallel_creations_through_two_serves_never_exceed_capacity() {
     use rempart_store::users::{NewUser, User};
     let db = TestDb::postgres();
     let (a_dir, b_dir) = (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
+    rempart_test_db::share_master_key(a_dir.path());
+    rempart_test_db::share_master_key(b_dir.path());
     let secret = ("REMPART_AUTH__JWT_SECRET", "a shared token-signing secret of 32+ chars".to_owned());
     let a = crate::common::serve(a_dir.path(), db.url(), std::slice::from_ref(&secret));
     let b = crate::common::start(b_dir.path(), db.url(), std::slice::from_ref(&secret));

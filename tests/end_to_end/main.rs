@@ -16,3 +16,4 @@ mod instances;
 mod key_rotation;
 mod mail;
 mod operations;
+mod raid;

@@ -290,6 +290,8 @@ fn empty_target(backend: Backend) -> TestDb {
 
 fn backup_restore_round_trip(backend: Backend) {
     let dir = tempfile::tempdir().expect("dir");
+    // The test writes sealed data itself: the binary holds the same master key.
+    rempart_test_db::share_master_key(dir.path());
     let source = populated(backend);
     let before = export::summarize(&mut source.conn()).expect("summary");
     let cli =
@@ -374,7 +376,11 @@ fn a_backup_signed_by_another_key_is_refused() {
     // Someone who knows the helpline's public key can encrypt a forged backup to it; only
     // the helpline's own signature makes it a backup.
     let dir = tempfile::tempdir().expect("dir");
+    // The test writes sealed data itself: the binary holds the same master key.
+    rempart_test_db::share_master_key(dir.path());
     let forger = tempfile::tempdir().expect("dir");
+    // The forger reads the same database (the master key is not what this test is about).
+    rempart_test_db::share_master_key(forger.path());
     let source = populated(Backend::Sqlite);
     assert!(
         run(rempart(dir.path()).args(["keys", "init", "--uid", "Helpline <help@helpline.example>"]), "")
@@ -408,6 +414,8 @@ fn a_backup_signed_by_another_key_is_refused() {
 
 fn migrate_data_between(from: Backend, to: Backend) {
     let dir = tempfile::tempdir().expect("dir");
+    // The test writes sealed data itself: the binary holds the same master key.
+    rempart_test_db::share_master_key(dir.path());
     let source = populated(from);
     let target = empty_target(to);
     let out = run(rempart(dir.path()).args(["migrate-data", "--from", source.url(), "--to", target.url()]), "");
@@ -436,6 +444,8 @@ fn migrate_data_from_postgres_to_sqlite() {
 #[test]
 fn migrate_data_refuses_while_serve_runs_on_the_sqlite_source() {
     let dir = tempfile::tempdir().expect("dir");
+    // The test writes sealed data itself: the binary holds the same master key.
+    rempart_test_db::share_master_key(dir.path());
     let url = format!("sqlite://{}", dir.path().join("data/rempart.db").display());
     let _running = crate::common::serve(dir.path(), &url, &[]);
     let target = empty_target(Backend::Postgres);
@@ -446,6 +456,8 @@ fn migrate_data_refuses_while_serve_runs_on_the_sqlite_source() {
 
 fn erase_and_retention_through_the_cli(backend: Backend) {
     let dir = tempfile::tempdir().expect("dir");
+    // The test writes sealed data itself: the binary holds the same master key.
+    rempart_test_db::share_master_key(dir.path());
     let db = TestDb::new(backend);
     fixtures::every_table(&mut db.conn());
     let cli = |args: &[&str], env: &[(&str, &str)]| {
@@ -520,6 +532,8 @@ fn erase_and_retention_on_postgres() {
 #[test]
 fn stats_as_csv_suppress_small_cells() {
     let dir = tempfile::tempdir().expect("dir");
+    // The test writes sealed data itself: the binary holds the same master key.
+    rempart_test_db::share_master_key(dir.path());
     let db = populated(Backend::Sqlite);
     let stats = |min: &str| {
         let mut cmd = rempart(dir.path());
@@ -552,6 +566,8 @@ fn stats_as_csv_suppress_small_cells() {
 #[test]
 fn migrate_data_moves_a_database_used_through_the_api() {
     let dir = tempfile::tempdir().expect("dir");
+    // The test writes sealed data itself: the binary holds the same master key.
+    rempart_test_db::share_master_key(dir.path());
     let url = format!("sqlite://{}", dir.path().join("data/rempart.db").display());
     {
         let served = crate::common::serve(dir.path(), &url, &[]);

@@ -93,8 +93,13 @@ impl Keyring {
             return Self::from_bytes(&clear);
         }
         let keyring = Self::from_bytes(&bytes)?;
-        keyring.save_replacing(path)?;
-        tracing::info!(path = %path.display(), "sealed the helpline key file with the master key");
+        match keyring.save_replacing(path) {
+            Ok(()) => tracing::info!(path = %path.display(), "sealed the helpline key file with the master key"),
+            // A systemd credential or a read-only mount: protected by whoever provides it.
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = %e, "the helpline key file is in clear and cannot be sealed in place")
+            }
+        }
         Ok(keyring)
     }
 

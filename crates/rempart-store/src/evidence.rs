@@ -5,6 +5,7 @@ use crate::cases::Case;
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::{evidence, evidence_blobs};
+use crate::sealing::Owner;
 use crate::util::{new_id, now, optional_text};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -77,10 +78,17 @@ pub fn sha256_hex(content: &[u8]) -> String {
 pub fn put_blob(conn: &mut DbConn, content: &[u8]) -> StoreResult<String> {
     let sha256 = sha256_hex(content);
     let size = i64::try_from(content.len()).map_err(|_| StoreError::invalid("content", "too large"))?;
+    let stored: bool = diesel::select(diesel::dsl::exists(evidence_blobs::table.find(&sha256))).get_result(conn)?;
+    if stored {
+        return Ok(sha256);
+    }
+    // Each file under a key of its own (it may belong to several cases, or to quarantined
+    // mail): the key goes when the last reference to the file goes.
+    let key = crate::sealing::key(conn, Owner::Blob(&sha256))?;
     let blob = (
         evidence_blobs::sha256.eq(&sha256),
         evidence_blobs::size.eq(size),
-        evidence_blobs::content.eq(content),
+        evidence_blobs::content.eq(key.seal_bytes("evidence_blobs", "content", &sha256, content)),
         evidence_blobs::created_at.eq(now()),
     );
     match conn {
@@ -94,14 +102,20 @@ pub fn put_blob(conn: &mut DbConn, content: &[u8]) -> StoreResult<String> {
     Ok(sha256)
 }
 
-/// Reads raw bytes back and checks them against their address.
+/// Reads raw bytes back, opens them and checks them against their address.
 pub fn get_blob(conn: &mut DbConn, sha256: &str) -> StoreResult<Vec<u8>> {
-    let content: Vec<u8> = evidence_blobs::table
+    let stored: Vec<u8> = evidence_blobs::table
         .find(sha256)
         .select(evidence_blobs::content)
         .first(conn)
         .optional()?
         .ok_or_else(|| StoreError::not_found("blob", sha256))?;
+    let key = crate::sealing::existing_key(conn, Owner::Blob(sha256))?
+        .ok_or_else(|| StoreError::Unreadable(format!("the key of file {sha256} is gone")))?;
+    // Altered on disk (or moved from another file): it must not be used.
+    let content = key
+        .open_bytes("evidence_blobs", "content", sha256, &stored)
+        .map_err(|_| StoreError::EvidenceCorrupted { sha256: sha256.to_owned() })?;
     if sha256_hex(&content) != sha256 {
         return Err(StoreError::EvidenceCorrupted { sha256: sha256.to_owned() });
     }

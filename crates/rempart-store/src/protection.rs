@@ -80,6 +80,7 @@ pub fn upgrade(conn: &mut DbConn) -> StoreResult<Upgraded> {
     for column in SEALED {
         done.sealed_values += seal_column(conn, column)?;
     }
+    done.sealed_values += seal_blobs(conn)?;
     // The word index held words: it is rebuilt as tokens from the (now sealed) content.
     diesel::delete(crate::schema::case_words::table).execute(conn)?;
     done.reindexed_cases = crate::case_words::reindex_all(conn)?;
@@ -90,6 +91,54 @@ pub fn upgrade(conn: &mut DbConn) -> StoreResult<Upgraded> {
         tracing::info!(from_level, to_level = LEVEL, sealed = done.sealed_values, "sealed the values stored in clear");
     }
     Ok(done)
+}
+
+/// Seals the stored files (evidence, raw received mail) still in clear, each under a key of
+/// its own, a batch per transaction.
+fn seal_blobs(conn: &mut DbConn) -> StoreResult<usize> {
+    use crate::schema::evidence_blobs;
+    let mut last = String::new();
+    let mut sealed = 0;
+    loop {
+        let page: Vec<(String, Vec<u8>)> = evidence_blobs::table
+            .filter(evidence_blobs::sha256.gt(&last))
+            .order(evidence_blobs::sha256)
+            .limit(50)
+            .select((evidence_blobs::sha256, evidence_blobs::content))
+            .load(conn)?;
+        let Some((tail, _)) = page.last() else { return Ok(sealed) };
+        last = tail.clone();
+        let clear: Vec<&(String, Vec<u8>)> =
+            page.iter().filter(|(_, c)| !rempart_vault::DataKey::is_sealed_bytes(c)).collect();
+        if clear.is_empty() {
+            continue;
+        }
+        conn.write(|conn| -> StoreResult<()> {
+            // Stored files are immutable (a trigger refuses any update): the upgrade lifts
+            // it for its own transaction only.
+            let (lift, restore) = match conn {
+                DbConn::Sqlite(_) => (
+                    "DROP TRIGGER evidence_blobs_immutable",
+                    "CREATE TRIGGER evidence_blobs_immutable BEFORE UPDATE ON evidence_blobs \
+                     BEGIN SELECT RAISE(ABORT, 'evidence is immutable'); END",
+                ),
+                DbConn::Postgres(_) => (
+                    "ALTER TABLE evidence_blobs DISABLE TRIGGER evidence_blobs_immutable",
+                    "ALTER TABLE evidence_blobs ENABLE TRIGGER evidence_blobs_immutable",
+                ),
+            };
+            diesel::sql_query(lift).execute(conn)?;
+            for (sha256, content) in clear {
+                let key = key(conn, Owner::Blob(sha256))?;
+                diesel::update(evidence_blobs::table.find(sha256))
+                    .set(evidence_blobs::content.eq(key.seal_bytes("evidence_blobs", "content", sha256, content)))
+                    .execute(conn)?;
+                sealed += 1;
+            }
+            diesel::sql_query(restore).execute(conn)?;
+            Ok(())
+        })?;
+    }
 }
 
 #[derive(QueryableByName)]
@@ -167,6 +216,9 @@ pub fn content_summary(conn: &mut DbConn) -> StoreResult<crate::export::Summary>
 pub fn content(conn: &mut DbConn, out: &mut dyn std::io::Write) -> StoreResult<crate::export::Summary> {
     let mut keys: std::collections::HashMap<String, Option<crate::sealing::Sealer>> = Default::default();
     let mut filter = |conn: &mut DbConn, table: &str, row: &mut serde_json::Value| -> StoreResult<()> {
+        if table == "evidence_blobs" {
+            return open_blob_row(conn, row);
+        }
         for c in SEALED.iter().filter(|c| c.table == table) {
             let Some(object) = row.as_object_mut() else { continue };
             let Some(stored) = object.get(c.column).and_then(|v| v.as_str()).map(str::to_owned) else { continue };
@@ -191,4 +243,23 @@ pub fn content(conn: &mut DbConn, out: &mut dyn std::io::Write) -> StoreResult<c
         Ok(())
     };
     crate::export::export_content(conn, out, &mut filter)
+}
+
+/// Opens the file of an `evidence_blobs` row as exported (base64 content).
+fn open_blob_row(conn: &mut DbConn, row: &mut serde_json::Value) -> StoreResult<()> {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    let Some(object) = row.as_object_mut() else { return Ok(()) };
+    let sha256 = object.get("sha256").and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+    let Some(encoded) = object.get("content").and_then(|v| v.as_str()) else { return Ok(()) };
+    let stored = STANDARD.decode(encoded).map_err(|e| crate::StoreError::Archive(e.to_string()))?;
+    if !rempart_vault::DataKey::is_sealed_bytes(&stored) {
+        return Ok(());
+    }
+    let opened = match crate::sealing::existing_key(conn, Owner::Blob(&sha256))? {
+        Some(key) => key.open_bytes("evidence_blobs", "content", &sha256, &stored)?,
+        None => Vec::new(),
+    };
+    object.insert("content".into(), serde_json::Value::String(STANDARD.encode(opened)));
+    Ok(())
 }

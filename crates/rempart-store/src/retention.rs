@@ -141,6 +141,14 @@ fn erase_in_transaction(conn: &mut DbConn, ids: &[String], policy: Policy<'_>) -
                 ))),
         )
         .execute(conn)?;
+        // The keys of the files that went go with them.
+        let kept: Vec<String> = evidence_blobs::table
+            .filter(evidence_blobs::sha256.eq_any(&blobs))
+            .select(evidence_blobs::sha256)
+            .load(conn)?;
+        let gone: Vec<crate::sealing::Owner<'_>> =
+            blobs.iter().filter(|b| !kept.contains(b)).map(|b| crate::sealing::Owner::Blob(b)).collect();
+        crate::sealing::shred(conn, &gone)?;
         diesel::update(third_parties::table.filter(third_parties::case_id.eq_any(&ids)))
             .set((
                 third_parties::organisation.eq(empty),

@@ -24,6 +24,8 @@ pub enum Owner<'a> {
     Quarantine(&'a str),
     /// A member of staff's own notes (check-ins): only they read them.
     Staff(&'a str),
+    /// A stored file (evidence, raw received mail), by its digest.
+    Blob(&'a str),
     /// The key of the blind indexes.
     Index,
     /// The service's data that belongs to no one in particular.
@@ -37,6 +39,7 @@ impl Owner<'_> {
             Owner::Beneficiary(id) => format!("beneficiary:{id}"),
             Owner::Quarantine(id) => format!("quarantine:{id}"),
             Owner::Staff(id) => format!("staff:{id}"),
+            Owner::Blob(sha256) => format!("blob:{sha256}"),
             Owner::Index => "index".into(),
             Owner::Service => "service".into(),
         }
@@ -249,9 +252,18 @@ pub fn open_case_row<T: Protected>(conn: &mut DbConn, case_id: &str, row: T) -> 
 }
 
 /// The master keys (by id) that wrapped the stored data keys: one, except in the middle of
-/// a rotation.
+/// a rotation. A database not migrated this far holds none.
 pub fn master_ids(conn: &mut DbConn) -> StoreResult<Vec<String>> {
-    Ok(data_keys::table.select(data_keys::master_id).distinct().load(conn)?)
+    use diesel::result::Error;
+    match data_keys::table.select(data_keys::master_id).distinct().load(conn) {
+        Ok(ids) => Ok(ids),
+        Err(Error::DatabaseError(_, info))
+            if info.message().contains("no such table") || info.message().contains("does not exist") =>
+        {
+            Ok(Vec::new())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Re-wraps every data key from `old` to `new` master key, in one transaction: the content

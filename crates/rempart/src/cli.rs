@@ -234,6 +234,16 @@ pub fn run() -> ExitCode {
     if let Command::Mailgate = cli.command {
         return crate::mail::mailgate(&settings);
     }
+    // The master key first: every command reads or writes sealed values or key files. The
+    // database it opens is the one whose keys it wraps (a move's source).
+    let sealed_by = match &cli.command {
+        Command::MigrateData { from, .. } => from.clone(),
+        _ => settings.database.url.clone(),
+    };
+    if let Err(e) = crate::vault::unlock(&settings, &sealed_by) {
+        eprintln!("error: {e:#}");
+        return ExitCode::FAILURE;
+    }
     match execute(cli.command, &settings) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -251,9 +261,6 @@ fn fail_config(e: &ConfigError) -> ExitCode {
 fn connect(settings: &Settings) -> anyhow::Result<DbPool> {
     let pool = DbPool::connect(&settings.database.url, settings.pool_options())?;
     tracing::debug!(database = %pool.url().redacted(), "connected");
-    // A database not migrated yet holds no data key.
-    let master_ids = rempart_store::sealing::master_ids(&mut *pool.get()?).unwrap_or_default();
-    crate::vault::install(settings, &master_ids)?;
     Ok(pool)
 }
 
@@ -319,13 +326,14 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
             } else {
                 let applied = pool.migrate()?;
                 let upgraded = rempart_store::protection::upgrade(&mut *pool.get()?)?;
-                if applied.is_empty() && upgraded.from_level == rempart_store::protection::LEVEL {
+                let sealed_now = upgraded.sealed_values > 0 || upgraded.reindexed_cases > 0;
+                if applied.is_empty() && !sealed_now {
                     writeln!(out, "database {} is up to date", pool.url().redacted())?;
                 }
                 for name in applied {
                     writeln!(out, "applied migration {name}")?;
                 }
-                if upgraded.from_level < rempart_store::protection::LEVEL {
+                if sealed_now {
                     writeln!(
                         out,
                         "protection at rest: level {} -> {}, {} stored values sealed, {} cases reindexed",
@@ -379,8 +387,6 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
         Command::Rota(RotaCommand::Simulate { .. }) => unreachable!("handled before loading the configuration"),
         Command::Mailgate => unreachable!("handled before execute"),
         Command::Keys(KeysCommand::Init { uid }) => {
-            // The key file is sealed by the master key, which the database names.
-            connect(settings)?;
             let path = &settings.mail.key_file;
             if path.exists() {
                 bail!("{} already exists; refusing to replace the helpline key", path.display());
@@ -392,16 +398,12 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
             writeln!(out, "publish the public key: rempart keys export")?;
         }
         Command::Keys(KeysCommand::Import { file }) => {
-            // The key file is sealed by the master key, which the database names.
-            connect(settings)?;
             let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let keyring = rempart_mail::Keyring::from_bytes(&bytes)?;
             keyring.save_new(&settings.mail.key_file)?;
             writeln!(out, "imported the helpline key {}", keyring.fingerprint())?;
         }
         Command::Keys(KeysCommand::Rotate) => {
-            // The key file is sealed by the master key, which the database names.
-            connect(settings)?;
             let keyring = crate::mail::load_keyring(settings)?
                 .with_context(|| format!("no key at {}: run `rempart keys init`", settings.mail.key_file.display()))?;
             let rotated = keyring.rotated()?;
@@ -424,8 +426,6 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
             writeln!(out, "save {} off this server, then start `rempart serve`", settings.master_key_file().display())?;
         }
         Command::Keys(KeysCommand::Export) => {
-            // The key file is sealed by the master key, which the database names.
-            connect(settings)?;
             let keyring = crate::mail::load_keyring(settings)?
                 .with_context(|| format!("no key at {}: run `rempart keys init`", settings.mail.key_file.display()))?;
             write!(out, "{}", keyring.public_armored()?)?;

@@ -296,12 +296,13 @@ fn mailgate_inner(settings: &Settings, raw: &[u8]) -> anyhow::Result<Outcome> {
     if raw.is_empty() {
         bail!("empty input");
     }
+    // One message, one connection: a pool would start threads and open several.
+    let mut conn = rempart_store::DbConn::open(&settings.database.url, settings.pool_options())?;
+    crate::vault::install(settings, &rempart_store::sealing::master_ids(&mut conn)?)?;
     let keyring = load_keyring(settings)?;
     if keyring.is_none() {
         tracing::warn!(key_file = %settings.mail.key_file.display(), "no helpline key: encrypted mail will be quarantined");
     }
-    // One message, one connection: a pool would start threads and open several.
-    let mut conn = rempart_store::DbConn::open(&settings.database.url, settings.pool_options())?;
     let gateway = Gateway { keyring, limits: settings.mail.limits(), policy: settings.policy(), escalations: None };
     // `ingest` quarantines whatever is wrong with the message itself; an error here means
     // nothing could be committed.

@@ -125,6 +125,18 @@ pub fn restore(settings: &Settings, file: &Path) -> anyhow::Result<RestoreReport
         let reader = rempart_mail::pgp::decrypting_reader(source, &keyring).context("opening the backup")?;
         export::import(&mut conn, &mut BufReader::with_capacity(1 << 20, reader))?
     };
+    // The backup carries its data keys wrapped by the master key of the database it came
+    // from: that key must be this one, or nothing sealed can be read.
+    let wrapped_by = rempart_store::sealing::master_ids(&mut conn)?;
+    let ours = rempart_vault::current()?.id();
+    if !wrapped_by.is_empty() && !wrapped_by.contains(&ours) {
+        bail!(
+            "restored, but the backup's data keys were wrapped by master key {} and this configuration's is {ours}: \
+             put that master key file at vault.key_file ({}) before starting serve",
+            wrapped_by.join(", "),
+            settings.master_key_file().display()
+        );
+    }
     Ok(RestoreReport { imported, verified: !plain, seconds: started.elapsed().as_secs_f64() })
 }
 

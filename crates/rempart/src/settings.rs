@@ -33,16 +33,9 @@ pub struct Settings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VaultSettings {
-    pub source: MasterKeySource,
+    /// The key file; empty: master.key in the data folder. A systemd credential is a file
+    /// too (`%d/master.key`), decrypted by systemd when it is an encrypted one.
     pub key_file: PathBuf,
-    pub credential: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum MasterKeySource {
-    File,
-    Credential,
 }
 
 impl Settings {

@@ -1,11 +1,22 @@
-//! The master key of the process, from where the helpline chose (`[vault]`): a key file
-//! (made at the first start) or a systemd encrypted credential. Installed once per process
-//! before any store call; see `rempart_vault`.
+//! The master key of the process, from the key file the helpline chose (`vault.key_file`:
+//! made at the first start, or a systemd credential). Installed once per process before any
+//! store call; see `rempart_vault`.
 
-use crate::settings::{MasterKeySource, Settings};
+use crate::settings::Settings;
 use anyhow::{Context, bail};
 use rempart_vault::MasterKey;
 use std::path::Path;
+
+/// Installs the master key for a command on the database at `url`: the ids of the master
+/// keys that wrapped its data keys say which key it needs. An unreachable database is an
+/// error (the key file is never made without knowing that the database has no keys).
+pub fn unlock(settings: &Settings, url: &str) -> anyhow::Result<()> {
+    let master_ids = {
+        let mut conn = rempart_store::DbConn::open(url, settings.pool_options())?;
+        rempart_store::sealing::master_ids(&mut conn)?
+    };
+    install(settings, &master_ids)
+}
 
 /// Loads the master key and makes it the process's. A key file that does not exist yet is
 /// made (readable by the service account only) when the database holds no data key: a
@@ -13,34 +24,23 @@ use std::path::Path;
 /// `master_ids` are the ids of the master keys that wrapped the database's data keys.
 pub fn install(settings: &Settings, master_ids: &[String]) -> anyhow::Result<()> {
     let database_has_keys = !master_ids.is_empty();
-    let key = match settings.vault.source {
-        MasterKeySource::File => {
-            let path = settings.master_key_file();
-            let next = next_file(&path);
-            if next.exists() {
-                finish_interrupted_rotation(&path, &next, master_ids)?
-            } else if path.exists() {
-                read(&path)?
-            } else if database_has_keys {
-                bail!(
-                    "the master key file {} is missing, and the database holds data sealed with a master key: \
-                     put the key file back (from where it was saved), or point vault.key_file at it",
-                    path.display()
-                );
-            } else {
-                let key = MasterKey::generate();
-                write_new(&path, &key)?;
-                tracing::info!(path = %path.display(), key = %key.id(), "made a new master key: save a copy off this server");
-                key
-            }
-        }
-        MasterKeySource::Credential => {
-            let dir = std::env::var_os("CREDENTIALS_DIRECTORY").context(
-                "vault.source = \"credential\" needs systemd's LoadCredentialEncrypted= \
-                 (CREDENTIALS_DIRECTORY is not set): see deploy/README.md",
-            )?;
-            read(&Path::new(&dir).join(&settings.vault.credential))?
-        }
+    let path = settings.master_key_file();
+    let next = next_file(&path);
+    let key = if next.exists() {
+        finish_interrupted_rotation(&path, &next, master_ids)?
+    } else if path.exists() {
+        read(&path)?
+    } else if database_has_keys {
+        bail!(
+            "the master key file {} is missing, and the database holds data sealed with a master key: \
+             put the key file back (from where it was saved), or point vault.key_file at it",
+            path.display()
+        );
+    } else {
+        let key = MasterKey::generate();
+        write_new(&path, &key)?;
+        tracing::info!(path = %path.display(), key = %key.id(), "made a new master key: save a copy off this server");
+        key
     };
     if database_has_keys && !master_ids.contains(&key.id()) {
         bail!(
@@ -107,17 +107,11 @@ pub struct Rotated {
     pub secrets: Vec<std::path::PathBuf>,
 }
 
-/// Replaces the master key (file source): a new key is written beside the old one, every
-/// data key re-wrapped in one transaction, the sealed key files re-sealed, then the new file
-/// takes the old one's place. The content is not re-encrypted. Stop every `serve` first.
+/// Replaces the master key: a new key is written beside the old one, every data key
+/// re-wrapped in one transaction, the sealed key files re-sealed, then the new file takes the
+/// old one's place. The content is not re-encrypted. Stop every `serve` first. A key file
+/// given as a systemd credential is read-only: rotate on a copy, then replace the credential.
 pub fn rotate(settings: &Settings, conn: &mut rempart_store::DbConn) -> anyhow::Result<Rotated> {
-    if settings.vault.source != MasterKeySource::File {
-        bail!(
-            "vault.source is {:?}: rotate the credential's key with `rempart keys rotate-master` on a \
-             configuration whose vault.source is \"file\", then encrypt the new file with systemd-creds",
-            settings.vault.source
-        );
-    }
     let old = rempart_vault::current()?;
     let path = settings.master_key_file();
     let next = next_file(&path);

@@ -41,10 +41,11 @@ fn round_trip_on_one_engine(db: TestDb) {
     let rows = |s: &[u8]| s.split(|b| *b == b'\n').skip(1).map(<[u8]>::to_vec).collect::<Vec<_>>();
     assert_eq!(rows(&again), rows(&stream));
     // The evidence file's bytes came back intact (every byte value).
-    let blob: Vec<u8> = rempart_store::schema::evidence_blobs::table
-        .select(rempart_store::schema::evidence_blobs::content)
+    let sha256: String = rempart_store::schema::evidence_blobs::table
+        .select(rempart_store::schema::evidence_blobs::sha256)
         .first(&mut db.conn())
         .expect("blob");
+    let blob = rempart_store::evidence::get_blob(&mut db.conn(), &sha256).expect("opened");
     assert_eq!(blob, (0..=255u8).cycle().take(4096).collect::<Vec<u8>>());
 }
 

@@ -23,6 +23,21 @@ const IN_SEALED_COLUMNS: &[&str] = &["Sessions révoquées", "même campagne", "
 fn an_older_database_is_sealed_in_place_without_loss(db: TestDb) {
     let mut conn = db.conn();
     fixtures::every_table_in_clear(&mut conn);
+    // A file an older version stored in clear.
+    let old_file = b"an old evidence file, stored in clear".to_vec();
+    let old_sha = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(&old_file))
+    };
+    diesel::insert_into(rempart_store::schema::evidence_blobs::table)
+        .values((
+            rempart_store::schema::evidence_blobs::sha256.eq(&old_sha),
+            rempart_store::schema::evidence_blobs::size.eq(old_file.len() as i64),
+            rempart_store::schema::evidence_blobs::content.eq(&old_file),
+            rempart_store::schema::evidence_blobs::created_at.eq(rempart_store::now()),
+        ))
+        .execute(&mut *conn)
+        .expect("a clear file");
     assert_eq!(protection::level(&mut conn).expect("level"), 0);
     let before = protection::content_summary(&mut conn).expect("content before");
     let clear = raw_export(&db);
@@ -41,6 +56,17 @@ fn an_older_database_is_sealed_in_place_without_loss(db: TestDb) {
     for marker in IN_SEALED_COLUMNS {
         assert!(!sealed.contains(marker), "{marker:?} stays in clear after the upgrade");
     }
+    let clear_file = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(&old_file)
+    };
+    assert!(clear.contains(&clear_file) && !sealed.contains(&clear_file), "the old file is sealed");
+    assert_eq!(rempart_store::evidence::get_blob(&mut conn, &old_sha).expect("opened"), old_file);
+    // The files stay immutable after the upgrade lifted the trigger for itself.
+    let update = diesel::update(rempart_store::schema::evidence_blobs::table.find(&old_sha))
+        .set(rempart_store::schema::evidence_blobs::size.eq(0i64))
+        .execute(&mut *conn);
+    assert!(update.is_err(), "the immutability trigger is back");
     // The store reads it back.
     let comments = Comment::for_case(&mut conn, "c-1").expect("comments");
     assert!(comments[0].body.contains("piraté 🙁"), "{comments:?}");
@@ -104,7 +130,19 @@ fn erasure_destroys_the_case_key(db: TestDb) {
     assert_eq!(Case::get(&mut conn, &c.id).expect("case").summary, "");
 }
 
+/// Reverting migration 13 would drop the only keys that open what they sealed: refused while
+/// any key exists (a database without any still reverts: the migrations' own test).
+fn the_keys_are_never_dropped_by_a_revert(db: TestDb) {
+    let mut conn = db.conn();
+    let ana = beneficiary(&mut conn, "ana@example.org");
+    let c = case(&mut conn, &ana.id, "Compte piraté");
+    assert!(rempart_store::db::revert_last_migration(&mut conn).is_err(), "refused");
+    assert!(sealing::existing_key(&mut conn, Owner::Case(&c.id)).expect("key").is_some(), "the key stays");
+    assert_eq!(Case::get(&mut conn, &c.id).expect("case").summary, "Compte piraté");
+}
+
 on_both_backends!(
+    the_keys_are_never_dropped_by_a_revert,
     an_older_database_is_sealed_in_place_without_loss,
     a_value_moved_to_another_row_does_not_open,
     erasure_destroys_the_case_key

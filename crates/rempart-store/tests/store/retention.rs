@@ -200,8 +200,9 @@ fn erased_content_does_not_stay_in_the_sqlite_files() {
             std::fs::read(&name).is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
         })
     };
-    assert!(on_disk(secret), "the evidence file is on disk before the erasure");
+    assert!(!on_disk(secret), "a file is sealed: never on disk in clear");
     assert!(!on_disk(sealed_marker), "a sealed summary is never on disk in clear");
+    assert!(on_disk("Trust & Safety"), "the third party (not sealed yet) is on disk before the erasure");
     retention::erase_on_request(&mut conn, "c-1", "u-1", "asked to be forgotten").expect("erase");
     assert!(!on_disk(secret), "the erased summary and evidence must not stay in the file or the log");
     assert!(!on_disk("Trust & Safety"), "nor the third party's details");
