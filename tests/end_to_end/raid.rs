@@ -8,8 +8,7 @@
 //!
 //! Still in clear at this level, so not searched for yet (the next level seals them):
 //! beneficiaries' names (here the From name of the mail becomes the beneficiary's name) and
-//! addresses, third-party contacts, indicator values, evidence names, quarantined mail's
-//! subject and sender. Files (evidence and the raw received mail) are sealed already: the
+//! addresses, third-party contacts, indicator values, evidence names. Files (evidence and the raw received mail) are sealed already: the
 //! mail's subject and body are searched for and must not be found in its raw copy either.
 
 use crate::common::{ok, rempart, run, serve};
@@ -104,6 +103,17 @@ fn a_raid_finds_no_one(db: TestDb) {
     );
     let outcome = ok(&run(rempart(dir.path()).args(["--database", &url, "mailgate"]), &raw));
     assert!(outcome.contains("\"stored\""), "{outcome}");
+    // Mail that cannot be read is quarantined whole: its sender and subject too.
+    let unreadable = crate::mail_support::pgp_mime(
+        &format!("{}@example.net", m("QuarantineFrom").to_lowercase()),
+        HELPLINE,
+        &m("QuarantineSubject"),
+        &format!("<q{tag}@example.net>"),
+        "",
+        "-----BEGIN PGP MESSAGE-----\n\nbm90IGEgbWVzc2FnZQ==\n-----END PGP MESSAGE-----\n",
+    );
+    let outcome = ok(&run(rempart(dir.path()).args(["--database", &url, "mailgate"]), &unreadable));
+    assert!(outcome.contains("\"quarantined\""), "{outcome}");
 
     let served = serve(dir.path(), &url, &[]);
     let api = Api { client: reqwest::blocking::Client::new(), base: served.url(""), token: served.token.clone() };
@@ -173,10 +183,15 @@ fn a_raid_finds_no_one(db: TestDb) {
         "CheckInNote",
         "MailSubject",
         "MailBody",
+        "QuarantineFrom",
+        "QuarantineSubject",
     ]
     .iter()
     .map(|f| m(f))
     .collect();
+    // As written, and lower-cased (addresses are).
+    let lower: Vec<String> = needles.iter().map(|n| n.to_lowercase()).collect();
+    needles.extend(lower);
     needles.push("PRIVATE KEY BLOCK".into());
     let found = found_in(&taken, &needles);
     assert!(found.is_empty(), "a copy of the disk tells: {found:#?}");

@@ -7,6 +7,7 @@ use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 use crate::evidence::{get_blob, put_blob};
 use crate::schema::{mail_quarantine, mail_receipts};
+use crate::sealing::{Owner, Protected, Sealer, open_field, open_field_opt};
 use crate::util::{new_id, now};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -186,14 +187,20 @@ impl QuarantinedMail {
     /// Stores the raw bytes and the reason. Runs inside the caller's transaction.
     pub fn insert(conn: &mut DbConn, new: NewQuarantine<'_>) -> StoreResult<QuarantinedMail> {
         let raw_sha256 = put_blob(conn, new.raw)?;
+        let id = new_id();
+        // What it says (sender, subject, why it could not be read) is sealed under a key of
+        // its own.
+        let key = crate::sealing::key(conn, Owner::Quarantine(&id))?;
+        let reason: String = new.reason.chars().take(2000).collect();
+        let subject: String = new.subject.chars().take(998).collect();
         let form = QuarantineInsertForm {
-            id: new_id(),
             received_at: now(),
             source: new.source.to_owned(),
             reason_code: new.reason_code.to_owned(),
-            reason: new.reason.chars().take(2000).collect(),
-            from_address: new.from_address.map(str::to_owned),
-            subject: new.subject.chars().take(998).collect(),
+            reason: key.seal("mail_quarantine", "reason", &id, &reason),
+            from_address: key.seal_opt("mail_quarantine", "from_address", &id, new.from_address),
+            subject: key.seal("mail_quarantine", "subject", &id, &subject),
+            id,
             message_id_header: new.message_id_header.map(str::to_owned),
             raw_sha256,
             size: i64::try_from(new.raw.len()).unwrap_or(i64::MAX),
@@ -213,12 +220,14 @@ impl QuarantinedMail {
     }
 
     pub fn get(conn: &mut DbConn, id: &str) -> StoreResult<QuarantinedMail> {
-        mail_quarantine::table
+        let row: QuarantinedMail = mail_quarantine::table
             .find(id)
             .select(QuarantinedMail::as_select())
             .first(conn)
             .optional()?
-            .ok_or_else(|| StoreError::not_found("quarantined mail", id))
+            .ok_or_else(|| StoreError::not_found("quarantined mail", id))?;
+        let key = crate::sealing::existing_key(conn, Owner::Quarantine(id))?;
+        row.open_with(key.as_ref())
     }
 
     /// Newest first; `unresolved_only` hides what a handler has dealt with.
@@ -227,7 +236,16 @@ impl QuarantinedMail {
         if unresolved_only {
             query = query.filter(mail_quarantine::resolved_at.is_null());
         }
-        Ok(query.order((mail_quarantine::received_at.desc(), mail_quarantine::id.desc())).limit(limit).load(conn)?)
+        let rows: Vec<QuarantinedMail> =
+            query.order((mail_quarantine::received_at.desc(), mail_quarantine::id.desc())).limit(limit).load(conn)?;
+        let owners: Vec<Owner<'_>> = rows.iter().map(|r| Owner::Quarantine(&r.id)).collect();
+        let keys = crate::sealing::keys_of(conn, &owners)?;
+        rows.into_iter()
+            .map(|row| {
+                let key = keys.get(&row.id).cloned();
+                row.open_with(key.as_ref())
+            })
+            .collect()
     }
 
     pub fn raw(conn: &mut DbConn, id: &str) -> StoreResult<Vec<u8>> {
@@ -252,6 +270,8 @@ impl QuarantinedMail {
         };
         conn.write(|conn| {
             QuarantinedMail::get(conn, id)?;
+            let key = crate::sealing::key(conn, Owner::Quarantine(id))?;
+            let note = key.seal_opt("mail_quarantine", "resolution_note", id, note);
             let changed =
                 diesel::update(mail_quarantine::table.find(id).filter(mail_quarantine::resolved_at.is_null()))
                     .set((
@@ -277,5 +297,16 @@ impl QuarantinedMail {
             )?;
             QuarantinedMail::get(conn, id)
         })
+    }
+}
+
+impl Protected for QuarantinedMail {
+    fn open_with(mut self, key: Option<&Sealer>) -> StoreResult<Self> {
+        let id = self.id.clone();
+        open_field(key, "mail_quarantine", "reason", &id, &mut self.reason)?;
+        open_field(key, "mail_quarantine", "subject", &id, &mut self.subject)?;
+        open_field_opt(key, "mail_quarantine", "from_address", &id, &mut self.from_address)?;
+        open_field_opt(key, "mail_quarantine", "resolution_note", &id, &mut self.resolution_note)?;
+        Ok(self)
     }
 }

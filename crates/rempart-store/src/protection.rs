@@ -25,6 +25,8 @@ enum OwnerColumn {
     Case(&'static str),
     /// `user_id`: a member of staff.
     Staff(&'static str),
+    /// The row's own id: a quarantined mail.
+    Quarantine(&'static str),
 }
 
 /// A sealed column, as the upgrade finds it.
@@ -55,7 +57,15 @@ pub const SEALED: &[SealedColumn] = &[
     case("risk_assessments", "notes"),
     SealedColumn { table: "case_links", column: "note", owner: OwnerColumn::Case("source_case_id") },
     SealedColumn { table: "check_ins", column: "private_note", owner: OwnerColumn::Staff("user_id") },
+    quarantine("reason"),
+    quarantine("subject"),
+    quarantine("from_address"),
+    quarantine("resolution_note"),
 ];
+
+const fn quarantine(column: &'static str) -> SealedColumn {
+    SealedColumn { table: "mail_quarantine", column, owner: OwnerColumn::Quarantine("id") }
+}
 
 /// The level the database is at.
 pub fn level(conn: &mut DbConn) -> StoreResult<i32> {
@@ -153,9 +163,17 @@ struct Cell {
 
 const BATCH: i64 = 500;
 
+fn owner_of(column: OwnerColumn, id: &str) -> Owner<'_> {
+    match column {
+        OwnerColumn::Case(_) => Owner::Case(id),
+        OwnerColumn::Staff(_) => Owner::Staff(id),
+        OwnerColumn::Quarantine(_) => Owner::Quarantine(id),
+    }
+}
+
 fn seal_column(conn: &mut DbConn, c: &SealedColumn) -> StoreResult<usize> {
     let owner_column = match c.owner {
-        OwnerColumn::Case(col) | OwnerColumn::Staff(col) => col,
+        OwnerColumn::Case(col) | OwnerColumn::Staff(col) | OwnerColumn::Quarantine(col) => col,
     };
     // Values already sealed (`rv1:`) and empty ones (erased) are left as they are.
     let select = format!(
@@ -172,10 +190,7 @@ fn seal_column(conn: &mut DbConn, c: &SealedColumn) -> StoreResult<usize> {
                 DbConn::Postgres(p) => diesel::sql_query(&select).load(p)?,
             };
             for cell in &cells {
-                let owner = match c.owner {
-                    OwnerColumn::Case(_) => Owner::Case(&cell.owner),
-                    OwnerColumn::Staff(_) => Owner::Staff(&cell.owner),
-                };
+                let owner = owner_of(c.owner, &cell.owner);
                 let value = key(conn, owner)?.seal(c.table, c.column, &cell.id, &cell.value);
                 match conn {
                     DbConn::Sqlite(s) => {
@@ -226,12 +241,11 @@ pub fn content(conn: &mut DbConn, out: &mut dyn std::io::Write) -> StoreResult<c
                 continue;
             }
             let id = object.get("id").and_then(|v| v.as_str()).unwrap_or_default().to_owned();
-            let (owner_column, staff) = match c.owner {
-                OwnerColumn::Case(col) => (col, false),
-                OwnerColumn::Staff(col) => (col, true),
+            let owner_column = match c.owner {
+                OwnerColumn::Case(col) | OwnerColumn::Staff(col) | OwnerColumn::Quarantine(col) => col,
             };
             let owner_id = object.get(owner_column).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
-            let owner = if staff { Owner::Staff(&owner_id) } else { Owner::Case(&owner_id) };
+            let owner = owner_of(c.owner, &owner_id);
             let name = owner.name();
             if !keys.contains_key(&name) {
                 let found = crate::sealing::existing_key(conn, owner)?;

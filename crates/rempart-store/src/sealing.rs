@@ -113,8 +113,15 @@ fn stored(conn: &mut DbConn, master: &MasterKey, name: &str) -> StoreResult<Opti
 /// The data keys of many cases at once (a list page), by case id; cases without a key
 /// (nothing sealed yet, or erased) are absent.
 pub fn case_keys(conn: &mut DbConn, case_ids: &[&str]) -> StoreResult<HashMap<String, Sealer>> {
+    let owners: Vec<Owner<'_>> = case_ids.iter().map(|id| Owner::Case(id)).collect();
+    keys_of(conn, &owners)
+}
+
+/// The data keys of many owners at once, by the owner's id (without its kind); owners
+/// without a key are absent.
+pub fn keys_of(conn: &mut DbConn, owners: &[Owner<'_>]) -> StoreResult<HashMap<String, Sealer>> {
     let master = master()?;
-    let names: Vec<String> = case_ids.iter().map(|id| Owner::Case(id).name()).collect();
+    let names: Vec<String> = owners.iter().map(Owner::name).collect();
     let mut out = HashMap::new();
     for chunk in names.chunks(500) {
         let rows: Vec<(String, String)> = data_keys::table
@@ -123,7 +130,7 @@ pub fn case_keys(conn: &mut DbConn, case_ids: &[&str]) -> StoreResult<HashMap<St
             .load(conn)?;
         for (owner, wrapped) in rows {
             let key = Sealer { key: Arc::new(master.unwrap(&owner, &wrapped)?) };
-            if let Some(id) = owner.strip_prefix("case:") {
+            if let Some((_, id)) = owner.split_once(':') {
                 out.insert(id.to_owned(), key);
             }
         }
