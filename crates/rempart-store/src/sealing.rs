@@ -186,19 +186,6 @@ impl Sealer {
         stored.map(|s| self.open(table, column, row, s)).transpose()
     }
 
-    /// Opens in place.
-    pub fn open_in(&self, table: &str, column: &str, row: &str, value: &mut String) -> StoreResult<()> {
-        *value = self.open(table, column, row, value)?;
-        Ok(())
-    }
-
-    pub fn open_opt_in(&self, table: &str, column: &str, row: &str, value: &mut Option<String>) -> StoreResult<()> {
-        if let Some(v) = value.as_mut() {
-            self.open_in(table, column, row, v)?;
-        }
-        Ok(())
-    }
-
     pub fn seal_bytes(&self, table: &str, column: &str, row: &str, plain: &[u8]) -> Vec<u8> {
         self.key.seal_bytes(Place::new(table, column, row), plain)
     }
@@ -208,12 +195,14 @@ impl Sealer {
     }
 }
 
-/// Reads an erased owner's value: there is no key any more, and what was sealed is gone.
-/// Erasure already emptied the columns; a value still sealed reads as empty.
+/// Reads a value of an owner that may have been erased. Erasure empties the columns it
+/// seals before destroying the key, so an erased owner's values are empty; a value still
+/// sealed without its key is a lost key, reported, never shown as empty.
 pub fn open_or_erased(key: Option<&Sealer>, table: &str, column: &str, row: &str, stored: &str) -> StoreResult<String> {
     match key {
         Some(k) => k.open(table, column, row, stored),
-        None => Ok(String::new()),
+        None if stored.is_empty() => Ok(String::new()),
+        None => Err(StoreError::Unreadable(format!("{table}.{column} of {row}: its data key is gone"))),
     }
 }
 

@@ -141,7 +141,18 @@ fn the_keys_are_never_dropped_by_a_revert(db: TestDb) {
     assert_eq!(Case::get(&mut conn, &c.id).expect("case").summary, "Compte piraté");
 }
 
+/// A key lost without an erasure (its row deleted behind the store's back) is reported when
+/// the values it sealed are read, never shown as empty.
+fn a_lost_key_is_reported_not_shown_empty(db: TestDb) {
+    let mut conn = db.conn();
+    let ana = beneficiary(&mut conn, "ana@example.org");
+    let c = case(&mut conn, &ana.id, "Compte piraté");
+    sealing::shred(&mut conn, &[Owner::Case(&c.id)]).expect("lose the key");
+    assert!(matches!(Case::get(&mut conn, &c.id), Err(StoreError::Unreadable(_))));
+}
+
 on_both_backends!(
+    a_lost_key_is_reported_not_shown_empty,
     the_keys_are_never_dropped_by_a_revert,
     an_older_database_is_sealed_in_place_without_loss,
     a_value_moved_to_another_row_does_not_open,
