@@ -1,22 +1,24 @@
-//! What a case accumulates beside its messages ([`crate::messages`]): third-party
-//! contacts, links to other cases, actions taken, internal comments, next steps and risk
+//! What a case accumulates beside its messages ([`crate::messages`]) and its third-party
+//! contacts ([`crate::third_parties`], re-exported here): links to other cases, actions taken, internal comments, next steps and risk
 //! assessments.
 
 use crate::audit::{Audit, AuditEvent};
 use crate::cases::Case;
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
-use crate::schema::{actions, case_links, comments, next_steps, risk_assessments, third_parties};
+use crate::schema::{actions, case_links, comments, next_steps, risk_assessments};
 use crate::sealing::{Owner, Protected, Sealer, open_case_row, open_field, open_field_opt};
-use crate::util::{Parsed, new_id, now, optional_text, required_text};
+use crate::util::{new_id, now, optional_text, required_text};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use rempart_core::{EmailAddress, Fingerprint, LinkKind, RiskFactors, ThirdPartyRole};
+use rempart_core::{LinkKind, RiskFactors};
 use serde::Serialize;
+
+pub use crate::third_parties::{NewThirdParty, ThirdParty};
 
 /// Adds one item to a case in a write transaction: the case must exist, `insert` writes
 /// the row under a fresh id, then the case version is bumped and the audit event written.
-fn add_to_case<T>(
+pub(crate) fn add_to_case<T>(
     conn: &mut DbConn,
     case_id: &str,
     actor: Option<&str>,
@@ -46,140 +48,6 @@ pub(crate) fn attach(
 ) -> StoreResult<()> {
     Case::touch(conn, case_id)?;
     AuditEvent::record(conn, Audit { actor, action, case_id: Some(case_id), target: Some(target), details })
-}
-
-// ---------------------------------------------------------------------- third parties
-
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[diesel(table_name = third_parties)]
-pub struct ThirdParty {
-    pub id: String,
-    pub case_id: String,
-    pub organisation: String,
-    pub contact_name: Option<String>,
-    #[diesel(deserialize_as = String)]
-    pub role: ThirdPartyRole,
-    #[diesel(deserialize_as = Parsed<EmailAddress>)]
-    pub email: Option<EmailAddress>,
-    pub phone: Option<String>,
-    pub notes: Option<String>,
-    pub created_by: Option<String>,
-    #[serde(with = "rempart_core::utc")]
-    pub created_at: NaiveDateTime,
-    /// Their OpenPGP key (ASCII-armoured): e-mail to them is encrypted to it.
-    #[serde(skip)]
-    pub pgp_certificate: Option<String>,
-    #[diesel(deserialize_as = Parsed<Fingerprint>)]
-    pub pgp_fingerprint: Option<Fingerprint>,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewThirdParty {
-    pub case_id: String,
-    pub organisation: String,
-    pub contact_name: Option<String>,
-    pub role: ThirdPartyRole,
-    pub email: Option<EmailAddress>,
-    pub phone: Option<String>,
-    pub notes: Option<String>,
-}
-
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = third_parties)]
-pub struct ThirdPartyInsertForm {
-    pub id: String,
-    pub case_id: String,
-    pub organisation: String,
-    pub contact_name: Option<String>,
-    pub role: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub notes: Option<String>,
-    pub created_by: Option<String>,
-    pub created_at: NaiveDateTime,
-}
-
-impl ThirdParty {
-    /// The third party of this case who has this address, if any.
-    pub fn find_on_case_by_email(
-        conn: &mut DbConn,
-        case_id: &str,
-        address: &EmailAddress,
-    ) -> StoreResult<Option<ThirdParty>> {
-        Ok(third_parties::table
-            .filter(third_parties::case_id.eq(case_id))
-            .filter(third_parties::email.eq(address.as_str()))
-            .select(ThirdParty::as_select())
-            .first(conn)
-            .optional()?)
-    }
-
-    pub fn add(conn: &mut DbConn, new: NewThirdParty, actor: Option<&str>) -> StoreResult<ThirdParty> {
-        let mut form = ThirdPartyInsertForm {
-            id: String::new(),
-            case_id: new.case_id.clone(),
-            organisation: required_text("organisation", &new.organisation, 300)?,
-            contact_name: optional_text("contact_name", new.contact_name.as_deref(), 300)?,
-            role: new.role.into(),
-            email: new.email.map(String::from),
-            phone: optional_text("phone", new.phone.as_deref(), 64)?,
-            notes: optional_text("notes", new.notes.as_deref(), 10_000)?,
-            created_by: actor.map(str::to_owned),
-            created_at: now(),
-        };
-        add_to_case(
-            conn,
-            &new.case_id,
-            actor,
-            ("third_party.added", "third_party"),
-            format!("role={}", new.role),
-            |conn, id, _| {
-                form.id = id.to_owned();
-                Ok(diesel::insert_into(third_parties::table).values(&form).execute(conn)?)
-            },
-            ThirdParty::get,
-        )
-    }
-
-    /// Pins `armored` (already read and checked by the caller, with its `fingerprint`) as the
-    /// key of third party `id`, and puts back in the outbox what waited for it.
-    pub fn set_key(
-        conn: &mut DbConn,
-        id: &str,
-        armored: &str,
-        fingerprint: &Fingerprint,
-        actor: Option<&str>,
-    ) -> StoreResult<ThirdParty> {
-        conn.write(|conn| {
-            let party = ThirdParty::get(conn, id)?;
-            diesel::update(third_parties::table.find(id))
-                .set((
-                    third_parties::pgp_certificate.eq(Some(armored)),
-                    third_parties::pgp_fingerprint.eq(Some(fingerprint.as_str())),
-                ))
-                .execute(conn)?;
-            crate::messages::Outbox::release_held_for_third_party(conn, id)?;
-            attach(
-                conn,
-                &party.case_id,
-                actor,
-                "third_party.key",
-                ("third_party", id),
-                format!("fingerprint={fingerprint}"),
-            )?;
-            ThirdParty::get(conn, id)
-        })
-    }
-
-    pub fn get(conn: &mut DbConn, id: &str) -> StoreResult<ThirdParty> {
-        third_parties::table
-            .find(id)
-            .select(ThirdParty::as_select())
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| StoreError::not_found("third party", id))
-    }
 }
 
 // ------------------------------------------------------------------------- case links
@@ -497,7 +365,6 @@ impl RiskAssessment {
     }
 }
 
-crate::util::items_of_case!(ThirdParty, third_parties, created_at);
 
 crate::util::items_of_case!(Action, actions, taken_at);
 
@@ -539,14 +406,6 @@ impl Protected for RiskAssessment {
     fn open_with(mut self, key: Option<&Sealer>) -> StoreResult<Self> {
         open_field(key, "risk_assessments", "risk_name", &self.id, &mut self.risk_name)?;
         open_field_opt(key, "risk_assessments", "notes", &self.id, &mut self.notes)?;
-        Ok(self)
-    }
-}
-
-/// Third-party contacts are sealed at the next protection level (their address is looked up
-/// when they write: it needs a blind index first).
-impl Protected for ThirdParty {
-    fn open_with(self, _key: Option<&Sealer>) -> StoreResult<Self> {
         Ok(self)
     }
 }

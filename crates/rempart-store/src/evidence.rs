@@ -12,6 +12,8 @@ use diesel::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+const TABLE: &str = "evidence";
+
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = evidence)]
@@ -144,19 +146,22 @@ impl Evidence {
                 .first(conn)
                 .optional()?;
             if let Some(evidence) = existing {
+                let evidence = crate::sealing::open_case_row(conn, new.case_id, evidence)?;
                 return Ok(StoredEvidence { evidence, created: false });
             }
+            let id = new_id();
+            let key = crate::sealing::key(conn, Owner::Case(new.case_id))?;
             let form = EvidenceInsertForm {
-                id: new_id(),
+                original_name: key.seal(TABLE, "original_name", &id, &original_name),
+                description: key.seal_opt(TABLE, "description", &id, description.as_deref()),
+                submitted_name: key.seal_opt(TABLE, "submitted_name", &id, submitted_name.as_deref()),
+                id,
                 case_id: new.case_id.to_owned(),
                 sha256: sha256.clone(),
                 size,
                 media_type,
-                original_name,
-                description,
                 added_by: actor.map(str::to_owned),
                 added_at: at,
-                submitted_name,
                 message_id: new.message_id.map(str::to_owned),
             };
             diesel::insert_into(evidence::table).values(&form).execute(conn)?;
@@ -177,12 +182,14 @@ impl Evidence {
     }
 
     pub fn get(conn: &mut DbConn, id: &str) -> StoreResult<Evidence> {
-        evidence::table
+        let row = evidence::table
             .find(id)
             .select(Evidence::as_select())
             .first(conn)
             .optional()?
-            .ok_or_else(|| StoreError::not_found("evidence", id))
+            .ok_or_else(|| StoreError::not_found("evidence", id))?;
+        let case_id = row.case_id.clone();
+        crate::sealing::open_case_row(conn, &case_id, row)
     }
 
     /// The file's bytes, checked against the digest it was stored under.
@@ -223,10 +230,14 @@ fn sanitize_file_name(raw: &str) -> String {
     if name.is_empty() || name == "." || name == ".." { "unnamed".to_owned() } else { name }
 }
 
-/// Sealed at the next protection level (evidence files are looked up by digest or value: they need
-/// their blind index first).
+/// A file's names and description are sealed with its case's key (its bytes, with a key of
+/// their own: [`put_blob`]).
 impl crate::sealing::Protected for Evidence {
-    fn open_with(self, _key: Option<&crate::sealing::Sealer>) -> StoreResult<Self> {
+    fn open_with(mut self, key: Option<&crate::sealing::Sealer>) -> StoreResult<Self> {
+        use crate::sealing::{open_field, open_field_opt};
+        open_field(key, TABLE, "original_name", &self.id, &mut self.original_name)?;
+        open_field_opt(key, TABLE, "description", &self.id, &mut self.description)?;
+        open_field_opt(key, TABLE, "submitted_name", &self.id, &mut self.submitted_name)?;
         Ok(self)
     }
 }

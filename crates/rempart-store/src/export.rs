@@ -423,6 +423,12 @@ beneficiary_emails(id: String, page 1000) {
     address: String,
     is_primary: bool,
     created_at: NaiveDateTime,
+    address_token: Option<String>,
+}
+beneficiary_words(id: String, page 1000) {
+    id: String,
+    beneficiary_id: String,
+    word: String,
 }
 verification_changes(id: String, page 1000) {
     id: String,
@@ -566,6 +572,7 @@ indicators(id: String, page 1000) {
     last_seen: NaiveDateTime,
     added_by: Option<String>,
     created_at: NaiveDateTime,
+    value_token: String,
 }
 case_links(id: String, page 1000) {
     id: String,

@@ -49,7 +49,20 @@ pub struct IndicatorInsertForm {
     pub last_seen: NaiveDateTime,
     pub added_by: Option<String>,
     pub created_at: NaiveDateTime,
+    /// The blind-index token of the kind and normalised value ([`value_token`]).
+    pub value_token: String,
 }
+
+/// The blind index's domain of indicators.
+pub const TOKEN_DOMAIN: &str = "indicator";
+
+/// The token that finds an indicator of `kind` with normalised `value`, under the
+/// blind-index key: equal for equal (kind, value), and nothing else to be learnt from it.
+pub fn value_token(index: &rempart_vault::IndexKey, kind: IndicatorKind, value: &str) -> String {
+    index.token(TOKEN_DOMAIN, &format!("{}\0{value}", kind.as_str()))
+}
+
+const TABLE: &str = "indicators";
 
 /// An indicator as reported, before normalisation.
 #[derive(Debug, Clone, Copy)]
@@ -93,10 +106,10 @@ impl Indicator {
             Case::get(conn, case_id)?;
             let at = now();
             let seen = seen_at.unwrap_or(at);
+            let token = value_token(&crate::sealing::index_key(conn)?, kind, &normal.value);
             let existing = indicators::table
                 .filter(indicators::case_id.eq(case_id))
-                .filter(indicators::kind.eq(kind.as_str()))
-                .filter(indicators::value.eq(&normal.value))
+                .filter(indicators::value_token.eq(&token))
                 .select(Indicator::as_select())
                 .first(conn)
                 .optional()?;
@@ -111,17 +124,20 @@ impl Indicator {
                     found.id
                 }
                 None => {
+                    let id = new_id();
+                    let key = crate::sealing::key(conn, crate::sealing::Owner::Case(case_id))?;
                     let form = IndicatorInsertForm {
-                        id: new_id(),
                         case_id: case_id.to_owned(),
                         kind: kind.into(),
-                        value: normal.value.clone(),
-                        original_value: raw.trim().to_owned(),
-                        note,
+                        value: key.seal(TABLE, "value", &id, &normal.value),
+                        original_value: key.seal(TABLE, "original_value", &id, raw.trim()),
+                        note: key.seal_opt(TABLE, "note", &id, note.as_deref()),
                         first_seen: seen,
                         last_seen: seen,
                         added_by: actor.map(str::to_owned),
                         created_at: at,
+                        value_token: token,
+                        id,
                     };
                     diesel::insert_into(indicators::table).values(&form).execute(conn)?;
                     form.id
@@ -138,7 +154,8 @@ impl Indicator {
                     details: format!("kind={kind}"),
                 },
             )?;
-            Ok(indicators::table.find(&id).select(Indicator::as_select()).first(conn)?)
+            let row = indicators::table.find(&id).select(Indicator::as_select()).first(conn)?;
+            crate::sealing::open_case_row(conn, case_id, row)
         })
     }
 
@@ -166,10 +183,11 @@ fn matching(
     if wanted.is_empty() {
         return Ok(Vec::new());
     }
-    let values: BTreeSet<&str> = wanted.iter().map(|(_, v)| v.as_str()).collect();
+    let index = crate::sealing::index_key(conn)?;
+    let tokens: Vec<String> = wanted.iter().map(|(kind, value)| value_token(&index, *kind, value)).collect();
     let mut query = indicators::table
         .inner_join(cases::table)
-        .filter(indicators::value.eq_any(values))
+        .filter(indicators::value_token.eq_any(tokens))
         .select((Indicator::as_select(), cases::reference, cases::status, cases::sensitivity))
         .order((indicators::last_seen.desc(), indicators::id.asc()))
         .into_boxed();
@@ -177,7 +195,18 @@ fn matching(
         query = query.filter(indicators::case_id.ne(case_id.to_owned()));
     }
     let rows: Vec<MatchRow> = query.load(conn)?;
-    rows.into_iter()
+    let case_ids: Vec<&str> = rows.iter().map(|(i, ..)| i.case_id.as_str()).collect();
+    let keys = crate::sealing::case_keys(conn, &case_ids)?;
+    let opened = rows
+        .into_iter()
+        .map(|(indicator, reference, status, sensitivity)| {
+            use crate::sealing::Protected;
+            let key = keys.get(&indicator.case_id);
+            Ok((indicator.open_with(key)?, reference, status, sensitivity))
+        })
+        .collect::<StoreResult<Vec<MatchRow>>>()?;
+    opened
+        .into_iter()
         .filter(|(i, ..)| wanted.contains(&(i.kind, i.value.clone())))
         .map(|(indicator, reference, status, sensitivity)| {
             let bad = |e: String| StoreError::Database(diesel::result::Error::DeserializationError(e.into()));
@@ -191,10 +220,14 @@ fn matching(
         .collect()
 }
 
-/// Sealed at the next protection level (indicators are looked up by digest or value: they need
-/// their blind index first).
+/// An indicator's value, as normalised and as written, and its note are sealed with its
+/// case's key; it is found by its token ([`value_token`]).
 impl crate::sealing::Protected for Indicator {
-    fn open_with(self, _key: Option<&crate::sealing::Sealer>) -> StoreResult<Self> {
+    fn open_with(mut self, key: Option<&crate::sealing::Sealer>) -> StoreResult<Self> {
+        use crate::sealing::{open_field, open_field_opt};
+        open_field(key, TABLE, "value", &self.id, &mut self.value)?;
+        open_field(key, TABLE, "original_value", &self.id, &mut self.original_value)?;
+        open_field_opt(key, TABLE, "note", &self.id, &mut self.note)?;
         Ok(self)
     }
 }

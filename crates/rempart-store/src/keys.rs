@@ -6,26 +6,25 @@ use crate::beneficiaries::Beneficiary;
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::{beneficiaries, key_changes};
-use crate::util::{Parsed, new_id, now, required_text};
+use crate::sealing::{Opener, Owner, Sealer, parse};
+use crate::util::{new_id, now, required_text};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use rempart_core::{Fingerprint, KeyChangeStatus, KeyTrust};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+/// A key offered for a beneficiary, and what became of it. The fingerprints, the
+/// certificate and its provenance are sealed with the beneficiary's key.
+#[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[diesel(table_name = key_changes)]
 pub struct KeyChange {
     pub id: String,
     pub beneficiary_id: String,
-    #[diesel(deserialize_as = Parsed<Fingerprint>)]
     pub old_fingerprint: Option<Fingerprint>,
-    #[diesel(deserialize_as = String)]
     pub new_fingerprint: Fingerprint,
     pub new_certificate: String,
     /// Where the key came from: `manual`, `attached-key`, `autocrypt`, `wkd`, ...
     pub source: String,
-    #[diesel(deserialize_as = String)]
     pub status: KeyChangeStatus,
     #[serde(with = "rempart_core::utc")]
     pub recorded_at: NaiveDateTime,
@@ -34,6 +33,61 @@ pub struct KeyChange {
     pub decided_at: Option<NaiveDateTime>,
     /// Which message carried the key and whether it was signed by it, or who entered it.
     pub provenance: String,
+}
+
+/// A key change's row as stored.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = key_changes)]
+struct StoredKeyChange {
+    id: String,
+    beneficiary_id: String,
+    old_fingerprint: Option<String>,
+    new_fingerprint: String,
+    new_certificate: String,
+    source: String,
+    status: String,
+    recorded_at: NaiveDateTime,
+    decided_by: Option<String>,
+    decided_at: Option<NaiveDateTime>,
+    provenance: String,
+}
+
+const CHANGES: &str = "key_changes";
+const BENEFICIARIES: &str = "beneficiaries";
+
+impl StoredKeyChange {
+    fn open(self, key: Option<&Sealer>) -> StoreResult<KeyChange> {
+        let at = Opener { key, table: CHANGES, row: &self.id };
+        Ok(KeyChange {
+            old_fingerprint: at.parsed("old_fingerprint", self.old_fingerprint.as_deref())?,
+            new_fingerprint: parse(CHANGES, "new_fingerprint", &self.id, at.text("new_fingerprint", &self.new_fingerprint)?)?,
+            new_certificate: at.text("new_certificate", &self.new_certificate)?,
+            status: parse(CHANGES, "status", &self.id, self.status.clone())?,
+            provenance: at.text("provenance", &self.provenance)?,
+            source: self.source,
+            recorded_at: self.recorded_at,
+            decided_by: self.decided_by,
+            decided_at: self.decided_at,
+            beneficiary_id: self.beneficiary_id,
+            id: self.id,
+        })
+    }
+}
+
+/// The key changes of a beneficiary, oldest first, opened with their key.
+pub(crate) fn changes_of(conn: &mut DbConn, beneficiary_id: &str, key: Option<&Sealer>) -> StoreResult<Vec<KeyChange>> {
+    key_changes::table
+        .filter(key_changes::beneficiary_id.eq(beneficiary_id))
+        .order((key_changes::recorded_at.asc(), key_changes::id.asc()))
+        .select(StoredKeyChange::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|c| c.open(key))
+        .collect()
+}
+
+fn beneficiary_key(conn: &mut DbConn, id: &str) -> StoreResult<Sealer> {
+    crate::sealing::key(conn, Owner::Beneficiary(id))
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -137,13 +191,12 @@ impl Beneficiary {
                     KeyOffer::Replaced
                 }
                 Some(pinned) => {
-                    let existing: Option<String> = key_changes::table
-                        .filter(key_changes::beneficiary_id.eq(id))
-                        .filter(key_changes::new_fingerprint.eq(fingerprint.as_str()))
-                        .filter(key_changes::status.eq(String::from(KeyChangeStatus::Pending)))
-                        .select(key_changes::id)
-                        .first(conn)
-                        .optional()?;
+                    // A beneficiary has a handful of key changes: opened and compared.
+                    let key = beneficiary_key(conn, id)?;
+                    let existing = changes_of(conn, id, Some(&key))?
+                        .into_iter()
+                        .find(|c| c.status == KeyChangeStatus::Pending && &c.new_fingerprint == fingerprint)
+                        .map(|c| c.id);
                     match existing {
                         Some(key_change_id) => KeyOffer::AlreadyPending { key_change_id },
                         None => {
@@ -227,13 +280,15 @@ impl Beneficiary {
 
     /// One key change of this beneficiary.
     pub fn key_change(conn: &mut DbConn, beneficiary_id: &str, key_change_id: &str) -> StoreResult<KeyChange> {
-        key_changes::table
+        let row = key_changes::table
             .find(key_change_id)
             .filter(key_changes::beneficiary_id.eq(beneficiary_id))
-            .select(KeyChange::as_select())
+            .select(StoredKeyChange::as_select())
             .first(conn)
             .optional()?
-            .ok_or_else(|| StoreError::not_found("key change", key_change_id))
+            .ok_or_else(|| StoreError::not_found("key change", key_change_id))?;
+        let key = crate::sealing::existing_key(conn, Owner::Beneficiary(beneficiary_id))?;
+        row.open(key.as_ref())
     }
 
     /// Accepts (the key becomes the pinned one, confirmed by the handler who accepts it) or
@@ -246,12 +301,13 @@ impl Beneficiary {
         actor: Option<&str>,
     ) -> StoreResult<KeyChange> {
         conn.write(|conn| {
-            let change: KeyChange = key_changes::table
+            let owner: Option<String> = key_changes::table
                 .find(key_change_id)
-                .select(KeyChange::as_select())
+                .select(key_changes::beneficiary_id)
                 .first(conn)
-                .optional()?
-                .ok_or_else(|| StoreError::not_found("key change", key_change_id))?;
+                .optional()?;
+            let owner = owner.ok_or_else(|| StoreError::not_found("key change", key_change_id))?;
+            let change = Beneficiary::key_change(conn, &owner, key_change_id)?;
             if change.status != KeyChangeStatus::Pending {
                 return Err(StoreError::Conflict(format!("the key change is already {}", change.status)));
             }
@@ -288,7 +344,7 @@ impl Beneficiary {
                     ..Default::default()
                 },
             )?;
-            Ok(key_changes::table.find(key_change_id).select(KeyChange::as_select()).first(conn)?)
+            Beneficiary::key_change(conn, &change.beneficiary_id, key_change_id)
         })
     }
 }
@@ -315,10 +371,11 @@ fn pin(
     trust: Option<(KeyTrust, &str, Option<&str>)>,
     at: NaiveDateTime,
 ) -> StoreResult<()> {
+    let key = beneficiary_key(conn, id)?;
     diesel::update(beneficiaries::table.find(id))
         .set((
-            beneficiaries::pgp_certificate.eq(armored),
-            beneficiaries::pgp_fingerprint.eq(fingerprint.as_str()),
+            beneficiaries::pgp_certificate.eq(key.seal(BENEFICIARIES, "pgp_certificate", id, armored)),
+            beneficiaries::pgp_fingerprint.eq(key.seal(BENEFICIARIES, "pgp_fingerprint", id, fingerprint.as_str())),
             beneficiaries::updated_at.eq(at),
         ))
         .execute(conn)?;
@@ -327,7 +384,7 @@ fn pin(
         diesel::update(beneficiaries::table.find(id))
             .set((
                 beneficiaries::key_trust.eq(Some(String::from(trust))),
-                beneficiaries::key_provenance.eq(Some(provenance)),
+                beneficiaries::key_provenance.eq(Some(key.seal(BENEFICIARIES, "key_provenance", id, provenance))),
                 beneficiaries::key_pinned_at.eq(Some(at)),
                 beneficiaries::key_confirmed_by.eq(if confirmed { actor } else { None }),
                 beneficiaries::key_confirmed_at.eq(confirmed.then_some(at)),
@@ -349,10 +406,12 @@ fn confirm(conn: &mut DbConn, id: &str, how: &str, actor: Option<&str>, at: Naiv
         Some(p) if !p.is_empty() => format!("{p}; confirmed: {how}"),
         _ => format!("confirmed: {how}"),
     };
+    let provenance: String = provenance.chars().take(4000).collect();
+    let key = beneficiary_key(conn, id)?;
     diesel::update(beneficiaries::table.find(id))
         .set((
             beneficiaries::key_trust.eq(Some(String::from(KeyTrust::Confirmed))),
-            beneficiaries::key_provenance.eq(Some(provenance.chars().take(4000).collect::<String>())),
+            beneficiaries::key_provenance.eq(Some(key.seal(BENEFICIARIES, "key_provenance", id, &provenance))),
             beneficiaries::key_confirmed_by.eq(actor),
             beneficiaries::key_confirmed_at.eq(Some(at)),
             beneficiaries::updated_at.eq(at),
@@ -382,19 +441,21 @@ fn insert_key_change(
 ) -> StoreResult<String> {
     let id = new_id();
     let decided = status != KeyChangeStatus::Pending;
+    let key = beneficiary_key(conn, beneficiary_id)?;
+    let seal = |column: &str, value: &str| key.seal(CHANGES, column, &id, value);
     diesel::insert_into(key_changes::table)
         .values(&KeyChangeInsertForm {
-            id: id.clone(),
             beneficiary_id: beneficiary_id.to_owned(),
-            old_fingerprint: row.old.map(|f| f.to_string()),
-            new_fingerprint: row.new.to_string(),
-            new_certificate: row.armored.to_owned(),
+            old_fingerprint: row.old.map(|f| seal("old_fingerprint", f.as_str())),
+            new_fingerprint: seal("new_fingerprint", row.new.as_str()),
+            new_certificate: seal("new_certificate", row.armored),
             source: row.source.to_owned(),
             status: status.into(),
             recorded_at: at,
             decided_by: if decided { decided_by.map(str::to_owned) } else { None },
             decided_at: decided.then_some(at),
-            provenance: row.provenance.to_owned(),
+            provenance: seal("provenance", row.provenance),
+            id: id.clone(),
         })
         .execute(conn)?;
     Ok(id)

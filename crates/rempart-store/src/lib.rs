@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod beneficiaries;
+mod blind_indexes;
 pub mod case_items;
 pub mod case_reads;
 pub mod case_words;
@@ -35,6 +36,7 @@ pub mod sealing;
 pub mod sessions;
 pub mod stats;
 pub mod taxonomy;
+pub mod third_parties;
 pub mod users;
 mod util;
 

@@ -16,7 +16,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 
 /// The level this version seals to.
-pub const LEVEL: i32 = 1;
+pub const LEVEL: i32 = 2;
 
 /// Which key seals a column: the owner is read from a column of the same row.
 #[derive(Debug, Clone, Copy)]
@@ -27,6 +27,16 @@ enum OwnerColumn {
     Staff(&'static str),
     /// The row's own id: a quarantined mail.
     Quarantine(&'static str),
+    /// `beneficiary_id` (or the row's own id, for `beneficiaries`): a beneficiary.
+    Beneficiary(&'static str),
+}
+
+impl OwnerColumn {
+    fn column(self) -> &'static str {
+        match self {
+            OwnerColumn::Case(c) | OwnerColumn::Staff(c) | OwnerColumn::Quarantine(c) | OwnerColumn::Beneficiary(c) => c,
+        }
+    }
 }
 
 /// A sealed column, as the upgrade finds it.
@@ -61,7 +71,35 @@ pub const SEALED: &[SealedColumn] = &[
     quarantine("subject"),
     quarantine("from_address"),
     quarantine("resolution_note"),
+    // Level 2.
+    SealedColumn { table: "beneficiaries", column: "display_name", owner: OwnerColumn::Beneficiary("id") },
+    SealedColumn { table: "beneficiaries", column: "pgp_certificate", owner: OwnerColumn::Beneficiary("id") },
+    SealedColumn { table: "beneficiaries", column: "pgp_fingerprint", owner: OwnerColumn::Beneficiary("id") },
+    SealedColumn { table: "beneficiaries", column: "key_provenance", owner: OwnerColumn::Beneficiary("id") },
+    beneficiary("beneficiary_emails", "address"),
+    beneficiary("verification_changes", "reason"),
+    beneficiary("key_changes", "old_fingerprint"),
+    beneficiary("key_changes", "new_fingerprint"),
+    beneficiary("key_changes", "new_certificate"),
+    beneficiary("key_changes", "provenance"),
+    case("third_parties", "organisation"),
+    case("third_parties", "contact_name"),
+    case("third_parties", "email"),
+    case("third_parties", "phone"),
+    case("third_parties", "notes"),
+    case("third_parties", "pgp_certificate"),
+    case("third_parties", "pgp_fingerprint"),
+    case("evidence", "original_name"),
+    case("evidence", "description"),
+    case("evidence", "submitted_name"),
+    case("indicators", "value"),
+    case("indicators", "original_value"),
+    case("indicators", "note"),
 ];
+
+const fn beneficiary(table: &'static str, column: &'static str) -> SealedColumn {
+    SealedColumn { table, column, owner: OwnerColumn::Beneficiary("beneficiary_id") }
+}
 
 const fn quarantine(column: &'static str) -> SealedColumn {
     SealedColumn { table: "mail_quarantine", column, owner: OwnerColumn::Quarantine("id") }
@@ -87,13 +125,18 @@ pub fn upgrade(conn: &mut DbConn) -> StoreResult<Upgraded> {
     if from_level >= LEVEL {
         return Ok(done);
     }
+    // The lookups' tokens are computed from the values still in clear, before they are
+    // sealed (a stopped upgrade resumes: what has its token is not computed again).
+    crate::blind_indexes::build(conn)?;
     for column in SEALED {
         done.sealed_values += seal_column(conn, column)?;
     }
     done.sealed_values += seal_blobs(conn)?;
-    // The word index held words: it is rebuilt as tokens from the (now sealed) content.
-    diesel::delete(crate::schema::case_words::table).execute(conn)?;
-    done.reindexed_cases = crate::case_words::reindex_all(conn)?;
+    if from_level < 1 {
+        // The word index held words: it is rebuilt as tokens from the (now sealed) content.
+        diesel::delete(crate::schema::case_words::table).execute(conn)?;
+        done.reindexed_cases = crate::case_words::reindex_all(conn)?;
+    }
     diesel::update(protection::table.find(1))
         .set((protection::level.eq(LEVEL), protection::updated_at.eq(now())))
         .execute(conn)?;
@@ -168,17 +211,18 @@ fn owner_of(column: OwnerColumn, id: &str) -> Owner<'_> {
         OwnerColumn::Case(_) => Owner::Case(id),
         OwnerColumn::Staff(_) => Owner::Staff(id),
         OwnerColumn::Quarantine(_) => Owner::Quarantine(id),
+        OwnerColumn::Beneficiary(_) => Owner::Beneficiary(id),
     }
 }
 
 fn seal_column(conn: &mut DbConn, c: &SealedColumn) -> StoreResult<usize> {
-    let owner_column = match c.owner {
-        OwnerColumn::Case(col) | OwnerColumn::Staff(col) | OwnerColumn::Quarantine(col) => col,
-    };
+    let owner_column = c.owner.column();
     // Values already sealed (`rv1:`) and empty ones (erased) are left as they are.
+    // A forgotten beneficiary's name is the erasure's mark, not theirs: it stays, keyless.
+    let not_erased = if c.table == "beneficiaries" { " AND erased_at IS NULL" } else { "" };
     let select = format!(
         "SELECT id, {owner_column} AS owner, {col} AS value FROM {table} \
-         WHERE {col} IS NOT NULL AND {col} <> '' AND {col} NOT LIKE 'rv1:%' ORDER BY id LIMIT {BATCH}",
+         WHERE {col} IS NOT NULL AND {col} <> '' AND {col} NOT LIKE 'rv1:%'{not_erased} ORDER BY id LIMIT {BATCH}",
         col = c.column,
         table = c.table
     );
@@ -216,9 +260,13 @@ fn seal_column(conn: &mut DbConn, c: &SealedColumn) -> StoreResult<usize> {
     }
 }
 
-/// Tables left out of the content digest: the keys, the protection level and the word index
-/// (words before the upgrade, tokens after: the same content, written otherwise).
-pub const NOT_CONTENT: &[&str] = &["data_keys", "protection", "case_words"];
+/// Tables left out of the content digest: the keys, the protection level and the word
+/// indexes (words before the upgrade, tokens after: the same content, written otherwise).
+pub const NOT_CONTENT: &[&str] = &["data_keys", "protection", "case_words", "beneficiary_words"];
+
+/// Columns left out of the content digest: the lookups' tokens (computed by the upgrade
+/// from the content, which they do not add to).
+pub const NOT_CONTENT_COLUMNS: &[&str] = &["address_token", "value_token"];
 
 /// Counts and digests of the decrypted content of every table: equal before and after an
 /// upgrade that sealed it, and between a database and its restored or moved copy.
@@ -234,6 +282,11 @@ pub fn content(conn: &mut DbConn, out: &mut dyn std::io::Write) -> StoreResult<c
         if table == "evidence_blobs" {
             return open_blob_row(conn, row);
         }
+        if let Some(object) = row.as_object_mut() {
+            for column in NOT_CONTENT_COLUMNS {
+                object.remove(*column);
+            }
+        }
         for c in SEALED.iter().filter(|c| c.table == table) {
             let Some(object) = row.as_object_mut() else { continue };
             let Some(stored) = object.get(c.column).and_then(|v| v.as_str()).map(str::to_owned) else { continue };
@@ -241,9 +294,7 @@ pub fn content(conn: &mut DbConn, out: &mut dyn std::io::Write) -> StoreResult<c
                 continue;
             }
             let id = object.get("id").and_then(|v| v.as_str()).unwrap_or_default().to_owned();
-            let owner_column = match c.owner {
-                OwnerColumn::Case(col) | OwnerColumn::Staff(col) | OwnerColumn::Quarantine(col) => col,
-            };
+            let owner_column = c.owner.column();
             let owner_id = object.get(owner_column).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
             let owner = owner_of(c.owner, &owner_id);
             let name = owner.name();

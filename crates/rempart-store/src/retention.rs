@@ -182,7 +182,8 @@ fn erase_in_transaction(conn: &mut DbConn, ids: &[String], policy: Policy<'_>) -
         // The kind stays (statistics); the value must stay unique per case and kind.
         diesel::update(indicators::table.filter(indicators::case_id.eq_any(&ids)))
             .set((
-                indicators::value.eq(sql::<Text>("'erased:' || id")),
+                indicators::value.eq(empty),
+                indicators::value_token.eq(sql::<Text>("'erased:' || id")),
                 indicators::original_value.eq(empty),
                 indicators::note.eq(None::<String>),
             ))

@@ -162,6 +162,7 @@ diesel::table! {
         address -> Text,
         is_primary -> Bool,
         created_at -> Timestamp,
+        address_token -> Nullable<Text>,
     }
 }
 
@@ -255,6 +256,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    beneficiary_words (id) {
+        id -> Text,
+        beneficiary_id -> Text,
+        word -> Text,
+    }
+}
+
+diesel::table! {
     case_words (id) {
         id -> Text,
         case_id -> Text,
@@ -332,6 +341,7 @@ diesel::table! {
         last_seen -> Timestamp,
         added_by -> Nullable<Text>,
         created_at -> Timestamp,
+        value_token -> Text,
     }
 }
 
@@ -541,6 +551,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     service_types,
     beneficiaries,
     beneficiary_emails,
+    beneficiary_words,
     verification_changes,
     key_changes,
     case_reference_counters,

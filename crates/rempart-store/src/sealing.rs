@@ -282,3 +282,33 @@ pub fn rewrap_all(conn: &mut DbConn, old: &MasterKey, new: &MasterKey) -> StoreR
         Ok(done)
     })
 }
+
+/// Opens the sealed columns of one loaded row (its table, its id, its owner's key): for row
+/// types whose sealed values are parsed after opening (an address, a fingerprint).
+#[derive(Debug, Clone, Copy)]
+pub struct Opener<'a> {
+    pub key: Option<&'a Sealer>,
+    pub table: &'a str,
+    pub row: &'a str,
+}
+
+impl Opener<'_> {
+    pub fn text(&self, column: &str, stored: &str) -> StoreResult<String> {
+        open_or_erased(self.key, self.table, column, self.row, stored)
+    }
+
+    /// An optional value; an erased one (empty) reads as absent.
+    pub fn opt(&self, column: &str, stored: Option<&str>) -> StoreResult<Option<String>> {
+        Ok(stored.map(|s| self.text(column, s)).transpose()?.filter(|v| !v.is_empty()))
+    }
+
+    /// An optional value parsed once opened.
+    pub fn parsed<T: TryFrom<String>>(&self, column: &str, stored: Option<&str>) -> StoreResult<Option<T>> {
+        self.opt(column, stored)?.map(|v| parse(self.table, column, self.row, v)).transpose()
+    }
+}
+
+/// A stored value read into its type; a value that does not parse is unreadable.
+pub fn parse<T: TryFrom<String>>(table: &str, column: &str, row: &str, value: String) -> StoreResult<T> {
+    T::try_from(value).map_err(|_| StoreError::Unreadable(format!("{table}.{column} of {row}: not a valid value")))
+}

@@ -13,7 +13,7 @@ use rempart_store::beneficiaries::BeneficiaryInsertForm;
 use rempart_store::cases::CaseInsertForm;
 use rempart_store::indicators::IndicatorInsertForm;
 use rempart_store::messages::MessageInsertForm;
-use rempart_store::schema::{beneficiaries, case_reference_counters, case_words, cases, indicators, messages};
+use rempart_store::schema::{beneficiaries, beneficiary_words, case_reference_counters, case_words, cases, indicators, messages};
 use rempart_store::sealing::{self, Owner};
 use std::collections::BTreeMap;
 
@@ -207,6 +207,7 @@ pub fn bulk_load(conn: &mut DbConn, rng: &mut StdRng, count: usize, pool: usize,
                     last_seen: created_at,
                     added_by: None,
                     created_at,
+                    value_token: String::new(),
                 });
             }
             loaded.case_ids.push(id);
@@ -239,8 +240,33 @@ pub fn bulk_load(conn: &mut DbConn, rng: &mut StdRng, count: usize, pool: usize,
                     m.seal(key);
                 }
             }
-            let (case_rows, message_rows) = (sealed_cases, sealed_messages);
-            insert_batch!(conn, beneficiaries::table, &bens)?;
+            let by_case: std::collections::HashMap<&str, &sealing::Sealer> =
+                case_rows.iter().map(|c| c.id.as_str()).zip(&keys).collect();
+            let mut sealed_indicators = indicator_rows.clone();
+            for i in &mut sealed_indicators {
+                let kind = rempart_core::IndicatorKind::try_from(i.kind.clone()).expect("kind");
+                i.value_token = rempart_store::indicators::value_token(&index, kind, &i.value);
+                let key = by_case[i.case_id.as_str()];
+                i.value = key.seal("indicators", "value", &i.id, &i.value);
+                i.original_value = key.seal("indicators", "original_value", &i.id, &i.original_value);
+            }
+            let owners: Vec<Owner<'_>> = bens.iter().map(|b| Owner::Beneficiary(&b.id)).collect();
+            let ben_keys = sealing::make_keys(conn, &owners)?;
+            let mut name_rows = Vec::new();
+            let mut sealed_bens = bens.clone();
+            for (b, key) in sealed_bens.iter_mut().zip(&ben_keys) {
+                for token in rempart_store::beneficiaries::name_tokens(&index, &b.display_name) {
+                    name_rows.push((
+                        beneficiary_words::id.eq(uuid::Uuid::now_v7().to_string()),
+                        beneficiary_words::beneficiary_id.eq(b.id.clone()),
+                        beneficiary_words::word.eq(token),
+                    ));
+                }
+                b.display_name = key.seal("beneficiaries", "display_name", &b.id, &b.display_name);
+            }
+            let (case_rows, message_rows, indicator_rows) = (sealed_cases, sealed_messages, sealed_indicators);
+            insert_batch!(conn, beneficiaries::table, &sealed_bens)?;
+            insert_batch!(conn, beneficiary_words::table, &name_rows)?;
             for chunk in case_rows.chunks(1000) {
                 insert_batch!(conn, cases::table, chunk)?;
             }

@@ -71,12 +71,6 @@ pub struct CaseCursor {
     pub id: String,
 }
 
-/// A `LIKE` pattern (escape `\\`) for a lower-cased value containing `text`.
-fn contains_pattern(text: &str) -> String {
-    let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 impl Case {
     /// A page of cases, newest first, after `cursor`.
     pub fn list(
@@ -116,15 +110,31 @@ impl Case {
             }
         }
         if let Some(who) = filter.beneficiary.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            use crate::schema::beneficiary_emails;
-            let pattern = contains_pattern(who);
-            let by_address = beneficiary_emails::table
-                .filter(lower(beneficiary_emails::address).like(pattern.clone()).escape('\\'))
-                .select(beneficiary_emails::beneficiary_id);
-            let named = beneficiaries::table
-                .filter(lower(beneficiaries::display_name).like(pattern).escape('\\'))
-                .select(beneficiaries::id);
-            query = query.filter(cases::beneficiary_id.eq_any(named).or(cases::beneficiary_id.eq_any(by_address)));
+            // Names and addresses are sealed: a whole address, or every word of the name
+            // asked for (whole words), found by their tokens.
+            use crate::schema::{beneficiary_emails, beneficiary_words};
+            let index = crate::sealing::index_key(conn)?;
+            match rempart_core::EmailAddress::parse(who) {
+                Ok(address) => {
+                    let token = crate::beneficiaries::address_token(&index, &address);
+                    let owner = beneficiary_emails::table
+                        .filter(beneficiary_emails::address_token.eq(token))
+                        .select(beneficiary_emails::beneficiary_id);
+                    query = query.filter(cases::beneficiary_id.eq_any(owner));
+                }
+                Err(_) => {
+                    let wanted = crate::beneficiaries::name_tokens(&index, who);
+                    if wanted.is_empty() {
+                        query = query.filter(cases::id.eq(""));
+                    }
+                    for token in wanted {
+                        let named = beneficiary_words::table
+                            .filter(beneficiary_words::word.eq(token))
+                            .select(beneficiary_words::beneficiary_id);
+                        query = query.filter(cases::beneficiary_id.eq_any(named));
+                    }
+                }
+            }
         }
         if let Some(a) = &filter.audience_type {
             let of_audience = beneficiaries::table

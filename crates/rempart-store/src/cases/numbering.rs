@@ -3,7 +3,7 @@
 
 use super::model::*;
 use crate::audit::{Audit, AuditEvent};
-use crate::beneficiaries::{Beneficiary, BeneficiaryRows};
+use crate::beneficiaries::{Beneficiary, BeneficiaryRows, SealedRows};
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 use crate::rota::DecisionInsertForm;
@@ -58,11 +58,12 @@ struct InsertNumbered<'a, const NEW: bool> {
 
 /// A new beneficiary's rows as the statement binds them (the addresses as arrays).
 struct NewRows<'a> {
-    rows: &'a BeneficiaryRows,
+    rows: &'a SealedRows,
     /// The id of the `beneficiary.created` audit event.
     audit_id: String,
     email_ids: Vec<&'a str>,
     email_addresses: Vec<&'a str>,
+    email_tokens: Vec<Option<&'a str>>,
     email_primary: Vec<bool>,
 }
 
@@ -101,8 +102,8 @@ impl<const NEW: bool> diesel::query_builder::QueryFragment<diesel::pg::Pg> for I
             out.push_bind_param::<Timestamp, _>(&b.form.updated_at)?;
             out.push_sql(
                 " RETURNING id), \
-             e AS (INSERT INTO beneficiary_emails (id, beneficiary_id, address, is_primary, created_at) \
-             SELECT e.id, b.id, e.address, e.is_primary, ",
+             e AS (INSERT INTO beneficiary_emails (id, beneficiary_id, address, address_token, is_primary, \
+             created_at) SELECT e.id, b.id, e.address, e.address_token, e.is_primary, ",
             );
             out.push_bind_param::<Timestamp, _>(&b.form.created_at)?;
             out.push_sql(" FROM b, unnest(");
@@ -110,9 +111,11 @@ impl<const NEW: bool> diesel::query_builder::QueryFragment<diesel::pg::Pg> for I
             out.push_sql(", ");
             out.push_bind_param::<Array<Text>, _>(&new.email_addresses)?;
             out.push_sql(", ");
+            out.push_bind_param::<Array<Nullable<Text>>, _>(&new.email_tokens)?;
+            out.push_sql(", ");
             out.push_bind_param::<Array<Bool>, _>(&new.email_primary)?;
             out.push_sql(
-                ") AS e (id, address, is_primary)), \
+                ") AS e (id, address, address_token, is_primary)), \
              v AS (INSERT INTO verification_changes (id, beneficiary_id, from_status, to_status, changed_by, \
              reason, changed_at) SELECT ",
             );
@@ -226,7 +229,7 @@ fn insert_numbered_postgres(
     actor: Option<&str>,
     details: &str,
     decision: Option<&DecisionInsertForm>,
-    beneficiary: Option<&BeneficiaryRows>,
+    beneficiary: Option<&SealedRows>,
 ) -> StoreResult<CaseReference> {
     let year = form.created_at.year();
     let none;
@@ -248,9 +251,10 @@ fn insert_numbered_postgres(
     let new = beneficiary.map(|rows| NewRows {
         rows,
         audit_id: new_id(),
-        email_ids: rows.emails.iter().map(|(row, _)| row.id.as_str()).collect(),
-        email_addresses: rows.emails.iter().map(|(row, _)| row.address.as_str()).collect(),
-        email_primary: rows.emails.iter().map(|(row, _)| row.is_primary).collect(),
+        email_ids: rows.emails.iter().map(|row| row.id.as_str()).collect(),
+        email_addresses: rows.emails.iter().map(|row| row.address.as_str()).collect(),
+        email_tokens: rows.emails.iter().map(|row| row.address_token.as_deref()).collect(),
+        email_primary: rows.emails.iter().map(|row| row.is_primary).collect(),
     });
     let max = i64::from(CaseReference::MAX_NUMBER);
     let (audit_id, with_new) = (new_id(), new.is_some());
@@ -311,9 +315,11 @@ impl Case {
         let summary = required_text("summary", &new.summary, 10_000)?;
         let at = now();
         let id = new_id();
-        // The case's data key is made first, on its own: on PostgreSQL the case is one
-        // statement. If the creation fails, the key (of a case that never was) goes.
+        // The case's data key (and a new beneficiary's) is made first, on its own: on
+        // PostgreSQL the case is one statement. If the creation fails, the keys (of a case
+        // and a beneficiary that never were) go.
         let key = crate::sealing::key(conn, crate::sealing::Owner::Case(&id))?;
+        let beneficiary = new.new_beneficiary.as_ref().map(|rows| rows.sealed(conn)).transpose()?;
         let form = CaseInsertForm {
             summary: key.seal("cases", "summary", &id, &summary),
             id,
@@ -354,11 +360,11 @@ impl Case {
         let checked = if conn.backend() == crate::Backend::Postgres { checks(conn, false) } else { Ok(()) };
         let numbered = checked.and_then(|()| match conn {
             DbConn::Postgres(pg) => {
-                insert_numbered_postgres(pg, &form, actor, &details, decision.as_ref(), new.new_beneficiary.as_ref())
+                insert_numbered_postgres(pg, &form, actor, &details, decision.as_ref(), beneficiary.as_ref())
             }
             DbConn::Sqlite(_) => conn.write(|conn| {
                 checks(conn, true)?;
-                if let Some(rows) = &new.new_beneficiary {
+                if let Some(rows) = &beneficiary {
                     rows.insert(conn)?;
                 }
                 let reference = allocate_reference(conn, at.year())?;
@@ -384,9 +390,16 @@ impl Case {
             Ok(reference) => reference,
             Err(e) => {
                 crate::sealing::shred(conn, &[crate::sealing::Owner::Case(&form.id)])?;
+                if let Some(rows) = &beneficiary {
+                    rows.shred_key(conn)?;
+                }
                 return Err(e);
             }
         };
+        if let (Some(rows), crate::Backend::Postgres) = (&beneficiary, conn.backend()) {
+            // In the statement's wake: the words of the new beneficiary's name.
+            rows.insert_words(conn)?;
+        }
         crate::case_words::add(conn, &form.id, &[&summary])?;
         Ok(Case {
             id: form.id,

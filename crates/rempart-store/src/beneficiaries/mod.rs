@@ -5,6 +5,7 @@ use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 pub use crate::keys::{KeyChange, KeyOffer, KeyOrigin};
 use crate::schema::{beneficiaries, beneficiary_emails, key_changes, verification_changes};
+use crate::sealing::Owner;
 use crate::taxonomy::Taxonomy;
 use crate::util::{Parsed, new_id, now, required_text};
 use chrono::NaiveDateTime;
@@ -12,21 +13,27 @@ use diesel::prelude::*;
 use rempart_core::{EmailAddress, Fingerprint, KeyTrust, LanguageTag, Sensitivity, TaxonomyCode, VerificationStatus};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
+mod rows;
+mod stored;
+pub use rows::BeneficiaryRows;
+pub(crate) use rows::SealedRows;
+pub use stored::{EMAIL_TOKEN_DOMAIN, ERASED_NAME, NAME_TOKEN_DOMAIN, address_token, name_tokens};
+pub(crate) use stored::set_name_words;
+use stored::{EMAILS, StoredBeneficiary, StoredEmail, TABLE, VERIFICATIONS};
+
+/// A beneficiary as the store's callers read it: opened. Their name, addresses, key and
+/// its provenance are sealed with the beneficiary's data key; what the rota and the
+/// statistics read (status, audience, language, dates) stays in clear.
+#[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[diesel(table_name = beneficiaries)]
 pub struct Beneficiary {
     pub id: String,
     pub display_name: String,
-    #[diesel(deserialize_as = String)]
     pub verification_status: VerificationStatus,
-    #[diesel(deserialize_as = Parsed<TaxonomyCode>)]
     pub audience_type: Option<TaxonomyCode>,
-    #[diesel(deserialize_as = Parsed<LanguageTag>)]
     pub preferred_language: Option<LanguageTag>,
     /// The pinned OpenPGP certificate, ASCII-armoured.
     pub pgp_certificate: Option<String>,
-    #[diesel(deserialize_as = Parsed<Fingerprint>)]
     pub pgp_fingerprint: Option<Fingerprint>,
     #[serde(with = "rempart_core::utc")]
     pub created_at: NaiveDateTime,
@@ -34,7 +41,6 @@ pub struct Beneficiary {
     pub updated_at: NaiveDateTime,
     /// Trust in the pinned key: `unconfirmed` (learned from mail, which anyone can forge)
     /// or `confirmed` (a handler compared the fingerprint out of band, or entered the key).
-    #[diesel(deserialize_as = Parsed<KeyTrust>)]
     pub key_trust: Option<KeyTrust>,
     /// Where the pinned key came from (message, header or attachment, signed or not; or
     /// the handler who entered it).
@@ -47,13 +53,11 @@ pub struct Beneficiary {
     pub key_confirmed_at: Option<NaiveDateTime>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[diesel(table_name = beneficiary_emails)]
 pub struct BeneficiaryEmail {
     pub id: String,
     pub beneficiary_id: String,
-    #[diesel(deserialize_as = String)]
     pub address: EmailAddress,
     pub is_primary: bool,
     #[serde(with = "rempart_core::utc")]
@@ -137,9 +141,11 @@ pub struct BeneficiaryUpdateForm {
 pub(crate) struct EmailInsertForm {
     pub(crate) id: String,
     beneficiary_id: String,
+    /// Sealed once written.
     pub(crate) address: String,
     pub(crate) is_primary: bool,
     created_at: NaiveDateTime,
+    pub(crate) address_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -181,12 +187,14 @@ impl Beneficiary {
     }
 
     pub fn get(conn: &mut DbConn, id: &str) -> StoreResult<Beneficiary> {
-        beneficiaries::table
+        let row = beneficiaries::table
             .find(id)
-            .select(Beneficiary::as_select())
+            .select(StoredBeneficiary::as_select())
             .first(conn)
             .optional()?
-            .ok_or_else(|| StoreError::not_found("beneficiary", id))
+            .ok_or_else(|| StoreError::not_found("beneficiary", id))?;
+        let key = crate::sealing::existing_key(conn, Owner::Beneficiary(id))?;
+        row.open(key.as_ref())
     }
 
     /// Not found unless a beneficiary `id` exists (without reading the row).
@@ -199,46 +207,53 @@ impl Beneficiary {
         use diesel::dsl::exists;
         // The row and whether there is any history to read, in one query (most
         // beneficiaries have neither a verification change nor a key change).
-        let (beneficiary, verified, keyed): (Beneficiary, bool, bool) = beneficiaries::table
+        let (beneficiary, verified, keyed): (StoredBeneficiary, bool, bool) = beneficiaries::table
             .find(id)
             .select((
-                Beneficiary::as_select(),
+                StoredBeneficiary::as_select(),
                 exists(verification_changes::table.filter(verification_changes::beneficiary_id.eq(id))),
                 exists(key_changes::table.filter(key_changes::beneficiary_id.eq(id))),
             ))
             .first(conn)
             .optional()?
             .ok_or_else(|| StoreError::not_found("beneficiary", id))?;
+        let key = crate::sealing::existing_key(conn, Owner::Beneficiary(id))?;
+        let key = key.as_ref();
+        let beneficiary = beneficiary.open(key)?;
         let emails = beneficiary_emails::table
             .filter(beneficiary_emails::beneficiary_id.eq(id))
             .order((beneficiary_emails::is_primary.desc(), beneficiary_emails::created_at.asc()))
-            .select(BeneficiaryEmail::as_select())
-            .load(conn)?;
+            .select(StoredEmail::as_select())
+            .load(conn)?
+            .into_iter()
+            .map(|e| e.open(key))
+            .collect::<StoreResult<Vec<_>>>()?;
         let verification_history = crate::util::if_any(verified, || {
             Ok(verification_changes::table
                 .filter(verification_changes::beneficiary_id.eq(id))
                 .order((verification_changes::changed_at.asc(), verification_changes::id.asc()))
                 .select(VerificationChange::as_select())
                 .load(conn)?)
-        })?;
-        let key_changes = crate::util::if_any(keyed, || {
-            Ok(key_changes::table
-                .filter(key_changes::beneficiary_id.eq(id))
-                .order((key_changes::recorded_at.asc(), key_changes::id.asc()))
-                .select(KeyChange::as_select())
-                .load(conn)?)
-        })?;
+        })?
+        .into_iter()
+        .map(|mut v: VerificationChange| {
+            crate::sealing::open_field(key, VERIFICATIONS, "reason", &v.id.clone(), &mut v.reason)?;
+            Ok(v)
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+        let key_changes = crate::util::if_any(keyed, || crate::keys::changes_of(conn, id, key))?;
         Ok(BeneficiaryDetail { beneficiary, emails, verification_history, key_changes })
     }
 
-    /// The beneficiary who owns this address, if any.
+    /// The beneficiary who owns this address, if any (found by the address's token).
     pub fn find_by_email(conn: &mut DbConn, address: &EmailAddress) -> StoreResult<Option<Beneficiary>> {
-        Ok(beneficiaries::table
-            .inner_join(beneficiary_emails::table)
-            .filter(beneficiary_emails::address.eq(address.as_str()))
-            .select(Beneficiary::as_select())
+        let token = address_token(&crate::sealing::index_key(conn)?, address);
+        let found: Option<String> = beneficiary_emails::table
+            .filter(beneficiary_emails::address_token.eq(token))
+            .select(beneficiary_emails::beneficiary_id)
             .first(conn)
-            .optional()?)
+            .optional()?;
+        found.map(|id| Beneficiary::get(conn, &id)).transpose()
     }
 
     /// Beneficiaries, most recently created first; with `visible_to`, only those who have
@@ -254,12 +269,20 @@ impl Beneficiary {
             );
             query = query.filter(not(exists(any_case)).or(exists(seen)));
         }
-        Ok(query
+        let rows: Vec<StoredBeneficiary> = query
             .order((beneficiaries::created_at.desc(), beneficiaries::id.desc()))
             .limit(limit)
             .offset(offset)
-            .select(Beneficiary::as_select())
-            .load(conn)?)
+            .select(StoredBeneficiary::as_select())
+            .load(conn)?;
+        let owners: Vec<Owner<'_>> = rows.iter().map(|r| Owner::Beneficiary(&r.id)).collect();
+        let keys = crate::sealing::keys_of(conn, &owners)?;
+        rows.into_iter()
+            .map(|r| {
+                let key = keys.get(&r.id);
+                r.open(key)
+            })
+            .collect()
     }
 
     /// How `user` stands to beneficiary `id` through the beneficiary's cases; `None` when
@@ -299,6 +322,12 @@ impl Beneficiary {
                 Taxonomy::Audience.ensure_active(conn, Some(&code))?;
             }
             form.updated_at = Some(now());
+            if let Some(name) = form.display_name.take() {
+                let key = crate::sealing::key(conn, Owner::Beneficiary(id))?;
+                let index = crate::sealing::index_key(conn)?;
+                set_name_words(conn, id, &name_tokens(&index, &name))?;
+                form.display_name = Some(key.seal(TABLE, "display_name", id, &name));
+            }
             diesel::update(beneficiaries::table.find(id)).set(&form).execute(conn)?;
             AuditEvent::record(
                 conn,
@@ -343,14 +372,16 @@ impl Beneficiary {
             diesel::update(beneficiaries::table.find(id))
                 .set((beneficiaries::verification_status.eq(String::from(to)), beneficiaries::updated_at.eq(at)))
                 .execute(conn)?;
+            let change_id = new_id();
+            let key = crate::sealing::key(conn, Owner::Beneficiary(id))?;
             diesel::insert_into(verification_changes::table)
                 .values(&VerificationInsertForm {
-                    id: new_id(),
+                    reason: key.seal(VERIFICATIONS, "reason", &change_id, &reason),
+                    id: change_id,
                     beneficiary_id: id.to_owned(),
                     from_status: Some(current.verification_status.into()),
                     to_status: to.into(),
                     changed_by: actor.map(str::to_owned),
-                    reason,
                     changed_at: at,
                 })
                 .execute(conn)?;
@@ -369,144 +400,6 @@ impl Beneficiary {
     }
 }
 
-/// A new beneficiary's rows, checked and ready to be written: the beneficiary, their
-/// addresses (the first is the primary one) and the first entry of their verification
-/// history, written with their audit event. Written on their own ([`Beneficiary::create_detailed`]) or
-/// with their first case, in the case's statement on PostgreSQL.
-#[derive(Debug, Clone)]
-pub struct BeneficiaryRows {
-    pub(crate) form: BeneficiaryInsertForm,
-    pub(crate) emails: Vec<(EmailInsertForm, EmailAddress)>,
-    pub(crate) verification: VerificationInsertForm,
-    pub(crate) audience_type: Option<TaxonomyCode>,
-    preferred_language: Option<LanguageTag>,
-}
-
-impl BeneficiaryRows {
-    pub fn prepare(new: NewBeneficiary, actor: Option<&str>) -> StoreResult<Self> {
-        let display_name = required_text("display_name", &new.display_name, 200)?;
-        if new.emails.is_empty() {
-            return Err(StoreError::invalid("emails", "at least one email address is required"));
-        }
-        let (at, id) = (now(), new_id());
-        let mut emails: Vec<(EmailInsertForm, EmailAddress)> = Vec::with_capacity(new.emails.len());
-        for address in new.emails {
-            if emails.iter().any(|(_, a)| *a == address) {
-                continue;
-            }
-            let row = EmailInsertForm {
-                id: new_id(),
-                beneficiary_id: id.clone(),
-                address: address.to_string(),
-                is_primary: emails.is_empty(),
-                created_at: at,
-            };
-            emails.push((row, address));
-        }
-        Ok(Self {
-            form: BeneficiaryInsertForm {
-                id: id.clone(),
-                display_name,
-                verification_status: VerificationStatus::Unverified.into(),
-                audience_type: new.audience_type.as_ref().map(|t| t.as_str().to_owned()),
-                preferred_language: new.preferred_language.as_ref().map(|l| l.as_str().to_owned()),
-                pgp_certificate: None,
-                pgp_fingerprint: None,
-                created_at: at,
-                updated_at: at,
-            },
-            emails,
-            verification: VerificationInsertForm {
-                id: new_id(),
-                beneficiary_id: id,
-                from_status: None,
-                to_status: VerificationStatus::Unverified.into(),
-                changed_by: actor.map(str::to_owned),
-                reason: "created".to_owned(),
-                changed_at: at,
-            },
-            audience_type: new.audience_type,
-            preferred_language: new.preferred_language,
-        })
-    }
-
-    pub fn id(&self) -> &str {
-        &self.form.id
-    }
-
-    /// The refusal of an address that belongs to someone else (the unique index said so).
-    pub(crate) fn address_taken() -> StoreError {
-        StoreError::Conflict("an address already belongs to another beneficiary".into())
-    }
-
-    /// Writes the rows, statement by statement, in the caller's transaction.
-    pub(crate) fn insert(&self, conn: &mut DbConn) -> StoreResult<()> {
-        diesel::insert_into(beneficiaries::table).values(&self.form).execute(conn)?;
-        for (row, _) in &self.emails {
-            match diesel::insert_into(beneficiary_emails::table).values(row).execute(conn) {
-                Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {
-                    return Err(Self::address_taken());
-                }
-                other => other?,
-            };
-        }
-        diesel::insert_into(verification_changes::table).values(&self.verification).execute(conn)?;
-        AuditEvent::record(
-            conn,
-            Audit {
-                actor: self.verification.changed_by.as_deref(),
-                action: "beneficiary.created",
-                target: Some(("beneficiary", &self.form.id)),
-                ..Default::default()
-            },
-        )
-    }
-
-    /// The beneficiary as the rows say, once written.
-    pub fn detail(&self) -> BeneficiaryDetail {
-        let at = self.form.created_at;
-        BeneficiaryDetail {
-            beneficiary: Beneficiary {
-                id: self.form.id.clone(),
-                display_name: self.form.display_name.clone(),
-                verification_status: VerificationStatus::Unverified,
-                audience_type: self.audience_type.clone(),
-                preferred_language: self.preferred_language.clone(),
-                pgp_certificate: None,
-                pgp_fingerprint: None,
-                created_at: at,
-                updated_at: at,
-                key_trust: None,
-                key_provenance: None,
-                key_pinned_at: None,
-                key_confirmed_by: None,
-                key_confirmed_at: None,
-            },
-            emails: self
-                .emails
-                .iter()
-                .map(|(row, address)| BeneficiaryEmail {
-                    id: row.id.clone(),
-                    beneficiary_id: row.beneficiary_id.clone(),
-                    address: address.clone(),
-                    is_primary: row.is_primary,
-                    created_at: at,
-                })
-                .collect(),
-            verification_history: vec![VerificationChange {
-                id: self.verification.id.clone(),
-                beneficiary_id: self.verification.beneficiary_id.clone(),
-                from_status: None,
-                to_status: VerificationStatus::Unverified,
-                changed_by: self.verification.changed_by.clone(),
-                reason: self.verification.reason.clone(),
-                changed_at: at,
-            }],
-            key_changes: Vec::new(),
-        }
-    }
-}
-
 fn add_email(conn: &mut DbConn, beneficiary_id: &str, address: &EmailAddress, is_primary: bool) -> StoreResult<()> {
     if let Some(owner) = Beneficiary::find_by_email(conn, address)? {
         return Err(StoreError::Conflict(if owner.id == beneficiary_id {
@@ -515,11 +408,15 @@ fn add_email(conn: &mut DbConn, beneficiary_id: &str, address: &EmailAddress, is
             format!("{address} already belongs to another beneficiary")
         }));
     }
+    let id = new_id();
+    let key = crate::sealing::key(conn, Owner::Beneficiary(beneficiary_id))?;
+    let index = crate::sealing::index_key(conn)?;
     diesel::insert_into(beneficiary_emails::table)
         .values(&EmailInsertForm {
-            id: new_id(),
+            address: key.seal(EMAILS, "address", &id, address.as_str()),
+            address_token: Some(address_token(&index, address)),
+            id,
             beneficiary_id: beneficiary_id.to_owned(),
-            address: address.to_string(),
             is_primary,
             created_at: now(),
         })
