@@ -1,6 +1,6 @@
 //! The lookups' tokens of values an older Rempart stored in clear, computed by the
 //! protection upgrade ([`crate::protection::upgrade`]) before it seals those values:
-//! beneficiaries' addresses, the words of their names, indicators.
+//! beneficiaries' addresses, the words of their names and addresses, indicators.
 
 use crate::db::DbConn;
 use crate::error::StoreResult;
@@ -12,7 +12,12 @@ use rempart_core::{EmailAddress, IndicatorKind};
 const BATCH: i64 = 500;
 
 /// A value as stored: clear (an older version's), or sealed (written since) and opened.
-fn read(conn: &mut DbConn, owner: Owner<'_>, (table, column, row): (&str, &str, &str), stored: &str) -> StoreResult<String> {
+fn read(
+    conn: &mut DbConn,
+    owner: Owner<'_>,
+    (table, column, row): (&str, &str, &str),
+    stored: &str,
+) -> StoreResult<String> {
     if !rempart_vault::DataKey::is_sealed_text(stored) {
         return Ok(stored.to_owned());
     }
@@ -111,8 +116,17 @@ fn name_words(conn: &mut DbConn) -> StoreResult<usize> {
                 .select((beneficiaries::id, beneficiaries::display_name))
                 .load(conn)?;
             for (id, stored) in &rows {
-                let name = read(conn, Owner::Beneficiary(id), ("beneficiaries", "display_name", id), stored)?;
-                crate::beneficiaries::set_name_words(conn, id, &crate::beneficiaries::name_tokens(&index, &name))?;
+                let mut texts =
+                    vec![read(conn, Owner::Beneficiary(id), ("beneficiaries", "display_name", id), stored)?];
+                let addresses: Vec<(String, String)> = beneficiary_emails::table
+                    .filter(beneficiary_emails::beneficiary_id.eq(id))
+                    .select((beneficiary_emails::id, beneficiary_emails::address))
+                    .load(conn)?;
+                for (row, address) in &addresses {
+                    texts.push(read(conn, Owner::Beneficiary(id), ("beneficiary_emails", "address", row), address)?);
+                }
+                let tokens = crate::beneficiaries::word_tokens(&index, texts.iter().map(String::as_str));
+                crate::beneficiaries::set_words(conn, id, &tokens)?;
             }
             Ok((rows.len(), rows.last().map(|(id, _)| id.clone())))
         })?;

@@ -365,7 +365,6 @@ impl RiskAssessment {
     }
 }
 
-
 crate::util::items_of_case!(Action, actions, taken_at);
 
 crate::util::items_of_case!(Comment, comments, created_at);

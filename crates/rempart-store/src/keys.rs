@@ -60,7 +60,12 @@ impl StoredKeyChange {
         let at = Opener { key, table: CHANGES, row: &self.id };
         Ok(KeyChange {
             old_fingerprint: at.parsed("old_fingerprint", self.old_fingerprint.as_deref())?,
-            new_fingerprint: parse(CHANGES, "new_fingerprint", &self.id, at.text("new_fingerprint", &self.new_fingerprint)?)?,
+            new_fingerprint: parse(
+                CHANGES,
+                "new_fingerprint",
+                &self.id,
+                at.text("new_fingerprint", &self.new_fingerprint)?,
+            )?,
             new_certificate: at.text("new_certificate", &self.new_certificate)?,
             status: parse(CHANGES, "status", &self.id, self.status.clone())?,
             provenance: at.text("provenance", &self.provenance)?,
@@ -301,11 +306,8 @@ impl Beneficiary {
         actor: Option<&str>,
     ) -> StoreResult<KeyChange> {
         conn.write(|conn| {
-            let owner: Option<String> = key_changes::table
-                .find(key_change_id)
-                .select(key_changes::beneficiary_id)
-                .first(conn)
-                .optional()?;
+            let owner: Option<String> =
+                key_changes::table.find(key_change_id).select(key_changes::beneficiary_id).first(conn).optional()?;
             let owner = owner.ok_or_else(|| StoreError::not_found("key change", key_change_id))?;
             let change = Beneficiary::key_change(conn, &owner, key_change_id)?;
             if change.status != KeyChangeStatus::Pending {

@@ -34,7 +34,9 @@ enum OwnerColumn {
 impl OwnerColumn {
     fn column(self) -> &'static str {
         match self {
-            OwnerColumn::Case(c) | OwnerColumn::Staff(c) | OwnerColumn::Quarantine(c) | OwnerColumn::Beneficiary(c) => c,
+            OwnerColumn::Case(c) | OwnerColumn::Staff(c) | OwnerColumn::Quarantine(c) | OwnerColumn::Beneficiary(c) => {
+                c
+            }
         }
     }
 }
@@ -169,18 +171,7 @@ fn seal_blobs(conn: &mut DbConn) -> StoreResult<usize> {
         conn.write(|conn| -> StoreResult<()> {
             // Stored files are immutable (a trigger refuses any update): the upgrade lifts
             // it for its own transaction only.
-            let (lift, restore) = match conn {
-                DbConn::Sqlite(_) => (
-                    "DROP TRIGGER evidence_blobs_immutable",
-                    "CREATE TRIGGER evidence_blobs_immutable BEFORE UPDATE ON evidence_blobs \
-                     BEGIN SELECT RAISE(ABORT, 'evidence is immutable'); END",
-                ),
-                DbConn::Postgres(_) => (
-                    "ALTER TABLE evidence_blobs DISABLE TRIGGER evidence_blobs_immutable",
-                    "ALTER TABLE evidence_blobs ENABLE TRIGGER evidence_blobs_immutable",
-                ),
-            };
-            diesel::sql_query(lift).execute(conn)?;
+            immutability(conn, "evidence_blobs", false)?;
             for (sha256, content) in clear {
                 let key = key(conn, Owner::Blob(sha256))?;
                 diesel::update(evidence_blobs::table.find(sha256))
@@ -188,11 +179,30 @@ fn seal_blobs(conn: &mut DbConn) -> StoreResult<usize> {
                     .execute(conn)?;
                 sealed += 1;
             }
-            diesel::sql_query(restore).execute(conn)?;
-            Ok(())
+            immutability(conn, "evidence_blobs", true)
         })?;
     }
 }
+
+/// Lifts (`on` false) or restores the trigger that refuses any update of `table` (stored
+/// files and their records are immutable), in the caller's transaction: only the upgrade's
+/// own sealing passes.
+fn immutability(conn: &mut DbConn, table: &str, on: bool) -> StoreResult<()> {
+    let statement = match (&*conn, on) {
+        (DbConn::Sqlite(_), false) => format!("DROP TRIGGER {table}_immutable"),
+        (DbConn::Sqlite(_), true) => format!(
+            "CREATE TRIGGER {table}_immutable BEFORE UPDATE ON {table} \
+             BEGIN SELECT RAISE(ABORT, 'evidence is immutable'); END"
+        ),
+        (DbConn::Postgres(_), false) => format!("ALTER TABLE {table} DISABLE TRIGGER {table}_immutable"),
+        (DbConn::Postgres(_), true) => format!("ALTER TABLE {table} ENABLE TRIGGER {table}_immutable"),
+    };
+    diesel::sql_query(statement).execute(conn)?;
+    Ok(())
+}
+
+/// The tables whose rows a trigger keeps from any update.
+const IMMUTABLE: &[&str] = &["evidence"];
 
 #[derive(QueryableByName)]
 struct Cell {
@@ -233,6 +243,10 @@ fn seal_column(conn: &mut DbConn, c: &SealedColumn) -> StoreResult<usize> {
                 DbConn::Sqlite(s) => diesel::sql_query(&select).load(s)?,
                 DbConn::Postgres(p) => diesel::sql_query(&select).load(p)?,
             };
+            let immutable = IMMUTABLE.contains(&c.table) && !cells.is_empty();
+            if immutable {
+                immutability(conn, c.table, false)?;
+            }
             for cell in &cells {
                 let owner = owner_of(c.owner, &cell.owner);
                 let value = key(conn, owner)?.seal(c.table, c.column, &cell.id, &cell.value);
@@ -250,6 +264,9 @@ fn seal_column(conn: &mut DbConn, c: &SealedColumn) -> StoreResult<usize> {
                             .execute(p)?
                     }
                 };
+            }
+            if immutable {
+                immutability(conn, c.table, true)?;
             }
             Ok(cells.len())
         })?;

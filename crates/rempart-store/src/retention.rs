@@ -156,6 +156,8 @@ fn erase_in_transaction(conn: &mut DbConn, ids: &[String], policy: Policy<'_>) -
                 third_parties::email.eq(None::<String>),
                 third_parties::phone.eq(None::<String>),
                 third_parties::notes.eq(None::<String>),
+                third_parties::pgp_certificate.eq(None::<String>),
+                third_parties::pgp_fingerprint.eq(None::<String>),
             ))
             .execute(conn)?;
         diesel::update(comments::table.filter(comments::case_id.eq_any(&ids)))

@@ -13,7 +13,9 @@ use rempart_store::beneficiaries::BeneficiaryInsertForm;
 use rempart_store::cases::CaseInsertForm;
 use rempart_store::indicators::IndicatorInsertForm;
 use rempart_store::messages::MessageInsertForm;
-use rempart_store::schema::{beneficiaries, beneficiary_words, case_reference_counters, case_words, cases, indicators, messages};
+use rempart_store::schema::{
+    beneficiaries, beneficiary_words, case_reference_counters, case_words, cases, indicators, messages,
+};
 use rempart_store::sealing::{self, Owner};
 use std::collections::BTreeMap;
 
@@ -255,7 +257,7 @@ pub fn bulk_load(conn: &mut DbConn, rng: &mut StdRng, count: usize, pool: usize,
             let mut name_rows = Vec::new();
             let mut sealed_bens = bens.clone();
             for (b, key) in sealed_bens.iter_mut().zip(&ben_keys) {
-                for token in rempart_store::beneficiaries::name_tokens(&index, &b.display_name) {
+                for token in rempart_store::beneficiaries::word_tokens(&index, [b.display_name.as_str()]) {
                     name_rows.push((
                         beneficiary_words::id.eq(uuid::Uuid::now_v7().to_string()),
                         beneficiary_words::beneficiary_id.eq(b.id.clone()),

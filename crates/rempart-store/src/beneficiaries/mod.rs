@@ -17,8 +17,8 @@ mod rows;
 mod stored;
 pub use rows::BeneficiaryRows;
 pub(crate) use rows::SealedRows;
-pub use stored::{EMAIL_TOKEN_DOMAIN, ERASED_NAME, NAME_TOKEN_DOMAIN, address_token, name_tokens};
-pub(crate) use stored::set_name_words;
+pub(crate) use stored::set_words;
+pub use stored::{EMAIL_TOKEN_DOMAIN, ERASED_NAME, WORD_TOKEN_DOMAIN, address_token, word_tokens};
 use stored::{EMAILS, StoredBeneficiary, StoredEmail, TABLE, VERIFICATIONS};
 
 /// A beneficiary as the store's callers read it: opened. Their name, addresses, key and
@@ -322,13 +322,15 @@ impl Beneficiary {
                 Taxonomy::Audience.ensure_active(conn, Some(&code))?;
             }
             form.updated_at = Some(now());
+            let renamed = form.display_name.is_some();
             if let Some(name) = form.display_name.take() {
                 let key = crate::sealing::key(conn, Owner::Beneficiary(id))?;
-                let index = crate::sealing::index_key(conn)?;
-                set_name_words(conn, id, &name_tokens(&index, &name))?;
                 form.display_name = Some(key.seal(TABLE, "display_name", id, &name));
             }
             diesel::update(beneficiaries::table.find(id)).set(&form).execute(conn)?;
+            if renamed {
+                stored::reindex(conn, id)?;
+            }
             AuditEvent::record(
                 conn,
                 Audit { actor, action: "beneficiary.updated", target: Some(("beneficiary", id)), ..Default::default() },
@@ -342,6 +344,7 @@ impl Beneficiary {
         conn.write(|conn| {
             Beneficiary::get(conn, id)?;
             add_email(conn, id, address, false)?;
+            stored::reindex(conn, id)?;
             AuditEvent::record(
                 conn,
                 Audit {

@@ -94,7 +94,9 @@ impl BeneficiaryRows {
             .collect();
         let mut verification = self.verification.clone();
         verification.reason = key.seal(VERIFICATIONS, "reason", &verification.id, &verification.reason);
-        Ok(SealedRows { form, emails, verification, name_tokens: name_tokens(&index, &self.form.display_name) })
+        let texts =
+            std::iter::once(self.form.display_name.as_str()).chain(self.emails.iter().map(|(r, _)| r.address.as_str()));
+        Ok(SealedRows { form, emails, verification, word_tokens: word_tokens(&index, texts) })
     }
 
     /// Seals and writes the rows, statement by statement, in the caller's transaction.
@@ -153,7 +155,7 @@ pub(crate) struct SealedRows {
     pub(crate) form: BeneficiaryInsertForm,
     pub(crate) emails: Vec<EmailInsertForm>,
     pub(crate) verification: VerificationInsertForm,
-    pub(crate) name_tokens: Vec<String>,
+    pub(crate) word_tokens: Vec<String>,
 }
 
 impl SealedRows {
@@ -181,9 +183,10 @@ impl SealedRows {
         )
     }
 
-    /// Writes the tokens of the name's words (after the rows, which they refer to).
+    /// Writes the tokens of the words of the name and addresses (after the rows, which
+    /// they refer to).
     pub(crate) fn insert_words(&self, conn: &mut DbConn) -> StoreResult<()> {
-        set_name_words(conn, &self.form.id, &self.name_tokens)
+        set_words(conn, &self.form.id, &self.word_tokens)
     }
 
     /// Destroys the key of a beneficiary whose creation failed (made outside a transaction).

@@ -20,26 +20,40 @@ pub(crate) const VERIFICATIONS: &str = "verification_changes";
 pub const ERASED_NAME: &str = "[erased]";
 /// The blind index's domain of addresses.
 pub const EMAIL_TOKEN_DOMAIN: &str = "email";
-/// The blind index's domain of the words of beneficiaries' names.
-pub const NAME_TOKEN_DOMAIN: &str = "name-word";
+/// The blind index's domain of the words of beneficiaries' names and addresses.
+pub const WORD_TOKEN_DOMAIN: &str = "beneficiary-word";
 
 /// The token that finds an address (addresses are stored normalised: lower-cased).
 pub fn address_token(index: &IndexKey, address: &EmailAddress) -> String {
     index.token(EMAIL_TOKEN_DOMAIN, address.as_str())
 }
 
-/// The tokens of the words of a name (whole words, lower-cased, as the case word index).
-pub fn name_tokens(index: &IndexKey, name: &str) -> Vec<String> {
-    crate::case_words::words([name]).iter().map(|w| index.token(NAME_TOKEN_DOMAIN, w)).collect()
+/// The tokens of the words of a name and addresses (whole words, lower-cased, as the case
+/// word index: `ana.perez@example.org` holds `ana`, `perez`, `example` and `org`).
+pub fn word_tokens<'a>(index: &IndexKey, texts: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    crate::case_words::words(texts).iter().map(|w| index.token(WORD_TOKEN_DOMAIN, w)).collect()
 }
 
-/// Replaces the name-word tokens of beneficiary `id`.
-pub(crate) fn set_name_words(conn: &mut DbConn, id: &str, tokens: &[String]) -> StoreResult<()> {
+/// Rebuilds the word tokens of beneficiary `id` from their name and addresses as they are now.
+pub(crate) fn reindex(conn: &mut DbConn, id: &str) -> StoreResult<()> {
+    let detail = super::Beneficiary::detail(conn, id)?;
+    let index = crate::sealing::index_key(conn)?;
+    let mut texts = vec![detail.beneficiary.display_name.as_str()];
+    texts.extend(detail.emails.iter().map(|e| e.address.as_str()));
+    set_words(conn, id, &word_tokens(&index, texts))
+}
+
+/// Replaces the word tokens of beneficiary `id`.
+pub(crate) fn set_words(conn: &mut DbConn, id: &str, tokens: &[String]) -> StoreResult<()> {
     diesel::delete(beneficiary_words::table.filter(beneficiary_words::beneficiary_id.eq(id))).execute(conn)?;
     let rows: Vec<_> = tokens
         .iter()
         .map(|t| {
-            (beneficiary_words::id.eq(new_id()), beneficiary_words::beneficiary_id.eq(id), beneficiary_words::word.eq(t))
+            (
+                beneficiary_words::id.eq(new_id()),
+                beneficiary_words::beneficiary_id.eq(id),
+                beneficiary_words::word.eq(t),
+            )
         })
         .collect();
     match conn {

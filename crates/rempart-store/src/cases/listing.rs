@@ -110,8 +110,8 @@ impl Case {
             }
         }
         if let Some(who) = filter.beneficiary.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            // Names and addresses are sealed: a whole address, or every word of the name
-            // asked for (whole words), found by their tokens.
+            // Names and addresses are sealed: a whole address, or every word asked for
+            // (whole words of the name or the addresses), found by their tokens.
             use crate::schema::{beneficiary_emails, beneficiary_words};
             let index = crate::sealing::index_key(conn)?;
             match rempart_core::EmailAddress::parse(who) {
@@ -123,7 +123,7 @@ impl Case {
                     query = query.filter(cases::beneficiary_id.eq_any(owner));
                 }
                 Err(_) => {
-                    let wanted = crate::beneficiaries::name_tokens(&index, who);
+                    let wanted = crate::beneficiaries::word_tokens(&index, [who]);
                     if wanted.is_empty() {
                         query = query.filter(cases::id.eq(""));
                     }

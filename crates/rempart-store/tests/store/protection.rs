@@ -18,7 +18,23 @@ fn raw_export(db: &TestDb) -> String {
 }
 
 /// What the fixture writes in the columns sealed at this level, as stored in clear.
-const IN_SEALED_COLUMNS: &[&str] = &["Sessions révoquées", "même campagne", "Doxxing", "élevé", "fatiguée"];
+const IN_SEALED_COLUMNS: &[&str] = &[
+    "Sessions révoquées",
+    "même campagne",
+    "Doxxing",
+    "élevé",
+    "fatiguée",
+    // Level 2: a beneficiary, their address and verification, a third party, an evidence
+    // file's name, an indicator.
+    "Amina « K. »",
+    "amina@example.org",
+    "partenaire de confiance",
+    "Plateforme X",
+    "ts@platform.example",
+    "capture d'écran",
+    "+33612345678",
+    "harceleur",
+];
 
 fn an_older_database_is_sealed_in_place_without_loss(db: TestDb) {
     let mut conn = db.conn();
@@ -70,6 +86,17 @@ fn an_older_database_is_sealed_in_place_without_loss(db: TestDb) {
     // The store reads it back.
     let comments = Comment::for_case(&mut conn, "c-1").expect("comments");
     assert!(comments[0].body.contains("piraté 🙁"), "{comments:?}");
+    // The lookups work on what the upgrade sealed, by the tokens it computed.
+    let amina = rempart_core::EmailAddress::parse("Amina@Example.org").expect("address");
+    let found = rempart_store::beneficiaries::Beneficiary::find_by_email(&mut conn, &amina).expect("find");
+    assert_eq!(found.map(|b| b.display_name).as_deref(), Some("Amina « K. »"));
+    let rules = rempart_core::IndicatorRules::default();
+    let matches = rempart_store::indicators::Indicator::lookup(&mut conn, rules, "+33 6 12 34 56 78").expect("lookup");
+    assert_eq!(matches.iter().map(|m| m.indicator.case_id.as_str()).collect::<Vec<_>>(), ["c-1"]);
+    assert_eq!(matches[0].indicator.original_value, "06 12 34 56 78");
+    let filter = rempart_store::cases::CaseFilter { beneficiary: Some("amina".into()), ..Default::default() };
+    let listed = Case::list(&mut conn, &filter, None, 10).expect("list");
+    assert!(!listed.is_empty() && listed.iter().all(|c| c.beneficiary_id == "b-1"), "{listed:?}");
     // Once is enough: a second upgrade does nothing.
     assert_eq!(protection::upgrade(&mut conn).expect("again").sealed_values, 0);
 }

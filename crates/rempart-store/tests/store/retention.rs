@@ -132,12 +132,8 @@ fn erasure_on_request(db: TestDb) {
     assert_eq!(done, Erased { cases: 1, beneficiaries: 0 });
     let blobs: i64 = rempart_store::schema::evidence_blobs::table.count().get_result(&mut conn).expect("blobs");
     assert_eq!(blobs, 0, "nothing else used the evidence file: its bytes are gone");
-    let name: String = beneficiaries::table
-        .filter(beneficiaries::id.eq("b-1"))
-        .select(beneficiaries::display_name)
-        .first(&mut conn)
-        .expect("b");
-    assert_eq!(name, "Amina « K. »");
+    let kept = rempart_store::beneficiaries::Beneficiary::get(&mut conn, "b-1").expect("b");
+    assert_eq!(kept.display_name, "Amina « K. »");
     let by: Option<String> = erasures::table
         .filter(erasures::case_id.eq("c-1"))
         .select(erasures::requested_by)
