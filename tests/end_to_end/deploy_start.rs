@@ -197,7 +197,18 @@ fn the_systemd_units_start_serve_and_the_backup_as_they_are_written() {
     std::fs::create_dir_all(root.path("/etc/rempart")).expect("etc");
     give_to_service(&root.path("/etc/rempart"), 0o755);
     let config = root.path("/etc/rempart/rempart.toml");
-    std::fs::write(&config, "[server]\nbind = \"127.0.0.1:0\"\n").expect("config");
+    // The nightly backup is encrypted to a keeper's key, off the server (without one it is
+    // refused): here one made for the test.
+    let keeper = tempfile::tempdir().expect("keeper");
+    ok(&run(rempart(keeper.path()).args(["keys", "init", "--uid", "Backup keeper <keeper@helpline.example>"]), ""));
+    let keeper_key = root.path("/etc/rempart/backup-keeper.asc");
+    std::fs::write(&keeper_key, ok(&run(rempart(keeper.path()).args(["keys", "export"]), ""))).expect("keeper key");
+    give_to_service(&keeper_key, 0o644);
+    std::fs::write(
+        &config,
+        format!("[server]\nbind = \"127.0.0.1:0\"\n\n[backup]\nrecipients = [\"{}\"]\n", keeper_key.display()),
+    )
+    .expect("config");
     give_to_service(&config, 0o644);
     let keys = tempfile::tempdir().expect("keys");
     ok(&run(rempart(keys.path()).args(["keys", "init", "--uid", "Helpline <help@helpline.example>"]), ""));

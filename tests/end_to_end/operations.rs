@@ -318,8 +318,17 @@ fn backup_restore_round_trip(backend: Backend) {
         assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()), "{secret} in clear in the backup");
     }
     // Never replaced.
-    let again = cli(source.url(), &["backup", "--out", file_arg], b"");
+    let again =
+        cli(source.url(), &["backup", "--out", file_arg, "--recipient", backup_key.to_str().expect("utf-8")], b"");
     assert!(!again.status.success() && text(&again.stderr).contains("already exists"));
+    // Never written for the helpline key alone (it lives on the same server) unless asked.
+    let alone = dir.path().join("alone.pgp");
+    let refused = cli(source.url(), &["backup", "--out", alone.to_str().expect("utf-8")], b"");
+    assert!(!refused.status.success() && text(&refused.stderr).contains("no backup key off this server"));
+    assert!(!alone.exists(), "nothing written");
+    let asked =
+        cli(source.url(), &["backup", "--out", alone.to_str().expect("utf-8"), "--only-to-the-helpline-key"], b"");
+    assert!(asked.status.success() && alone.exists(), "{}", text(&asked.stderr));
 
     // Restore with the helpline key, into a new database.
     let target = empty_target(backend);
@@ -340,11 +349,32 @@ fn backup_restore_round_trip(backend: Backend) {
     let decrypted = gpg.cmd(&["--decrypt", file_arg]);
     assert!(decrypted.status.success(), "gpg --decrypt: {}", text(&decrypted.stderr));
     assert!(text(&decrypted.stderr).contains("Good signature from \"Helpline <help@helpline.example>\""));
+    // On a machine of their own, which has never seen the helpline's master key: the
+    // backup carries it, so what it seals opens there.
+    let keeper_machine = tempfile::tempdir().expect("keeper's machine");
     let other = empty_target(backend);
-    let out = cli(other.url(), &["restore", "-"], &decrypted.stdout);
+    let out = run(
+        rempart(keeper_machine.path()).arg("--database").arg(other.url()).args(["restore", "-"]),
+        &decrypted.stdout,
+    );
+    let said = text(&out.stdout);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("plain export"));
+    assert!(said.contains("plain export") && said.contains("master key"), "{said}");
     assert_eq!(export::summarize(&mut other.conn()).expect("summary"), before);
+    let adopted = std::fs::read_to_string(keeper_machine.path().join("data/master.key")).expect("adopted key");
+    let ours = std::fs::read_to_string(dir.path().join("data/master.key")).expect("the helpline's key");
+    assert_eq!(adopted, ours, "the keeper's configuration holds the helpline's master key");
+    assert_eq!(
+        rempart_store::protection::content_summary(&mut other.conn()).expect("opened"),
+        rempart_store::protection::content_summary(&mut source.conn()).expect("opened"),
+        "every sealed value opens as it did"
+    );
+    // Without the backup's key line (an older backup), the restore says which key it needs.
+    let older: Vec<u8> = decrypted.stdout.splitn(2, |b| *b == b'\n').nth(1).expect("the export").to_vec();
+    let elsewhere = tempfile::tempdir().expect("another machine");
+    let third_target = empty_target(backend);
+    let out = run(rempart(elsewhere.path()).arg("--database").arg(third_target.url()).args(["restore", "-"]), &older);
+    assert!(!out.status.success() && text(&out.stderr).contains("master key"), "{}", text(&out.stderr));
 
     // A damaged file restores nothing.
     let mut damaged = bytes.clone();

@@ -123,11 +123,41 @@ fn a_raid_finds_no_one(db: TestDb) {
     let me = api.get("/api/v1/me");
     let cases = api.get("/api/v1/cases");
     let mailed = cases["items"][0]["id"].as_str().expect("the mailed case").to_owned();
+    let address = format!("{}@example.org", m("BeneficiaryAddress"));
     let case = api.post(
         "/api/v1/cases",
-        json!({"beneficiary": {"display_name": "B", "emails": [format!("b.{tag}@example.org")]}, "summary": m("Summary")}),
+        json!({"beneficiary": {"display_name": m("BeneficiaryName"), "emails": [address]}, "summary": m("Summary")}),
     );
     let id = case["id"].as_str().expect("id").to_owned();
+    let beneficiary = case["beneficiary"]["id"].as_str().expect("beneficiary").to_owned();
+    api.post(
+        &format!("/api/v1/beneficiaries/{beneficiary}/verification"),
+        json!({"status": "verified", "reason": m("VerificationReason")}),
+    );
+    api.post(
+        &format!("/api/v1/cases/{id}/third-parties"),
+        json!({"organisation": m("ThirdPartyOrg"), "contact_name": m("ThirdPartyContact"), "role": "partner",
+            "email": format!("{}@partner.example", m("ThirdPartyEmail")), "phone": m("ThirdPartyPhone"),
+            "notes": m("ThirdPartyNotes")}),
+    );
+    let domain = format!("{}.example", m("IndicatorValue")).to_lowercase();
+    api.post(
+        &format!("/api/v1/cases/{id}/indicators"),
+        json!({"kind": "domain", "value": domain, "note": m("IndicatorNote")}),
+    );
+    let file = reqwest::blocking::multipart::Part::bytes(m("EvidenceContent").into_bytes())
+        .file_name(format!("{}.txt", m("EvidenceName")))
+        .mime_str("text/plain")
+        .expect("part");
+    let form =
+        reqwest::blocking::multipart::Form::new().part("file", file).text("description", m("EvidenceDescription"));
+    api.client
+        .post(format!("{}/api/v1/cases/{id}/evidence", api.base))
+        .bearer_auth(&api.token)
+        .multipart(form)
+        .send()
+        .and_then(|r| r.error_for_status())
+        .expect("evidence");
     api.post(&format!("/api/v1/cases/{id}/comments"), json!({"text": m("Comment")}));
     api.post(&format!("/api/v1/cases/{id}/actions"), json!({"text": m("Action")}));
     api.post(&format!("/api/v1/cases/{id}/next-steps"), json!({"text": m("NextStep")}));
@@ -151,10 +181,26 @@ fn a_raid_finds_no_one(db: TestDb) {
     assert!(detail.to_string().contains(&m("Comment")), "the service reads what it sealed");
     let search = api.get(&format!("/api/v1/cases?q={}", m("Summary")));
     assert_eq!(search["items"].as_array().map(Vec::len), Some(1), "the search by words still finds it: {search}");
+    let by_address = api.get(&format!("/api/v1/cases?beneficiary={}", address.to_uppercase()));
+    assert_eq!(by_address["items"][0]["id"], json!(id), "and the search by address: {by_address}");
+    let looked_up = api.get(&format!("/api/v1/indicators/lookup?value={}", domain.to_uppercase()));
+    assert_eq!(looked_up[0]["indicator"]["case_id"], json!(id), "and the indicator lookup: {looked_up}");
     let backup = dir.path().join("backup.pgp");
     drop(served);
 
-    ok(&run(rempart(dir.path()).args(["--database", &url, "backup", "--out"]).arg(&backup), ""));
+    // A backup to a keeper's key off the server, as the helpline is told to.
+    let keeper = tempfile::tempdir().expect("keeper");
+    ok(&run(rempart(keeper.path()).args(["keys", "init", "--uid", "Backup keeper <keeper@helpline.example>"]), ""));
+    let keeper_key = dir.path().join("keeper.asc");
+    std::fs::write(&keeper_key, ok(&run(rempart(keeper.path()).args(["keys", "export"]), ""))).expect("keeper key");
+    ok(&run(
+        rempart(dir.path())
+            .args(["--database", &url, "backup", "--out"])
+            .arg(&backup)
+            .arg("--recipient")
+            .arg(&keeper_key),
+        "",
+    ));
     let replica = dir.path().join("replica/rempart.db");
     std::fs::create_dir_all(replica.parent().expect("parent")).expect("replica folder");
     let replica_url = format!("sqlite://{}", replica.display());
@@ -188,6 +234,20 @@ fn a_raid_finds_no_one(db: TestDb) {
         "MailBody",
         "QuarantineFrom",
         "QuarantineSubject",
+        "SenderName",
+        "BeneficiaryName",
+        "BeneficiaryAddress",
+        "VerificationReason",
+        "ThirdPartyOrg",
+        "ThirdPartyContact",
+        "ThirdPartyEmail",
+        "ThirdPartyPhone",
+        "ThirdPartyNotes",
+        "IndicatorValue",
+        "IndicatorNote",
+        "EvidenceName",
+        "EvidenceDescription",
+        "EvidenceContent",
     ]
     .iter()
     .map(|f| m(f))
@@ -195,6 +255,8 @@ fn a_raid_finds_no_one(db: TestDb) {
     // As written, and lower-cased (addresses are).
     let lower: Vec<String> = needles.iter().map(|n| n.to_lowercase()).collect();
     needles.extend(lower);
+    // The address of the beneficiary who wrote in.
+    needles.push(format!("ana.{tag}@example.net"));
     needles.push("PRIVATE KEY BLOCK".into());
     let found = found_in(&taken, &needles);
     assert!(found.is_empty(), "a copy of the disk tells: {found:#?}");
@@ -247,11 +309,7 @@ fn postgres_files(db: &TestDb, dir: &Path, since: std::time::SystemTime) -> Vec<
     let oid = one(&mut conn, "SELECT oid::text AS value FROM pg_database WHERE datname = current_database()");
     let mut files = Vec::new();
     files_under(&cluster.join("base").join(&oid), &mut files);
-    let mut wal = Vec::new();
-    files_under(&cluster.join("pg_wal"), &mut wal);
-    wal.retain(|f| std::fs::metadata(f).and_then(|m| m.modified()).is_ok_and(|t| t >= since));
-    assert!(!wal.is_empty(), "the WAL written during the test is readable");
-    files.extend(wal);
+    files.extend(take_wal(&cluster.join("pg_wal"), since, &dir.join("taken-wal")));
     assert!(files.len() > 10, "the database's files under {} are readable", cluster.display());
     let dump = dir.join("dump.sql");
     let out =
@@ -259,6 +317,36 @@ fn postgres_files(db: &TestDb, dir: &Path, since: std::time::SystemTime) -> Vec<
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     files.push(dump);
     files
+}
+
+/// Copies the WAL segments written since `since`, as the attacker copies the disk. Other
+/// tests write to the same cluster: a segment may be recycled (renamed) between the listing
+/// and the copy; then everything is taken again (the renamed segment keeps its time).
+fn take_wal(wal: &Path, since: std::time::SystemTime, into: &Path) -> Vec<PathBuf> {
+    for _ in 0..5 {
+        let _ = std::fs::remove_dir_all(into);
+        std::fs::create_dir_all(into).expect("a folder for the copies");
+        let mut segments = Vec::new();
+        files_under(wal, &mut segments);
+        segments.retain(|f| std::fs::metadata(f).and_then(|m| m.modified()).is_ok_and(|t| t >= since));
+        let mut taken = Vec::new();
+        let complete = segments.iter().all(|segment| {
+            let copy = into.join(segment.file_name().expect("a name"));
+            match std::fs::copy(segment, &copy) {
+                Ok(_) => {
+                    taken.push(copy);
+                    true
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+                Err(e) => panic!("the attacker reads {}: {e}", segment.display()),
+            }
+        });
+        if complete {
+            assert!(!taken.is_empty(), "the WAL written during the test is readable");
+            return taken;
+        }
+    }
+    panic!("the WAL under {} kept changing while it was copied", wal.display());
 }
 
 fn wrapped_key_row(db: &TestDb, url: &str, case_id: &str) -> Option<String> {

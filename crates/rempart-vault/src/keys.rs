@@ -81,6 +81,8 @@ fn aad(parts: &[&str]) -> Vec<u8> {
 /// The helpline's master key: it wraps every data key and the service's own secrets.
 pub struct MasterKey {
     bytes: Key,
+    /// Derived once: every data key read on a page is unwrapped with it.
+    kek: Key,
 }
 
 impl std::fmt::Debug for MasterKey {
@@ -91,11 +93,16 @@ impl std::fmt::Debug for MasterKey {
 
 impl MasterKey {
     pub fn generate() -> Self {
-        Self { bytes: random_key() }
+        Self::from_key(random_key())
     }
 
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
-        Self { bytes: Zeroizing::new(bytes) }
+        Self::from_key(Zeroizing::new(bytes))
+    }
+
+    fn from_key(bytes: Key) -> Self {
+        let kek = derive(&bytes, "rempart kek v1");
+        Self { bytes, kek }
     }
 
     /// A short public name of this key (not a secret: a one-way derivation), so that a data
@@ -124,8 +131,7 @@ impl MasterKey {
 
     /// Wraps the data key of `owner` (e.g. `case:<id>`), bound to that owner.
     pub fn wrap(&self, owner: &str, key: &DataKey) -> String {
-        let kek = derive(&self.bytes, "rempart kek v1");
-        let sealed = encrypt(&kek, &aad(&["rempart/data-key/v1", owner]), key.bytes.as_ref());
+        let sealed = encrypt(&self.kek, &aad(&["rempart/data-key/v1", owner]), key.bytes.as_ref());
         format!("{WRAP_PREFIX}{}", URL_SAFE_NO_PAD.encode(sealed))
     }
 
@@ -134,8 +140,7 @@ impl MasterKey {
         let what = format!("the data key of {owner}");
         let encoded = wrapped.strip_prefix(WRAP_PREFIX).ok_or_else(|| VaultError::Malformed(what.clone()))?;
         let sealed = URL_SAFE_NO_PAD.decode(encoded).map_err(|_| VaultError::Malformed(what.clone()))?;
-        let kek = derive(&self.bytes, "rempart kek v1");
-        let plain = Zeroizing::new(decrypt(&kek, &aad(&["rempart/data-key/v1", owner]), &sealed, &what)?);
+        let plain = Zeroizing::new(decrypt(&self.kek, &aad(&["rempart/data-key/v1", owner]), &sealed, &what)?);
         let bytes: [u8; 32] = plain.as_slice().try_into().map_err(|_| VaultError::Malformed(what))?;
         Ok(DataKey { bytes: Zeroizing::new(bytes) })
     }

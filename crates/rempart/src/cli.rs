@@ -63,6 +63,10 @@ pub enum Command {
         /// A further public key (file) to encrypt to, besides backup.recipients. Repeatable.
         #[arg(long = "recipient", value_name = "CERT")]
         recipients: Vec<PathBuf>,
+        /// Write it even though no key off this server can read it (backup.recipients empty,
+        /// no --recipient): it then dies with the server, or is read by whoever takes it.
+        #[arg(long)]
+        only_to_the_helpline_key: bool,
     },
     /// Restore a backup into the configured database, which must be empty (new). `-` reads
     /// standard input, e.g. `gpg --decrypt FILE | rempart restore -` with a backup key.
@@ -430,8 +434,8 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
                 .with_context(|| format!("no key at {}: run `rempart keys init`", settings.mail.key_file.display()))?;
             write!(out, "{}", keyring.public_armored()?)?;
         }
-        Command::Backup { out: path, recipients } => {
-            let report = crate::ops::backup(settings, &path, &recipients)?;
+        Command::Backup { out: path, recipients, only_to_the_helpline_key } => {
+            let report = crate::ops::backup(settings, &path, &recipients, only_to_the_helpline_key)?;
             writeln!(
                 out,
                 "backup written: {} ({} bytes, {} rows in {} tables, {:.1} s)",
@@ -457,6 +461,18 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
                 if report.verified { ", signed by the helpline key" } else { " (plain export: no signature checked)" }
             )?;
             crate::ops::print_summary(&mut out, &report.imported.summary)?;
+            if let Some(adopted) = &report.adopted {
+                writeln!(
+                    out,
+                    "the backup's master key {} is now this configuration's ({}): save a copy off this server{}",
+                    adopted.key_id,
+                    settings.master_key_file().display(),
+                    match &adopted.previous {
+                        Some(p) => format!("; the previous key file is at {}", p.display()),
+                        None => String::new(),
+                    }
+                )?;
+            }
         }
         Command::MigrateData { from, to } => {
             let report = crate::ops::migrate_data(settings, &from, &to)?;

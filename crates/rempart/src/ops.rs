@@ -26,8 +26,21 @@ fn open(url: &str, settings: &Settings) -> anyhow::Result<DbConn> {
 /// Writes an encrypted, signed snapshot of the database (evidence files included) to `out`.
 /// The file appears only once complete (written beside it, then renamed), readable by its
 /// owner only; an existing file is never replaced.
-pub fn backup(settings: &Settings, out: &Path, extra_recipients: &[PathBuf]) -> anyhow::Result<BackupReport> {
+pub fn backup(
+    settings: &Settings,
+    out: &Path,
+    extra_recipients: &[PathBuf],
+    only_to_the_helpline_key: bool,
+) -> anyhow::Result<BackupReport> {
     let started = Instant::now();
+    if settings.backup.recipients.is_empty() && extra_recipients.is_empty() && !only_to_the_helpline_key {
+        bail!(
+            "no backup key off this server: a backup encrypted only to the helpline key, which lives on this \
+             server, is lost with it and read by whoever takes it. Set backup.recipients to the public keys \
+             of people who keep their secret keys offline, or pass --recipient CERT; \
+             --only-to-the-helpline-key writes it anyway"
+        );
+    }
     let keyring = crate::mail::load_keyring(settings)?.with_context(|| {
         format!(
             "no helpline key at {}: a backup is encrypted to it and signed by it (rempart keys init)",
@@ -52,6 +65,9 @@ pub fn backup(settings: &Settings, out: &Path, extra_recipients: &[PathBuf]) -> 
         let mut conn = open(&settings.database.url, settings)?;
         let writer = rempart_mail::pgp::encrypting_writer(BufWriter::new(file), &recipients, &keyring)?;
         let mut writer = BufWriter::with_capacity(1 << 20, writer);
+        // The master key rides inside the encryption, before the export: whoever can decrypt
+        // the backup (the helpline key, a keeper's) can open what it seals, and no one else.
+        write_master_key(&mut writer)?;
         let summary = export::export(&mut conn, &mut writer)?;
         let writer = writer.into_inner().map_err(|e| anyhow::anyhow!("writing the backup: {}", e.error()))?;
         writer.finalize().context("finishing the encrypted backup")?;
@@ -77,6 +93,38 @@ pub fn backup(settings: &Settings, out: &Path, extra_recipients: &[PathBuf]) -> 
     })
 }
 
+/// The first line of a backup's plain stream: the master key that wrapped its data keys
+/// (before the export's own header line, which an older backup starts with).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct MasterKeyLine {
+    rempart_master_key: String,
+}
+
+fn write_master_key(out: &mut impl Write) -> anyhow::Result<()> {
+    let key = rempart_vault::current()?;
+    let line = MasterKeyLine { rempart_master_key: key.to_file_text().to_string() };
+    let text = zeroize::Zeroizing::new(serde_json::to_string(&line)?);
+    drop(line);
+    out.write_all(text.as_bytes())?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
+/// Reads the master key line a backup starts with, if it has one; the rest of the stream
+/// (the export) is left to read.
+fn read_master_key(input: &mut dyn BufRead) -> anyhow::Result<(Option<rempart_vault::MasterKey>, Vec<u8>)> {
+    let mut first = Vec::new();
+    input.read_until(b'\n', &mut first).context("reading the backup")?;
+    if !first.starts_with(b"{\"rempart_master_key\"") {
+        return Ok((None, first));
+    }
+    let line: MasterKeyLine = serde_json::from_slice(&first).context("the backup's master key line")?;
+    let first = zeroize::Zeroizing::new(first);
+    drop(first);
+    let text = zeroize::Zeroizing::new(line.rempart_master_key);
+    Ok((Some(rempart_vault::MasterKey::from_file_text(&text).context("the backup's master key")?), Vec::new()))
+}
+
 fn create_private(path: &Path) -> anyhow::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -95,6 +143,8 @@ pub struct RestoreReport {
     /// False when the file was a plain export (decrypted elsewhere, e.g. with an offline
     /// backup key and gpg), so no signature could be checked here.
     pub verified: bool,
+    /// The backup's master key, made this configuration's (its own did not open the backup).
+    pub adopted: Option<crate::vault::Adopted>,
     pub seconds: f64,
 }
 
@@ -112,8 +162,13 @@ pub fn restore(settings: &Settings, file: &Path) -> anyhow::Result<RestoreReport
     let plain = source.fill_buf().context("reading the backup")?.first() == Some(&b'{');
     let _lock = crate::cli::single_instance_lock(&rempart_store::DatabaseUrl::parse(&settings.database.url)?)?;
     let mut conn = open(&settings.database.url, settings)?;
-    let imported = if plain {
-        export::import(&mut conn, &mut source)?
+    let mut read = |input: &mut dyn BufRead| -> anyhow::Result<(export::Imported, Option<rempart_vault::MasterKey>)> {
+        let (carried, first) = read_master_key(input)?;
+        let mut rest = BufReader::new(std::io::Cursor::new(first).chain(input));
+        Ok((export::import(&mut conn, &mut rest)?, carried))
+    };
+    let (imported, carried) = if plain {
+        read(&mut source)?
     } else {
         let keyring = crate::mail::load_keyring(settings)?.with_context(|| {
             format!(
@@ -123,13 +178,21 @@ pub fn restore(settings: &Settings, file: &Path) -> anyhow::Result<RestoreReport
             )
         })?;
         let reader = rempart_mail::pgp::decrypting_reader(source, &keyring).context("opening the backup")?;
-        export::import(&mut conn, &mut BufReader::with_capacity(1 << 20, reader))?
+        read(&mut BufReader::with_capacity(1 << 20, reader))?
     };
     // The backup carries its data keys wrapped by the master key of the database it came
-    // from: that key must be this one, or nothing sealed can be read.
+    // from, and (since protection level 2) that key: this configuration adopts it when its
+    // own did not wrap them (a new server, a keeper's restore).
     let wrapped_by = rempart_store::sealing::master_ids(&mut conn)?;
     let ours = rempart_vault::current()?.id();
-    if !wrapped_by.is_empty() && !wrapped_by.contains(&ours) {
+    let mut adopted = None;
+    if !wrapped_by.is_empty()
+        && !wrapped_by.contains(&ours)
+        && let Some(key) = carried.filter(|k| wrapped_by.contains(&k.id()))
+    {
+        adopted = Some(crate::vault::adopt(settings, key)?);
+    }
+    if !wrapped_by.is_empty() && adopted.is_none() && !wrapped_by.contains(&ours) {
         bail!(
             "restored, but the backup's data keys were wrapped by master key {} and this configuration's is {ours}: \
              put that master key file at vault.key_file ({}) before starting serve",
@@ -137,7 +200,7 @@ pub fn restore(settings: &Settings, file: &Path) -> anyhow::Result<RestoreReport
             settings.master_key_file().display()
         );
     }
-    Ok(RestoreReport { imported, verified: !plain, seconds: started.elapsed().as_secs_f64() })
+    Ok(RestoreReport { imported, verified: !plain, adopted, seconds: started.elapsed().as_secs_f64() })
 }
 
 /// What a move between databases did.

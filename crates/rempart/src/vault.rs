@@ -134,6 +134,48 @@ pub fn rotate(settings: &Settings, conn: &mut rempart_store::DbConn) -> anyhow::
     Ok(rotated)
 }
 
+/// What adopting a restored backup's master key did.
+#[derive(Debug)]
+pub struct Adopted {
+    pub key_id: String,
+    /// Where the key file this configuration had was moved (nothing is deleted).
+    pub previous: Option<std::path::PathBuf>,
+    pub secrets: Vec<std::path::PathBuf>,
+}
+
+/// Makes `key` (a restored backup's master key, which wrapped the restored database's data
+/// keys) this configuration's: the service's sealed key files are re-sealed with it, the
+/// key file it had is moved aside (`.replaced-<unix time>`), the new one written.
+pub fn adopt(settings: &Settings, key: MasterKey) -> anyhow::Result<Adopted> {
+    let old = rempart_vault::current()?;
+    let path = settings.master_key_file();
+    let mut secrets = Vec::new();
+    for (file, purpose) in sealed_secret_files(settings) {
+        if let Ok(bytes) = std::fs::read(&file)
+            && MasterKey::is_sealed_secret(&bytes)
+        {
+            let clear = old.open_secret(purpose, &bytes)?;
+            replace_private(&file, &key.seal_secret(purpose, &clear))?;
+            secrets.push(file);
+        }
+    }
+    let previous = if path.exists() {
+        let stamp =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let mut aside = path.as_os_str().to_owned();
+        aside.push(format!(".replaced-{stamp}"));
+        let aside = std::path::PathBuf::from(aside);
+        std::fs::rename(&path, &aside).with_context(|| format!("moving {} aside", path.display()))?;
+        Some(aside)
+    } else {
+        None
+    };
+    write_new(&path, &key)?;
+    let adopted = Adopted { key_id: key.id(), previous, secrets };
+    rempart_vault::install(key);
+    Ok(adopted)
+}
+
 /// The service's own secret files sealed by the master key, with what each is sealed for.
 fn sealed_secret_files(settings: &Settings) -> Vec<(std::path::PathBuf, &'static str)> {
     vec![

@@ -183,7 +183,8 @@ pub struct CaseQuery {
     /// Words to find in the summary, a message subject or body: whole words, every one,
     /// case-insensitive (a word is a run of 2 to 64 letters or digits).
     pub q: Option<String>,
-    /// Part of the beneficiary's name or of one of their addresses.
+    /// A whole address of the beneficiary, or whole words of their name or addresses
+    /// (every one, case-insensitive): names and addresses are sealed, found by their tokens.
     pub beneficiary: Option<String>,
     /// `-created_at` (default), `created_at`, `-updated_at`, `updated_at`.
     #[param(pattern = "^-?(created_at|updated_at)$")]
