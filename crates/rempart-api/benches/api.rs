@@ -207,6 +207,44 @@ fn run(backend: Backend, cases: usize, creations: usize, reads: usize) {
         ms(pct(&mut lat, 95.0)),
         ms(pct(&mut lat, 99.0))
     );
+    // The search by words (two words every case may hold) and the indicator lookup (a value
+    // some case holds, as it was typed): both read blind-index tokens since protection at rest.
+    const SEARCHED: &[&str] = &["compte", "signal", "menace", "téléphone", "harcèlement", "passe"];
+    let (b, a) = (base.clone(), auth.clone());
+    let (elapsed, mut lat) = concurrent(&rt, reads, 200, move |client, rng| {
+        let words = format!(
+            "{} {}",
+            SEARCHED[rng.random_range(0..SEARCHED.len())],
+            SEARCHED[rng.random_range(0..SEARCHED.len())]
+        );
+        client
+            .get(format!("{b}/api/v1/cases"))
+            .query(&[("q", words.as_str()), ("limit", "50")])
+            .header("authorization", &a)
+    });
+    println!(
+        "GET /api/v1/cases?q=two words (50): {:.0} req/s; p50 {} p95 {} p99 {}",
+        reads as f64 / elapsed.as_secs_f64(),
+        ms(pct(&mut lat, 50.0)),
+        ms(pct(&mut lat, 95.0)),
+        ms(pct(&mut lat, 99.0))
+    );
+    let values = std::sync::Arc::new(loaded.indicator_values);
+    let (b, a) = (base.clone(), auth.clone());
+    let (elapsed, mut lat) = concurrent(&rt, reads, 200, move |client, rng| {
+        let value = &values[rng.random_range(0..values.len())];
+        client
+            .get(format!("{b}/api/v1/indicators/lookup"))
+            .query(&[("value", value.as_str())])
+            .header("authorization", &a)
+    });
+    println!(
+        "GET /api/v1/indicators/lookup: {:.0} req/s; p50 {} p95 {} p99 {}",
+        reads as f64 / elapsed.as_secs_f64(),
+        ms(pct(&mut lat, 50.0)),
+        ms(pct(&mut lat, 95.0)),
+        ms(pct(&mut lat, 99.0))
+    );
     if std::env::var_os("REMPART_BENCH_KEEP").is_some() {
         // Diagnosis: keep the loaded database (EXPLAIN, psql) instead of dropping it.
         println!("kept {}", db.url());
