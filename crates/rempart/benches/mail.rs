@@ -101,6 +101,8 @@ fn main() {
     println!("mail bench: {n} messages on {backend:?}");
     let helpline = Keyring::generate(&format!("Helpline <{HELPLINE}>")).unwrap();
     let dir = tempfile::tempdir().unwrap();
+    // The binaries it runs seal with the same master key as this process reads with.
+    rempart_test_db::share_master_key(dir.path());
     helpline.save_new(&dir.path().join("data/helpline-key.asc")).unwrap();
     let started = Instant::now();
     let raws = messages(&helpline, n);
@@ -124,7 +126,7 @@ fn main() {
     {
         let db = TestDb::new(backend);
         let serve_dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(serve_dir.path().join("data")).unwrap();
+        rempart_test_db::share_master_key(serve_dir.path());
         std::fs::copy(dir.path().join("data/helpline-key.asc"), serve_dir.path().join("data/helpline-key.asc"))
             .unwrap();
         let mut serve = Command::new(env!("CARGO_BIN_EXE_rempart"))
