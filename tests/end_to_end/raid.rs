@@ -255,8 +255,11 @@ fn a_raid_finds_no_one(db: TestDb) {
     // As written, and lower-cased (addresses are).
     let lower: Vec<String> = needles.iter().map(|n| n.to_lowercase()).collect();
     needles.extend(lower);
-    // The address of the beneficiary who wrote in.
+    // The address of the beneficiary who wrote in, and the Message-IDs of the mail (which
+    // threads by them, and the reply answers).
     needles.push(format!("ana.{tag}@example.net"));
+    needles.push(format!("{tag}@example.net>"));
+    needles.push(format!("q{tag}@example.net"));
     needles.push("PRIVATE KEY BLOCK".into());
     let found = found_in(&taken, &needles);
     assert!(found.is_empty(), "a copy of the disk tells: {found:#?}");

@@ -26,7 +26,64 @@ fn read(
 
 /// Computes every token still missing. Returns how many it computed.
 pub(crate) fn build(conn: &mut DbConn) -> StoreResult<usize> {
-    Ok(addresses(conn)? + indicator_values(conn)? + name_words(conn)?)
+    Ok(addresses(conn)? + indicator_values(conn)? + name_words(conn)? + message_ids(conn)? + receipts(conn)?)
+}
+
+fn message_ids(conn: &mut DbConn) -> StoreResult<usize> {
+    use crate::schema::messages;
+    let mut done = 0;
+    loop {
+        let count = conn.write(|conn| -> StoreResult<usize> {
+            let index = crate::sealing::index_key(conn)?;
+            let rows: Vec<(String, String, Option<String>)> = messages::table
+                .filter(messages::message_id.is_not_null())
+                .filter(messages::message_id_token.is_null())
+                .order(messages::id)
+                .limit(BATCH)
+                .select((messages::id, messages::case_id, messages::message_id))
+                .load(conn)?;
+            for (id, case_id, stored) in &rows {
+                let stored = stored.as_deref().unwrap_or_default();
+                let value = read(conn, Owner::Case(case_id), ("messages", "message_id", id), stored)?;
+                diesel::update(messages::table.find(id))
+                    .set(messages::message_id_token.eq(crate::messages::message_id_token(&index, &value)))
+                    .execute(conn)?;
+            }
+            Ok(rows.len())
+        })?;
+        done += count;
+        if count < BATCH as usize {
+            return Ok(done);
+        }
+    }
+}
+
+/// The receipts of deliveries kept the Message-ID itself: it becomes its token (a token is
+/// base64url, never holds `@` or `<`, which a Message-ID does).
+fn receipts(conn: &mut DbConn) -> StoreResult<usize> {
+    use crate::schema::mail_receipts;
+    let mut done = 0;
+    loop {
+        let count = conn.write(|conn| -> StoreResult<usize> {
+            let rows: Vec<(String, String)> = mail_receipts::table
+                .filter(mail_receipts::message_id_header.like("%@%").or(mail_receipts::message_id_header.like("<%")))
+                .order(mail_receipts::id)
+                .limit(BATCH)
+                .select((mail_receipts::id, mail_receipts::message_id_header))
+                .load(conn)?;
+            for (id, header) in &rows {
+                let token = crate::mail::receipt_token(conn, header)?;
+                diesel::update(mail_receipts::table.find(id))
+                    .set(mail_receipts::message_id_header.eq(token))
+                    .execute(conn)?;
+            }
+            Ok(rows.len())
+        })?;
+        done += count;
+        if count < BATCH as usize {
+            return Ok(done);
+        }
+    }
 }
 
 fn addresses(conn: &mut DbConn) -> StoreResult<usize> {

@@ -541,6 +541,7 @@ messages(id: String, page 1000) {
     gateway_notes: Option<String>,
     sender_address: Option<String>,
     sender_name: Option<String>,
+    message_id_token: Option<String>,
 }
 evidence_blobs(sha256: String, page 16) {
     sha256: String,

@@ -49,8 +49,9 @@ pub struct ReceiptInsertForm {
 impl Receipt {
     /// The receipt of an earlier delivery of the same message, if any.
     pub fn find(conn: &mut DbConn, message_id_header: &str, body_sha256: &str) -> StoreResult<Option<Receipt>> {
+        let token = receipt_token(conn, message_id_header)?;
         Ok(mail_receipts::table
-            .filter(mail_receipts::message_id_header.eq(message_id_header))
+            .filter(mail_receipts::message_id_header.eq(token))
             .filter(mail_receipts::body_sha256.eq(body_sha256))
             .select(Receipt::as_select())
             .first(conn)
@@ -75,11 +76,12 @@ impl Receipt {
             ReceiptOutcome::Stored { case_id, message_row_id } => ("stored", Some(case_id), Some(message_row_id), None),
             ReceiptOutcome::Quarantined { quarantine_id } => ("quarantined", None, None, Some(quarantine_id)),
         };
+        let message_id_header = receipt_token(conn, delivery.message_id_header)?;
         Receipt::insert(
             conn,
             &ReceiptInsertForm {
                 id: new_id(),
-                message_id_header: delivery.message_id_header.to_owned(),
+                message_id_header,
                 body_sha256: delivery.body_sha256.to_owned(),
                 raw_sha256: raw_sha256.to_owned(),
                 source: delivery.source.to_owned(),
@@ -91,6 +93,16 @@ impl Receipt {
             },
         )
     }
+}
+
+/// What a receipt keeps of a Message-ID: its blind-index token (the deduplication compares
+/// tokens); none stays none.
+pub fn receipt_token(conn: &mut DbConn, message_id_header: &str) -> StoreResult<String> {
+    if message_id_header.is_empty() {
+        return Ok(String::new());
+    }
+    let index = crate::sealing::index_key(conn)?;
+    Ok(crate::messages::message_id_token(&index, message_id_header))
 }
 
 /// What identifies one delivery of a message.
@@ -200,8 +212,8 @@ impl QuarantinedMail {
             reason: key.seal("mail_quarantine", "reason", &id, &reason),
             from_address: key.seal_opt("mail_quarantine", "from_address", &id, new.from_address),
             subject: key.seal("mail_quarantine", "subject", &id, &subject),
+            message_id_header: key.seal_opt("mail_quarantine", "message_id_header", &id, new.message_id_header),
             id,
-            message_id_header: new.message_id_header.map(str::to_owned),
             raw_sha256,
             size: i64::try_from(new.raw.len()).unwrap_or(i64::MAX),
         };
@@ -307,6 +319,7 @@ impl Protected for QuarantinedMail {
         open_field(key, "mail_quarantine", "subject", &id, &mut self.subject)?;
         open_field_opt(key, "mail_quarantine", "from_address", &id, &mut self.from_address)?;
         open_field_opt(key, "mail_quarantine", "resolution_note", &id, &mut self.resolution_note)?;
+        open_field_opt(key, "mail_quarantine", "message_id_header", &id, &mut self.message_id_header)?;
         Ok(self)
     }
 }

@@ -127,6 +127,16 @@ pub struct MessageInsertForm {
     pub gateway_notes: Option<String>,
     pub sender_address: Option<String>,
     pub sender_name: Option<String>,
+    /// The blind-index token of `message_id` ([`message_id_token`]).
+    pub message_id_token: Option<String>,
+}
+
+/// The blind index's domain of Message-IDs.
+pub const MESSAGE_ID_DOMAIN: &str = "message-id";
+
+/// The token that finds a message by its RFC 5322 Message-ID (as received or sent).
+pub fn message_id_token(index: &rempart_vault::IndexKey, message_id: &str) -> String {
+    index.token(MESSAGE_ID_DOMAIN, message_id)
 }
 
 /// Largest message body kept as text (10 MiB); larger content belongs in evidence.
@@ -203,8 +213,12 @@ impl Message {
                 gateway_notes: new.gateway_notes,
                 sender_address: new.sender_address.map(|a| a.chars().take(320).collect()),
                 sender_name: new.sender_name.map(|n| n.chars().take(300).collect()),
+                message_id_token: None,
             };
             crate::case_words::add(conn, &form.case_id, &[&form.subject, &form.body])?;
+            if let Some(id) = &form.message_id {
+                form.message_id_token = Some(message_id_token(&crate::sealing::index_key(conn)?, id));
+            }
             let key = crate::sealing::key(conn, Owner::Case(&new.case_id))?;
             form.seal(&key);
             diesel::insert_into(messages::table).values(&form).execute(conn)?;
@@ -244,8 +258,9 @@ impl Message {
 
     /// The message carrying this RFC 5322 Message-ID, if any (threading, deduplication).
     pub fn find_by_message_id(conn: &mut DbConn, message_id: &str) -> StoreResult<Option<Message>> {
+        let token = message_id_token(&crate::sealing::index_key(conn)?, message_id);
         let row: Option<Message> = messages::table
-            .filter(messages::message_id.eq(message_id))
+            .filter(messages::message_id_token.eq(token))
             .order(messages::created_at.asc())
             .select(Message::as_select())
             .first(conn)
@@ -293,6 +308,8 @@ impl MessageInsertForm {
         self.gateway_notes = key.seal_opt("messages", "gateway_notes", &id, self.gateway_notes.as_deref());
         self.sender_address = key.seal_opt("messages", "sender_address", &id, self.sender_address.as_deref());
         self.sender_name = key.seal_opt("messages", "sender_name", &id, self.sender_name.as_deref());
+        self.message_id = key.seal_opt("messages", "message_id", &id, self.message_id.as_deref());
+        self.in_reply_to = key.seal_opt("messages", "in_reply_to", &id, self.in_reply_to.as_deref());
     }
 }
 
@@ -304,6 +321,8 @@ impl Protected for Message {
         open_field_opt(key, "messages", "gateway_notes", &id, &mut self.gateway_notes)?;
         open_field_opt(key, "messages", "sender_address", &id, &mut self.sender_address)?;
         open_field_opt(key, "messages", "sender_name", &id, &mut self.sender_name)?;
+        open_field_opt(key, "messages", "message_id", &id, &mut self.message_id)?;
+        open_field_opt(key, "messages", "in_reply_to", &id, &mut self.in_reply_to)?;
         Ok(self)
     }
 }
@@ -417,8 +436,13 @@ impl Outbox {
                 return Ok(id);
             }
             let id = generate();
+            let key = crate::sealing::key(conn, Owner::Case(&message.case_id))?;
+            let token = message_id_token(&crate::sealing::index_key(conn)?, &id);
             diesel::update(messages::table.find(message_row_id))
-                .set(messages::message_id.eq(Some(&id)))
+                .set((
+                    messages::message_id.eq(Some(key.seal("messages", "message_id", message_row_id, &id))),
+                    messages::message_id_token.eq(Some(token)),
+                ))
                 .execute(conn)?;
             Ok(id)
         })
@@ -463,6 +487,7 @@ impl Outbox {
             }
             if let Some(status) = status {
                 let message = Message::get(conn, message_row_id)?;
+                let sealer = crate::sealing::key(conn, Owner::Case(&message.case_id))?;
                 diesel::update(messages::table.find(message_row_id))
                     .set(messages::delivery_status.eq(Some(String::from(status))))
                     .execute(conn)?;
@@ -475,7 +500,10 @@ impl Outbox {
                             messages::encrypted.eq(sent.encrypted),
                             messages::signature_status.eq(String::from(signed)),
                             messages::signer_fingerprint.eq(sent.signer_fingerprint.as_deref()),
-                            messages::in_reply_to.eq(sent.in_reply_to.as_deref()),
+                            messages::in_reply_to.eq(sent
+                                .in_reply_to
+                                .as_deref()
+                                .map(|r| sealer.seal("messages", "in_reply_to", message_row_id, r))),
                         ))
                         .execute(conn)?;
                 }

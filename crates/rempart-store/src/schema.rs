@@ -301,6 +301,7 @@ diesel::table! {
         gateway_notes -> Nullable<Text>,
         sender_address -> Nullable<Text>,
         sender_name -> Nullable<Text>,
+        message_id_token -> Nullable<Text>,
     }
 }
 

@@ -187,6 +187,7 @@ pub fn bulk_load(conn: &mut DbConn, rng: &mut StdRng, count: usize, pool: usize,
                     gateway_notes: None,
                     sender_address: None,
                     sender_name: None,
+                    message_id_token: None,
                 });
             }
             let mut seen = Vec::new();
@@ -239,6 +240,8 @@ pub fn bulk_load(conn: &mut DbConn, rng: &mut StdRng, count: usize, pool: usize,
             let mut sealed_messages = message_rows.clone();
             for (messages, key) in sealed_messages.chunks_mut(MESSAGES_PER_CASE).zip(&keys) {
                 for m in messages {
+                    m.message_id_token =
+                        m.message_id.as_deref().map(|id| rempart_store::messages::message_id_token(&index, id));
                     m.seal(key);
                 }
             }

@@ -6,6 +6,9 @@ BEGIN
         RAISE EXCEPTION 'data_keys holds keys: reverting would leave sealed values without their lookups';
     END IF;
 END $$;
+DROP INDEX messages_message_id_token;
+ALTER TABLE messages DROP COLUMN message_id_token;
+CREATE INDEX messages_message_id ON messages (message_id);
 DROP INDEX indicators_case;
 DROP INDEX indicators_token;
 ALTER TABLE indicators DROP COLUMN value_token;

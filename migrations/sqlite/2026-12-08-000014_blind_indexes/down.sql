@@ -3,6 +3,9 @@
 CREATE TEMP TABLE data_keys_guard (keys INTEGER NOT NULL CHECK (keys = 0));
 INSERT INTO data_keys_guard SELECT COUNT(*) FROM data_keys;
 DROP TABLE data_keys_guard;
+DROP INDEX messages_message_id_token;
+ALTER TABLE messages DROP COLUMN message_id_token;
+CREATE INDEX messages_message_id ON messages (message_id);
 CREATE TABLE indicators_old (
     id TEXT PRIMARY KEY NOT NULL,
     case_id TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,

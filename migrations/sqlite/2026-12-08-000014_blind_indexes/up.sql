@@ -38,3 +38,9 @@ DROP TABLE indicators;
 ALTER TABLE indicators_new RENAME TO indicators;
 CREATE UNIQUE INDEX indicators_token ON indicators (value_token, case_id) WHERE value_token <> '';
 CREATE INDEX indicators_case ON indicators (case_id);
+
+-- A message is found by the token of its Message-ID (threading); the Message-ID itself,
+-- which may name the sender's mail provider, is sealed.
+ALTER TABLE messages ADD COLUMN message_id_token TEXT;
+DROP INDEX messages_message_id;
+CREATE INDEX messages_message_id_token ON messages (message_id_token);

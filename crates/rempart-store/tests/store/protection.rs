@@ -34,6 +34,10 @@ const IN_SEALED_COLUMNS: &[&str] = &[
     "capture d'écran",
     "+33612345678",
     "harceleur",
+    // Message-IDs: of a message, what it answered, a receipt's, a quarantined mail's.
+    "a@h.example",
+    "b@h.example",
+    "q@h.example",
 ];
 
 fn an_older_database_is_sealed_in_place_without_loss(db: TestDb) {
@@ -94,6 +98,15 @@ fn an_older_database_is_sealed_in_place_without_loss(db: TestDb) {
     let matches = rempart_store::indicators::Indicator::lookup(&mut conn, rules, "+33 6 12 34 56 78").expect("lookup");
     assert_eq!(matches.iter().map(|m| m.indicator.case_id.as_str()).collect::<Vec<_>>(), ["c-1"]);
     assert_eq!(matches[0].indicator.original_value, "06 12 34 56 78");
+    // (The fixture's message holds a signer fingerprint no Message parses: its token is read.)
+    let index = sealing::index_key(&mut conn).expect("index key");
+    let token = rempart_store::messages::message_id_token(&index, "<a@h.example>");
+    let threaded: Vec<String> = rempart_store::schema::messages::table
+        .filter(rempart_store::schema::messages::message_id_token.eq(token))
+        .select(rempart_store::schema::messages::id)
+        .load(&mut *conn)
+        .expect("find");
+    assert_eq!(threaded, ["m-1"], "found by its Message-ID's token");
     let filter = rempart_store::cases::CaseFilter { beneficiary: Some("amina".into()), ..Default::default() };
     let listed = Case::list(&mut conn, &filter, None, 10).expect("list");
     assert!(!listed.is_empty() && listed.iter().all(|c| c.beneficiary_id == "b-1"), "{listed:?}");
