@@ -110,6 +110,7 @@ fn erase_in_transaction(conn: &mut DbConn, ids: &[String], policy: Policy<'_>) -
                 messages::subject.eq(empty),
                 messages::body.eq(empty),
                 messages::message_id.eq(None::<String>),
+                messages::message_id_token.eq(None::<String>),
                 messages::in_reply_to.eq(None::<String>),
                 messages::signer_fingerprint.eq(None::<String>),
                 messages::gateway_notes.eq(None::<String>),
@@ -224,6 +225,11 @@ fn erase_in_transaction(conn: &mut DbConn, ids: &[String], policy: Policy<'_>) -
                 .execute(conn)?;
             diesel::delete(beneficiary_emails::table.filter(beneficiary_emails::beneficiary_id.eq_any(&forgotten)))
                 .execute(conn)?;
+            diesel::delete(
+                crate::schema::beneficiary_words::table
+                    .filter(crate::schema::beneficiary_words::beneficiary_id.eq_any(&forgotten)),
+            )
+            .execute(conn)?;
             diesel::delete(key_changes::table.filter(key_changes::beneficiary_id.eq_any(&forgotten))).execute(conn)?;
             diesel::update(verification_changes::table.filter(verification_changes::beneficiary_id.eq_any(&forgotten)))
                 .set(verification_changes::reason.eq(empty))

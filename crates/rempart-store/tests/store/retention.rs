@@ -98,6 +98,13 @@ fn retention_erases_content_and_keeps_statistics(db: TestDb) {
     assert_eq!(name, "[erased]");
     assert!(erased_at.is_some());
     assert_eq!(beneficiary_emails::table.count().get_result::<i64>(&mut conn).expect("n"), 0);
+    // Nor the tokens of their name's words: an erased person shares no word with anyone.
+    let words: i64 = rempart_store::schema::beneficiary_words::table
+        .filter(rempart_store::schema::beneficiary_words::beneficiary_id.eq("b-1"))
+        .count()
+        .get_result(&mut conn)
+        .expect("words");
+    assert_eq!(words, 0);
     let (policy, detail, by): (String, String, Option<String>) = erasures::table
         .filter(erasures::case_id.eq("c-1"))
         .select((erasures::policy, erasures::policy_detail, erasures::requested_by))
