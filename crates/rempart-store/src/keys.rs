@@ -219,11 +219,7 @@ impl Beneficiary {
                     actor,
                     action: "beneficiary.key_offered",
                     target: Some(("beneficiary", id)),
-                    details: format!(
-                        "fingerprint={fingerprint} source={source} trust={} outcome={}",
-                        origin.trust,
-                        key_offer_name(&outcome)
-                    ),
+                    details: format!("source={source} trust={} outcome={}", origin.trust, key_offer_name(&outcome)),
                     ..Default::default()
                 },
             )?;
@@ -264,7 +260,8 @@ impl Beneficiary {
                     actor,
                     action: "beneficiary.key_confirmed",
                     target: Some(("beneficiary", id)),
-                    details: format!("fingerprint={fingerprint}"),
+                    // The trail never names the key (a fingerprint leads to its owner).
+                    details: String::new(),
                     ..Default::default()
                 },
             )?;
@@ -342,7 +339,7 @@ impl Beneficiary {
                     actor,
                     action: "beneficiary.key_change_decided",
                     target: Some(("beneficiary", &change.beneficiary_id)),
-                    details: format!("fingerprint={} decision={status}", change.new_fingerprint),
+                    details: format!("key_change={} decision={status}", change.id),
                     ..Default::default()
                 },
             )?;

@@ -158,7 +158,9 @@ impl ThirdParty {
                 actor,
                 "third_party.key",
                 ("third_party", id),
-                format!("fingerprint={fingerprint}"),
+                // The trail never names a key (a fingerprint leads to its owner): it is sealed
+                // with the third party.
+                String::new(),
             )?;
             ThirdParty::get(conn, id)
         })

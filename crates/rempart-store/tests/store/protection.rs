@@ -191,7 +191,38 @@ fn a_lost_key_is_reported_not_shown_empty(db: TestDb) {
     assert!(matches!(Case::get(&mut conn, &c.id), Err(StoreError::Unreadable(_))));
 }
 
+/// A beneficiary's keys, their changes and the decisions on them: the fingerprints and
+/// certificates are read back, and found nowhere in clear (nor in the audit trail).
+fn keys_and_their_trail_name_no_fingerprint(db: TestDb) {
+    use rempart_core::{Fingerprint, KeyTrust};
+    use rempart_store::beneficiaries::{Beneficiary, KeyOffer, KeyOrigin};
+    let mut conn = db.conn();
+    let ana = beneficiary(&mut conn, "ana@example.org");
+    let cert =
+        |n: &str| format!("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nCERT{n}\n-----END PGP PUBLIC KEY BLOCK-----\n");
+    let (first, second) = ("A1B2".repeat(10), "C3D4".repeat(10));
+    let fp1 = Fingerprint::parse(&first).expect("fp");
+    let fp2 = Fingerprint::parse(&second).expect("fp");
+    let origin = KeyOrigin { source: "autocrypt", provenance: "PROVENANCE-MARK", trust: KeyTrust::Unconfirmed };
+    Beneficiary::offer_certificate(&mut conn, &ana.id, &cert("ONE"), &fp1, origin, None).expect("pinned");
+    let KeyOffer::PendingChange { key_change_id } =
+        Beneficiary::offer_certificate(&mut conn, &ana.id, &cert("TWO"), &fp2, origin, None).expect("offered")
+    else {
+        panic!("a different key waits for a decision")
+    };
+    Beneficiary::decide_key_change(&mut conn, &key_change_id, true, None).expect("accepted");
+    let detail = Beneficiary::detail(&mut conn, &ana.id).expect("detail");
+    assert_eq!(detail.beneficiary.pgp_fingerprint.as_ref(), Some(&fp2));
+    assert!(detail.beneficiary.pgp_certificate.as_deref().is_some_and(|c| c.contains("CERTTWO")));
+    assert_eq!(detail.key_changes.len(), 2);
+    let stored = raw_export(&db).to_lowercase();
+    for needle in [&first, &second, "certone", "certtwo", "provenance-mark", "ana@example.org"] {
+        assert!(!stored.contains(&needle.to_lowercase()), "{needle} in clear in the database");
+    }
+}
+
 on_both_backends!(
+    keys_and_their_trail_name_no_fingerprint,
     a_lost_key_is_reported_not_shown_empty,
     the_keys_are_never_dropped_by_a_revert,
     an_older_database_is_sealed_in_place_without_loss,
