@@ -27,6 +27,7 @@ pub mod lease;
 pub mod limits;
 pub mod mail;
 pub mod messages;
+pub mod outbox;
 pub mod protection;
 pub mod reply_templates;
 pub mod retention;
