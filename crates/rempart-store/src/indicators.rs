@@ -188,21 +188,26 @@ fn matching(
     let mut query = indicators::table
         .inner_join(cases::table)
         .filter(indicators::value_token.eq_any(tokens))
-        .select((Indicator::as_select(), cases::reference, cases::status, cases::sensitivity))
+        .select((
+            Indicator::as_select(),
+            cases::reference,
+            cases::status,
+            cases::sensitivity,
+            // The case's wrapped data key, in the same query.
+            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(crate::sealing::WRAPPED_CASE_KEY),
+        ))
         .order((indicators::last_seen.desc(), indicators::id.asc()))
         .into_boxed();
     if let Some(case_id) = exclude_case {
         query = query.filter(indicators::case_id.ne(case_id.to_owned()));
     }
-    let rows: Vec<MatchRow> = query.load(conn)?;
-    let case_ids: Vec<&str> = rows.iter().map(|(i, ..)| i.case_id.as_str()).collect();
-    let keys = crate::sealing::case_keys(conn, &case_ids)?;
+    let rows: Vec<(Indicator, String, String, String, Option<String>)> = query.load(conn)?;
     let opened = rows
         .into_iter()
-        .map(|(indicator, reference, status, sensitivity)| {
+        .map(|(indicator, reference, status, sensitivity, wrapped)| {
             use crate::sealing::Protected;
-            let key = keys.get(&indicator.case_id);
-            Ok((indicator.open_with(key)?, reference, status, sensitivity))
+            let key = crate::sealing::case_key_from(&indicator.case_id, wrapped.as_deref())?;
+            Ok((indicator.open_with(key.as_ref())?, reference, status, sensitivity))
         })
         .collect::<StoreResult<Vec<MatchRow>>>()?;
     opened

@@ -202,7 +202,7 @@ impl QuarantinedMail {
         let id = new_id();
         // What it says (sender, subject, why it could not be read) is sealed under a key of
         // its own.
-        let key = crate::sealing::key(conn, Owner::Quarantine(&id))?;
+        let key = crate::sealing::fresh_key(conn, Owner::Quarantine(&id))?;
         let reason: String = new.reason.chars().take(2000).collect();
         let subject: String = new.subject.chars().take(998).collect();
         let form = QuarantineInsertForm {

@@ -50,6 +50,67 @@ fn master() -> StoreResult<Arc<MasterKey>> {
     rempart_vault::current().map_err(StoreError::from)
 }
 
+/// Data keys already unwrapped, by their wrapped text: one wrapped text is one key (a fresh
+/// random nonce each time a key is wrapped), so the cache is right whatever the database,
+/// and a page of cases does not unwrap the same keys again. Bounded; emptied when full.
+static UNWRAPPED: std::sync::Mutex<Option<HashMap<String, Arc<DataKey>>>> = std::sync::Mutex::new(None);
+const UNWRAPPED_MAX: usize = 50_000;
+
+/// The key that `wrapped` holds for `owner` (its name, e.g. `case:<id>`).
+fn unwrap_cached(master: &MasterKey, owner: &str, wrapped: &str) -> StoreResult<Sealer> {
+    let cached = UNWRAPPED.lock().unwrap_or_else(|p| p.into_inner()).as_ref().and_then(|m| m.get(wrapped).cloned());
+    if let Some(key) = cached {
+        return Ok(Sealer { key });
+    }
+    let key = Arc::new(master.unwrap(owner, wrapped)?);
+    let mut cache = UNWRAPPED.lock().unwrap_or_else(|p| p.into_inner());
+    let map = cache.get_or_insert_with(HashMap::new);
+    if map.len() >= UNWRAPPED_MAX {
+        map.clear();
+    }
+    map.insert(wrapped.to_owned(), key.clone());
+    Ok(Sealer { key })
+}
+
+/// Forgets unwrapped keys (shredded: they go from this process's memory too).
+fn forget_unwrapped(wrapped: &[String]) {
+    if let Some(map) = UNWRAPPED.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
+        for w in wrapped {
+            map.remove(w);
+        }
+    }
+}
+
+/// A data key for an owner that cannot have one yet (a case, beneficiary or quarantined
+/// mail being created under a fresh id): one insert, no look-up, no read-back. Made in the
+/// caller's transaction, if any.
+pub fn fresh_key(conn: &mut DbConn, owner: Owner<'_>) -> StoreResult<Sealer> {
+    let master = master()?;
+    let name = owner.name();
+    let fresh = DataKey::generate();
+    diesel::insert_into(data_keys::table)
+        .values((
+            data_keys::owner.eq(&name),
+            data_keys::wrapped.eq(master.wrap(&name, &fresh)),
+            data_keys::master_id.eq(master.id()),
+            data_keys::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(Sealer { key: Arc::new(fresh) })
+}
+
+/// The data key of a case from its wrapped text read with the case (a list's subquery,
+/// [`WRAPPED_CASE_KEY`]); `None`: the case has no key (erased).
+pub fn case_key_from(case_id: &str, wrapped: Option<&str>) -> StoreResult<Option<Sealer>> {
+    let Some(wrapped) = wrapped else { return Ok(None) };
+    Ok(Some(unwrap_cached(&*master()?, &Owner::Case(case_id).name(), wrapped)?))
+}
+
+/// SQL of a case row's wrapped data key, read in the same query as the case (both engines
+/// concatenate with `||`).
+pub const WRAPPED_CASE_KEY: &str =
+    "(SELECT data_keys.wrapped FROM data_keys WHERE data_keys.owner = 'case:' || cases.id)";
+
 /// The data key of `owner`, made and stored (wrapped) the first time. A key is made in the
 /// caller's transaction: if it rolls back, so does the key, with what it sealed.
 pub fn key(conn: &mut DbConn, owner: Owner<'_>) -> StoreResult<Sealer> {
@@ -107,7 +168,7 @@ pub fn existing_key(conn: &mut DbConn, owner: Owner<'_>) -> StoreResult<Option<S
 
 fn stored(conn: &mut DbConn, master: &MasterKey, name: &str) -> StoreResult<Option<Sealer>> {
     let wrapped: Option<String> = data_keys::table.find(name).select(data_keys::wrapped).first(conn).optional()?;
-    wrapped.map(|w| Ok(Sealer { key: Arc::new(master.unwrap(name, &w)?) })).transpose()
+    wrapped.map(|w| unwrap_cached(master, name, &w)).transpose()
 }
 
 /// The data keys of many cases at once (a list page), by case id; cases without a key
@@ -129,7 +190,7 @@ pub fn keys_of(conn: &mut DbConn, owners: &[Owner<'_>]) -> StoreResult<HashMap<S
             .select((data_keys::owner, data_keys::wrapped))
             .load(conn)?;
         for (owner, wrapped) in rows {
-            let key = Sealer { key: Arc::new(master.unwrap(&owner, &wrapped)?) };
+            let key = unwrap_cached(&master, &owner, &wrapped)?;
             if let Some((_, id)) = owner.split_once(':') {
                 out.insert(id.to_owned(), key);
             }
@@ -144,7 +205,10 @@ pub fn shred(conn: &mut DbConn, owners: &[Owner<'_>]) -> StoreResult<usize> {
     let names: Vec<String> = owners.iter().map(Owner::name).collect();
     let mut gone = 0;
     for chunk in names.chunks(500) {
+        let wrapped: Vec<String> =
+            data_keys::table.filter(data_keys::owner.eq_any(chunk)).select(data_keys::wrapped).load(conn)?;
         gone += diesel::delete(data_keys::table.filter(data_keys::owner.eq_any(chunk))).execute(conn)?;
+        forget_unwrapped(&wrapped);
     }
     Ok(gone)
 }

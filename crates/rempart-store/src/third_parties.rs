@@ -179,15 +179,28 @@ impl ThirdParty {
 
     /// The case's third parties, oldest first.
     pub fn for_case(conn: &mut DbConn, case_id: &str) -> StoreResult<Vec<ThirdParty>> {
-        let rows: Vec<Stored> = third_parties::table
-            .filter(third_parties::case_id.eq(case_id))
-            .order((third_parties::created_at.asc(), third_parties::id.asc()))
-            .select(Stored::as_select())
-            .load(conn)?;
+        let rows = Self::stored_for_case(conn, case_id)?;
         if rows.is_empty() {
             return Ok(Vec::new());
         }
         let key = existing_key(conn, Owner::Case(case_id))?;
         rows.into_iter().map(|r| r.open(key.as_ref())).collect()
+    }
+
+    /// [`Self::for_case`] with the case's key already read.
+    pub(crate) fn for_case_with(
+        conn: &mut DbConn,
+        case_id: &str,
+        key: Option<&Sealer>,
+    ) -> StoreResult<Vec<ThirdParty>> {
+        Self::stored_for_case(conn, case_id)?.into_iter().map(|r| r.open(key)).collect()
+    }
+
+    fn stored_for_case(conn: &mut DbConn, case_id: &str) -> StoreResult<Vec<Stored>> {
+        Ok(third_parties::table
+            .filter(third_parties::case_id.eq(case_id))
+            .order((third_parties::created_at.asc(), third_parties::id.asc()))
+            .select(Stored::as_select())
+            .load(conn)?)
     }
 }

@@ -76,13 +76,27 @@ macro_rules! items_of_case {
     ($ty:ident, $table:ident, $time:ident) => {
         impl $ty {
             pub fn for_case(conn: &mut $crate::db::DbConn, case_id: &str) -> $crate::error::StoreResult<Vec<$ty>> {
+                let rows = Self::stored_for_case(conn, case_id)?;
+                $crate::sealing::open_case_rows(conn, case_id, rows)
+            }
+
+            /// [`Self::for_case`] with the case's key already read (a case's page reads it once).
+            pub(crate) fn for_case_with(
+                conn: &mut $crate::db::DbConn,
+                case_id: &str,
+                key: Option<&$crate::sealing::Sealer>,
+            ) -> $crate::error::StoreResult<Vec<$ty>> {
+                use $crate::sealing::Protected;
+                Self::stored_for_case(conn, case_id)?.into_iter().map(|r| r.open_with(key)).collect()
+            }
+
+            fn stored_for_case(conn: &mut $crate::db::DbConn, case_id: &str) -> $crate::error::StoreResult<Vec<$ty>> {
                 use diesel::prelude::*;
-                let rows = $crate::schema::$table::table
+                Ok($crate::schema::$table::table
                     .filter($crate::schema::$table::case_id.eq(case_id))
                     .order(($crate::schema::$table::$time.asc(), $crate::schema::$table::id.asc()))
                     .select($ty::as_select())
-                    .load(conn)?;
-                $crate::sealing::open_case_rows(conn, case_id, rows)
+                    .load(conn)?)
             }
         }
     };

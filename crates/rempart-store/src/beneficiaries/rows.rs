@@ -79,7 +79,7 @@ impl BeneficiaryRows {
     /// address with its token.
     pub(crate) fn sealed(&self, conn: &mut DbConn) -> StoreResult<SealedRows> {
         let id = self.form.id.as_str();
-        let key = crate::sealing::key(conn, Owner::Beneficiary(id))?;
+        let key = crate::sealing::fresh_key(conn, Owner::Beneficiary(id))?;
         let index = crate::sealing::index_key(conn)?;
         let mut form = self.form.clone();
         form.display_name = key.seal(TABLE, "display_name", id, &self.form.display_name);

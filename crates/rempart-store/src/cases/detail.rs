@@ -135,27 +135,35 @@ impl Case {
             exists(risk_assessments::table.filter(risk_assessments::case_id.eq(id))),
         ))
         .get_result(conn)?;
+        // The case's key, read once for all its items.
+        let key = if history || msgs || files || iocs || acts || parties || notes || steps || risks {
+            crate::sealing::existing_key(conn, crate::sealing::Owner::Case(id))?
+        } else {
+            None
+        };
+        let key = key.as_ref();
         let status_history = if_any(history, || {
-            let rows = case_status_changes::table
+            use crate::sealing::Protected;
+            let rows: Vec<StatusChange> = case_status_changes::table
                 .filter(case_status_changes::case_id.eq(id))
                 .order((case_status_changes::changed_at.asc(), case_status_changes::id.asc()))
                 .select(StatusChange::as_select())
                 .load(conn)?;
-            crate::sealing::open_case_rows(conn, id, rows)
+            rows.into_iter().map(|r| r.open_with(key)).collect()
         })?;
-        let messages = if_any(msgs, || Message::for_case(conn, id))?;
+        let messages = if_any(msgs, || Message::for_case_with(conn, id, key))?;
         Ok(CaseDetail {
             flags: case_flags(&beneficiary, &messages),
             messages,
-            evidence: if_any(files, || Evidence::for_case(conn, id))?,
-            indicators: if_any(iocs, || Indicator::for_case(conn, id))?,
+            evidence: if_any(files, || Evidence::for_case_with(conn, id, key))?,
+            indicators: if_any(iocs, || Indicator::for_case_with(conn, id, key))?,
             links: if_any(links, || CaseLink::for_case(conn, id))?,
             hidden_links: 0,
-            actions: if_any(acts, || Action::for_case(conn, id))?,
-            third_parties: if_any(parties, || ThirdParty::for_case(conn, id))?,
-            comments: if_any(notes, || Comment::for_case(conn, id))?,
-            next_steps: if_any(steps, || NextStep::for_case(conn, id))?,
-            risk_assessments: if_any(risks, || RiskAssessment::for_case(conn, id))?,
+            actions: if_any(acts, || Action::for_case_with(conn, id, key))?,
+            third_parties: if_any(parties, || ThirdParty::for_case_with(conn, id, key))?,
+            comments: if_any(notes, || Comment::for_case_with(conn, id, key))?,
+            next_steps: if_any(steps, || NextStep::for_case_with(conn, id, key))?,
+            risk_assessments: if_any(risks, || RiskAssessment::for_case_with(conn, id, key))?,
             status_history,
             beneficiary,
             case,

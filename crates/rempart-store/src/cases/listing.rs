@@ -92,7 +92,10 @@ impl Case {
         limit: i64,
     ) -> StoreResult<Vec<Case>> {
         use crate::schema::{beneficiaries, case_words};
-        let mut query = cases::table.select(Case::as_select()).into_boxed();
+        // Each case with its wrapped data key, in the same query (a page opens 50 summaries).
+        let wrapped =
+            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(crate::sealing::WRAPPED_CASE_KEY);
+        let mut query = cases::table.select((Case::as_select(), wrapped)).into_boxed();
         if let Some(viewer) = &filter.visible_to {
             query = query
                 .filter(cases::sensitivity.eq(Sensitivity::Normal.as_str()).or(cases::assignee_id.eq(viewer.clone())));
@@ -229,20 +232,13 @@ impl Case {
                 query.order((cases::updated_at.asc(), cases::id.asc()))
             }
         };
-        let rows: Vec<Case> = query.limit(limit.clamp(1, 1000)).load(conn)?;
-        open_cases(conn, rows)
+        let rows: Vec<(Case, Option<String>)> = query.limit(limit.clamp(1, 1000)).load(conn)?;
+        rows.into_iter()
+            .map(|(case, wrapped)| {
+                use crate::sealing::Protected;
+                let key = crate::sealing::case_key_from(&case.id, wrapped.as_deref())?;
+                case.open_with(key.as_ref())
+            })
+            .collect()
     }
-}
-
-/// Opens the summaries of a page of cases, their keys read at once.
-pub(crate) fn open_cases(conn: &mut DbConn, rows: Vec<Case>) -> StoreResult<Vec<Case>> {
-    use crate::sealing::Protected;
-    let ids: Vec<&str> = rows.iter().map(|c| c.id.as_str()).collect();
-    let keys = crate::sealing::case_keys(conn, &ids)?;
-    rows.into_iter()
-        .map(|c| {
-            let key = keys.get(&c.id);
-            c.open_with(key)
-        })
-        .collect()
 }

@@ -318,7 +318,7 @@ impl Case {
         // The case's data key (and a new beneficiary's) is made first, on its own: on
         // PostgreSQL the case is one statement. If the creation fails, the keys (of a case
         // and a beneficiary that never were) go.
-        let key = crate::sealing::key(conn, crate::sealing::Owner::Case(&id))?;
+        let key = crate::sealing::fresh_key(conn, crate::sealing::Owner::Case(&id))?;
         let beneficiary = new.new_beneficiary.as_ref().map(|rows| rows.sealed(conn)).transpose()?;
         let form = CaseInsertForm {
             summary: key.seal("cases", "summary", &id, &summary),
