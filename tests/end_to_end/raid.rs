@@ -258,7 +258,7 @@ fn a_raid_finds_no_one(db: TestDb) {
     // The address of the beneficiary who wrote in, and the Message-IDs of the mail (which
     // threads by them, and the reply answers).
     needles.push(format!("ana.{tag}@example.net"));
-    needles.push(format!("{tag}@example.net>"));
+    needles.push(format!("{tag}@example.net"));
     needles.push(format!("q{tag}@example.net"));
     needles.push("PRIVATE KEY BLOCK".into());
     let found = found_in(&taken, &needles);
