@@ -24,6 +24,19 @@ fn read(
     crate::sealing::open_or_erased(existing_key(conn, owner)?.as_ref(), table, column, row, stored)
 }
 
+/// Runs `batch` (one transaction each, at most [`BATCH`] rows, answering how many it did)
+/// until a batch does fewer; answers the total.
+fn batches(conn: &mut DbConn, mut batch: impl FnMut(&mut DbConn) -> StoreResult<usize>) -> StoreResult<usize> {
+    let mut done = 0;
+    loop {
+        let count = conn.write(&mut batch)?;
+        done += count;
+        if count < BATCH as usize {
+            return Ok(done);
+        }
+    }
+}
+
 /// Computes every token still missing. Returns how many it computed.
 pub(crate) fn build(conn: &mut DbConn) -> StoreResult<usize> {
     Ok(addresses(conn)? + indicator_values(conn)? + name_words(conn)? + message_ids(conn)? + receipts(conn)?)
@@ -31,128 +44,100 @@ pub(crate) fn build(conn: &mut DbConn) -> StoreResult<usize> {
 
 fn message_ids(conn: &mut DbConn) -> StoreResult<usize> {
     use crate::schema::messages;
-    let mut done = 0;
-    loop {
-        let count = conn.write(|conn| -> StoreResult<usize> {
-            let index = crate::sealing::index_key(conn)?;
-            let rows: Vec<(String, String, Option<String>)> = messages::table
-                .filter(messages::message_id.is_not_null())
-                .filter(messages::message_id_token.is_null())
-                .order(messages::id)
-                .limit(BATCH)
-                .select((messages::id, messages::case_id, messages::message_id))
-                .load(conn)?;
-            for (id, case_id, stored) in &rows {
-                let stored = stored.as_deref().unwrap_or_default();
-                let value = read(conn, Owner::Case(case_id), ("messages", "message_id", id), stored)?;
-                diesel::update(messages::table.find(id))
-                    .set(messages::message_id_token.eq(crate::messages::message_id_token(&index, &value)))
-                    .execute(conn)?;
-            }
-            Ok(rows.len())
-        })?;
-        done += count;
-        if count < BATCH as usize {
-            return Ok(done);
+    batches(conn, |conn| {
+        let index = crate::sealing::index_key(conn)?;
+        let rows: Vec<(String, String, Option<String>)> = messages::table
+            .filter(messages::message_id.is_not_null())
+            .filter(messages::message_id_token.is_null())
+            .order(messages::id)
+            .limit(BATCH)
+            .select((messages::id, messages::case_id, messages::message_id))
+            .load(conn)?;
+        for (id, case_id, stored) in &rows {
+            let stored = stored.as_deref().unwrap_or_default();
+            let value = read(conn, Owner::Case(case_id), ("messages", "message_id", id), stored)?;
+            diesel::update(messages::table.find(id))
+                .set(messages::message_id_token.eq(crate::messages::message_id_token(&index, &value)))
+                .execute(conn)?;
         }
-    }
+        Ok(rows.len())
+    })
 }
 
 /// The receipts of deliveries kept the Message-ID itself: it becomes its token (a token is
 /// base64url, never holds `@` or `<`, which a Message-ID does).
 fn receipts(conn: &mut DbConn) -> StoreResult<usize> {
     use crate::schema::mail_receipts;
-    let mut done = 0;
-    loop {
-        let count = conn.write(|conn| -> StoreResult<usize> {
-            let rows: Vec<(String, String)> = mail_receipts::table
-                .filter(mail_receipts::message_id_header.like("%@%").or(mail_receipts::message_id_header.like("<%")))
-                .order(mail_receipts::id)
-                .limit(BATCH)
-                .select((mail_receipts::id, mail_receipts::message_id_header))
-                .load(conn)?;
-            for (id, header) in &rows {
-                let token = crate::mail::receipt_token(conn, header)?;
-                diesel::update(mail_receipts::table.find(id))
-                    .set(mail_receipts::message_id_header.eq(token))
-                    .execute(conn)?;
-            }
-            Ok(rows.len())
-        })?;
-        done += count;
-        if count < BATCH as usize {
-            return Ok(done);
+    batches(conn, |conn| {
+        let rows: Vec<(String, String)> = mail_receipts::table
+            .filter(mail_receipts::message_id_header.like("%@%").or(mail_receipts::message_id_header.like("<%")))
+            .order(mail_receipts::id)
+            .limit(BATCH)
+            .select((mail_receipts::id, mail_receipts::message_id_header))
+            .load(conn)?;
+        for (id, header) in &rows {
+            let token = crate::mail::receipt_token(conn, header)?;
+            diesel::update(mail_receipts::table.find(id))
+                .set(mail_receipts::message_id_header.eq(token))
+                .execute(conn)?;
         }
-    }
+        Ok(rows.len())
+    })
 }
 
 fn addresses(conn: &mut DbConn) -> StoreResult<usize> {
-    let mut done = 0;
-    loop {
-        let count = conn.write(|conn| -> StoreResult<usize> {
-            let index = crate::sealing::index_key(conn)?;
-            let rows: Vec<(String, String, String)> = beneficiary_emails::table
-                .filter(beneficiary_emails::address_token.is_null())
-                .order(beneficiary_emails::id)
-                .limit(BATCH)
-                .select((beneficiary_emails::id, beneficiary_emails::beneficiary_id, beneficiary_emails::address))
-                .load(conn)?;
-            for (id, owner, stored) in &rows {
-                let address = read(conn, Owner::Beneficiary(owner), ("beneficiary_emails", "address", id), stored)?;
-                // Stored addresses were parsed when written; one that no longer parses keeps
-                // its own text as the value of its token.
-                let token = match EmailAddress::parse(&address) {
-                    Ok(parsed) => crate::beneficiaries::address_token(&index, &parsed),
-                    Err(_) => index.token(crate::beneficiaries::EMAIL_TOKEN_DOMAIN, &address),
-                };
-                diesel::update(beneficiary_emails::table.find(id))
-                    .set(beneficiary_emails::address_token.eq(token))
-                    .execute(conn)?;
-            }
-            Ok(rows.len())
-        })?;
-        done += count;
-        if count < BATCH as usize {
-            return Ok(done);
+    batches(conn, |conn| {
+        let index = crate::sealing::index_key(conn)?;
+        let rows: Vec<(String, String, String)> = beneficiary_emails::table
+            .filter(beneficiary_emails::address_token.is_null())
+            .order(beneficiary_emails::id)
+            .limit(BATCH)
+            .select((beneficiary_emails::id, beneficiary_emails::beneficiary_id, beneficiary_emails::address))
+            .load(conn)?;
+        for (id, owner, stored) in &rows {
+            let address = read(conn, Owner::Beneficiary(owner), ("beneficiary_emails", "address", id), stored)?;
+            // Stored addresses were parsed when written; one that no longer parses keeps
+            // its own text as the value of its token.
+            let token = match EmailAddress::parse(&address) {
+                Ok(parsed) => crate::beneficiaries::address_token(&index, &parsed),
+                Err(_) => index.token(crate::beneficiaries::EMAIL_TOKEN_DOMAIN, &address),
+            };
+            diesel::update(beneficiary_emails::table.find(id))
+                .set(beneficiary_emails::address_token.eq(token))
+                .execute(conn)?;
         }
-    }
+        Ok(rows.len())
+    })
 }
 
 fn indicator_values(conn: &mut DbConn) -> StoreResult<usize> {
-    let mut done = 0;
-    loop {
-        let count = conn.write(|conn| -> StoreResult<usize> {
-            let index = crate::sealing::index_key(conn)?;
-            let rows: Vec<(String, String, String, String)> = indicators::table
-                .filter(indicators::value_token.eq(""))
-                .order(indicators::id)
-                .limit(BATCH)
-                .select((indicators::id, indicators::case_id, indicators::kind, indicators::value))
-                .load(conn)?;
-            for (id, case_id, kind, stored) in &rows {
-                // An older erasure left `erased:<id>` as the value: it becomes the token (unique
-                // per case), and the value is emptied as an erasure now leaves it.
-                let (value, token) = if stored.starts_with("erased:") {
-                    (String::new(), stored.clone())
-                } else {
-                    let value = read(conn, Owner::Case(case_id), ("indicators", "value", id), stored)?;
-                    let token = match IndicatorKind::try_from(kind.clone()) {
-                        Ok(kind) => crate::indicators::value_token(&index, kind, &value),
-                        Err(_) => index.token(crate::indicators::TOKEN_DOMAIN, &format!("{kind}\0{value}")),
-                    };
-                    (stored.clone(), token)
+    batches(conn, |conn| {
+        let index = crate::sealing::index_key(conn)?;
+        let rows: Vec<(String, String, String, String)> = indicators::table
+            .filter(indicators::value_token.eq(""))
+            .order(indicators::id)
+            .limit(BATCH)
+            .select((indicators::id, indicators::case_id, indicators::kind, indicators::value))
+            .load(conn)?;
+        for (id, case_id, kind, stored) in &rows {
+            // An older erasure left `erased:<id>` as the value: it becomes the token (unique
+            // per case), and the value is emptied as an erasure now leaves it.
+            let (value, token) = if stored.starts_with("erased:") {
+                (String::new(), stored.clone())
+            } else {
+                let value = read(conn, Owner::Case(case_id), ("indicators", "value", id), stored)?;
+                let token = match IndicatorKind::try_from(kind.clone()) {
+                    Ok(kind) => crate::indicators::value_token(&index, kind, &value),
+                    Err(_) => index.token(crate::indicators::TOKEN_DOMAIN, &format!("{kind}\0{value}")),
                 };
-                diesel::update(indicators::table.find(id))
-                    .set((indicators::value.eq(value), indicators::value_token.eq(token)))
-                    .execute(conn)?;
-            }
-            Ok(rows.len())
-        })?;
-        done += count;
-        if count < BATCH as usize {
-            return Ok(done);
+                (stored.clone(), token)
+            };
+            diesel::update(indicators::table.find(id))
+                .set((indicators::value.eq(value), indicators::value_token.eq(token)))
+                .execute(conn)?;
         }
-    }
+        Ok(rows.len())
+    })
 }
 
 fn name_words(conn: &mut DbConn) -> StoreResult<usize> {
