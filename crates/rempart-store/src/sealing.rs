@@ -50,15 +50,19 @@ fn master() -> StoreResult<Arc<MasterKey>> {
     rempart_vault::current().map_err(StoreError::from)
 }
 
-/// Data keys already unwrapped, by their wrapped text: one wrapped text is one key (a fresh
-/// random nonce each time a key is wrapped), so the cache is right whatever the database,
-/// and a page of cases does not unwrap the same keys again. Bounded; emptied when full.
-static UNWRAPPED: std::sync::Mutex<Option<HashMap<String, Arc<DataKey>>>> = std::sync::Mutex::new(None);
+/// Data keys already unwrapped, by owner and wrapped text: one wrapped text is one key (a
+/// fresh random nonce each time a key is wrapped), so the cache is right whatever the
+/// database, and a page of cases does not unwrap the same keys again. The owner is part of
+/// the entry as it is of the wrapping's associated data: a wrapped key copied onto another
+/// owner's row is refused, cached or not. Bounded; emptied when full.
+type Unwrapped = HashMap<(String, String), Arc<DataKey>>;
+static UNWRAPPED: std::sync::Mutex<Option<Unwrapped>> = std::sync::Mutex::new(None);
 const UNWRAPPED_MAX: usize = 50_000;
 
 /// The key that `wrapped` holds for `owner` (its name, e.g. `case:<id>`).
 fn unwrap_cached(master: &MasterKey, owner: &str, wrapped: &str) -> StoreResult<Sealer> {
-    let cached = UNWRAPPED.lock().unwrap_or_else(|p| p.into_inner()).as_ref().and_then(|m| m.get(wrapped).cloned());
+    let entry = (owner.to_owned(), wrapped.to_owned());
+    let cached = UNWRAPPED.lock().unwrap_or_else(|p| p.into_inner()).as_ref().and_then(|m| m.get(&entry).cloned());
     if let Some(key) = cached {
         return Ok(Sealer { key });
     }
@@ -68,16 +72,14 @@ fn unwrap_cached(master: &MasterKey, owner: &str, wrapped: &str) -> StoreResult<
     if map.len() >= UNWRAPPED_MAX {
         map.clear();
     }
-    map.insert(wrapped.to_owned(), key.clone());
+    map.insert(entry, key.clone());
     Ok(Sealer { key })
 }
 
 /// Forgets unwrapped keys (shredded: they go from this process's memory too).
 fn forget_unwrapped(wrapped: &[String]) {
     if let Some(map) = UNWRAPPED.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
-        for w in wrapped {
-            map.remove(w);
-        }
+        map.retain(|(_, w), _| !wrapped.contains(w));
     }
 }
 

@@ -221,7 +221,24 @@ fn keys_and_their_trail_name_no_fingerprint(db: TestDb) {
     }
 }
 
+/// A wrapped key copied onto another owner's row is refused, even once the process keeps the
+/// first owner's key unwrapped in memory (the wrapping binds its owner).
+fn a_wrapped_key_moved_to_another_owner_is_refused(db: TestDb) {
+    use rempart_store::schema::data_keys;
+    let mut conn = db.conn();
+    sealing::key(&mut conn, Owner::Case("case-a")).expect("a");
+    sealing::key(&mut conn, Owner::Case("case-b")).expect("b");
+    assert!(sealing::existing_key(&mut conn, Owner::Case("case-a")).expect("read a").is_some(), "a is now cached");
+    let a: String = data_keys::table.find("case:case-a").select(data_keys::wrapped).first(&mut *conn).expect("a");
+    diesel::update(data_keys::table.find("case:case-b"))
+        .set(data_keys::wrapped.eq(&a))
+        .execute(&mut *conn)
+        .expect("swap");
+    assert!(sealing::existing_key(&mut conn, Owner::Case("case-b")).is_err(), "b's row holds a's key: refused");
+}
+
 on_both_backends!(
+    a_wrapped_key_moved_to_another_owner_is_refused,
     keys_and_their_trail_name_no_fingerprint,
     a_lost_key_is_reported_not_shown_empty,
     the_keys_are_never_dropped_by_a_revert,
