@@ -26,6 +26,7 @@ pub mod statistics;
 pub mod taxonomies;
 pub mod team;
 pub mod templates;
+pub mod unlock;
 pub mod wellbeing;
 
 pub use access::{Capability, require};
