@@ -13,6 +13,7 @@ pub mod number;
 pub mod openapi;
 pub mod problem;
 pub mod routes;
+pub mod sealed;
 pub mod state;
 pub mod time;
 
@@ -50,9 +51,20 @@ impl Application {
         pool: DbPool,
         more: impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
     ) -> anyhow::Result<Self> {
-        let keys = auth::JwtKeys::load(config.jwt_secret.as_deref(), &config.data_dir)?;
         let listener =
             TcpListener::bind(&config.bind).map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
+        Self::build_on(config, pool, more, listener)
+    }
+
+    /// Like [`Application::build_with`], on a listener already bound (a sealed start kept it
+    /// while it waited to be unlocked).
+    pub fn build_on(
+        config: ApiConfig,
+        pool: DbPool,
+        more: impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
+        listener: TcpListener,
+    ) -> anyhow::Result<Self> {
+        let keys = auth::JwtKeys::load(config.jwt_secret.as_deref(), &config.data_dir)?;
         let port = listener.local_addr()?.port();
         let limits = auth::LoginLimits::new(config.login_max_failures, config.login_window);
         let json_limit = config.json_limit_bytes;
@@ -119,7 +131,7 @@ impl Application {
     }
 }
 
-fn json_config(limit: usize) -> web::JsonConfig {
+pub(crate) fn json_config(limit: usize) -> web::JsonConfig {
     use actix_web::error::JsonPayloadError;
     web::JsonConfig::default().limit(limit).content_type_required(true).error_handler(|err, _req| {
         let api = match &err {
@@ -195,8 +207,21 @@ pub fn serve_blocking(
     more: impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
     on_ready: impl FnOnce(u16) + 'static,
 ) -> anyhow::Result<()> {
+    let listener =
+        TcpListener::bind(&config.bind).map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
+    serve_blocking_on(config, pool, more, listener, on_ready)
+}
+
+/// [`serve_blocking`] on a listener already bound.
+pub fn serve_blocking_on(
+    config: ApiConfig,
+    pool: DbPool,
+    more: impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
+    listener: TcpListener,
+    on_ready: impl FnOnce(u16) + 'static,
+) -> anyhow::Result<()> {
     actix_web::rt::System::new().block_on(async move {
-        let app = Application::build_with(config, pool, more)?;
+        let app = Application::build_on(config, pool, more, listener)?;
         let port = app.port();
         // Tell the world only once the server's own start-up tasks (which install the
         // SIGTERM handler) have run: they were spawned first.

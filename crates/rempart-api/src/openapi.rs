@@ -19,7 +19,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
             application/problem+json (RFC 9457) with a stable `type` of the form urn:rempart:problem:<slug>."
     ),
     paths(
-        health::healthz, health::readyz, health::metrics, document,
+        health::healthz, health::readyz, health::metrics, document, crate::sealed::unlock_open,
         auth::login, auth::refresh, auth::logout, auth::change_password,
         auth::totp_enroll, auth::totp_confirm, auth::totp_disable,
         users::me, users::update_me, users::list, users::create, users::get, users::update, users::reset_totp, users::taxonomy,

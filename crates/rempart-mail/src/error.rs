@@ -21,6 +21,9 @@ pub enum MailError {
     Smtp(String),
     #[error("IMAP: {0}")]
     Imap(String),
+    /// The spool folder of a sealed service could not be written or read.
+    #[error("spool: {0}")]
+    Spool(String),
     #[error(transparent)]
     Store(#[from] rempart_store::StoreError),
 }
@@ -42,6 +45,7 @@ impl MailError {
             MailError::Pgp(_) => "pgp",
             MailError::Smtp(_) => "smtp",
             MailError::Imap(_) => "imap",
+            MailError::Spool(_) => "spool",
             MailError::Store(_) => "store",
         }
     }

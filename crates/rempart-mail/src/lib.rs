@@ -6,6 +6,7 @@
 //! - [`imap`]: the IMAP fetcher (IDLE or polling), marking mail only after the commit.
 //! - [`outbound`]: composing encrypted replies and handing them to SMTP (lettre).
 //! - [`worker`]: the outbox worker, safe to run in several processes.
+//! - [`spool`]: mail received while the service is sealed, kept encrypted until the unlock.
 //!
 //! No HTTP here: the binary wires the gateway into `serve` and `mailgate`.
 
@@ -16,6 +17,7 @@ pub mod inbound;
 pub mod notify;
 pub mod outbound;
 pub mod pgp;
+pub mod spool;
 pub mod worker;
 
 pub use error::MailError;

@@ -22,7 +22,7 @@ use std::path::Path;
 
 pub use openpgp::Cert as Certificate;
 
-static POLICY: StandardPolicy<'static> = StandardPolicy::new();
+pub(crate) static POLICY: StandardPolicy<'static> = StandardPolicy::new();
 
 /// What the master key seals the key file for (bound into the sealed file).
 const SECRET_PURPOSE: &str = "helpline-key";

@@ -50,3 +50,27 @@ pub fn open(file: &[u8], passphrase: &str) -> VaultResult<MasterKey> {
     reader.read_to_string(&mut text).map_err(|_| VaultError::WrongPassphrase)?;
     MasterKey::from_file_text(&text)
 }
+
+/// Whether `file` is a master key under a passphrase (what [`protect`] writes), rather than
+/// a key in clear.
+pub fn is_protected(file: &[u8]) -> bool {
+    let start = file.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(file.len());
+    file[start..].starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----")
+}
+
+/// The scrypt work factor `file` was written with (from its header), so that a file written
+/// again for the same passphrase keeps its cost.
+pub fn work_factor(file: &[u8]) -> Option<u8> {
+    let mut reader = age::armor::ArmoredReader::new(file);
+    let mut header = [0u8; 256];
+    let mut read = 0;
+    while read < header.len() {
+        match reader.read(&mut header[read..]) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => read += n,
+        }
+    }
+    let text = String::from_utf8_lossy(&header[..read]);
+    let stanza = text.lines().find_map(|l| l.strip_prefix("-> scrypt "))?;
+    stanza.split(' ').nth(1)?.trim().parse().ok()
+}

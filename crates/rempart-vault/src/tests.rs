@@ -84,4 +84,7 @@ fn a_passphrase_opens_the_master_key() {
     let opened = passphrase::open(&file, "correct horse battery staple").expect("open");
     assert_eq!(opened.id(), master.id());
     assert_eq!(passphrase::open(&file, "wrong").map(|k| k.id()), Err(VaultError::WrongPassphrase));
+    assert!(passphrase::is_protected(&file));
+    assert!(!passphrase::is_protected(master.to_file_text().as_bytes()));
+    assert_eq!(passphrase::work_factor(&file), Some(10));
 }

@@ -57,6 +57,17 @@ impl Default for ConsoleConfig {
     }
 }
 
+/// The console of a service started sealed: its assets and the unlock page only (the
+/// sealed server sends every other page there).
+pub fn configure_sealed() -> impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static {
+    |cfg: &mut web::ServiceConfig| {
+        cfg.app_data(web::FormConfig::default().limit(16 * 1024))
+            .route("/assets/{name}", web::get().to(assets::serve))
+            .route("/unlock", web::get().to(pages::unlock::form))
+            .route("/unlock", web::post().to(pages::unlock::submit));
+    }
+}
+
 /// Registers the console's routes (at `/`, beside the API's `/api/v1`).
 pub fn configure(config: ConsoleConfig) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static {
     move |cfg: &mut web::ServiceConfig| {
@@ -68,6 +79,8 @@ pub fn configure(config: ConsoleConfig) -> impl Fn(&mut web::ServiceConfig) + Cl
                 error::ConsoleError::Failed(refused, session::request_lang(req)).into()
             }))
             .route("/assets/{name}", web::get().to(assets::serve))
+            .route("/unlock", web::get().to(pages::unlock::already_open))
+            .route("/unlock", web::post().to(pages::unlock::already_open))
             .route("/login", web::get().to(pages::login::form))
             .route("/login", web::post().to(pages::login::submit))
             .route("/logout", web::post().to(pages::login::logout))

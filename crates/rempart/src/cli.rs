@@ -115,9 +115,14 @@ pub enum Command {
         csv: bool,
     },
     /// Take one email on standard input (for an MTA pipe): exits 0 once it is committed
-    /// (to a case, as a duplicate, or to the quarantine), 75 when it could not be stored so
-    /// that the MTA keeps it and retries.
+    /// (to a case, as a duplicate, or to the quarantine; or, while the service is sealed,
+    /// spooled encrypted until the unlock), 75 when it could not be stored so that the MTA
+    /// keeps it and retries.
     Mailgate,
+    /// Unlock the `serve` that started sealed on this machine (through its local socket):
+    /// the master key's passphrase is asked on the terminal, read from the file named by
+    /// REMPART_PASSPHRASE_FILE, or else from one line of standard input.
+    Unlock,
 }
 
 #[derive(Debug, Subcommand)]
@@ -142,6 +147,21 @@ pub enum KeysCommand {
     /// key files re-sealed; the content is not re-encrypted. Stop `serve` first (every
     /// instance), and save the new key file off the server.
     RotateMaster,
+    /// Put the master key file under a passphrase: `serve` then starts sealed and waits for
+    /// a lead or an administrator to unlock it (console, or `rempart unlock`). The key does
+    /// not change. The new passphrase is asked twice on the terminal, or read from one line
+    /// of standard input.
+    ProtectMaster {
+        /// scrypt's work factor (log2 of its cost); the default takes about a second.
+        #[arg(long, hide = true)]
+        work_factor: Option<u8>,
+    },
+    /// Change the passphrase of the master key file (the key and the data do not change).
+    /// The current passphrase is asked first (or read from REMPART_PASSPHRASE_FILE).
+    ChangePassphrase {
+        #[arg(long, hide = true)]
+        work_factor: Option<u8>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -238,6 +258,19 @@ pub fn run() -> ExitCode {
     if let Command::Mailgate = cli.command {
         return crate::mail::mailgate(&settings);
     }
+    if let Command::Unlock = cli.command {
+        return crate::sealed::unlock_command(&settings);
+    }
+    // `serve` opens the master key itself: from its file, or unlocked at a sealed start.
+    if let Command::Serve { bind } = cli.command {
+        return match crate::serve::serve(&settings, bind) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     // The master key first: every command reads or writes sealed values or key files. The
     // database it opens is the one whose keys it wraps (a move's source).
     let sealed_by = match &cli.command {
@@ -262,7 +295,7 @@ fn fail_config(e: &ConfigError) -> ExitCode {
     ExitCode::from(EX_CONFIG)
 }
 
-fn connect(settings: &Settings) -> anyhow::Result<DbPool> {
+pub(crate) fn connect(settings: &Settings) -> anyhow::Result<DbPool> {
     let pool = DbPool::connect(&settings.database.url, settings.pool_options())?;
     tracing::debug!(database = %pool.url().redacted(), "connected");
     Ok(pool)
@@ -271,57 +304,7 @@ fn connect(settings: &Settings) -> anyhow::Result<DbPool> {
 fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     match command {
-        Command::Serve { bind } => {
-            if let Some(b) = &bind {
-                b.parse::<std::net::SocketAddr>().with_context(|| format!("--bind {b}: expected ADDRESS:PORT"))?;
-            }
-            let pool = connect(settings)?;
-            // Held until the process exits: SQLite serves one process; PostgreSQL several.
-            let _instance = single_instance_lock(pool.url())?;
-            for name in pool.migrate()? {
-                tracing::info!(migration = %name, "applied migration");
-            }
-            rempart_store::protection::upgrade(&mut *pool.get()?)?;
-            let admin_email = EmailAddress::parse(&settings.auth.initial_admin_email)?;
-            if let Some(password) = rempart_api::ensure_first_admin(&pool, &admin_email)? {
-                // To the terminal only, never to the log.
-                writeln!(out, "First start: created the administrator account.")?;
-                writeln!(out, "  email:    {admin_email}")?;
-                writeln!(out, "  password: {password}")?;
-                writeln!(
-                    out,
-                    "This password works once: change it at first login (in the console at /, or POST /api/v1/auth/password)."
-                )?;
-                out.flush()?;
-            }
-            let mut config = settings.api_config(bind.as_deref());
-            let keyring = crate::mail::load_keyring(settings)?;
-            match &keyring {
-                Some(k) => {
-                    config.helpline_key = Some(crate::mail::key_info(k)?);
-                    tracing::info!(fingerprint = %k.fingerprint(), "helpline key loaded");
-                }
-                None => tracing::warn!(
-                    key_file = %settings.mail.key_file.display(),
-                    "no helpline key: run `rempart keys init --uid ...` to receive and send encrypted mail"
-                ),
-            }
-            crate::mail::start_outbox_worker(settings, &pool, keyring.as_ref())?;
-            let waker = rempart_mail::notify::Waker::default();
-            config.escalation_waker = Some(waker.clone());
-            crate::mail::start_imap_fetcher(settings, &pool, keyring.as_ref(), waker.clone())?;
-            crate::mail::start_notifier(settings, &pool, keyring.as_ref(), waker.clone())?;
-            crate::ops::start_retention(settings, &pool)?;
-            #[cfg(unix)]
-            crate::mail::start_mailgate_socket(settings, &pool, keyring.as_ref(), waker)?;
-            drop(out);
-            let console = rempart_web::configure(settings.console_config());
-            rempart_api::serve_blocking(config, pool, console, |port| {
-                tracing::info!(port, "listening");
-                println!("Rempart is listening on port {port}");
-            })?;
-            return Ok(());
-        }
+        Command::Serve { .. } => unreachable!("handled before the master key is opened"),
         Command::Migrate(args) => {
             let pool = connect(settings)?;
             if args.revert_last {
@@ -389,7 +372,7 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
             print_table(&mut out, &["EMAIL", "ROLE", "LANGUAGES", "ACTIVE", "NAME"], &rows, "no users")?;
         }
         Command::Rota(RotaCommand::Simulate { .. }) => unreachable!("handled before loading the configuration"),
-        Command::Mailgate => unreachable!("handled before execute"),
+        Command::Mailgate | Command::Unlock => unreachable!("handled before execute"),
         Command::Keys(KeysCommand::Init { uid }) => {
             let path = &settings.mail.key_file;
             if path.exists() {
@@ -428,6 +411,23 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
                 writeln!(out, "re-sealed {}", file.display())?;
             }
             writeln!(out, "save {} off this server, then start `rempart serve`", settings.master_key_file().display())?;
+        }
+        Command::Keys(KeysCommand::ProtectMaster { work_factor }) => {
+            let done = crate::passphrase::protect_master(settings, work_factor)?;
+            if let Some(keyring) = crate::mail::load_keyring(settings)? {
+                crate::spool::write_public_certificate(settings, &keyring)?;
+            }
+            writeln!(out, "the master key {} in {} is now under a passphrase", done.key_id, done.path.display())?;
+            writeln!(out, "`rempart serve` now starts sealed: unlock it at /unlock or with `rempart unlock`")?;
+            writeln!(
+                out,
+                "keep the passphrase with the leads and administrators; a copy of the key file is useless without it"
+            )?;
+        }
+        Command::Keys(KeysCommand::ChangePassphrase { work_factor }) => {
+            let done = crate::passphrase::change_passphrase(settings, work_factor)?;
+            writeln!(out, "changed the passphrase of the master key {} ({})", done.key_id, done.path.display())?;
+            writeln!(out, "copies of the key file saved elsewhere still open with the old passphrase: replace them")?;
         }
         Command::Keys(KeysCommand::Export) => {
             let keyring = crate::mail::load_keyring(settings)?

@@ -5,7 +5,11 @@ pub mod cli;
 pub mod effective;
 pub mod mail;
 pub mod ops;
+pub mod passphrase;
+pub mod sealed;
+pub mod serve;
 pub mod settings;
+pub mod spool;
 pub mod telemetry;
 pub mod vault;
 

@@ -278,6 +278,22 @@ pub fn mailgate(settings: &Settings) -> ExitCode {
         println!("{outcome}");
         return ExitCode::SUCCESS;
     }
+    if !raw.is_empty() && crate::vault::key_is_protected(settings) {
+        // No `serve` took it, and nothing here can open the store: spooled, encrypted, for
+        // the unlocked `serve` to file.
+        return match crate::spool::put(settings, &raw) {
+            Ok(path) => {
+                tracing::info!(file = %path.display(), "mailgate: the store is sealed; spooled the message");
+                println!("{}", serde_json::json!({"outcome": "spooled"}));
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("mailgate: temporary failure, the message was not stored: {e:#}");
+                tracing::error!(error = %format!("{e:#}"), "mailgate: temporary failure");
+                ExitCode::from(EX_TEMPFAIL)
+            }
+        };
+    }
     match mailgate_inner(settings, &raw) {
         Ok(outcome) => {
             println!("{}", serde_json::to_string(&outcome).unwrap_or_default());

@@ -55,11 +55,45 @@ pub fn install(settings: &Settings, master_ids: &[String]) -> anyhow::Result<()>
     Ok(())
 }
 
+/// Whether the master key file is under a passphrase (a sealed start).
+pub fn key_is_protected(settings: &Settings) -> bool {
+    std::fs::read(settings.master_key_file()).is_ok_and(|f| rempart_vault::passphrase::is_protected(&f))
+}
+
+/// Says at start where the master key came from, and what that protects against.
+pub fn say_where_the_key_is(settings: &Settings) {
+    let path = settings.master_key_file();
+    if key_is_protected(settings) {
+        tracing::info!(path = %path.display(), "master key under a passphrase: a server taken powered off reveals nothing");
+    } else if std::env::var_os("CREDENTIALS_DIRECTORY").is_some_and(|dir| path.starts_with(dir)) {
+        tracing::info!(path = %path.display(), "master key from a systemd credential: a copy of the disk alone reveals nothing");
+    } else {
+        tracing::warn!(
+            path = %path.display(),
+            "master key in a file on this server: it protects copies of the database, dumps, replicas and backups, \
+             not a seized disk that holds this file too (see deploy/README.md: a credential or a sealed start)"
+        );
+    }
+}
+
 fn read(path: &Path) -> anyhow::Result<MasterKey> {
-    let text = zeroize::Zeroizing::new(
-        std::fs::read_to_string(path).with_context(|| format!("reading the master key {}", path.display()))?,
+    let bytes = zeroize::Zeroizing::new(
+        std::fs::read(path).with_context(|| format!("reading the master key {}", path.display()))?,
     );
-    MasterKey::from_file_text(&text).with_context(|| format!("the master key {}", path.display()))
+    if rempart_vault::passphrase::is_protected(&bytes) {
+        return crate::passphrase::open_for_command(path, &bytes);
+    }
+    let text = std::str::from_utf8(&bytes).with_context(|| format!("the master key {}", path.display()))?;
+    MasterKey::from_file_text(text).with_context(|| format!("the master key {}", path.display()))
+}
+
+/// The key file's content for `key`: under the passphrase this process opened the key file
+/// with (a rotation or an adoption keeps the file protected), else the key in clear.
+fn file_content(key: &MasterKey) -> anyhow::Result<zeroize::Zeroizing<Vec<u8>>> {
+    Ok(zeroize::Zeroizing::new(match crate::passphrase::protect_as_opened(key)? {
+        Some(protected) => protected,
+        None => key.to_file_text().as_bytes().to_vec(),
+    }))
 }
 
 fn write_new(path: &Path, key: &MasterKey) -> anyhow::Result<()> {
@@ -67,12 +101,13 @@ fn write_new(path: &Path, key: &MasterKey) -> anyhow::Result<()> {
     if let Some(dir) = path.parent() {
         rempart_store::db::create_private_dir(dir)?;
     }
+    let content = file_content(key)?;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(path).with_context(|| format!("creating the master key {}", path.display()))?;
-    file.write_all(key.to_file_text().as_bytes())?;
+    file.write_all(&content)?;
     file.sync_all()?;
     Ok(())
 }
@@ -185,7 +220,7 @@ fn sealed_secret_files(settings: &Settings) -> Vec<(std::path::PathBuf, &'static
 }
 
 /// Writes `bytes` beside `path` (owner only) and renames it over `path`.
-fn replace_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn replace_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Write;
     let fresh = next_file(path);
     let _ = std::fs::remove_file(&fresh);

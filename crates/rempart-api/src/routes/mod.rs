@@ -63,6 +63,7 @@ api_routes! {
     get "/metrics" => health::metrics,
     get "/api/v1/openapi.json" => crate::openapi::document,
 
+    post "/api/v1/unlock" => crate::sealed::unlock_open,
     post "/api/v1/auth/login" => auth::login,
     post "/api/v1/auth/refresh" => auth::refresh,
     post "/api/v1/auth/logout" => auth::logout,

@@ -29,6 +29,18 @@ login-too-many = { $count ->
 }
 login-failed = Wrong email, password or code.
 
+unlock-title = Unlock Rempart
+unlock-intro = Rempart started sealed: its master key is under a passphrase, and nothing it holds can be read until a lead or an administrator gives it. Mail that arrives meanwhile is kept, encrypted, and filed after the unlock.
+unlock-passphrase = Passphrase of the master key
+unlock-submit = Unlock
+unlock-wrong = Wrong passphrase.
+unlock-too-many = { $count ->
+    [one] Too many wrong passphrases. Try again in a minute.
+   *[other] Too many wrong passphrases. Try again in { $count } minutes.
+}
+unlock-not-this-database = This passphrase opens a master key, but not the one this database was sealed with.
+unlock-failed = The service could not be unlocked: see its log.
+
 password-title = Change your password
 password-required = You signed in with a one-time password. Choose your own before going on.
 password-current = Current password

@@ -29,6 +29,18 @@ login-too-many = { $count ->
 }
 login-failed = Correo, contraseña o código incorrectos.
 
+unlock-title = Desbloquear Rempart
+unlock-intro = Rempart se inició sellado: su clave maestra está protegida por una frase de contraseña, y nada de lo que contiene puede leerse hasta que una persona responsable o administradora la introduzca. El correo que llega mientras tanto se conserva, cifrado, y se archiva tras el desbloqueo.
+unlock-passphrase = Frase de contraseña de la clave maestra
+unlock-submit = Desbloquear
+unlock-wrong = Frase de contraseña incorrecta.
+unlock-too-many = { $count ->
+    [one] Demasiadas frases de contraseña incorrectas. Vuelva a intentarlo en un minuto.
+   *[other] Demasiadas frases de contraseña incorrectas. Vuelva a intentarlo en { $count } minutos.
+}
+unlock-not-this-database = Esta frase de contraseña abre una clave maestra, pero no la que selló esta base de datos.
+unlock-failed = No se pudo desbloquear el servicio: consulte su registro.
+
 password-title = Cambie su contraseña
 password-required = Entró con una contraseña de un solo uso. Elija la suya antes de continuar.
 password-current = Contraseña actual

@@ -29,6 +29,18 @@ login-too-many = { $count ->
 }
 login-failed = Adresse, mot de passe ou code incorrect.
 
+unlock-title = Déverrouiller Rempart
+unlock-intro = Rempart a démarré scellé : sa clé maîtresse est protégée par une phrase de passe, et rien de ce qu’il contient ne peut être lu tant qu’un·e responsable ou un·e administrateur·rice ne l’a pas saisie. Le courrier qui arrive entre-temps est conservé, chiffré, et classé après le déverrouillage.
+unlock-passphrase = Phrase de passe de la clé maîtresse
+unlock-submit = Déverrouiller
+unlock-wrong = Phrase de passe incorrecte.
+unlock-too-many = { $count ->
+    [one] Trop de phrases de passe incorrectes. Réessayez dans une minute.
+   *[other] Trop de phrases de passe incorrectes. Réessayez dans { $count } minutes.
+}
+unlock-not-this-database = Cette phrase de passe ouvre une clé maîtresse, mais pas celle qui a scellé cette base de données.
+unlock-failed = Le service n’a pas pu être déverrouillé : consultez son journal.
+
 password-title = Changer votre mot de passe
 password-required = Vous vous êtes connecté·e avec un mot de passe à usage unique. Choisissez le vôtre avant de continuer.
 password-current = Mot de passe actuel

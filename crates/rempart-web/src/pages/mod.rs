@@ -17,4 +17,5 @@ pub mod search;
 pub mod statistics;
 pub mod team;
 pub mod templates;
+pub mod unlock;
 pub mod words;
