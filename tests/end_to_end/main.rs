@@ -17,3 +17,4 @@ mod key_rotation;
 mod mail;
 mod operations;
 mod raid;
+mod sealed;

@@ -62,7 +62,16 @@ impl Gateway {
         if let Some(outcome) = duplicate(conn, &message_id, &digest)? {
             return Ok(outcome);
         }
-        let result = self.store(conn, raw, source, &message_id, &digest);
+        let mut result = self.store(conn, raw, source, &message_id, &digest);
+        if let Err(MailError::Store(rempart_store::StoreError::Conflict(why))) = &result {
+            // Another delivery wrote the same new sender (their address is unique) in the
+            // same moment: once more, they are found now.
+            tracing::info!(conflict = %why, "concurrent delivery; filing again");
+            if let Some(outcome) = duplicate(conn, &message_id, &digest)? {
+                return Ok(outcome);
+            }
+            result = self.store(conn, raw, source, &message_id, &digest);
+        }
         match result {
             Ok(outcome) => {
                 if let (Outcome::Stored { new_case: true, .. }, Some(waker)) = (&outcome, &self.escalations) {

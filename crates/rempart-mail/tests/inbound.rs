@@ -453,7 +453,42 @@ fn in_reply_to_threads_only_from_people_of_the_case(db: TestDb) {
     assert_eq!(Message::get(&mut conn, &ana_message).unwrap().party, Party::Beneficiary);
 }
 
+/// Two first messages from one new sender, filed at the same moment (the IMAP fetcher and
+/// the spool after an unlock, two `serve`s, two MTA pipes): both are stored. The second
+/// transaction to write the new beneficiary's address met the first's (a unique address)
+/// and its message was quarantined as a storage failure.
+fn two_first_messages_from_one_sender_at_once_are_both_stored(db: TestDb) {
+    let gateway = Gateway { limits: Limits::default(), ..Default::default() };
+    for round in 0..6 {
+        let sender = format!("new{round}@example.org");
+        let barrier = std::sync::Barrier::new(2);
+        let outcomes: Vec<Outcome> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..2)
+                .map(|n| {
+                    let (gateway, barrier, sender, pool) = (&gateway, &barrier, &sender, db.pool());
+                    scope.spawn(move || {
+                        let raw = plain(
+                            sender,
+                            &format!("Premier message {n}"),
+                            &format!("r{round}-{n}@example.org"),
+                            "Bonjour.",
+                        );
+                        let mut conn = pool.get().unwrap();
+                        barrier.wait();
+                        gateway.ingest(&mut conn, &raw, "test").unwrap()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for outcome in outcomes {
+            assert!(matches!(outcome, Outcome::Stored { .. }), "round {round}: {outcome:?}");
+        }
+    }
+}
+
 on_both_backends!(
+    two_first_messages_from_one_sender_at_once_are_both_stored,
     nul_bytes_are_left_out_of_the_text_and_kept_raw,
     in_reply_to_threads_only_from_people_of_the_case,
     broken_charsets_are_stored_as_well_as_possible,
