@@ -1,5 +1,6 @@
 //! Command-line interface.
 
+use crate::report::print_table;
 use crate::settings::{CliOverrides, ConfigError, Settings};
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
@@ -241,7 +242,7 @@ pub fn run() -> ExitCode {
     if let Command::Rota(RotaCommand::Simulate { handlers, weeks, cases_per_week, absence_rate, seed, capacity }) =
         cli.command
     {
-        return match simulate(handlers, weeks, cases_per_week, absence_rate, seed, capacity) {
+        return match crate::report::simulate(handlers, weeks, cases_per_week, absence_rate, seed, capacity) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: {e:#}");
@@ -403,7 +404,7 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
         }
         Command::Keys(KeysCommand::RotateMaster) => {
             let pool = connect(settings)?;
-            let _instance = single_instance_lock(pool.url())?;
+            let _instance = crate::serve::single_instance_lock(pool.url())?;
             let rotated = crate::vault::rotate(settings, &mut *pool.get()?)?;
             writeln!(out, "new master key {} (was {})", rotated.new_id, rotated.old_id)?;
             writeln!(out, "{} data keys re-wrapped; the content was not re-encrypted", rotated.data_keys)?;
@@ -580,7 +581,7 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
                         c.priority.to_string(),
                         c.assignee_id.and_then(|a| emails.get(&a).cloned()).unwrap_or_else(|| "-".into()),
                         c.created_at.format("%Y-%m-%d %H:%M").to_string(),
-                        truncate(&c.summary, 48),
+                        crate::report::truncate(&c.summary, 48),
                     ]
                 })
                 .collect();
@@ -592,92 +593,6 @@ fn execute(command: Command, settings: &Settings) -> anyhow::Result<()> {
             )?;
         }
     }
-    Ok(())
-}
-
-/// On SQLite, takes an exclusive lock beside the database file so that a second `serve` on
-/// the same file refuses to start (background work such as the outbox and the retention
-/// run is coordinated through PostgreSQL, which SQLite cannot do across processes).
-/// `mailgate` and the other commands still open the file; the lock is only for `serve`.
-pub(crate) fn single_instance_lock(url: &rempart_store::db::DatabaseUrl) -> anyhow::Result<Option<std::fs::File>> {
-    let rempart_store::db::DatabaseUrl::Sqlite(path) = url else { return Ok(None) };
-    let mut lock_path = path.clone().into_os_string();
-    lock_path.push(".serve-lock");
-    let lock_path = PathBuf::from(lock_path);
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).truncate(false).write(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options.open(&lock_path).with_context(|| format!("opening {}", lock_path.display()))?;
-    match file.try_lock() {
-        Ok(()) => Ok(Some(file)),
-        Err(std::fs::TryLockError::WouldBlock) => bail!(
-            "another `rempart serve` is already running on {} (it holds {}). SQLite serves one process: \
-             stop the other one, or move to PostgreSQL (`rempart migrate-data`) to run several instances",
-            url.redacted(),
-            lock_path.display()
-        ),
-        Err(std::fs::TryLockError::Error(e)) => Err(e).with_context(|| format!("locking {}", lock_path.display())),
-    }
-}
-
-fn simulate(
-    handlers: usize,
-    weeks: u32,
-    cases_per_week: u32,
-    absence_rate: f64,
-    seed: u64,
-    capacity: u32,
-) -> anyhow::Result<()> {
-    if !(1..=100).contains(&handlers) || !(1..=520).contains(&weeks) || !(0.0..=1.0).contains(&absence_rate) {
-        bail!("--handlers must be 1 to 100, --weeks 1 to 520 and --absence-rate between 0 and 1");
-    }
-    let config = rempart_rota::simulate::SimConfig {
-        handlers,
-        weeks,
-        cases_per_week,
-        absence_rate,
-        seed,
-        capacity,
-        ..Default::default()
-    };
-    let r = rempart_rota::simulate::run(&config);
-    let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "{handlers} handlers, {weeks} weeks, {cases_per_week} cases/week, {:.0} % not-fit check-ins, capacity {capacity}, seed {seed}",
-        absence_rate * 100.0
-    )?;
-    let handled: u32 = r.assigned.values().sum();
-    writeln!(out, "cases: {}", r.cases)?;
-    writeln!(out, "handled: {handled}; never handled: {}", r.cases.saturating_sub(handled))?;
-    let rows: Vec<Vec<String>> = r.assigned.iter().map(|(h, n)| vec![h.clone(), n.to_string()]).collect();
-    print_table(&mut out, &["HANDLER", "CASES RECEIVED"], &rows, "no handler")?;
-    if handled == 0 {
-        // Nobody doing anything is not balance: say what happened instead.
-        writeln!(out, "balance: none, nobody handled a case ({} still waiting at the end)", r.still_waiting)?;
-    } else {
-        writeln!(
-            out,
-            "balance of cases received: max/mean {:.3}, Gini {:.3}",
-            r.balance.max_over_mean, r.balance.gini
-        )?;
-        writeln!(
-            out,
-            "balance of weighted work: max/mean {:.3}, Gini {:.3}",
-            r.weighted_balance.max_over_mean, r.weighted_balance.gini
-        )?;
-    }
-    writeln!(out, "check-ins: {} ({} not fit)", r.check_ins, r.not_fit_check_ins)?;
-    writeln!(out, "taken by standby: {}", r.via_standby)?;
-    writeln!(
-        out,
-        "waited for a fit handler: {} (longest {} h {} min); still waiting at the end: {}",
-        r.waited,
-        r.longest_wait_minutes / 60,
-        r.longest_wait_minutes % 60,
-        r.still_waiting
-    )?;
     Ok(())
 }
 
@@ -698,41 +613,4 @@ fn read_new_password(personal: &[&str]) -> anyhow::Result<rempart_auth::Password
         line.trim_end_matches(['\n', '\r']).to_owned()
     };
     Ok(rempart_auth::Password::chosen(&candidate, personal)?)
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    let one_line: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() <= max {
-        one_line
-    } else {
-        let cut: String = one_line.chars().take(max - 1).collect();
-        format!("{cut}…")
-    }
-}
-
-pub(crate) fn print_table(
-    out: &mut impl Write,
-    header: &[&str],
-    rows: &[Vec<String>],
-    empty: &str,
-) -> std::io::Result<()> {
-    if rows.is_empty() {
-        return writeln!(out, "{empty}");
-    }
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let line = |cells: Vec<&str>| {
-        let padded: Vec<String> =
-            cells.iter().zip(&widths).map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count()))).collect();
-        padded.join("  ").trim_end().to_owned()
-    };
-    writeln!(out, "{}", line(header.to_vec()))?;
-    for row in rows {
-        writeln!(out, "{}", line(row.iter().map(String::as_str).collect()))?;
-    }
-    Ok(())
 }

@@ -6,6 +6,7 @@ pub mod effective;
 pub mod mail;
 pub mod ops;
 pub mod passphrase;
+pub mod report;
 pub mod sealed;
 pub mod serve;
 pub mod settings;

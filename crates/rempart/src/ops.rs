@@ -160,7 +160,7 @@ pub fn restore(settings: &Settings, file: &Path) -> anyhow::Result<RestoreReport
     };
     let mut source = BufReader::with_capacity(1 << 20, source);
     let plain = source.fill_buf().context("reading the backup")?.first() == Some(&b'{');
-    let _lock = crate::cli::single_instance_lock(&rempart_store::DatabaseUrl::parse(&settings.database.url)?)?;
+    let _lock = crate::serve::single_instance_lock(&rempart_store::DatabaseUrl::parse(&settings.database.url)?)?;
     let mut conn = open(&settings.database.url, settings)?;
     let mut read = |input: &mut dyn BufRead| -> anyhow::Result<(export::Imported, Option<rempart_vault::MasterKey>)> {
         let (carried, first) = read_master_key(input)?;
@@ -222,8 +222,8 @@ pub fn migrate_data(settings: &Settings, from: &str, to: &str) -> anyhow::Result
     if from_url == to_url {
         bail!("--from and --to name the same database");
     }
-    let _source_lock = crate::cli::single_instance_lock(&from_url)?;
-    let _target_lock = crate::cli::single_instance_lock(&to_url)?;
+    let _source_lock = crate::serve::single_instance_lock(&from_url)?;
+    let _target_lock = crate::serve::single_instance_lock(&to_url)?;
     let mut source = open(from, settings).context("--from")?;
     let mut target = open(to, settings).context("--to")?;
     let (reader, writer) = std::io::pipe()?;
@@ -250,7 +250,7 @@ pub fn migrate_data(settings: &Settings, from: &str, to: &str) -> anyhow::Result
 pub fn print_summary(out: &mut impl Write, summary: &Summary) -> std::io::Result<()> {
     let rows: Vec<Vec<String>> =
         summary.tables.iter().map(|t| vec![t.table.clone(), t.rows.to_string(), t.digest[..16].to_owned()]).collect();
-    crate::cli::print_table(out, &["TABLE", "ROWS", "DIGEST"], &rows, "no tables")?;
+    crate::report::print_table(out, &["TABLE", "ROWS", "DIGEST"], &rows, "no tables")?;
     writeln!(out, "total: {} rows, digest {}", summary.rows(), summary.digest())
 }
 

@@ -12,7 +12,7 @@ pub fn serve(settings: &Settings, bind: Option<String>) -> anyhow::Result<()> {
     }
     let pool = crate::cli::connect(settings)?;
     // Held until the process exits: SQLite serves one process; PostgreSQL several.
-    let _instance = crate::cli::single_instance_lock(pool.url())?;
+    let _instance = single_instance_lock(pool.url())?;
     for name in pool.migrate()? {
         tracing::info!(migration = %name, "applied migration");
     }
@@ -72,4 +72,30 @@ pub fn serve(settings: &Settings, bind: Option<String>) -> anyhow::Result<()> {
         tracing::info!(port, "listening");
         println!("Rempart is listening on port {port}");
     })
+}
+
+/// On SQLite, takes an exclusive lock beside the database file so that a second `serve` on
+/// the same file refuses to start (background work such as the outbox and the retention
+/// run is coordinated through PostgreSQL, which SQLite cannot do across processes).
+/// `mailgate` and the other commands still open the file; the lock is only for `serve`.
+pub(crate) fn single_instance_lock(url: &rempart_store::db::DatabaseUrl) -> anyhow::Result<Option<std::fs::File>> {
+    let rempart_store::db::DatabaseUrl::Sqlite(path) = url else { return Ok(None) };
+    let mut lock_path = path.clone().into_os_string();
+    lock_path.push(".serve-lock");
+    let lock_path = std::path::PathBuf::from(lock_path);
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(&lock_path).with_context(|| format!("opening {}", lock_path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another `rempart serve` is already running on {} (it holds {}). SQLite serves one process: \
+             stop the other one, or move to PostgreSQL (`rempart migrate-data`) to run several instances",
+            url.redacted(),
+            lock_path.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => Err(e).with_context(|| format!("locking {}", lock_path.display())),
+    }
 }
