@@ -14,18 +14,18 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const HELPLINE: &str = "help@helpline.example";
-const FIRST: &str = "lanterns over the quiet harbour at dusk";
+pub(crate) const FIRST: &str = "lanterns over the quiet harbour at dusk";
 const SECOND: &str = "seven copper kettles sing on tuesdays";
 /// scrypt's work factor for the test (the default costs a second per attempt).
-const WORK_FACTOR: &str = "10";
+pub(crate) const WORK_FACTOR: &str = "10";
 
 type Lines = std::io::Lines<std::io::BufReader<std::process::ChildStdout>>;
 
 /// A `serve` started sealed: its port and the rest of its standard output.
-struct Sealed {
-    child: Child,
-    port: u16,
-    lines: Lines,
+pub(crate) struct Sealed {
+    pub(crate) child: Child,
+    pub(crate) port: u16,
+    pub(crate) lines: Lines,
 }
 
 impl Drop for Sealed {
@@ -36,12 +36,12 @@ impl Drop for Sealed {
 }
 
 impl Sealed {
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
 }
 
-fn start_sealed(dir: &Path, url: &str, env: &[(&'static str, String)]) -> Sealed {
+pub(crate) fn start_sealed(dir: &Path, url: &str, env: &[(&'static str, String)]) -> Sealed {
     let mut cmd = rempart(dir);
     cmd.args(["--database", url, "serve", "--bind", "127.0.0.1:0"]).stdout(Stdio::piped());
     for (k, v) in env {

@@ -7,6 +7,7 @@ mod browser;
 mod helpline;
 mod lead_week;
 mod mail_day;
+mod unlock;
 mod work;
 
 use browser::Browser;
