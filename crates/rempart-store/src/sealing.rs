@@ -50,19 +50,26 @@ fn master() -> StoreResult<Arc<MasterKey>> {
     rempart_vault::current().map_err(StoreError::from)
 }
 
-/// Data keys already unwrapped, by owner and wrapped text: one wrapped text is one key (a
-/// fresh random nonce each time a key is wrapped), so the cache is right whatever the
-/// database, and a page of cases does not unwrap the same keys again. The owner is part of
-/// the entry as it is of the wrapping's associated data: a wrapped key copied onto another
-/// owner's row is refused, cached or not. Bounded; emptied when full.
-type Unwrapped = HashMap<(String, String), Arc<DataKey>>;
+/// Data keys already unwrapped, by owner, with the wrapped text each was unwrapped from:
+/// one wrapped text is one key (a fresh random nonce each time a key is wrapped), so an
+/// entry whose text equals the row's is right whatever the database, and a page of cases
+/// does not unwrap the same keys again. The owner is part of the entry as it is of the
+/// wrapping's associated data: a wrapped key copied onto another owner's row meets that
+/// owner's entry (or none), never the first owner's, and is refused. Looked up without
+/// copying either text. Bounded; emptied when full.
+type Unwrapped = HashMap<String, (String, Arc<DataKey>)>;
 static UNWRAPPED: std::sync::Mutex<Option<Unwrapped>> = std::sync::Mutex::new(None);
 const UNWRAPPED_MAX: usize = 50_000;
 
 /// The key that `wrapped` holds for `owner` (its name, e.g. `case:<id>`).
 fn unwrap_cached(master: &MasterKey, owner: &str, wrapped: &str) -> StoreResult<Sealer> {
-    let entry = (owner.to_owned(), wrapped.to_owned());
-    let cached = UNWRAPPED.lock().unwrap_or_else(|p| p.into_inner()).as_ref().and_then(|m| m.get(&entry).cloned());
+    let cached = UNWRAPPED
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .as_ref()
+        .and_then(|m| m.get(owner))
+        .filter(|(text, _)| text == wrapped)
+        .map(|(_, key)| Arc::clone(key));
     if let Some(key) = cached {
         return Ok(Sealer { key });
     }
@@ -72,14 +79,14 @@ fn unwrap_cached(master: &MasterKey, owner: &str, wrapped: &str) -> StoreResult<
     if map.len() >= UNWRAPPED_MAX {
         map.clear();
     }
-    map.insert(entry, key.clone());
+    map.insert(owner.to_owned(), (wrapped.to_owned(), key.clone()));
     Ok(Sealer { key })
 }
 
 /// Forgets unwrapped keys (shredded: they go from this process's memory too).
 fn forget_unwrapped(wrapped: &[String]) {
     if let Some(map) = UNWRAPPED.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
-        map.retain(|(_, w), _| !wrapped.contains(w));
+        map.retain(|_, (w, _)| !wrapped.contains(w));
     }
 }
 
