@@ -261,8 +261,15 @@ fn no_key_is_held_and_smtp_failures_are_retried(db: TestDb) {
     let (held_case, held_reference) = first_contact(&db, &s, false);
     let id_held = queue_reply(&db, &held_case, &held_reference, "Réponse en clair ? Jamais.");
     worker(&db, &s.keyring, s.smtp.port, "w1").run_once().unwrap();
-    assert_eq!(Message::get(&mut db.conn(), &id_held).unwrap().delivery_status, Some(DeliveryStatus::NeedsKey));
+    let held = Message::get(&mut db.conn(), &id_held).unwrap();
+    assert_eq!(held.delivery_status, Some(DeliveryStatus::NeedsKey));
     assert!(s.smtp.messages().is_empty(), "never sent in clear");
+    // Why, on the message (sealed with the case); the audit trail, in clear, says only what
+    // kind of failure it was: a mail server's words may quote the recipient's address.
+    assert!(held.gateway_notes.as_deref().is_some_and(|n| n.starts_with("delivery attempt 1: ")), "{held:?}");
+    let trail = rempart_store::audit::AuditEvent::for_case(&mut db.conn(), &held_case).unwrap();
+    let delivery = trail.iter().find(|e| e.action == "message.delivery_status").expect("delivery event");
+    assert_eq!(delivery.details, "status=needs_key attempts=1 reason=needs_key");
 
     // A beneficiary with a key, but the SMTP server is down.
     let (case_id, reference) = first_contact(&db, &s, true);
@@ -272,7 +279,9 @@ fn no_key_is_held_and_smtp_failures_are_retried(db: TestDb) {
     let entry = Outbox::get(&mut db.conn(), &id).unwrap().expect("still in the outbox");
     assert_eq!(entry.attempts, 1);
     assert!(entry.next_attempt_at > chrono::Utc::now().naive_utc(), "backs off");
-    assert!(entry.last_error.is_some());
+    assert_eq!(entry.last_error.as_deref(), Some("retry"), "the kind of failure, not the server's words");
+    let waiting = Message::get(&mut db.conn(), &id).unwrap();
+    assert!(waiting.gateway_notes.as_deref().is_some_and(|n| n.starts_with("delivery attempt 1: ")), "{waiting:?}");
     assert_eq!(Message::get(&mut db.conn(), &id).unwrap().delivery_status, Some(DeliveryStatus::Queued));
     // Not due yet: a working server sends nothing now.
     assert_eq!(worker(&db, &s.keyring, s.smtp.port, "w1").run_once().unwrap(), 0);

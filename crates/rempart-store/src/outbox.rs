@@ -25,6 +25,8 @@ pub struct OutboxEntry {
     #[serde(with = "rempart_core::utc::option")]
     pub locked_until: Option<NaiveDateTime>,
     pub locked_by: Option<String>,
+    /// What kind of failure the last attempt met (`retry`, `needs_key`, ...); the mail
+    /// server's words are on the message, sealed.
     pub last_error: Option<String>,
     #[serde(with = "rempart_core::utc")]
     pub created_at: NaiveDateTime,
@@ -155,6 +157,30 @@ impl Outbox {
                 }
                 (Attempt::Retry(reason), AfterFailure::RetryAt(_)) => (None, Some(reason.clone())),
             };
+            // What the mail server said may quote the recipient's address: it is kept sealed,
+            // on the message (its gateway notes), never in clear in the outbox or the audit
+            // trail, which keep only what kind of failure it was.
+            let kind = match &attempt {
+                Attempt::Sent(_) => None,
+                Attempt::NeedsKey(_) => Some("needs_key"),
+                Attempt::Failed(_) => Some("refused"),
+                Attempt::Retry(_) if status.is_some() => Some("gave_up"),
+                Attempt::Retry(_) => Some("retry"),
+            };
+            let case_id: String = messages::table.find(message_row_id).select(messages::case_id).first(conn)?;
+            let sealer = crate::sealing::key(conn, Owner::Case(&case_id))?;
+            if let Some(e) = &error {
+                let note = format!("delivery attempt {attempts}: {e}");
+                diesel::update(messages::table.find(message_row_id))
+                    .set(messages::gateway_notes.eq(Some(sealer.seal(
+                        "messages",
+                        "gateway_notes",
+                        message_row_id,
+                        &note,
+                    ))))
+                    .execute(conn)?;
+            }
+            let error = kind.map(str::to_owned).filter(|_| error.is_some());
             match retry {
                 AfterFailure::RetryAt(next) if status.is_none() => {
                     diesel::update(outbox::table.find(message_row_id))
@@ -172,8 +198,6 @@ impl Outbox {
                 }
             }
             if let Some(status) = status {
-                let message = Message::get(conn, message_row_id)?;
-                let sealer = crate::sealing::key(conn, Owner::Case(&message.case_id))?;
                 diesel::update(messages::table.find(message_row_id))
                     .set(messages::delivery_status.eq(Some(String::from(status))))
                     .execute(conn)?;
@@ -194,15 +218,15 @@ impl Outbox {
                         .execute(conn)?;
                 }
                 let mut details = format!("status={status} attempts={attempts}");
-                if let Some(e) = &error {
-                    details.push_str(&format!(" reason={}", e.chars().take(300).collect::<String>()));
+                if let Some(kind) = &error {
+                    details.push_str(&format!(" reason={kind}"));
                 }
                 AuditEvent::record(
                     conn,
                     Audit {
                         actor: None,
                         action: "message.delivery_status",
-                        case_id: Some(&message.case_id),
+                        case_id: Some(&case_id),
                         target: Some(("message", message_row_id)),
                         details,
                     },
