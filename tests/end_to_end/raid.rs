@@ -97,6 +97,17 @@ fn a_raid_finds_no_one(db: TestDb) {
         "",
     ));
 
+    // A signed message first (the beneficiary's mail below stays the newest case): its
+    // signer's fingerprint leads to them.
+    let signer = crate::mail_support::Gpg::new("Sig", &format!("sig.{tag}@example.net"));
+    let signed = crate::mail_support::plain(
+        &format!("sig.{tag}@example.net"),
+        "Signé",
+        &format!("<s{tag}@example.net>"),
+        &signer.clearsign("Un message signé."),
+    );
+    let outcome = ok(&run(rempart(dir.path()).args(["--database", &url, "mailgate"]), &signed));
+    assert!(outcome.contains("\"stored\""), "{outcome}");
     // Mail from a beneficiary, through the gateway as an MTA delivers it.
     let raw = crate::mail_support::plain(
         &format!("\"{}\" <ana.{tag}@example.net>", m("SenderName")),
@@ -261,6 +272,8 @@ fn a_raid_finds_no_one(db: TestDb) {
     needles.push(format!("{tag}@example.net"));
     needles.push(format!("q{tag}@example.net"));
     needles.push("PRIVATE KEY BLOCK".into());
+    needles.push(signer.fingerprint());
+    needles.push(signer.fingerprint().to_lowercase());
     let found = found_in(&taken, &needles);
     assert!(found.is_empty(), "a copy of the disk tells: {found:#?}");
     assert!(taken.len() > 3, "the attacker took something: {taken:?}");

@@ -37,7 +37,8 @@ pub struct Message {
     pub encrypted: bool,
     #[diesel(deserialize_as = String)]
     pub signature_status: SignatureStatus,
-    #[diesel(deserialize_as = Parsed<Fingerprint>)]
+    /// Opened from the sealed column (`stored_signer`) when the row is opened.
+    #[diesel(deserialize_as = crate::util::ClearOnly<Fingerprint>)]
     pub signer_fingerprint: Option<Fingerprint>,
     #[diesel(deserialize_as = Parsed<DeliveryStatus>)]
     pub delivery_status: Option<DeliveryStatus>,
@@ -50,6 +51,11 @@ pub struct Message {
     pub sender_address: Option<String>,
     /// Inbound mail: the display name of From, as received.
     pub sender_name: Option<String>,
+    /// `signer_fingerprint` as stored (sealed: a fingerprint leads to its owner), opened
+    /// into it by [`Protected::open_with`].
+    #[diesel(column_name = signer_fingerprint)]
+    #[serde(skip)]
+    pub(crate) stored_signer: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -309,6 +315,8 @@ impl MessageInsertForm {
         self.sender_name = key.seal_opt("messages", "sender_name", &id, self.sender_name.as_deref());
         self.message_id = key.seal_opt("messages", "message_id", &id, self.message_id.as_deref());
         self.in_reply_to = key.seal_opt("messages", "in_reply_to", &id, self.in_reply_to.as_deref());
+        self.signer_fingerprint =
+            key.seal_opt("messages", "signer_fingerprint", &id, self.signer_fingerprint.as_deref());
     }
 }
 
@@ -322,6 +330,17 @@ impl Protected for Message {
         open_field_opt(key, "messages", "sender_name", &id, &mut self.sender_name)?;
         open_field_opt(key, "messages", "message_id", &id, &mut self.message_id)?;
         open_field_opt(key, "messages", "in_reply_to", &id, &mut self.in_reply_to)?;
+        if let Some(stored) = self.stored_signer.take() {
+            let opened = crate::sealing::open_or_erased(key, "messages", "signer_fingerprint", &id, &stored)?;
+            self.signer_fingerprint = if opened.is_empty() {
+                None
+            } else {
+                Some(
+                    Fingerprint::parse(&opened)
+                        .map_err(|e| StoreError::Unreadable(format!("messages.signer_fingerprint of {id}: {e}")))?,
+                )
+            };
+        }
         Ok(self)
     }
 }

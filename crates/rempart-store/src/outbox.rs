@@ -209,7 +209,10 @@ impl Outbox {
                         .set((
                             messages::encrypted.eq(sent.encrypted),
                             messages::signature_status.eq(String::from(signed)),
-                            messages::signer_fingerprint.eq(sent.signer_fingerprint.as_deref()),
+                            messages::signer_fingerprint.eq(sent
+                                .signer_fingerprint
+                                .as_deref()
+                                .map(|f| sealer.seal("messages", "signer_fingerprint", message_row_id, f))),
                             messages::in_reply_to.eq(sent
                                 .in_reply_to
                                 .as_deref()

@@ -16,7 +16,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 
 /// The level this version seals to.
-pub const LEVEL: i32 = 2;
+pub const LEVEL: i32 = 3;
 
 /// Which key seals a column: the owner is read from a column of the same row.
 #[derive(Debug, Clone, Copy)]
@@ -99,6 +99,8 @@ pub const SEALED: &[SealedColumn] = &[
     case("indicators", "note"),
     case("messages", "message_id"),
     case("messages", "in_reply_to"),
+    // Level 3: the signer of a signed inbound message (a fingerprint leads to its owner).
+    case("messages", "signer_fingerprint"),
     quarantine("message_id_header"),
 ];
 

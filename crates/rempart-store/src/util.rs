@@ -63,6 +63,31 @@ impl<T> From<Parsed<T>> for Option<T> {
     }
 }
 
+/// Reads a nullable text column into `Option<T>` when it holds a value in clear, and into
+/// `None` when it does not parse (a sealed value, opened into the field afterwards from a
+/// field of its own).
+#[derive(Debug)]
+pub struct ClearOnly<T>(pub Option<T>);
+
+impl<T, DB> Queryable<Nullable<Text>, DB> for ClearOnly<T>
+where
+    DB: Backend,
+    Option<String>: FromSql<Nullable<Text>, DB> + FromSqlRow<Nullable<Text>, DB>,
+    T: TryFrom<String>,
+{
+    type Row = Option<String>;
+
+    fn build(row: Option<String>) -> deserialize::Result<Self> {
+        Ok(ClearOnly(row.and_then(|s| T::try_from(s).ok())))
+    }
+}
+
+impl<T> From<ClearOnly<T>> for Option<T> {
+    fn from(value: ClearOnly<T>) -> Self {
+        value.0
+    }
+}
+
 /// The items `load` reads when `any` says there are some, else none (without a query).
 pub(crate) fn if_any<T>(
     any: bool,
