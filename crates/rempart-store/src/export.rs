@@ -201,7 +201,7 @@ fn emit(out: &mut dyn Write, table: &str, row: &impl Serialize, digest: &mut Tab
 
 macro_rules! tables {
     ($( $table:ident ($pk:ident : $pkty:ty, page $page:literal) {
-        $( $col:ident : $ty:ty $(=> $with:literal)? ),* $(,)?
+        $( $col:ident : $ty:ty $([$serde:meta])? $(=> $with:literal)? ),* $(,)?
     } )*) => {
         /// Row types of every table, with every column, for the stream.
         #[allow(non_camel_case_types)]
@@ -212,7 +212,7 @@ macro_rules! tables {
                 #[diesel(table_name = crate::schema::$table)]
                 #[serde(deny_unknown_fields)]
                 pub struct $table {
-                    $( $(#[serde(with = $with)])? pub $col: $ty, )*
+                    $( $(#[serde($serde)])? $(#[serde(with = $with)])? pub $col: $ty, )*
                 }
             )*
         }
@@ -367,6 +367,8 @@ protection(id: i32, page 1000) {
     id: i32,
     level: i32,
     updated_at: NaiveDateTime,
+    // Absent from backups written before it existed.
+    shred_epoch: i64 [default],
 }
 taxonomy_labels(id: String, page 1000) {
     id: String,

@@ -193,21 +193,25 @@ fn matching(
             cases::reference,
             cases::status,
             cases::sensitivity,
-            // The case's wrapped data key, in the same query.
-            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(crate::sealing::WRAPPED_CASE_KEY),
+            // The shred epoch, in the same query: the cases' keys come from memory while no
+            // key was destroyed since.
+            diesel::dsl::sql::<diesel::sql_types::BigInt>(crate::sealing::SHRED_EPOCH),
         ))
         .order((indicators::last_seen.desc(), indicators::id.asc()))
         .into_boxed();
     if let Some(case_id) = exclude_case {
         query = query.filter(indicators::case_id.ne(case_id.to_owned()));
     }
-    let rows: Vec<(Indicator, String, String, String, Option<String>)> = query.load(conn)?;
+    let rows: Vec<(Indicator, String, String, String, i64)> = query.load(conn)?;
+    let Some(epoch) = rows.first().map(|r| r.4) else { return Ok(Vec::new()) };
+    let ids: Vec<&str> = rows.iter().map(|r| r.0.case_id.as_str()).collect();
+    let keys = crate::sealing::case_keys_at(conn, epoch, &ids)?;
     let opened = rows
         .into_iter()
-        .map(|(indicator, reference, status, sensitivity, wrapped)| {
+        .map(|(indicator, reference, status, sensitivity, _)| {
             use crate::sealing::Protected;
-            let key = crate::sealing::case_key_from(&indicator.case_id, wrapped.as_deref())?;
-            Ok((indicator.open_with(key.as_ref())?, reference, status, sensitivity))
+            let key = keys.get(&indicator.case_id).and_then(Option::as_ref);
+            Ok((indicator.open_with(key)?, reference, status, sensitivity))
         })
         .collect::<StoreResult<Vec<MatchRow>>>()?;
     opened

@@ -541,6 +541,7 @@ diesel::table! {
         id -> Integer,
         level -> Integer,
         updated_at -> Timestamp,
+        shred_epoch -> BigInt,
     }
 }
 

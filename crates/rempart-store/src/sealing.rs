@@ -90,6 +90,70 @@ fn forget_unwrapped(wrapped: &[String]) {
     }
 }
 
+/// The cases' data keys this process has unwrapped, by case id, with the database's shred
+/// epoch they were read at ([`SHRED_EPOCH`]): while the epoch is the same, no key was
+/// destroyed anywhere since, so each is still its case's key and a page of cases needs no
+/// key from the database. An erasure by any instance bumps the epoch, and this map is
+/// emptied at the next read. Each key was unwrapped bound to its case (associated data);
+/// a case id names one case in every database, so one map serves them all.
+type CaseKeys = (i64, HashMap<String, Arc<DataKey>>);
+static CASE_KEYS: std::sync::Mutex<Option<CaseKeys>> = std::sync::Mutex::new(None);
+
+/// SQL of the database's shred epoch, read in the same query as the rows it opens (both
+/// engines evaluate it once per query).
+pub const SHRED_EPOCH: &str = "(SELECT protection.shred_epoch FROM protection WHERE protection.id = 1)";
+
+/// The data keys of `case_ids` (`None`: erased), read when the rows were read at `epoch`:
+/// from memory while no key was destroyed since, else from the database in one query.
+pub fn case_keys_at(conn: &mut DbConn, epoch: i64, case_ids: &[&str]) -> StoreResult<HashMap<String, Option<Sealer>>> {
+    let mut found = HashMap::new();
+    let mut missing = Vec::new();
+    {
+        let mut cache = CASE_KEYS.lock().unwrap_or_else(|p| p.into_inner());
+        let (at, map) = cache.get_or_insert_with(|| (epoch, HashMap::new()));
+        if *at != epoch {
+            *at = epoch;
+            map.clear();
+        }
+        for id in case_ids {
+            match map.get(*id) {
+                Some(key) => {
+                    found.insert((*id).to_owned(), Some(Sealer { key: Arc::clone(key) }));
+                }
+                None if !found.contains_key(*id) => missing.push(Owner::Case(id).name()),
+                None => {}
+            }
+        }
+    }
+    if missing.is_empty() {
+        return Ok(found);
+    }
+    missing.sort_unstable();
+    missing.dedup();
+    let master = master()?;
+    let rows: Vec<(String, String)> = data_keys::table
+        .filter(data_keys::owner.eq_any(&missing))
+        .select((data_keys::owner, data_keys::wrapped))
+        .load(conn)?;
+    let mut cache = CASE_KEYS.lock().unwrap_or_else(|p| p.into_inner());
+    for (owner, wrapped) in rows {
+        let key = unwrap_cached(&master, &owner, &wrapped)?;
+        let id = owner.strip_prefix("case:").unwrap_or(&owner).to_owned();
+        if let Some((at, map)) = cache.as_mut().filter(|(at, _)| *at == epoch) {
+            let _ = at;
+            if map.len() >= UNWRAPPED_MAX {
+                map.clear();
+            }
+            map.insert(id.clone(), Arc::clone(&key.key));
+        }
+        found.insert(id, Some(key));
+    }
+    for id in case_ids {
+        found.entry((*id).to_owned()).or_insert(None);
+    }
+    Ok(found)
+}
+
 /// A data key for an owner that cannot have one yet (a case, beneficiary or quarantined
 /// mail being created under a fresh id): one insert, no look-up, no read-back. Made in the
 /// caller's transaction, if any.
@@ -107,18 +171,6 @@ pub fn fresh_key(conn: &mut DbConn, owner: Owner<'_>) -> StoreResult<Sealer> {
         .execute(conn)?;
     Ok(Sealer { key: Arc::new(fresh) })
 }
-
-/// The data key of a case from its wrapped text read with the case (a list's subquery,
-/// [`WRAPPED_CASE_KEY`]); `None`: the case has no key (erased).
-pub fn case_key_from(case_id: &str, wrapped: Option<&str>) -> StoreResult<Option<Sealer>> {
-    let Some(wrapped) = wrapped else { return Ok(None) };
-    Ok(Some(unwrap_cached(&*master()?, &Owner::Case(case_id).name(), wrapped)?))
-}
-
-/// SQL of a case row's wrapped data key, read in the same query as the case (both engines
-/// concatenate with `||`).
-pub const WRAPPED_CASE_KEY: &str =
-    "(SELECT data_keys.wrapped FROM data_keys WHERE data_keys.owner = 'case:' || cases.id)";
 
 /// The data key of `owner`, made and stored (wrapped) the first time. A key is made in the
 /// caller's transaction: if it rolls back, so does the key, with what it sealed.
@@ -218,6 +270,17 @@ pub fn shred(conn: &mut DbConn, owners: &[Owner<'_>]) -> StoreResult<usize> {
             data_keys::table.filter(data_keys::owner.eq_any(chunk)).select(data_keys::wrapped).load(conn)?;
         gone += diesel::delete(data_keys::table.filter(data_keys::owner.eq_any(chunk))).execute(conn)?;
         forget_unwrapped(&wrapped);
+    }
+    if gone > 0 {
+        // Every instance's memory of the cases' keys is stale from now on (see
+        // `case_keys_at`); this one's is emptied at once.
+        use crate::schema::protection;
+        diesel::update(protection::table.find(1))
+            .set(protection::shred_epoch.eq(protection::shred_epoch + 1))
+            .execute(conn)?;
+        if let Some((_, map)) = CASE_KEYS.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
+            map.clear();
+        }
     }
     Ok(gone)
 }

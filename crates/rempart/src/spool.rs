@@ -19,12 +19,11 @@ pub fn spool(settings: &Settings) -> Spool {
     Spool::new(settings.server.data_dir.join("spool"))
 }
 
-/// The helpline's public certificate, in clear beside its sealed key file: what `mailgate`
-/// encrypts spooled mail to while nothing can open the key file.
+/// The helpline's public certificate, in clear in the data folder (the key file may be a
+/// read-only credential): what `mailgate` encrypts spooled mail to while nothing can open
+/// the key file.
 pub fn public_certificate_path(settings: &Settings) -> PathBuf {
-    let mut name = settings.mail.key_file.as_os_str().to_owned();
-    name.push(".public");
-    name.into()
+    settings.server.data_dir.join("helpline-public.asc")
 }
 
 /// Writes (or refreshes) the public certificate file.
@@ -34,7 +33,9 @@ pub fn write_public_certificate(settings: &Settings, keyring: &Keyring) -> anyho
     if std::fs::read_to_string(&path).is_ok_and(|old| old == armored) {
         return Ok(());
     }
-    let write = std::fs::write(&path, armored.as_bytes());
+    let write = rempart_store::db::create_private_dir(&settings.server.data_dir)
+        .map_err(|e| std::io::Error::other(e.to_string()))
+        .and_then(|()| std::fs::write(&path, armored.as_bytes()));
     if let Err(e) = write {
         // A read-only folder (a credential): mail that arrives while sealed is then refused
         // with a temporary failure, and the MTA keeps it.

@@ -92,10 +92,10 @@ impl Case {
         limit: i64,
     ) -> StoreResult<Vec<Case>> {
         use crate::schema::{beneficiaries, case_words};
-        // Each case with its wrapped data key, in the same query (a page opens 50 summaries).
-        let wrapped =
-            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(crate::sealing::WRAPPED_CASE_KEY);
-        let mut query = cases::table.select((Case::as_select(), wrapped)).into_boxed();
+        // The shred epoch in the same query: the cases' keys come from memory while no key
+        // was destroyed since they were read (a page opens 50 summaries).
+        let epoch = diesel::dsl::sql::<diesel::sql_types::BigInt>(crate::sealing::SHRED_EPOCH);
+        let mut query = cases::table.select((Case::as_select(), epoch)).into_boxed();
         if let Some(viewer) = &filter.visible_to {
             query = query
                 .filter(cases::sensitivity.eq(Sensitivity::Normal.as_str()).or(cases::assignee_id.eq(viewer.clone())));
@@ -232,12 +232,15 @@ impl Case {
                 query.order((cases::updated_at.asc(), cases::id.asc()))
             }
         };
-        let rows: Vec<(Case, Option<String>)> = query.limit(limit.clamp(1, 1000)).load(conn)?;
+        let rows: Vec<(Case, i64)> = query.limit(limit.clamp(1, 1000)).load(conn)?;
+        let Some(epoch) = rows.first().map(|(_, e)| *e) else { return Ok(Vec::new()) };
+        let ids: Vec<&str> = rows.iter().map(|(c, _)| c.id.as_str()).collect();
+        let keys = crate::sealing::case_keys_at(conn, epoch, &ids)?;
         rows.into_iter()
-            .map(|(case, wrapped)| {
+            .map(|(case, _)| {
                 use crate::sealing::Protected;
-                let key = crate::sealing::case_key_from(&case.id, wrapped.as_deref())?;
-                case.open_with(key.as_ref())
+                let key = keys.get(&case.id).and_then(Option::as_ref);
+                case.open_with(key)
             })
             .collect()
     }

@@ -176,6 +176,9 @@ fn the_keys_are_never_dropped_by_a_revert(db: TestDb) {
     let mut conn = db.conn();
     let ana = beneficiary(&mut conn, "ana@example.org");
     let c = case(&mut conn, &ana.id, "Compte piraté");
+    // The shred epoch (migration 15) loses no key: it goes; the blind indexes (14) would
+    // down refuses while keys exist: refused.
+    assert_eq!(rempart_store::db::revert_last_migration(&mut conn).expect("15 reverts"), "20261209000015");
     assert!(rempart_store::db::revert_last_migration(&mut conn).is_err(), "refused");
     assert!(sealing::existing_key(&mut conn, Owner::Case(&c.id)).expect("key").is_some(), "the key stays");
     assert_eq!(Case::get(&mut conn, &c.id).expect("case").summary, "Compte piraté");
@@ -237,7 +240,33 @@ fn a_wrapped_key_moved_to_another_owner_is_refused(db: TestDb) {
     assert!(sealing::existing_key(&mut conn, Owner::Case("case-b")).is_err(), "b's row holds a's key: refused");
 }
 
+/// Keys destroyed by another instance (an erasure by another `serve` on the same
+/// PostgreSQL) are not used from this process's memory: the shred epoch the list reads
+/// with its rows says the remembered keys may be stale.
+fn a_key_destroyed_elsewhere_is_not_used_from_memory(db: TestDb) {
+    use rempart_store::cases::CaseFilter;
+    use rempart_store::schema::{data_keys, protection};
+    let mut conn = db.conn();
+    let ana = beneficiary(&mut conn, "ana@example.org");
+    let c = case(&mut conn, &ana.id, "Résumé Kalahari-0077");
+    let page = Case::list(&mut conn, &CaseFilter::default(), None, 50).expect("list");
+    assert_eq!(page[0].summary, "Résumé Kalahari-0077", "opened, and its key remembered");
+    // Another instance destroys the key (its erasure bumps the epoch), not through this
+    // process; the summary is left sealed, as a copy of the row would be.
+    diesel::delete(data_keys::table.find(format!("case:{}", c.id))).execute(&mut *conn).expect("shred");
+    diesel::update(protection::table.find(1))
+        .set(protection::shred_epoch.eq(protection::shred_epoch + 1))
+        .execute(&mut *conn)
+        .expect("epoch");
+    let again = Case::list(&mut conn, &CaseFilter::default(), None, 50);
+    assert!(
+        matches!(again, Err(StoreError::Unreadable(_))),
+        "the remembered key is not used once a key was destroyed: {again:?}"
+    );
+}
+
 on_both_backends!(
+    a_key_destroyed_elsewhere_is_not_used_from_memory,
     a_wrapped_key_moved_to_another_owner_is_refused,
     keys_and_their_trail_name_no_fingerprint,
     a_lost_key_is_reported_not_shown_empty,

@@ -23,7 +23,7 @@ use std::collections::HashMap;
 /// An entry of the thread, in time order.
 #[derive(Debug)]
 pub enum Entry {
-    Message(Message),
+    Message(Box<Message>),
     Comment(Comment),
 }
 
@@ -69,7 +69,8 @@ async fn load(state: &web::Data<AppState>, staff: &Staff, reference: String) -> 
             let access = rempart_app::beneficiaries::visible(conn, &actor, &case.beneficiary_id)?;
             let may_change_beneficiary = access == rempart_app::beneficiaries::Access::Change;
             let beneficiary = Beneficiary::detail(conn, &case.beneficiary_id)?;
-            let mut thread: Vec<Entry> = Message::for_case(conn, &case.id)?.into_iter().map(Entry::Message).collect();
+            let mut thread: Vec<Entry> =
+                Message::for_case(conn, &case.id)?.into_iter().map(|m| Entry::Message(Box::new(m))).collect();
             thread.extend(Comment::for_case(conn, &case.id)?.into_iter().map(Entry::Comment));
             thread.sort_by_key(Entry::at);
             let names = rempart_app::accounts::names(conn)?;

@@ -1,0 +1,1 @@
+ALTER TABLE protection DROP COLUMN shred_epoch;
