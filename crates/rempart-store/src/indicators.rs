@@ -208,10 +208,10 @@ fn matching(
     let keys = crate::sealing::case_keys_at(conn, epoch, &ids)?;
     let opened = rows
         .into_iter()
-        .map(|(indicator, reference, status, sensitivity, _)| {
+        .zip(keys)
+        .map(|((indicator, reference, status, sensitivity, _), key)| {
             use crate::sealing::Protected;
-            let key = keys.get(&indicator.case_id).and_then(Option::as_ref);
-            Ok((indicator.open_with(key)?, reference, status, sensitivity))
+            Ok((indicator.open_with(key.as_ref())?, reference, status, sensitivity))
         })
         .collect::<StoreResult<Vec<MatchRow>>>()?;
     opened

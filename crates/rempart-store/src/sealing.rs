@@ -103,10 +103,11 @@ static CASE_KEYS: std::sync::Mutex<Option<CaseKeys>> = std::sync::Mutex::new(Non
 /// engines evaluate it once per query).
 pub const SHRED_EPOCH: &str = "(SELECT protection.shred_epoch FROM protection WHERE protection.id = 1)";
 
-/// The data keys of `case_ids` (`None`: erased), read when the rows were read at `epoch`:
-/// from memory while no key was destroyed since, else from the database in one query.
-pub fn case_keys_at(conn: &mut DbConn, epoch: i64, case_ids: &[&str]) -> StoreResult<HashMap<String, Option<Sealer>>> {
-    let mut found = HashMap::new();
+/// The data keys of `case_ids` (`None`: erased), in their order, read when the rows were
+/// read at `epoch`: from memory while no key was destroyed since, else from the database
+/// in one query.
+pub fn case_keys_at(conn: &mut DbConn, epoch: i64, case_ids: &[&str]) -> StoreResult<Vec<Option<Sealer>>> {
+    let mut keys: Vec<Option<Sealer>> = Vec::with_capacity(case_ids.len());
     let mut missing = Vec::new();
     {
         let mut cache = CASE_KEYS.lock().unwrap_or_else(|p| p.into_inner());
@@ -116,17 +117,15 @@ pub fn case_keys_at(conn: &mut DbConn, epoch: i64, case_ids: &[&str]) -> StoreRe
             map.clear();
         }
         for id in case_ids {
-            match map.get(*id) {
-                Some(key) => {
-                    found.insert((*id).to_owned(), Some(Sealer { key: Arc::clone(key) }));
-                }
-                None if !found.contains_key(*id) => missing.push(Owner::Case(id).name()),
-                None => {}
+            let known = map.get(*id).map(|key| Sealer { key: Arc::clone(key) });
+            if known.is_none() {
+                missing.push(Owner::Case(id).name());
             }
+            keys.push(known);
         }
     }
     if missing.is_empty() {
-        return Ok(found);
+        return Ok(keys);
     }
     missing.sort_unstable();
     missing.dedup();
@@ -135,23 +134,26 @@ pub fn case_keys_at(conn: &mut DbConn, epoch: i64, case_ids: &[&str]) -> StoreRe
         .filter(data_keys::owner.eq_any(&missing))
         .select((data_keys::owner, data_keys::wrapped))
         .load(conn)?;
-    let mut cache = CASE_KEYS.lock().unwrap_or_else(|p| p.into_inner());
+    let mut read = HashMap::with_capacity(rows.len());
     for (owner, wrapped) in rows {
         let key = unwrap_cached(&master, &owner, &wrapped)?;
-        let id = owner.strip_prefix("case:").unwrap_or(&owner).to_owned();
-        if let Some((at, map)) = cache.as_mut().filter(|(at, _)| *at == epoch) {
-            let _ = at;
-            if map.len() >= UNWRAPPED_MAX {
-                map.clear();
-            }
+        read.insert(owner.strip_prefix("case:").unwrap_or(&owner).to_owned(), key);
+    }
+    let mut cache = CASE_KEYS.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, map)) = cache.as_mut().filter(|(at, _)| *at == epoch) {
+        if map.len() + read.len() > UNWRAPPED_MAX {
+            map.clear();
+        }
+        for (id, key) in &read {
             map.insert(id.clone(), Arc::clone(&key.key));
         }
-        found.insert(id, Some(key));
     }
-    for id in case_ids {
-        found.entry((*id).to_owned()).or_insert(None);
+    for (slot, id) in keys.iter_mut().zip(case_ids) {
+        if slot.is_none() {
+            *slot = read.get(*id).cloned();
+        }
     }
-    Ok(found)
+    Ok(keys)
 }
 
 /// A data key for an owner that cannot have one yet (a case, beneficiary or quarantined

@@ -55,14 +55,15 @@ fn encrypt(key: &[u8; 32], aad: &[u8], plain: &[u8]) -> Vec<u8> {
     out
 }
 
-fn decrypt(key: &[u8; 32], aad: &[u8], sealed: &[u8], what: &str) -> VaultResult<Vec<u8>> {
+/// Opens nonce ‖ ciphertext ‖ tag; `what` names the value in an error (only then written).
+fn decrypt(key: &[u8; 32], aad: &[u8], sealed: &[u8], what: impl Fn() -> String) -> VaultResult<Vec<u8>> {
     if sealed.len() < NONCE + 16 {
-        return Err(VaultError::Malformed(what.to_owned()));
+        return Err(VaultError::Malformed(what()));
     }
     let (nonce, body) = sealed.split_at(NONCE);
     XChaCha20Poly1305::new(key.into())
         .decrypt(XNonce::from_slice(nonce), Payload { msg: body, aad })
-        .map_err(|_| VaultError::Refused(what.to_owned()))
+        .map_err(|_| VaultError::Refused(what()))
 }
 
 fn aad(parts: &[&str]) -> Vec<u8> {
@@ -140,7 +141,8 @@ impl MasterKey {
         let what = format!("the data key of {owner}");
         let encoded = wrapped.strip_prefix(WRAP_PREFIX).ok_or_else(|| VaultError::Malformed(what.clone()))?;
         let sealed = URL_SAFE_NO_PAD.decode(encoded).map_err(|_| VaultError::Malformed(what.clone()))?;
-        let plain = Zeroizing::new(decrypt(&self.kek, &aad(&["rempart/data-key/v1", owner]), &sealed, &what)?);
+        let plain =
+            Zeroizing::new(decrypt(&self.kek, &aad(&["rempart/data-key/v1", owner]), &sealed, || what.clone())?);
         let bytes: [u8; 32] = plain.as_slice().try_into().map_err(|_| VaultError::Malformed(what))?;
         Ok(DataKey { bytes: Zeroizing::new(bytes) })
     }
@@ -157,7 +159,7 @@ impl MasterKey {
     pub fn open_secret(&self, purpose: &str, sealed: &[u8]) -> VaultResult<Zeroizing<Vec<u8>>> {
         let body = sealed.strip_prefix(BYTES_MAGIC).ok_or_else(|| VaultError::Malformed(purpose.to_owned()))?;
         let key = derive(&self.bytes, "rempart secret v1");
-        Ok(Zeroizing::new(decrypt(&key, &aad(&["rempart/secret/v1", purpose]), body, purpose)?))
+        Ok(Zeroizing::new(decrypt(&key, &aad(&["rempart/secret/v1", purpose]), body, || purpose.to_owned())?))
     }
 
     /// Whether `bytes` look like a secret this vault sealed (to tell an old clear file).
@@ -217,7 +219,7 @@ impl DataKey {
 
     pub fn open_bytes(&self, place: Place<'_>, sealed: &[u8]) -> VaultResult<Vec<u8>> {
         let body = sealed.strip_prefix(BYTES_MAGIC).ok_or_else(|| VaultError::Malformed(place.describe()))?;
-        decrypt(&self.bytes, &place.aad(), body, &place.describe())
+        decrypt(&self.bytes, &place.aad(), body, || place.describe())
     }
 
     /// Seals text at `place`, as text (for a text column): `rv1:` and URL-safe base64.
@@ -229,7 +231,7 @@ impl DataKey {
     pub fn open_text(&self, place: Place<'_>, sealed: &str) -> VaultResult<String> {
         let encoded = sealed.strip_prefix(TEXT_PREFIX).ok_or_else(|| VaultError::Malformed(place.describe()))?;
         let raw = URL_SAFE_NO_PAD.decode(encoded).map_err(|_| VaultError::Malformed(place.describe()))?;
-        let plain = decrypt(&self.bytes, &place.aad(), &raw, &place.describe())?;
+        let plain = decrypt(&self.bytes, &place.aad(), &raw, || place.describe())?;
         String::from_utf8(plain).map_err(|_| VaultError::Malformed(place.describe()))
     }
 

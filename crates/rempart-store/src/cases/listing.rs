@@ -237,10 +237,10 @@ impl Case {
         let ids: Vec<&str> = rows.iter().map(|(c, _)| c.id.as_str()).collect();
         let keys = crate::sealing::case_keys_at(conn, epoch, &ids)?;
         rows.into_iter()
-            .map(|(case, _)| {
+            .zip(keys)
+            .map(|((case, _), key)| {
                 use crate::sealing::Protected;
-                let key = keys.get(&case.id).and_then(Option::as_ref);
-                case.open_with(key)
+                case.open_with(key.as_ref())
             })
             .collect()
     }
