@@ -183,8 +183,36 @@ fn matching(
     if wanted.is_empty() {
         return Ok(Vec::new());
     }
+    // The index key this process remembers saves a round trip; the query reads the
+    // database's own wrapped key beside the rows, and a mismatch (another database) is
+    // looked up again with the right key.
+    if let Some((wrapped, index)) = crate::sealing::remembered_index_key() {
+        let (rows, stored) = matching_with(conn, &index, wanted, exclude_case)?;
+        let stored = match stored {
+            Some(stored) => Some(stored),
+            // Nothing found: which key did the database hold?
+            None => crate::sealing::wrapped_index_key(conn)?,
+        };
+        if stored.as_deref() == Some(wrapped.as_str()) {
+            return matches_of(rows, wanted);
+        }
+    }
     let index = crate::sealing::index_key(conn)?;
-    let tokens: Vec<String> = wanted.iter().map(|(kind, value)| value_token(&index, *kind, value)).collect();
+    let (rows, _) = matching_with(conn, &index, wanted, exclude_case)?;
+    matches_of(rows, wanted)
+}
+
+type FoundRow = (Indicator, String, String, String, Option<String>, Option<String>);
+
+/// The rows holding one of `wanted`'s tokens under `index`, and the database's wrapped
+/// index key (read with them; `None` when no row was found).
+fn matching_with(
+    conn: &mut DbConn,
+    index: &rempart_vault::IndexKey,
+    wanted: &BTreeSet<(IndicatorKind, String)>,
+    exclude_case: Option<&str>,
+) -> StoreResult<(Vec<FoundRow>, Option<String>)> {
+    let tokens: Vec<String> = wanted.iter().map(|(kind, value)| value_token(index, *kind, value)).collect();
     let mut query = indicators::table
         .inner_join(cases::table)
         .filter(indicators::value_token.eq_any(tokens))
@@ -193,24 +221,27 @@ fn matching(
             cases::reference,
             cases::status,
             cases::sensitivity,
-            // The shred epoch, in the same query: the cases' keys come from memory while no
-            // key was destroyed since.
-            diesel::dsl::sql::<diesel::sql_types::BigInt>(crate::sealing::SHRED_EPOCH),
+            // Each case's wrapped key, in the same query: a lookup meets a few cases at
+            // random, rarely the same twice.
+            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(crate::sealing::WRAPPED_CASE_KEY),
+            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(crate::sealing::WRAPPED_INDEX_KEY),
         ))
         .order((indicators::last_seen.desc(), indicators::id.asc()))
         .into_boxed();
     if let Some(case_id) = exclude_case {
         query = query.filter(indicators::case_id.ne(case_id.to_owned()));
     }
-    let rows: Vec<(Indicator, String, String, String, i64)> = query.load(conn)?;
-    let Some(epoch) = rows.first().map(|r| r.4) else { return Ok(Vec::new()) };
-    let ids: Vec<&str> = rows.iter().map(|r| r.0.case_id.as_str()).collect();
-    let keys = crate::sealing::case_keys_at(conn, epoch, &ids)?;
+    let rows: Vec<FoundRow> = query.load(conn)?;
+    let stored = rows.first().and_then(|r| r.5.clone());
+    Ok((rows, stored))
+}
+
+fn matches_of(rows: Vec<FoundRow>, wanted: &BTreeSet<(IndicatorKind, String)>) -> StoreResult<Vec<IndicatorMatch>> {
     let opened = rows
         .into_iter()
-        .zip(keys)
-        .map(|((indicator, reference, status, sensitivity, _), key)| {
+        .map(|(indicator, reference, status, sensitivity, wrapped, _)| {
             use crate::sealing::Protected;
+            let key = crate::sealing::case_key_from(&indicator.case_id, wrapped.as_deref())?;
             Ok((indicator.open_with(key.as_ref())?, reference, status, sensitivity))
         })
         .collect::<StoreResult<Vec<MatchRow>>>()?;

@@ -174,6 +174,19 @@ pub fn fresh_key(conn: &mut DbConn, owner: Owner<'_>) -> StoreResult<Sealer> {
     Ok(Sealer { key: Arc::new(fresh) })
 }
 
+/// The data key of a case from its wrapped text read with the case ([`WRAPPED_CASE_KEY`]:
+/// for reads of a few cases at random, where a round trip for their keys would cost more
+/// than the subquery); `None`: the case has no key (erased).
+pub fn case_key_from(case_id: &str, wrapped: Option<&str>) -> StoreResult<Option<Sealer>> {
+    let Some(wrapped) = wrapped else { return Ok(None) };
+    Ok(Some(unwrap_cached(&*master()?, &Owner::Case(case_id).name(), wrapped)?))
+}
+
+/// SQL of a case row's wrapped data key, read in the same query as the case (both engines
+/// concatenate with `||`).
+pub const WRAPPED_CASE_KEY: &str =
+    "(SELECT data_keys.wrapped FROM data_keys WHERE data_keys.owner = 'case:' || cases.id)";
+
 /// The data key of `owner`, made and stored (wrapped) the first time. A key is made in the
 /// caller's transaction: if it rolls back, so does the key, with what it sealed.
 pub fn key(conn: &mut DbConn, owner: Owner<'_>) -> StoreResult<Sealer> {
@@ -285,6 +298,27 @@ pub fn shred(conn: &mut DbConn, owners: &[Owner<'_>]) -> StoreResult<usize> {
         }
     }
     Ok(gone)
+}
+
+/// The blind-index key this process last unwrapped, with its wrapped text, to be checked
+/// against the database's in the query that uses it ([`WRAPPED_INDEX_KEY`]): a read that
+/// would otherwise spend a round trip on the key. Never for a write (tokens written under
+/// another database's key would be lost to its lookups).
+pub fn remembered_index_key() -> Option<(String, IndexKey)> {
+    UNWRAPPED
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .as_ref()
+        .and_then(|m| m.get(&Owner::Index.name()).map(|(wrapped, key)| (wrapped.clone(), key.as_index_key())))
+}
+
+/// SQL of the database's wrapped blind-index key, to read in the same query as the rows
+/// found with a remembered key.
+pub const WRAPPED_INDEX_KEY: &str = "(SELECT data_keys.wrapped FROM data_keys WHERE data_keys.owner = 'index')";
+
+/// The wrapped blind-index key as stored (`None`: none made yet).
+pub fn wrapped_index_key(conn: &mut DbConn) -> StoreResult<Option<String>> {
+    Ok(data_keys::table.find(Owner::Index.name()).select(data_keys::wrapped).first(conn).optional()?)
 }
 
 /// The blind-index key (made the first time).

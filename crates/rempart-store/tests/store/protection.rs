@@ -265,7 +265,42 @@ fn a_key_destroyed_elsewhere_is_not_used_from_memory(db: TestDb) {
     );
 }
 
+/// The lookup uses the blind-index key this process remembers and checks it against the
+/// database's in the same query: with two databases in one process (each its own index
+/// key), each finds its own cases, and a value only the other holds finds nothing.
+fn the_remembered_index_key_is_checked_against_the_database(db: TestDb) {
+    use rempart_core::{IndicatorKind, IndicatorRules};
+    use rempart_store::indicators::{Indicator, NewIndicator};
+    let other = TestDb::new(db.backend());
+    let add = |conn: &mut rempart_store::DbConn, case_id: &str, value: &str| {
+        let new = NewIndicator { kind: IndicatorKind::Domain, value, note: None, seen_at: None };
+        Indicator::add(conn, case_id, new, IndicatorRules::default(), None).expect("indicator");
+    };
+    let (mut a, mut b) = (db.conn(), other.conn());
+    let ana = beneficiary(&mut a, "ana@example.org");
+    let in_a = case(&mut a, &ana.id, "Hameçonnage");
+    add(&mut a, &in_a.id, "shared.example");
+    add(&mut a, &in_a.id, "only-a.example");
+    let bo = beneficiary(&mut b, "bo@example.org");
+    let in_b = case(&mut b, &bo.id, "Hameçonnage aussi");
+    add(&mut b, &in_b.id, "shared.example");
+    let found = |conn: &mut rempart_store::DbConn, value: &str| -> Vec<String> {
+        Indicator::lookup(conn, IndicatorRules::default(), value)
+            .expect("lookup")
+            .into_iter()
+            .map(|m| m.indicator.case_id)
+            .collect()
+    };
+    for _ in 0..2 {
+        assert_eq!(found(&mut a, "shared.example"), [in_a.id.clone()]);
+        assert_eq!(found(&mut b, "shared.example"), [in_b.id.clone()]);
+        assert!(found(&mut b, "only-a.example").is_empty());
+        assert_eq!(found(&mut a, "only-a.example"), [in_a.id.clone()]);
+    }
+}
+
 on_both_backends!(
+    the_remembered_index_key_is_checked_against_the_database,
     a_key_destroyed_elsewhere_is_not_used_from_memory,
     a_wrapped_key_moved_to_another_owner_is_refused,
     keys_and_their_trail_name_no_fingerprint,
