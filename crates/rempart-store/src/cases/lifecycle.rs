@@ -34,6 +34,26 @@ impl Case {
         open_case_row(conn, &id, row)
     }
 
+    /// What decides who may see each of these cases: its sensitivity and its assignee, in
+    /// one query, nothing sealed read. A case that does not exist is absent.
+    pub fn access_of(
+        conn: &mut DbConn,
+        ids: &[&str],
+    ) -> StoreResult<std::collections::HashMap<String, (rempart_core::Sensitivity, Option<String>)>> {
+        let rows: Vec<(String, String, Option<String>)> = cases::table
+            .filter(cases::id.eq_any(ids))
+            .select((cases::id, cases::sensitivity, cases::assignee_id))
+            .load(conn)?;
+        rows.into_iter()
+            .map(|(id, sensitivity, assignee)| {
+                let sensitivity = rempart_core::Sensitivity::parse(&sensitivity).map_err(|e| {
+                    StoreError::Database(diesel::result::Error::DeserializationError(e.to_string().into()))
+                })?;
+                Ok((id, (sensitivity, assignee)))
+            })
+            .collect()
+    }
+
     /// Moves a case through the state machine, recording the change (and a reopen).
     pub fn transition(
         conn: &mut DbConn,
