@@ -8,9 +8,8 @@
 use crate::common::{ok, read_until, rempart, run, text};
 use crate::mail_support::{Dovecot, Gpg, pgp_mime, protected_inner};
 use rempart_test_db::{TestDb, on_both_backends};
-use std::io::BufRead;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 const HELPLINE: &str = "help@helpline.example";
@@ -19,7 +18,7 @@ const SECOND: &str = "seven copper kettles sing on tuesdays";
 /// scrypt's work factor for the test (the default costs a second per attempt).
 pub(crate) const WORK_FACTOR: &str = "10";
 
-type Lines = std::io::Lines<std::io::BufReader<std::process::ChildStdout>>;
+type Lines = crate::common::ServeLines;
 
 /// A `serve` started sealed: its port and the rest of its standard output.
 pub(crate) struct Sealed {
@@ -42,13 +41,7 @@ impl Sealed {
 }
 
 pub(crate) fn start_sealed(dir: &Path, url: &str, env: &[(&'static str, String)]) -> Sealed {
-    let mut cmd = rempart(dir);
-    cmd.args(["--database", url, "serve", "--bind", "127.0.0.1:0"]).stdout(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().expect("spawn serve");
-    let mut lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let (child, mut lines) = crate::common::spawn_serve(dir, url, env);
     let printed = read_until(&mut lines, |l| l.starts_with("Rempart is"));
     let last = printed.last().expect("a line");
     assert!(last.starts_with("Rempart is sealed and listening on port"), "starts sealed: {printed:?}");
@@ -67,27 +60,6 @@ fn unlock_api(client: &reqwest::blocking::Client, sealed: &Sealed, passphrase: &
 fn problem_type(response: reqwest::blocking::Response) -> String {
     let body: serde_json::Value = response.json().expect("problem JSON");
     body["type"].as_str().unwrap_or_default().to_owned()
-}
-
-fn sign_in(client: &reqwest::blocking::Client, port: u16, password: &str) -> String {
-    let url = |p: &str| format!("http://127.0.0.1:{port}{p}");
-    let login: serde_json::Value = client
-        .post(url("/api/v1/auth/login"))
-        .json(&serde_json::json!({"email": "admin@rempart.local", "password": password}))
-        .send()
-        .and_then(|r| r.error_for_status())
-        .and_then(|r| r.json())
-        .expect("login");
-    let token = login["access_token"].as_str().expect("token");
-    let changed: serde_json::Value = client
-        .post(url("/api/v1/auth/password"))
-        .bearer_auth(token)
-        .json(&serde_json::json!({"current_password": password, "new_password": "the admin's own passphrase"}))
-        .send()
-        .and_then(|r| r.error_for_status())
-        .and_then(|r| r.json())
-        .expect("password change");
-    changed["access_token"].as_str().expect("token").to_owned()
 }
 
 fn summaries(client: &reqwest::blocking::Client, port: u16, token: &str) -> Vec<String> {
@@ -175,6 +147,16 @@ fn a_sealed_start_keeps_mail_and_opens_with_the_passphrase(db: TestDb) {
     let page = page.text().expect("page");
     assert!(page.contains("name=\"passphrase\"") && page.contains("Desbloquear Rempart"), "{page}");
 
+    // A form the page did not write is answered as a page, never a bare text.
+    let odd = client
+        .post(sealed.url("/unlock"))
+        .header("Content-Type", "application/json")
+        .body("{}")
+        .send()
+        .expect("odd form");
+    assert_eq!(odd.status().as_u16(), 400);
+    assert!(odd.headers()["content-type"].to_str().unwrap_or_default().starts_with("text/html"));
+
     // Wrong passphrases: refused (the console answers beside the field, in French), then
     // rate limited, even for the right one.
     let refused = client
@@ -216,7 +198,7 @@ fn a_sealed_start_keeps_mail_and_opens_with_the_passphrase(db: TestDb) {
         .find_map(|l| l.trim().strip_prefix("password:"))
         .map(|p| p.trim().to_owned())
         .expect("the first start's password, once unlocked");
-    let token = sign_in(&client, port, &password);
+    let token = crate::common::replace_first_password(port, &password);
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut found = summaries(&client, port, &token);
     while found.len() < 2 && Instant::now() < deadline {

@@ -57,11 +57,20 @@ impl Default for ConsoleConfig {
     }
 }
 
+/// Forms up to `limit` bytes. A form the console did not write (or too large) is said as a
+/// page, in the browser's language, never a bare text answer.
+fn form_config(limit: usize) -> web::FormConfig {
+    web::FormConfig::default().limit(limit).error_handler(|e, req| {
+        let refused = rempart_api::error::ApiError::bad_request(format!("form: {e}"));
+        error::ConsoleError::Failed(refused, session::request_lang(req)).into()
+    })
+}
+
 /// The console of a service started sealed: its assets and the unlock page only (the
 /// sealed server sends every other page there).
 pub fn configure_sealed() -> impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static {
     |cfg: &mut web::ServiceConfig| {
-        cfg.app_data(web::FormConfig::default().limit(16 * 1024))
+        cfg.app_data(form_config(16 * 1024))
             .route("/assets/{name}", web::get().to(assets::serve))
             .route("/unlock", web::get().to(pages::unlock::form))
             .route("/unlock", web::post().to(pages::unlock::submit));
@@ -72,12 +81,7 @@ pub fn configure_sealed() -> impl Fn(&mut web::ServiceConfig) + Clone + Send + '
 pub fn configure(config: ConsoleConfig) -> impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static {
     move |cfg: &mut web::ServiceConfig| {
         cfg.app_data(web::Data::new(config.clone()))
-            .app_data(web::FormConfig::default().limit(256 * 1024).error_handler(|e, req| {
-                // A form the console did not write (or too large): said as a page, in the
-                // browser's language, never a bare text answer.
-                let refused = rempart_api::error::ApiError::bad_request(format!("form: {e}"));
-                error::ConsoleError::Failed(refused, session::request_lang(req)).into()
-            }))
+            .app_data(form_config(256 * 1024))
             .route("/assets/{name}", web::get().to(assets::serve))
             .route("/unlock", web::get().to(pages::unlock::already_open))
             .route("/unlock", web::post().to(pages::unlock::already_open))

@@ -105,6 +105,13 @@ pub fn serve(dir: &Path, database_url: &str, env: &[(&str, String)]) -> Served {
         cmd.env(k, v);
     }
     let (child, FirstStart { password, port, .. }) = first_start(&mut cmd);
+    let token = replace_first_password(port, &password);
+    Served { child, port, token }
+}
+
+/// Signs in as the first-start administrator with the one-time `password` and replaces it
+/// (with "the admin's own passphrase"): the new access token.
+pub fn replace_first_password(port: u16, password: &str) -> String {
     let client = reqwest::blocking::Client::new();
     let url = |p: &str| format!("http://127.0.0.1:{port}{p}");
     let login: serde_json::Value = client
@@ -122,13 +129,23 @@ pub fn serve(dir: &Path, database_url: &str, env: &[(&str, String)]) -> Served {
         .and_then(|r| r.error_for_status())
         .and_then(|r| r.json())
         .expect("password change");
-    let token = changed["access_token"].as_str().expect("token").to_owned();
-    Served { child, port, token }
+    changed["access_token"].as_str().expect("token").to_owned()
 }
 
 /// Starts `serve` on a database that already has its administrator (nothing is printed
 /// but the port); the token of the result is empty.
 pub fn start(dir: &Path, database_url: &str, env: &[(&str, String)]) -> Served {
+    let (child, mut lines) = spawn_serve(dir, database_url, env);
+    let printed = read_until(&mut lines, |l| l.starts_with("Rempart is listening on port"));
+    let port: u16 = printed.last().and_then(|l| l.rsplit(' ').next()).and_then(|p| p.parse().ok()).expect("port");
+    Served { child, port, token: String::new() }
+}
+
+/// The lines a running `serve` prints on standard output.
+pub type ServeLines = std::io::Lines<std::io::BufReader<std::process::ChildStdout>>;
+
+/// Starts `serve` on a free port with extra environment; its standard output to read.
+pub fn spawn_serve(dir: &Path, database_url: &str, env: &[(&str, String)]) -> (std::process::Child, ServeLines) {
     use std::io::BufRead;
     let mut cmd = rempart(dir);
     cmd.args(["--database", database_url, "serve", "--bind", "127.0.0.1:0"]).stdout(Stdio::piped());
@@ -136,10 +153,8 @@ pub fn start(dir: &Path, database_url: &str, env: &[(&str, String)]) -> Served {
         cmd.env(k, v);
     }
     let mut child = cmd.spawn().expect("spawn serve");
-    let mut lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let printed = read_until(&mut lines, |l| l.starts_with("Rempart is listening on port"));
-    let port: u16 = printed.last().and_then(|l| l.rsplit(' ').next()).and_then(|p| p.parse().ok()).expect("port");
-    Served { child, port, token: String::new() }
+    let lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+    (child, lines)
 }
 
 /// Configuration of `serve` for the loopback Dovecot of the mail tests (user `help`),
