@@ -8,8 +8,9 @@
 //!
 //! The server runs with `serve`'s default connection pool (8): on 2 cores more connections
 //! only add contention (on PostgreSQL 16 gave 880-1,150 creations/s, 8 gave 1,310-1,510).
-//! For diagnosis: `REMPART_BENCH_POOL` sets the pool, `REMPART_BENCH_KEEP=1` keeps the
-//! loaded database for EXPLAIN, `REMPART_BENCH_ROSTER=N` puts N handlers on shift.
+//! For diagnosis: `REMPART_BENCH_PHASES=list,lookup` runs only those phases,
+//! `REMPART_BENCH_POOL` sets the pool, `REMPART_BENCH_KEEP=1` keeps the loaded database for
+//! EXPLAIN, `REMPART_BENCH_ROSTER=N` puts N handlers on shift.
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -22,6 +23,13 @@ use rempart_test_db::fixtures::{STATUSES, URGENCIES, preload};
 use serde_json::json;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+/// Whether to run the phase `name` (create, create-new, get, list, search, lookup):
+/// `REMPART_BENCH_PHASES` lists the ones to run (for diagnosis, e.g. to profile one
+/// phase with more reads); all by default.
+fn phase(name: &str) -> bool {
+    std::env::var("REMPART_BENCH_PHASES").map_or(true, |p| p.split(',').any(|one| one.trim() == name))
+}
 
 /// Concurrent clients; `REMPART_BENCH_CLIENTS` changes it (for diagnosis).
 fn clients() -> usize {
@@ -144,107 +152,120 @@ fn run(backend: Backend, cases: usize, creations: usize, reads: usize) {
 
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
     let auth = format!("Bearer {token}");
-    let (b, a) = (base.clone(), auth.clone());
-    let (elapsed, mut lat) = concurrent(&rt, creations, 201, move |client, _rng| {
-        client
-            .post(format!("{b}/api/v1/cases"))
-            .header("authorization", &a)
-            .json(&json!({"beneficiary_id": beneficiary, "summary": "Bench case", "urgency": "high"}))
-    });
-    println!(
-        "POST /api/v1/cases: {creations} in {:.2} s = {:.0} creations/s; p50 {} p95 {} p99 {}",
-        elapsed.as_secs_f64(),
-        creations as f64 / elapsed.as_secs_f64(),
-        ms(pct(&mut lat, 50.0)),
-        ms(pct(&mut lat, 95.0)),
-        ms(pct(&mut lat, 99.0))
-    );
+    if phase("create") {
+        let (b, a) = (base.clone(), auth.clone());
+        let (elapsed, mut lat) = concurrent(&rt, creations, 201, move |client, _rng| {
+            client
+                .post(format!("{b}/api/v1/cases"))
+                .header("authorization", &a)
+                .json(&json!({"beneficiary_id": beneficiary, "summary": "Bench case", "urgency": "high"}))
+        });
+        println!(
+            "POST /api/v1/cases: {creations} in {:.2} s = {:.0} creations/s; p50 {} p95 {} p99 {}",
+            elapsed.as_secs_f64(),
+            creations as f64 / elapsed.as_secs_f64(),
+            ms(pct(&mut lat, 50.0)),
+            ms(pct(&mut lat, 95.0)),
+            ms(pct(&mut lat, 99.0))
+        );
+    }
 
-    // Each case for someone new: the beneficiary is created with it, in one transaction.
-    let (b, a) = (base.clone(), auth.clone());
-    let counter = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let (elapsed, mut lat) = concurrent(&rt, creations, 201, move |client, _rng| {
-        let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        client.post(format!("{b}/api/v1/cases")).header("authorization", &a).json(&json!({
-            "beneficiary": {"display_name": format!("New {n}"), "emails": [format!("new-{n}@bench.example")]},
-            "summary": "Bench case",
-            "urgency": "high"
-        }))
-    });
-    println!(
-        "POST /api/v1/cases (new beneficiary): {creations} in {:.2} s = {:.0} creations/s; p50 {} p95 {} p99 {}",
-        elapsed.as_secs_f64(),
-        creations as f64 / elapsed.as_secs_f64(),
-        ms(pct(&mut lat, 50.0)),
-        ms(pct(&mut lat, 95.0)),
-        ms(pct(&mut lat, 99.0))
-    );
-
+    if phase("create-new") {
+        // Each case for someone new: the beneficiary is created with it, in one transaction.
+        let (b, a) = (base.clone(), auth.clone());
+        let counter = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (elapsed, mut lat) = concurrent(&rt, creations, 201, move |client, _rng| {
+            let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            client.post(format!("{b}/api/v1/cases")).header("authorization", &a).json(&json!({
+                "beneficiary": {"display_name": format!("New {n}"), "emails": [format!("new-{n}@bench.example")]},
+                "summary": "Bench case",
+                "urgency": "high"
+            }))
+        });
+        println!(
+            "POST /api/v1/cases (new beneficiary): {creations} in {:.2} s = {:.0} creations/s; p50 {} p95 {} p99 {}",
+            elapsed.as_secs_f64(),
+            creations as f64 / elapsed.as_secs_f64(),
+            ms(pct(&mut lat, 50.0)),
+            ms(pct(&mut lat, 95.0)),
+            ms(pct(&mut lat, 99.0))
+        );
+    }
     let ids = std::sync::Arc::new(loaded.case_ids);
-    let (b, a) = (base.clone(), auth.clone());
-    let (elapsed, mut lat) = concurrent(&rt, reads, 200, move |client, rng| {
-        let id = &ids[rng.random_range(0..ids.len())];
-        client.get(format!("{b}/api/v1/cases/{id}")).header("authorization", &a)
-    });
-    println!(
-        "GET /api/v1/cases/{{id}}: {:.0} req/s; p50 {} p95 {} p99 {}",
-        reads as f64 / elapsed.as_secs_f64(),
-        ms(pct(&mut lat, 50.0)),
-        ms(pct(&mut lat, 95.0)),
-        ms(pct(&mut lat, 99.0))
-    );
+    let values = std::sync::Arc::new(loaded.indicator_values);
+    if phase("get") {
+        let (b, a) = (base.clone(), auth.clone());
+        let (elapsed, mut lat) = concurrent(&rt, reads, 200, move |client, rng| {
+            let id = &ids[rng.random_range(0..ids.len())];
+            client.get(format!("{b}/api/v1/cases/{id}")).header("authorization", &a)
+        });
+        println!(
+            "GET /api/v1/cases/{{id}}: {:.0} req/s; p50 {} p95 {} p99 {}",
+            reads as f64 / elapsed.as_secs_f64(),
+            ms(pct(&mut lat, 50.0)),
+            ms(pct(&mut lat, 95.0)),
+            ms(pct(&mut lat, 99.0))
+        );
+    }
 
-    let (b, a) = (base.clone(), auth.clone());
-    let (elapsed, mut lat) = concurrent(&rt, reads, 200, move |client, rng| {
-        let status = STATUSES[rng.random_range(0..STATUSES.len())];
-        let urgency = URGENCIES[rng.random_range(0..URGENCIES.len())];
-        client.get(format!("{b}/api/v1/cases?status={status}&urgency={urgency}&limit=50")).header("authorization", &a)
-    });
-    println!(
-        "GET /api/v1/cases?status&urgency (50): {:.0} req/s; p50 {} p95 {} p99 {}",
-        reads as f64 / elapsed.as_secs_f64(),
-        ms(pct(&mut lat, 50.0)),
-        ms(pct(&mut lat, 95.0)),
-        ms(pct(&mut lat, 99.0))
-    );
+    if phase("list") {
+        let (b, a) = (base.clone(), auth.clone());
+        let (elapsed, mut lat) = concurrent(&rt, reads, 200, move |client, rng| {
+            let status = STATUSES[rng.random_range(0..STATUSES.len())];
+            let urgency = URGENCIES[rng.random_range(0..URGENCIES.len())];
+            client
+                .get(format!("{b}/api/v1/cases?status={status}&urgency={urgency}&limit=50"))
+                .header("authorization", &a)
+        });
+        println!(
+            "GET /api/v1/cases?status&urgency (50): {:.0} req/s; p50 {} p95 {} p99 {}",
+            reads as f64 / elapsed.as_secs_f64(),
+            ms(pct(&mut lat, 50.0)),
+            ms(pct(&mut lat, 95.0)),
+            ms(pct(&mut lat, 99.0))
+        );
+    }
     // The search by words (two words every case may hold) and the indicator lookup (a value
     // some case holds, as it was typed): both read blind-index tokens since protection at rest.
     const SEARCHED: &[&str] = &["compte", "signal", "menace", "téléphone", "harcèlement", "passe"];
-    let (b, a) = (base.clone(), auth.clone());
-    let (elapsed, mut lat) = concurrent(&rt, reads, 200, move |client, rng| {
-        let words = format!(
-            "{} {}",
-            SEARCHED[rng.random_range(0..SEARCHED.len())],
-            SEARCHED[rng.random_range(0..SEARCHED.len())]
+    if phase("search") {
+        let (b, a) = (base.clone(), auth.clone());
+        let (elapsed, mut lat) = concurrent(&rt, reads, 200, move |client, rng| {
+            let words = format!(
+                "{} {}",
+                SEARCHED[rng.random_range(0..SEARCHED.len())],
+                SEARCHED[rng.random_range(0..SEARCHED.len())]
+            );
+            client
+                .get(format!("{b}/api/v1/cases"))
+                .query(&[("q", words.as_str()), ("limit", "50")])
+                .header("authorization", &a)
+        });
+        println!(
+            "GET /api/v1/cases?q=two words (50): {:.0} req/s; p50 {} p95 {} p99 {}",
+            reads as f64 / elapsed.as_secs_f64(),
+            ms(pct(&mut lat, 50.0)),
+            ms(pct(&mut lat, 95.0)),
+            ms(pct(&mut lat, 99.0))
         );
-        client
-            .get(format!("{b}/api/v1/cases"))
-            .query(&[("q", words.as_str()), ("limit", "50")])
-            .header("authorization", &a)
-    });
-    println!(
-        "GET /api/v1/cases?q=two words (50): {:.0} req/s; p50 {} p95 {} p99 {}",
-        reads as f64 / elapsed.as_secs_f64(),
-        ms(pct(&mut lat, 50.0)),
-        ms(pct(&mut lat, 95.0)),
-        ms(pct(&mut lat, 99.0))
-    );
-    let values = std::sync::Arc::new(loaded.indicator_values);
-    let (b, a) = (base.clone(), auth.clone());
-    let (elapsed, mut lat) = concurrent(&rt, reads, 200, move |client, rng| {
-        let value = &values[rng.random_range(0..values.len())];
-        client
-            .get(format!("{b}/api/v1/indicators/lookup"))
-            .query(&[("value", value.as_str())])
-            .header("authorization", &a)
-    });
-    println!(
-        "GET /api/v1/indicators/lookup: {:.0} req/s; p50 {} p95 {} p99 {}",
-        reads as f64 / elapsed.as_secs_f64(),
-        ms(pct(&mut lat, 50.0)),
-        ms(pct(&mut lat, 95.0)),
-        ms(pct(&mut lat, 99.0))
-    );
+    }
+    if phase("lookup") {
+        let (b, a) = (base.clone(), auth.clone());
+        let (elapsed, mut lat) = concurrent(&rt, reads, 200, move |client, rng| {
+            let value = &values[rng.random_range(0..values.len())];
+            client
+                .get(format!("{b}/api/v1/indicators/lookup"))
+                .query(&[("value", value.as_str())])
+                .header("authorization", &a)
+        });
+        println!(
+            "GET /api/v1/indicators/lookup: {:.0} req/s; p50 {} p95 {} p99 {}",
+            reads as f64 / elapsed.as_secs_f64(),
+            ms(pct(&mut lat, 50.0)),
+            ms(pct(&mut lat, 95.0)),
+            ms(pct(&mut lat, 99.0))
+        );
+    }
     if std::env::var_os("REMPART_BENCH_KEEP").is_some() {
         // Diagnosis: keep the loaded database (EXPLAIN, psql) instead of dropping it.
         println!("kept {}", db.url());
