@@ -223,8 +223,8 @@ fn matching_with(
             cases::sensitivity,
             // Each case's wrapped key, in the same query: a lookup meets a few cases at
             // random, rarely the same twice.
-            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(crate::sealing::WRAPPED_CASE_KEY),
-            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(crate::sealing::WRAPPED_INDEX_KEY),
+            crate::sealing::wrapped_case_key(),
+            crate::sealing::stored_index_key(),
         ))
         .order((indicators::last_seen.desc(), indicators::id.asc()))
         .into_boxed();

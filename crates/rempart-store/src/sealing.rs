@@ -91,7 +91,7 @@ fn forget_unwrapped(wrapped: &[String]) {
 }
 
 /// The cases' data keys this process has unwrapped, by case id, with the database's shred
-/// epoch they were read at ([`SHRED_EPOCH`]): while the epoch is the same, no key was
+/// epoch they were read at ([`shred_epoch`]): while the epoch is the same, no key was
 /// destroyed anywhere since, so each is still its case's key and a page of cases needs no
 /// key from the database. An erasure by any instance bumps the epoch, and this map is
 /// emptied at the next read. Each key was unwrapped bound to its case (associated data);
@@ -99,25 +99,42 @@ fn forget_unwrapped(wrapped: &[String]) {
 type CaseKeys = (i64, HashMap<String, Arc<DataKey>>);
 static CASE_KEYS: std::sync::Mutex<Option<CaseKeys>> = std::sync::Mutex::new(None);
 
-/// SQL of the database's shred epoch, read in the same query as the rows it opens (both
-/// engines evaluate it once per query).
-pub const SHRED_EPOCH: &str = "(SELECT protection.shred_epoch FROM protection WHERE protection.id = 1)";
+/// The database's shred epoch, read in the same query as the rows it opens (a subquery
+/// both engines evaluate once per query).
+///
+/// The subqueries here are written with diesel's query builder, not as SQL text: a query
+/// holding SQL text is never kept prepared, so PostgreSQL would parse and plan it at every
+/// call (a third of its time per page of cases).
+#[diesel::dsl::auto_type]
+pub fn shred_epoch() -> _ {
+    crate::schema::protection::table
+        .filter(crate::schema::protection::id.eq(1_i32))
+        .select(crate::schema::protection::shred_epoch)
+        .single_value()
+}
 
 /// The data keys of `case_ids` (`None`: erased), in their order, read when the rows were
 /// read at `epoch`: from memory while no key was destroyed since, else from the database
-/// in one query.
-pub fn case_keys_at(conn: &mut DbConn, epoch: i64, case_ids: &[&str]) -> StoreResult<Vec<Option<Sealer>>> {
+/// in one query. Without an epoch (a database without its protection row), every key is
+/// read from the database.
+pub fn case_keys_at(conn: &mut DbConn, epoch: Option<i64>, case_ids: &[&str]) -> StoreResult<Vec<Option<Sealer>>> {
     let mut keys: Vec<Option<Sealer>> = Vec::with_capacity(case_ids.len());
     let mut missing = Vec::new();
     {
         let mut cache = CASE_KEYS.lock().unwrap_or_else(|p| p.into_inner());
-        let (at, map) = cache.get_or_insert_with(|| (epoch, HashMap::new()));
-        if *at != epoch {
-            *at = epoch;
-            map.clear();
-        }
+        let remembered = match epoch {
+            Some(epoch) => {
+                let (at, map) = cache.get_or_insert_with(|| (epoch, HashMap::new()));
+                if *at != epoch {
+                    *at = epoch;
+                    map.clear();
+                }
+                Some(&*map)
+            }
+            None => None,
+        };
         for id in case_ids {
-            let known = map.get(*id).map(|key| Sealer { key: Arc::clone(key) });
+            let known = remembered.and_then(|map| map.get(*id)).map(|key| Sealer { key: Arc::clone(key) });
             if known.is_none() {
                 missing.push(Owner::Case(id).name());
             }
@@ -140,7 +157,7 @@ pub fn case_keys_at(conn: &mut DbConn, epoch: i64, case_ids: &[&str]) -> StoreRe
         read.insert(owner.strip_prefix("case:").unwrap_or(&owner).to_owned(), key);
     }
     let mut cache = CASE_KEYS.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some((_, map)) = cache.as_mut().filter(|(at, _)| *at == epoch) {
+    if let Some((_, map)) = cache.as_mut().filter(|(at, _)| Some(*at) == epoch) {
         if map.len() + read.len() > UNWRAPPED_MAX {
             map.clear();
         }
@@ -174,7 +191,7 @@ pub fn fresh_key(conn: &mut DbConn, owner: Owner<'_>) -> StoreResult<Sealer> {
     Ok(Sealer { key: Arc::new(fresh) })
 }
 
-/// The data key of a case from its wrapped text read with the case ([`WRAPPED_CASE_KEY`]:
+/// The data key of a case from its wrapped text read with the case ([`wrapped_case_key`]:
 /// for reads of a few cases at random, where a round trip for their keys would cost more
 /// than the subquery); `None`: the case has no key (erased).
 pub fn case_key_from(case_id: &str, wrapped: Option<&str>) -> StoreResult<Option<Sealer>> {
@@ -182,10 +199,17 @@ pub fn case_key_from(case_id: &str, wrapped: Option<&str>) -> StoreResult<Option
     Ok(Some(unwrap_cached(&*master()?, &Owner::Case(case_id).name(), wrapped)?))
 }
 
-/// SQL of a case row's wrapped data key, read in the same query as the case (both engines
-/// concatenate with `||`).
-pub const WRAPPED_CASE_KEY: &str =
-    "(SELECT data_keys.wrapped FROM data_keys WHERE data_keys.owner = 'case:' || cases.id)";
+/// A case row's wrapped data key, read in the same query as the case (a correlated
+/// subquery; both engines concatenate with `||`).
+#[diesel::dsl::auto_type]
+pub fn wrapped_case_key() -> _ {
+    let prefix: diesel::dsl::AsExprOf<&'static str, diesel::sql_types::Text> =
+        diesel::IntoSql::into_sql::<diesel::sql_types::Text>("case:");
+    data_keys::table
+        .filter(data_keys::owner.eq(prefix.concat(crate::schema::cases::id)))
+        .select(data_keys::wrapped)
+        .single_value()
+}
 
 /// The data key of `owner`, made and stored (wrapped) the first time. A key is made in the
 /// caller's transaction: if it rolls back, so does the key, with what it sealed.
@@ -301,7 +325,7 @@ pub fn shred(conn: &mut DbConn, owners: &[Owner<'_>]) -> StoreResult<usize> {
 }
 
 /// The blind-index key this process last unwrapped, with its wrapped text, to be checked
-/// against the database's in the query that uses it ([`WRAPPED_INDEX_KEY`]): a read that
+/// against the database's in the query that uses it ([`stored_index_key`]): a read that
 /// would otherwise spend a round trip on the key. Never for a write (tokens written under
 /// another database's key would be lost to its lookups).
 pub fn remembered_index_key() -> Option<(String, IndexKey)> {
@@ -312,9 +336,12 @@ pub fn remembered_index_key() -> Option<(String, IndexKey)> {
         .and_then(|m| m.get(&Owner::Index.name()).map(|(wrapped, key)| (wrapped.clone(), key.as_index_key())))
 }
 
-/// SQL of the database's wrapped blind-index key, to read in the same query as the rows
-/// found with a remembered key.
-pub const WRAPPED_INDEX_KEY: &str = "(SELECT data_keys.wrapped FROM data_keys WHERE data_keys.owner = 'index')";
+/// The database's wrapped blind-index key, to read in the same query as the rows found
+/// with a remembered key.
+#[diesel::dsl::auto_type]
+pub fn stored_index_key() -> _ {
+    data_keys::table.filter(data_keys::owner.eq("index")).select(data_keys::wrapped).single_value()
+}
 
 /// The wrapped blind-index key as stored (`None`: none made yet).
 pub fn wrapped_index_key(conn: &mut DbConn) -> StoreResult<Option<String>> {

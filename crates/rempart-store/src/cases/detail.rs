@@ -71,6 +71,9 @@ fn case_flags(beneficiary: &BeneficiaryDetail, messages: &[Message]) -> Vec<Stri
     flags
 }
 
+/// Which kinds of item a case has (ten), and its wrapped key.
+type ItemsAndKey = (bool, bool, bool, bool, bool, bool, bool, bool, bool, bool, Option<String>);
+
 impl Case {
     /// The detail of a case just created (as [`Case::insert_decided`] answers it) for
     /// `beneficiary`: nothing is attached to it yet, so nothing needs reading.
@@ -102,7 +105,8 @@ impl Case {
     /// Everything recorded on a case already read.
     pub fn detail_of(conn: &mut DbConn, case: Case) -> StoreResult<CaseDetail> {
         use crate::schema::{
-            actions, case_links, comments, evidence, indicators, messages, next_steps, risk_assessments, third_parties,
+            actions, case_links, comments, data_keys, evidence, indicators, messages, next_steps, risk_assessments,
+            third_parties,
         };
         use diesel::dsl::exists;
         let id = case.id.clone();
@@ -111,36 +115,26 @@ impl Case {
         // One query tells which kinds of item the case has, and only those are read: a case
         // rarely has all ten, and each read is a round trip to the database (a case with
         // messages and indicators: 5 queries instead of 14).
-        let (history, msgs, files, iocs, links, acts, parties, notes, steps, risks): (
-            bool,
-            bool,
-            bool,
-            bool,
-            bool,
-            bool,
-            bool,
-            bool,
-            bool,
-            bool,
-        ) = diesel::select((
-            exists(case_status_changes::table.filter(case_status_changes::case_id.eq(id))),
-            exists(messages::table.filter(messages::case_id.eq(id))),
-            exists(evidence::table.filter(evidence::case_id.eq(id))),
-            exists(indicators::table.filter(indicators::case_id.eq(id))),
-            exists(case_links::table.filter(case_links::source_case_id.eq(id).or(case_links::target_case_id.eq(id)))),
-            exists(actions::table.filter(actions::case_id.eq(id))),
-            exists(third_parties::table.filter(third_parties::case_id.eq(id))),
-            exists(comments::table.filter(comments::case_id.eq(id))),
-            exists(next_steps::table.filter(next_steps::case_id.eq(id))),
-            exists(risk_assessments::table.filter(risk_assessments::case_id.eq(id))),
-        ))
-        .get_result(conn)?;
-        // The case's key, read once for all its items.
-        let key = if history || msgs || files || iocs || acts || parties || notes || steps || risks {
-            crate::sealing::existing_key(conn, crate::sealing::Owner::Case(id))?
-        } else {
-            None
-        };
+        // The case's key is read in the same query, once for all its items.
+        let owner = crate::sealing::Owner::Case(id).name();
+        let (history, msgs, files, iocs, links, acts, parties, notes, steps, risks, wrapped): ItemsAndKey =
+            diesel::select((
+                exists(case_status_changes::table.filter(case_status_changes::case_id.eq(id))),
+                exists(messages::table.filter(messages::case_id.eq(id))),
+                exists(evidence::table.filter(evidence::case_id.eq(id))),
+                exists(indicators::table.filter(indicators::case_id.eq(id))),
+                exists(
+                    case_links::table.filter(case_links::source_case_id.eq(id).or(case_links::target_case_id.eq(id))),
+                ),
+                exists(actions::table.filter(actions::case_id.eq(id))),
+                exists(third_parties::table.filter(third_parties::case_id.eq(id))),
+                exists(comments::table.filter(comments::case_id.eq(id))),
+                exists(next_steps::table.filter(next_steps::case_id.eq(id))),
+                exists(risk_assessments::table.filter(risk_assessments::case_id.eq(id))),
+                data_keys::table.filter(data_keys::owner.eq(&owner)).select(data_keys::wrapped).single_value(),
+            ))
+            .get_result(conn)?;
+        let key = crate::sealing::case_key_from(id, wrapped.as_deref())?;
         let key = key.as_ref();
         let status_history = if_any(history, || {
             use crate::sealing::Protected;

@@ -6,32 +6,37 @@ use crate::audit::{Audit, AuditEvent};
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::{case_status_changes, cases};
-use crate::sealing::{Owner, open_case_row};
+use crate::sealing::Owner;
 use crate::taxonomy::Taxonomy;
 use crate::util::{new_id, now, required_text};
 use diesel::prelude::*;
 use rempart_core::{CaseReference, CaseStatus};
 
+fn open_with_wrapped(row: Case, wrapped: Option<&str>) -> StoreResult<Case> {
+    use crate::sealing::Protected;
+    let key = crate::sealing::case_key_from(&row.id, wrapped)?;
+    row.open_with(key.as_ref())
+}
+
 impl Case {
     pub fn get(conn: &mut DbConn, id: &str) -> StoreResult<Case> {
-        let row: Case = cases::table
+        let (row, wrapped): (Case, Option<String>) = cases::table
             .find(id)
-            .select(Case::as_select())
+            .select((Case::as_select(), crate::sealing::wrapped_case_key()))
             .first(conn)
             .optional()?
             .ok_or_else(|| StoreError::not_found("case", id))?;
-        open_case_row(conn, id, row)
+        open_with_wrapped(row, wrapped.as_deref())
     }
 
     pub fn get_by_reference(conn: &mut DbConn, reference: &CaseReference) -> StoreResult<Case> {
-        let row: Case = cases::table
+        let (row, wrapped): (Case, Option<String>) = cases::table
             .filter(cases::reference.eq(reference.to_string()))
-            .select(Case::as_select())
+            .select((Case::as_select(), crate::sealing::wrapped_case_key()))
             .first(conn)
             .optional()?
             .ok_or_else(|| StoreError::not_found("case", reference))?;
-        let id = row.id.clone();
-        open_case_row(conn, &id, row)
+        open_with_wrapped(row, wrapped.as_deref())
     }
 
     /// What decides who may see each of these cases: its sensitivity and its assignee, in

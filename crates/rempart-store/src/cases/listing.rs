@@ -94,8 +94,7 @@ impl Case {
         use crate::schema::{beneficiaries, case_words};
         // The shred epoch in the same query: the cases' keys come from memory while no key
         // was destroyed since they were read (a page opens 50 summaries).
-        let epoch = diesel::dsl::sql::<diesel::sql_types::BigInt>(crate::sealing::SHRED_EPOCH);
-        let mut query = cases::table.select((Case::as_select(), epoch)).into_boxed();
+        let mut query = cases::table.select((Case::as_select(), crate::sealing::shred_epoch())).into_boxed();
         if let Some(viewer) = &filter.visible_to {
             query = query
                 .filter(cases::sensitivity.eq(Sensitivity::Normal.as_str()).or(cases::assignee_id.eq(viewer.clone())));
@@ -232,7 +231,7 @@ impl Case {
                 query.order((cases::updated_at.asc(), cases::id.asc()))
             }
         };
-        let rows: Vec<(Case, i64)> = query.limit(limit.clamp(1, 1000)).load(conn)?;
+        let rows: Vec<(Case, Option<i64>)> = query.limit(limit.clamp(1, 1000)).load(conn)?;
         let Some(epoch) = rows.first().map(|(_, e)| *e) else { return Ok(Vec::new()) };
         let ids: Vec<&str> = rows.iter().map(|(c, _)| c.id.as_str()).collect();
         let keys = crate::sealing::case_keys_at(conn, epoch, &ids)?;

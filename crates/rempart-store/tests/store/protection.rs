@@ -310,3 +310,44 @@ on_both_backends!(
     a_value_moved_to_another_row_does_not_open,
     erasure_destroys_the_case_key
 );
+
+/// The reads that open sealed values with keys read in the same query (a page of cases,
+/// a case, the indicator lookup) stay prepared on PostgreSQL: written as SQL text, their
+/// subqueries made diesel prepare them anew at every call, and PostgreSQL parsed and
+/// planned each one again (a third of its time per page). PostgreSQL only: SQLite has no
+/// view of a connection's prepared statements.
+#[test]
+fn the_reads_that_open_sealed_values_stay_prepared() {
+    use rempart_core::{IndicatorKind, IndicatorRules};
+    use rempart_store::cases::CaseFilter;
+    use rempart_store::indicators::{Indicator, NewIndicator};
+    let db = TestDb::new(rempart_store::Backend::Postgres);
+    let mut conn = db.conn();
+    let ana = beneficiary(&mut conn, "ana@example.org");
+    let c = case(&mut conn, &ana.id, "Hameçonnage");
+    let new = NewIndicator { kind: IndicatorKind::Domain, value: "prepared.example", note: None, seen_at: None };
+    Indicator::add(&mut conn, &c.id, new, IndicatorRules::default(), None).expect("indicator");
+    for _ in 0..2 {
+        assert_eq!(Case::list(&mut conn, &CaseFilter::default(), None, 50).expect("list")[0].summary, "Hameçonnage");
+        assert_eq!(Case::get(&mut conn, &c.id).expect("get").summary, "Hameçonnage");
+        let found = Indicator::lookup(&mut conn, IndicatorRules::default(), "prepared.example").expect("lookup");
+        assert_eq!(found.len(), 1);
+    }
+    #[derive(QueryableByName)]
+    struct Prepared {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        statement: String,
+    }
+    let prepared: Vec<Prepared> =
+        diesel::sql_query("SELECT statement FROM pg_prepared_statements").load(&mut *conn).expect("prepared");
+    let kept = |what: &str, marks: &[&str]| {
+        assert!(
+            prepared.iter().any(|p| marks.iter().all(|m| p.statement.contains(m))),
+            "{what} is not kept prepared; prepared: {:#?}",
+            prepared.iter().map(|p| &p.statement).collect::<Vec<_>>()
+        );
+    };
+    kept("the page of cases", &["\"shred_epoch\"", "FROM \"cases\""]);
+    kept("a case with its key", &["FROM \"cases\"", "\"data_keys\"", "\"cases\".\"id\" = $"]);
+    kept("the lookup", &["FROM (\"indicators\"", "\"value_token\" = ANY("]);
+}
