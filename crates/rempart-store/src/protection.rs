@@ -232,12 +232,16 @@ fn owner_of(column: OwnerColumn, id: &str) -> Owner<'_> {
 
 fn seal_column(conn: &mut DbConn, c: &SealedColumn) -> StoreResult<usize> {
     let owner_column = c.owner.column();
-    // Values already sealed (`rv1:`) and empty ones (erased) are left as they are.
+    // Values already sealed (in any format) and empty ones (erased) are left as they are.
     // A forgotten beneficiary's name is the erasure's mark, not theirs: it stays, keyless.
     let not_erased = if c.table == "beneficiaries" { " AND erased_at IS NULL" } else { "" };
+    let sealed_already: String = rempart_vault::DataKey::SEALED_TEXT_PREFIXES
+        .iter()
+        .map(|prefix| format!(" AND {col} NOT LIKE '{prefix}%'", col = c.column))
+        .collect();
     let select = format!(
         "SELECT id, {owner_column} AS owner, {col} AS value FROM {table} \
-         WHERE {col} IS NOT NULL AND {col} <> '' AND {col} NOT LIKE 'rv1:%'{not_erased} ORDER BY id LIMIT {BATCH}",
+         WHERE {col} IS NOT NULL AND {col} <> ''{sealed_already}{not_erased} ORDER BY id LIMIT {BATCH}",
         col = c.column,
         table = c.table
     );

@@ -7,9 +7,11 @@
 //!   indexes, one for the rest) is stored wrapped by the master key
 //!   ([`MasterKey::wrap`]). Destroying the wrapped key destroys what it encrypted
 //!   (crypto-shredding); rotating the master key re-wraps data keys, content stays.
-//! - Every value is sealed with XChaCha20-Poly1305 under its data key, bound by the
-//!   associated data to its table, column and row ([`Place`]): a ciphertext moved to another
-//!   row or column does not open.
+//! - Every value is sealed with AES-256-GCM under a key derived from its data key, bound by
+//!   the associated data to its table, column and row ([`Place`]): a ciphertext moved to
+//!   another row or column does not open. (Values sealed by the first release, with
+//!   XChaCha20-Poly1305 under the data key itself, still open.) Keys are wrapped, and the
+//!   service's secret files sealed, with XChaCha20-Poly1305.
 //! - Lookups on ciphertext go through keyed blind indexes ([`IndexKey::token`]: HMAC-SHA256
 //!   of a normalised value under a key of its own).
 //!

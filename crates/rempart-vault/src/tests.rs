@@ -88,3 +88,36 @@ fn a_passphrase_opens_the_master_key() {
     assert!(!passphrase::is_protected(master.to_file_text().as_bytes()));
     assert_eq!(passphrase::work_factor(&file), Some(10));
 }
+
+#[test]
+fn values_sealed_in_the_first_format_still_open_and_new_ones_use_the_second() {
+    let master = MasterKey::generate();
+    let key = DataKey::generate();
+    let old_text = key.seal_text_v1(place("a"), "Numéro de la sœur");
+    let old_bytes = key.seal_bytes_v1(place("a"), b"%PDF-1.4");
+    // As stored by the first release, then read after its key was unwrapped again.
+    let key = master.unwrap("case:1", &master.wrap("case:1", &key)).expect("unwrap");
+    assert!(old_text.starts_with("rv1:") && DataKey::is_sealed_text(&old_text));
+    assert!(DataKey::is_sealed_bytes(&old_bytes));
+    assert_eq!(key.open_text(place("a"), &old_text).as_deref(), Ok("Numéro de la sœur"));
+    assert_eq!(key.open_bytes(place("a"), &old_bytes).as_deref(), Ok(&b"%PDF-1.4"[..]));
+    assert!(matches!(key.open_text(place("b"), &old_text), Err(VaultError::Refused(_))));
+
+    let new_text = key.seal_text(place("a"), "Numéro de la sœur");
+    assert!(new_text.starts_with("rv2:"), "{new_text}");
+    let new_bytes = key.seal_bytes(place("a"), b"%PDF-1.4");
+    assert!(new_bytes.starts_with(b"RV2\0"));
+    // A value relabelled as the other format opens under neither.
+    let relabelled = format!("rv1:{}", &new_text[4..]);
+    assert!(key.open_text(place("a"), &relabelled).is_err());
+    let relabelled = format!("rv2:{}", &old_text[4..]);
+    assert!(key.open_text(place("a"), &relabelled).is_err());
+    let mut relabelled = new_bytes.clone();
+    relabelled[..4].copy_from_slice(b"RV1\0");
+    assert!(key.open_bytes(place("a"), &relabelled).is_err());
+    // Truncated below a nonce and a tag: malformed, not a panic.
+    assert!(matches!(key.open_text(place("a"), "rv2:AAAA"), Err(VaultError::Malformed(_))));
+    assert!(matches!(key.open_bytes(place("a"), b"RV2\0abc"), Err(VaultError::Malformed(_))));
+    // The empty value round-trips.
+    assert_eq!(key.open_text(place("a"), &key.seal_text(place("a"), "")).as_deref(), Ok(""));
+}

@@ -135,7 +135,7 @@ fn a_value_moved_to_another_row_does_not_open(db: TestDb) {
     let first = Comment::add(&mut conn, &c.id, "Premier secret", None).expect("comment");
     let second = Comment::add(&mut conn, &c.id, "Second", None).expect("comment");
     let stored: String = comments::table.find(&first.id).select(comments::body).first(&mut *conn).expect("stored");
-    assert!(stored.starts_with("rv1:") && !stored.contains("secret"), "{stored}");
+    assert!(stored.starts_with("rv2:") && !stored.contains("secret"), "{stored}");
     // Someone with write access copies the first comment's ciphertext onto the second.
     diesel::update(comments::table.find(&second.id)).set(comments::body.eq(&stored)).execute(&mut *conn).expect("swap");
     let err = Comment::for_case(&mut conn, &c.id).expect_err("refused");
