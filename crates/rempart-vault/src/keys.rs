@@ -81,7 +81,7 @@ fn decrypt(key: &[u8; 32], aad: &[u8], sealed: &[u8], what: impl Fn() -> String)
 fn aad(parts: &[&str]) -> Vec<u8> {
     // Parts are joined by NUL, which none of them holds (names and ids), so the joint is
     // unambiguous.
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
     for (i, p) in parts.iter().enumerate() {
         if i > 0 {
             out.push(0);
