@@ -4,7 +4,9 @@
 //! for this: it is public) and writes it to the spool folder, one file per message, renamed
 //! into place once on disk. After the unlock, `serve` files every spooled message through
 //! the gateway, as if it had just arrived, then deletes its file. Filing twice is harmless:
-//! the gateway recognises a message it already holds.
+//! the gateway recognises a message it already holds. A spooled file that cannot be opened
+//! (encrypted to a key the helpline no longer holds, or damaged) is quarantined with its
+//! bytes as they are in the spool, instead of being tried again forever.
 
 use crate::error::MailError;
 use crate::gateway::{Gateway, Outcome};
@@ -12,6 +14,7 @@ use crate::pgp::{self, Certificate, POLICY};
 use openpgp::serialize::stream::{Encryptor, LiteralWriter, Message};
 use openpgp::types::KeyFlags;
 use rempart_store::DbPool;
+use rempart_store::mail::{NewQuarantine, QuarantinedMail};
 use sequoia_openpgp as openpgp;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -105,12 +108,38 @@ impl Spool {
             gateway.keyring.as_ref().ok_or_else(|| MailError::Key("no helpline key to open the spool".into()))?;
         let sealed = std::fs::read(path).map_err(|e| MailError::Spool(format!("{}: {e}", path.display())))?;
         let limit = gateway.limits.max_message_bytes.saturating_mul(2).saturating_add(1);
-        let raw = pgp::open(&sealed, Some(keyring), &[], limit)?.plaintext;
+        let opened = pgp::open(&sealed, Some(keyring), &[], limit);
         let mut conn = pool.get()?;
-        let outcome = gateway.ingest(&mut conn, &raw, "mailgate")?;
+        let outcome = match opened {
+            Ok(opened) => gateway.ingest(&mut conn, &opened.plaintext, "mailgate")?,
+            // Opening it again will not help: it waits in the quarantine, bytes and all,
+            // where staff see it (and can download it) instead of a warning every pass.
+            Err(e) => quarantine(&mut conn, &sealed, &e)?,
+        };
         std::fs::remove_file(path).map_err(|e| MailError::Spool(format!("{}: {e}", path.display())))?;
         Ok(outcome)
     }
+}
+
+/// Quarantines a spooled file that cannot be opened, as it is in the spool (encrypted).
+fn quarantine(conn: &mut rempart_store::DbConn, sealed: &[u8], error: &MailError) -> Result<Outcome, MailError> {
+    let reason = format!("received while sealed, then the spooled copy could not be opened: {error}");
+    tracing::warn!(reason_code = error.code(), "spooled mail quarantined");
+    let item = conn.write(|conn| {
+        QuarantinedMail::insert(
+            conn,
+            NewQuarantine {
+                source: "mailgate",
+                reason_code: error.code(),
+                reason: &reason,
+                from_address: None,
+                subject: "",
+                message_id_header: None,
+                raw: sealed,
+            },
+        )
+    })?;
+    Ok(Outcome::Quarantined { quarantine_id: item.id, reason_code: item.reason_code, reason: item.reason })
 }
 
 fn outcome_name(outcome: &Outcome) -> &'static str {
