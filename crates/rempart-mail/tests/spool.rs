@@ -37,7 +37,7 @@ fn what_cannot_be_opened_is_quarantined_not_retried(db: TestDb) {
     let damaged = spool.dir().join("20261206T000000.000000-damaged.pgp");
     std::fs::write(&damaged, b"\x85\x01not OpenPGP").unwrap();
 
-    let done = spool.file_all(&gateway, &db.pool());
+    let done = spool.file_all(&gateway, db.pool());
     assert_eq!(done, Filed { filed: 3, left: 0 });
     assert!(spool.pending().is_empty(), "nothing is left to be tried again");
 
