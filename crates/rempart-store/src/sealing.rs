@@ -59,7 +59,9 @@ fn master() -> StoreResult<Arc<MasterKey>> {
 /// copying either text. Bounded; emptied when full.
 type Unwrapped = HashMap<String, (String, Arc<DataKey>)>;
 static UNWRAPPED: std::sync::Mutex<Option<Unwrapped>> = std::sync::Mutex::new(None);
-const UNWRAPPED_MAX: usize = 50_000;
+/// Keys each map here holds at most: about 1.2 KiB a key (with its AES key schedule, see
+/// `DataKey`), so at most about 24 MiB each.
+const UNWRAPPED_MAX: usize = 20_000;
 
 /// The key that `wrapped` holds for `owner` (its name, e.g. `case:<id>`).
 fn unwrap_cached(master: &MasterKey, owner: &str, wrapped: &str) -> StoreResult<Sealer> {
