@@ -93,7 +93,7 @@ fn forget_unwrapped(wrapped: &[String]) {
 }
 
 /// The cases' data keys this process has unwrapped, by case id, with the database's shred
-/// epoch they were read at ([`shred_epoch`]): while the epoch is the same, no key was
+/// epoch they were read at ([`shred_epoch()`]): while the epoch is the same, no key was
 /// destroyed anywhere since, so each is still its case's key and a page of cases needs no
 /// key from the database. An erasure by any instance bumps the epoch, and this map is
 /// emptied at the next read. Each key was unwrapped bound to its case (associated data);
@@ -193,7 +193,7 @@ pub fn fresh_key(conn: &mut DbConn, owner: Owner<'_>) -> StoreResult<Sealer> {
     Ok(Sealer { key: Arc::new(fresh) })
 }
 
-/// The data key of a case from its wrapped text read with the case ([`wrapped_case_key`]:
+/// The data key of a case from its wrapped text read with the case ([`wrapped_case_key()`]:
 /// for reads of a few cases at random, where a round trip for their keys would cost more
 /// than the subquery); `None`: the case has no key (erased).
 pub fn case_key_from(case_id: &str, wrapped: Option<&str>) -> StoreResult<Option<Sealer>> {
@@ -327,7 +327,7 @@ pub fn shred(conn: &mut DbConn, owners: &[Owner<'_>]) -> StoreResult<usize> {
 }
 
 /// The blind-index key this process last unwrapped, with its wrapped text, to be checked
-/// against the database's in the query that uses it ([`stored_index_key`]): a read that
+/// against the database's in the query that uses it ([`stored_index_key()`]): a read that
 /// would otherwise spend a round trip on the key. Never for a write (tokens written under
 /// another database's key would be lost to its lookups).
 pub fn remembered_index_key() -> Option<(String, IndexKey)> {
