@@ -18,6 +18,15 @@ fn open_with_wrapped(row: Case, wrapped: Option<&str>) -> StoreResult<Case> {
     row.open_with(key.as_ref())
 }
 
+/// What [`Case::access_of`] reads of a case, parsed as [`Case`] parses it.
+#[derive(Queryable)]
+struct CaseAccess {
+    id: String,
+    #[diesel(deserialize_as = String)]
+    sensitivity: rempart_core::Sensitivity,
+    assignee_id: Option<String>,
+}
+
 impl Case {
     pub fn get(conn: &mut DbConn, id: &str) -> StoreResult<Case> {
         let (row, wrapped): (Case, Option<String>) = cases::table
@@ -45,18 +54,16 @@ impl Case {
         conn: &mut DbConn,
         ids: &[&str],
     ) -> StoreResult<std::collections::HashMap<String, (rempart_core::Sensitivity, Option<String>)>> {
-        let rows: Vec<(String, String, Option<String>)> = cases::table
-            .filter(cases::id.eq_any(ids))
-            .select((cases::id, cases::sensitivity, cases::assignee_id))
-            .load(conn)?;
-        rows.into_iter()
-            .map(|(id, sensitivity, assignee)| {
-                let sensitivity = rempart_core::Sensitivity::parse(&sensitivity).map_err(|e| {
-                    StoreError::Database(diesel::result::Error::DeserializationError(e.to_string().into()))
-                })?;
-                Ok((id, (sensitivity, assignee)))
-            })
-            .collect()
+        let mut access = std::collections::HashMap::with_capacity(ids.len());
+        // In chunks: SQLite binds each id (an indicator met in thousands of cases).
+        for chunk in ids.chunks(500) {
+            let rows: Vec<CaseAccess> = cases::table
+                .filter(cases::id.eq_any(chunk))
+                .select((cases::id, cases::sensitivity, cases::assignee_id))
+                .load(conn)?;
+            access.extend(rows.into_iter().map(|r| (r.id, (r.sensitivity, r.assignee_id))));
+        }
+        Ok(access)
     }
 
     /// Moves a case through the state machine, recording the change (and a reopen).
